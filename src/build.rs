@@ -1,0 +1,141 @@
+//! The pipeline: load → validate → render → write.
+//!
+//! `portal build` runs all of it; `portal check` stops after validation.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostics, Sources};
+use crate::format::FORMAT_2021;
+use crate::model::Site;
+use crate::output::{self, write::WriteError};
+use crate::render::{self, Content, Page, RenderError, Theme, paths};
+use crate::{load, validate};
+
+/// A loaded and validated site, with every problem found.
+pub struct Checked {
+    pub site: Option<Site>,
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads and validates the site at `root`.
+pub fn check(root: &Path) -> Checked {
+    let loaded = load::load(root, &FORMAT_2021);
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(site) = &loaded.site {
+        diagnostics.extend(validate::validate(site));
+    }
+    diagnostics.sort(&loaded.sources);
+    Checked { site: loaded.site, sources: loaded.sources, diagnostics }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("数据有错误，未发布")]
+    Invalid,
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("输出文件夹 {} 不安全：{reason}", path.display())]
+    UnsafeOutput { path: PathBuf, reason: &'static str },
+    #[error("{path} 与生成的页面同名：请改名或删除 static/ 中的这个文件")]
+    Collision { path: String },
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct Summary {
+    pub pages: usize,
+    pub reports: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+}
+
+/// The outcome of a build, with the diagnostics to show either way.
+pub struct Outcome {
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+    pub result: Result<Summary, BuildError>,
+}
+
+/// Builds the site at `root` into `out`. On any error `out` is left as it was.
+pub fn build(root: &Path, out: &Path) -> Outcome {
+    let start = Instant::now();
+    let checked = check(root);
+    let result = match &checked.site {
+        Some(site) if !checked.diagnostics.has_errors() => build_site(site, root, out, start),
+        _ => Err(BuildError::Invalid),
+    };
+    Outcome { sources: checked.sources, diagnostics: checked.diagnostics, result }
+}
+
+fn build_site(site: &Site, root: &Path, out: &Path, start: Instant) -> Result<Summary, BuildError> {
+    check_output_path(root, out)?;
+    let pages = pages(site, root)?;
+    output::write::write_atomically(out, &pages)?;
+    Ok(Summary {
+        pages: pages.iter().filter(|p| p.path.ends_with(".html")).count(),
+        reports: site.agencies.iter().map(|a| a.reports.len()).sum(),
+        files: pages.len(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Every file of the built site, sorted by path.
+pub fn pages(site: &Site, root: &Path) -> Result<Vec<Page>, BuildError> {
+    let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
+    let mut pages = render::render(site, &theme, root)?;
+    for agency in &site.agencies {
+        for report in &agency.reports {
+            let data = output::opendata::report_data(site.format, agency, report);
+            let dir = paths::report(report.year, &agency.slug);
+            pages.push(Page { path: format!("{dir}{}", paths::DATA_JSON), content: Content::Bytes(output::opendata::to_json(&data)) });
+            pages.push(Page { path: format!("{dir}{}", paths::DATA_CSV), content: Content::Bytes(output::opendata::to_csv(&data)) });
+        }
+    }
+    let mut dirs: Vec<String> = pages
+        .iter()
+        .filter_map(|p| p.path.strip_suffix("index.html"))
+        .filter(|d| d.is_empty() || d.ends_with('/'))
+        .map(str::to_owned)
+        .collect();
+    dirs.sort();
+    pages.push(Page {
+        path: paths::SITEMAP.to_owned(),
+        content: Content::Bytes(output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()),
+    });
+    pages.push(Page { path: paths::FEED.to_owned(), content: Content::Bytes(output::feed::feed(site).into_bytes()) });
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(w) = pages.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(BuildError::Collision { path: w[0].path.clone() });
+    }
+    Ok(pages)
+}
+
+/// Refuses output folders whose replacement would destroy the site's sources.
+fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // The output may not exist yet: resolve its parent instead.
+    let resolved = match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| out.to_path_buf())
+        }
+        _ => out.to_path_buf(),
+    };
+    let unsafe_because = if root.starts_with(&resolved) {
+        Some("它是站点根目录或其上级目录")
+    } else if ["content", "themes", "templates", "static"].iter().any(|d| resolved.starts_with(root.join(d))) {
+        Some("它位于站点的源文件夹中")
+    } else if out.file_name().is_none() {
+        Some("路径没有文件夹名")
+    } else {
+        None
+    };
+    match unsafe_because {
+        Some(reason) => Err(BuildError::UnsafeOutput { path: out.to_path_buf(), reason }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,174 @@
+//! `site.toml`: the portal's own settings.
+
+use serde::Deserialize;
+
+/// The parsed `site.toml`. Unknown keys are errors, so a typo never goes unnoticed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The portal's title, e.g. `临朐县人民政府信息公开年度报告`.
+    pub title: String,
+    /// Where the site is published, possibly under a subpath: `https://www.example.gov.cn/xxgk/`.
+    pub base_url: BaseUrl,
+    /// Only `zh-CN` is supported: every label on the site is official Chinese wording.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Theme folder name under `themes/`; `default` is built in.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Introduction shown on the home page (Markdown).
+    #[serde(default)]
+    pub intro: String,
+    /// How many reports the home page and the feed list.
+    #[serde(default = "default_latest")]
+    pub latest: usize,
+    pub footer: Footer,
+}
+
+/// The items every government website shows in its footer.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Footer {
+    /// 主办单位
+    pub sponsor: String,
+    /// 承办单位 (optional)
+    #[serde(default)]
+    pub organizer: Option<String>,
+    /// 网站标识码
+    pub site_code: String,
+    /// ICP备案号
+    pub icp: String,
+    /// 公安机关备案号
+    pub police_record: String,
+    /// 公安机关备案号 code used in the beian.mps.gov.cn link, digits only (optional).
+    #[serde(default)]
+    pub police_record_code: Option<String>,
+    /// 联系地址
+    #[serde(default)]
+    pub address: Option<String>,
+    /// 联系电话
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// 电子邮箱
+    #[serde(default)]
+    pub email: Option<String>,
+    /// 政府网站找错 link (optional).
+    #[serde(default)]
+    pub error_report_url: Option<String>,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_owned()
+}
+
+fn default_theme() -> String {
+    "default".to_owned()
+}
+
+fn default_latest() -> usize {
+    10
+}
+
+/// The site's public address, split once into origin and path.
+///
+/// Every link the site writes is root-relative and starts with [`BaseUrl::path`],
+/// so the site works under a subpath on any static server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://www.example.gov.cn`
+    origin: String,
+    /// `/xxgk/`: starts and ends with `/`.
+    path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let rest = s
+            .strip_prefix("https://")
+            .map(|r| ("https://", r))
+            .or_else(|| s.strip_prefix("http://").map(|r| ("http://", r)));
+        let Some((scheme, rest)) = rest else {
+            return Err(format!("base_url 必须以 http:// 或 https:// 开头：{s}"));
+        };
+        let (host, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if host.is_empty() {
+            return Err(format!("base_url 缺少域名：{s}"));
+        }
+        if path.contains(['?', '#']) {
+            return Err(format!("base_url 不能包含查询参数或锚点：{s}"));
+        }
+        let mut path = path.to_owned();
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(Self { origin: format!("{scheme}{host}"), path })
+    }
+
+    /// The path every internal link starts with.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// An absolute URL for a site path such as `2024/yeyuan/` (percent-encoded).
+    pub fn absolute(&self, site_path: &str) -> String {
+        format!("{}{}", self.origin, self.link(site_path))
+    }
+
+    /// A root-relative URL for a site path such as `2024/yeyuan/` (percent-encoded,
+    /// so agency folders may have Chinese names).
+    pub fn link(&self, site_path: &str) -> String {
+        let mut out = String::with_capacity(self.path.len() + site_path.len());
+        out.push_str(&self.path);
+        for b in site_path.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+}
+
+impl<'de> Deserialize<'de> for BaseUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        BaseUrl::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_the_subpath() {
+        let b = BaseUrl::parse("https://www.example.gov.cn/xxgk").unwrap();
+        assert_eq!(b.path(), "/xxgk/");
+        assert_eq!(b.link("2024/"), "/xxgk/2024/");
+        assert_eq!(b.absolute("feed.xml"), "https://www.example.gov.cn/xxgk/feed.xml");
+    }
+
+    #[test]
+    fn links_are_percent_encoded() {
+        let b = BaseUrl::parse("https://a.cn/xxgk/").unwrap();
+        assert_eq!(b.link("2024/示例/"), "/xxgk/2024/%E7%A4%BA%E4%BE%8B/");
+    }
+
+    #[test]
+    fn base_url_at_domain_root() {
+        let b = BaseUrl::parse("http://localhost:8080").unwrap();
+        assert_eq!(b.path(), "/");
+        assert_eq!(b.absolute(""), "http://localhost:8080/");
+    }
+
+    #[test]
+    fn base_url_rejects_nonsense() {
+        assert!(BaseUrl::parse("www.example.gov.cn").is_err());
+        assert!(BaseUrl::parse("https:///x").is_err());
+        assert!(BaseUrl::parse("https://a.cn/x?y").is_err());
+    }
+}

@@ -1,0 +1,255 @@
+//! Problems found in a site's files, with the place they were found.
+//!
+//! Every stage reports user-facing problems as [`Diagnostic`] values pointing
+//! into [`Sources`]; they are rendered once, at the edge (`main`).
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
+use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::term::{self, termcolor::WriteColor};
+
+/// The text of every file read, so that diagnostics can quote it.
+#[derive(Default)]
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    paths: Vec<PathBuf>,
+}
+
+/// Handle to a file in [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(usize);
+
+impl Sources {
+    /// Registers a file; `path` is shown as given (relative to the site root).
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let id = self.files.add(path.display().to_string(), text);
+        self.paths.push(path);
+        FileId(id)
+    }
+
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.paths[id.0]
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        self.files.get(id.0).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        match self.files.location(id.0, offset) {
+            Ok(loc) => (loc.line_number, loc.column_number),
+            Err(_) => (1, 1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Range<usize>,
+}
+
+/// Where a problem is: a span in a file that was read, or just a path (a file
+/// that is missing or could not be decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Span(Location),
+    Path(PathBuf),
+}
+
+/// One problem, in words a webmaster can act on.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Short stable code: a rule id (`R1`) or a kind (`toml`, `missing-file`).
+    pub code: &'static str,
+    pub message: String,
+    pub place: Option<Place>,
+    /// The offending value, marked in the source line.
+    pub label: Option<String>,
+    /// Further places, e.g. the other cells of an equation.
+    pub related: Vec<(Location, String)>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            place: None,
+            label: None,
+            related: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(code, message) }
+    }
+
+    pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
+        self.place = Some(Place::Span(Location { file, span }));
+        self
+    }
+
+    pub fn at_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.place = Some(Place::Path(path.into()));
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_related(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.related.push((Location { file, span }, label.into()));
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Sort key: file path, then position, so reports read top to bottom.
+    fn sort_key(&self, sources: &Sources) -> (PathBuf, usize) {
+        match &self.place {
+            Some(Place::Span(loc)) => (sources.path(loc.file).to_path_buf(), loc.span.start),
+            Some(Place::Path(p)) => (p.clone(), 0),
+            None => (PathBuf::new(), 0),
+        }
+    }
+
+    /// `path:line:col` of the problem, if it has a place.
+    pub fn position(&self, sources: &Sources) -> Option<String> {
+        match &self.place {
+            Some(Place::Span(loc)) => {
+                let (line, col) = sources.line_col(loc.file, loc.span.start);
+                Some(format!("{}:{line}:{col}", sources.path(loc.file).display()))
+            }
+            Some(Place::Path(p)) => Some(p.display().to_string()),
+            None => None,
+        }
+    }
+}
+
+/// All problems of a run, in reading order.
+#[derive(Debug, Default)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn sort(&mut self, sources: &Sources) {
+        self.0.sort_by_cached_key(|d| d.sort_key(sources));
+    }
+
+    /// Writes every diagnostic rustc-style: position, message, the source line
+    /// with the value marked, notes.
+    pub fn emit(&self, sources: &Sources, out: &mut dyn WriteColor) -> std::io::Result<()> {
+        let config = term::Config::default();
+        for d in &self.0 {
+            let mut cs = match d.severity {
+                Severity::Error => CsDiagnostic::error(),
+                Severity::Warning => CsDiagnostic::warning(),
+            }
+            .with_code(d.code)
+            .with_message(&d.message);
+            let mut notes = d.notes.clone();
+            match &d.place {
+                Some(Place::Span(loc)) => {
+                    let mut labels = vec![
+                        CsLabel::primary(loc.file.0, loc.span.clone()).with_message(d.label.clone().unwrap_or_default()),
+                    ];
+                    labels.extend(
+                        d.related
+                            .iter()
+                            .map(|(l, m)| CsLabel::secondary(l.file.0, l.span.clone()).with_message(m)),
+                    );
+                    cs = cs.with_labels(labels);
+                }
+                Some(Place::Path(p)) => notes.insert(0, format!("文件：{}", p.display())),
+                None => {}
+            }
+            cs = cs.with_notes(notes);
+            term::emit_to_write_style(out, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    }
+
+    /// Plain-text rendering (no colours), for the serve overlay and tests.
+    pub fn to_plain_string(&self, sources: &Sources) -> String {
+        let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+        // Writing into memory cannot fail.
+        let _ = self.emit(sources, &mut buf);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_position_and_source_line() {
+        let mut sources = Sources::default();
+        let id = sources.add("content/a/2024/data.toml".into(), "[requests]\nnew = [1, -2]\n".into());
+        let mut ds = Diagnostics::default();
+        ds.push(Diagnostic::error("range", "申请数量不能为负数").at(id, 22..24).with_label("-2"));
+        let text = ds.to_plain_string(&sources);
+        assert!(text.contains("content/a/2024/data.toml:2:12"), "{text}");
+        assert!(text.contains("new = [1, -2]"), "{text}");
+        assert_eq!(ds.errors(), 1);
+    }
+}

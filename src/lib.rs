@@ -1,0 +1,18 @@
+//! `portal`: a static site generator for government information-disclosure
+//! portals (政府信息公开工作年度报告).
+//!
+//! One pipeline, one module per stage:
+//! [`load`] → [`validate`] → [`render`] → [`output`] (write, feed, sitemap, open data).
+//! The report format itself is data ([`format`]); the site is a model ([`model`])
+//! that knows nothing of HTML.
+
+pub mod build;
+pub mod config;
+pub mod diagnostics;
+pub mod format;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod validate;

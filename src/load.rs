@@ -1,0 +1,692 @@
+//! Stage 1: read `site.toml` and `content/` into the [`Site`] model.
+//!
+//! Every problem becomes a [`Diagnostic`] and loading goes on, so one run
+//! reports everything that is wrong. Nothing here panics on user data.
+
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
+use crate::format::{self, Format, Unit};
+use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site};
+
+/// The result of loading: the site (if `site.toml` could be read), the text of
+/// every file read, and the problems found on the way.
+pub struct Loaded {
+    pub site: Option<Site>,
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads the site rooted at `root`.
+pub fn load(root: &Path, format: &'static Format) -> Loaded {
+    let mut cx = Loader { root, format, sources: Sources::default(), diagnostics: Diagnostics::default() };
+    let site = cx.site();
+    cx.diagnostics.sort(&cx.sources);
+    Loaded { site, sources: cx.sources, diagnostics: cx.diagnostics }
+}
+
+struct Loader<'a> {
+    root: &'a Path,
+    format: &'static Format,
+    sources: Sources,
+    diagnostics: Diagnostics,
+}
+
+impl Loader<'_> {
+    fn site(&mut self) -> Option<Site> {
+        let config = self.config()?;
+        let content = self.root.join("content");
+        let mut agencies = Vec::new();
+        match sorted_dir(&content) {
+            Err(_) => self.diagnostics.push(
+                Diagnostic::error("missing-file", "找不到 content/ 文件夹：请在站点根目录创建 content/<机构>/agency.toml")
+                    .at_path("content/"),
+            ),
+            Ok(entries) => {
+                for path in entries.into_iter().filter(|p| p.is_dir() && !is_hidden(p)) {
+                    if let Some(agency) = self.agency(&path) {
+                        agencies.push(agency);
+                    }
+                }
+                if agencies.is_empty() && !self.diagnostics.has_errors() {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "missing-file",
+                            "content/ 中没有任何机构：请创建 content/<机构>/agency.toml 和 content/<机构>/<年份>/report.md、data.toml",
+                        )
+                        .at_path("content/"),
+                    );
+                }
+            }
+        }
+        agencies.sort_by(|a: &Agency, b: &Agency| (a.info.weight, &a.slug).cmp(&(b.info.weight, &b.slug)));
+        Some(Site { config, format: self.format, agencies })
+    }
+
+    fn config(&mut self) -> Option<SiteConfig> {
+        let rel = PathBuf::from("site.toml");
+        if !self.root.join(&rel).is_file() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "missing-file",
+                    format!(
+                        "找不到 site.toml：请在站点根目录 {} 创建 site.toml（写法见 docs/site-toml.md）",
+                        self.root.display()
+                    ),
+                )
+                .at_path(rel),
+            );
+            return None;
+        }
+        let (file, text) = self.read(&rel)?;
+        let config: SiteConfig = self.parse_toml(file, &text, 0)?;
+        if config.language != "zh-CN" {
+            let span = find_value_span(&text, "language").unwrap_or(0..0);
+            self.diagnostics.push(
+                Diagnostic::error("config", "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述")
+                    .at(file, span),
+            );
+        }
+        Some(config)
+    }
+
+    fn agency(&mut self, dir: &Path) -> Option<Agency> {
+        let slug = file_name(dir);
+        let rel_dir = Path::new("content").join(&slug);
+        if let Err(why) = check_slug(&slug) {
+            self.diagnostics
+                .push(Diagnostic::error("path", format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir));
+            return None;
+        }
+        let rel = rel_dir.join("agency.toml");
+        if !self.root.join(&rel).is_file() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "missing-file",
+                    format!("{} 缺少 agency.toml：请创建它并至少写明机构全称，例如 name = \"临朐县冶源街道办事处\"", rel_dir.display()),
+                )
+                .at_path(&rel),
+            );
+            return None;
+        }
+        let info: Option<AgencyInfo> = self.read(&rel).and_then(|(file, text)| self.parse_toml(file, &text, 0));
+
+        let mut reports = Vec::new();
+        for path in sorted_dir(dir).unwrap_or_default() {
+            let name = file_name(&path);
+            if !path.is_dir() || is_hidden(&path) {
+                continue;
+            }
+            let Some(year) = parse_year(&name) else {
+                self.diagnostics.push(
+                    Diagnostic::error("path", format!("文件夹名“{name}”不是年份：年度报告应放在 content/<机构>/<四位年份>/ 中"))
+                        .at_path(rel_dir.join(&name)),
+                );
+                continue;
+            };
+            if let Some(report) = self.report(&rel_dir.join(&name), year) {
+                reports.push(report);
+            }
+        }
+        Some(Agency { slug, info: info?, reports })
+    }
+
+    fn report(&mut self, rel_dir: &Path, year: u16) -> Option<Report> {
+        let md_rel = rel_dir.join("report.md");
+        let data_rel = rel_dir.join("data.toml");
+        let mut missing = false;
+        for (rel, what) in [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")] {
+            if !self.root.join(rel).is_file() {
+                self.diagnostics.push(
+                    Diagnostic::error("missing-file", format!("{} 缺少 {}：请创建它，写入{what}", rel_dir.display(), file_name(rel)))
+                        .at_path(rel),
+                );
+                missing = true;
+            }
+        }
+        if missing {
+            return None;
+        }
+        let (md_file, md_text) = self.read(&md_rel)?;
+        let front = self.front_matter(md_file, &md_text);
+        let (data_file, data_text) = self.read(&data_rel)?;
+        let figures = self.figures(data_file, &data_text);
+        let (meta, front_offset, body_offset) = front?;
+        let date_span = meta.date.span().start + front_offset..meta.date.span().end + front_offset;
+        let date = self.date(md_file, &meta.date, date_span.clone())?;
+        let narrative = self.narrative(md_file, &md_text, body_offset)?;
+        let attachments = sorted_dir(&self.root.join(rel_dir))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.is_file() && !is_hidden(p))
+            .map(|p| file_name(&p))
+            .filter(|n| n != "report.md" && n != "data.toml")
+            .collect();
+        Some(Report {
+            year,
+            title: meta.title.into_inner(),
+            date,
+            date_span,
+            signed_by: meta.signed_by.into_inner(),
+            narrative,
+            markdown_file: md_file,
+            data_file,
+            figures: figures?,
+            attachments,
+        })
+    }
+
+    /// Reads a file as UTF-8 text (a BOM is dropped) and registers it.
+    fn read(&mut self, rel: &Path) -> Option<(FileId, String)> {
+        let bytes = match fs::read(self.root.join(rel)) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diagnostics.push(Diagnostic::error("io", format!("无法读取文件：{e}")).at_path(rel));
+                return None;
+            }
+        };
+        match decode(bytes) {
+            Ok(text) => Some((self.sources.add(rel.to_path_buf(), text.clone()), text)),
+            Err(why) => {
+                self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));
+                None
+            }
+        }
+    }
+
+    /// Parses TOML into `T`; `offset` places the text within its file.
+    fn parse_toml<T: serde::de::DeserializeOwned>(&mut self, file: FileId, text: &str, offset: usize) -> Option<T> {
+        match toml::from_str::<T>(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let span = e.span().map_or(offset..offset, |s| s.start + offset..s.end + offset);
+                self.diagnostics.push(
+                    Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim()))
+                        .at(file, span)
+                        .with_label("这里"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Splits `report.md` into its `+++` front matter and body.
+    /// Returns the metadata, the offset of the TOML inside the file, and the offset of the body.
+    fn front_matter(&mut self, file: FileId, text: &str) -> Option<(FrontMatter, usize, usize)> {
+        let Some(rest) = text.strip_prefix("+++") else {
+            self.diagnostics.push(
+                Diagnostic::error("front-matter", "report.md 必须以 +++ 开头的元数据开始（标题 title、发布日期 date、落款 signed_by）")
+                    .at(file, 0..0),
+            );
+            return None;
+        };
+        let start = 3 + rest.find('\n').map_or(rest.len(), |i| i + 1);
+        let mut offset = start;
+        for line in text[start..].split_inclusive('\n') {
+            if line.trim_end() == "+++" {
+                let front = &text[start..offset];
+                let meta = self.parse_toml::<FrontMatter>(file, front, start)?;
+                return Some((meta, start, offset + line.len()));
+            }
+            offset += line.len();
+        }
+        self.diagnostics.push(Diagnostic::error("front-matter", "元数据没有结束：请在其后单独一行写 +++").at(file, 0..3));
+        None
+    }
+
+    /// Splits the body at its level-1/2 headings, which must be the six
+    /// official section titles, in order.
+    fn narrative(&mut self, file: FileId, text: &str, body_offset: usize) -> Option<Narrative> {
+        use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+        let body = &text[body_offset..];
+        let sections = self.format.sections;
+        // (section index, heading span, heading text as written)
+        let mut found: Vec<(usize, Range<usize>, String)> = Vec::new();
+        let mut heading: Option<(Range<usize>, String)> = None;
+        let before = self.diagnostics.errors();
+        for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+            match event {
+                Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
+                    heading = Some((range, String::new()));
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some((_, s)) = heading.as_mut() {
+                        s.push_str(&t);
+                    }
+                }
+                Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
+                    let Some((span, title)) = heading.take() else { continue };
+                    let file_span = span.start + body_offset..span.end + body_offset;
+                    let title = title.trim().to_owned();
+                    match self.format.section_by_title(&title) {
+                        Some(section) => {
+                            let index = usize::from(section.number) - 1;
+                            if let Some((prev, _, _)) = found.last().filter(|(prev, _, _)| *prev >= index) {
+                                self.diagnostics.push(
+                                    Diagnostic::error(
+                                        "section-order",
+                                        format!("“{title}”出现在“{}”之后：六个部分应按一至六的顺序各出现一次", sections[*prev].title),
+                                    )
+                                    .at(file, file_span)
+                                    .with_label("顺序不对"),
+                                );
+                                continue;
+                            }
+                            found.push((index, span, title));
+                        }
+                        None => self.diagnostics.push(
+                            Diagnostic::error(
+                                "section-title",
+                                format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
+                            )
+                            .at(file, file_span)
+                            .with_label("不是规定的部分标题")
+                            .with_note(format!(
+                                "六个部分的标题：{}；部分内的小标题请用三级标题 ###",
+                                sections.iter().map(|s| s.title).collect::<Vec<_>>().join("、")
+                            )),
+                        ),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut narrative = Narrative { preamble: Part::default(), sections: vec![None; sections.len()] };
+        let first = found.first().map_or(body.len(), |(_, span, _)| span.start);
+        narrative.preamble = Part { heading: None, markdown: body[..first].to_owned(), offset: body_offset };
+        for (i, (index, span, title)) in found.iter().enumerate() {
+            let end = found.get(i + 1).map_or(body.len(), |(_, next, _)| next.start);
+            narrative.sections[*index] = Some(Part {
+                heading: Some(title.clone()),
+                markdown: body[span.end..end].to_owned(),
+                offset: body_offset + span.end,
+            });
+        }
+        for (section, part) in sections.iter().zip(&narrative.sections) {
+            if part.is_none() && section.table.is_none() {
+                self.diagnostics.push(
+                    Diagnostic::error("missing-section", format!("report.md 缺少“{}”部分：请加上二级标题 ## {} 并写明内容", section.title, section.title))
+                        .at(file, text.len()..text.len()),
+                );
+            }
+        }
+        (self.diagnostics.errors() == before).then_some(narrative)
+    }
+
+    fn date(&mut self, file: FileId, value: &Spanned<toml::Value>, span: Range<usize>) -> Option<Date> {
+        let parsed = match value.get_ref() {
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+                dt.date.and_then(|d| Date::new(d.year, d.month, d.day))
+            }
+            toml::Value::String(s) => Date::parse(s),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.diagnostics.push(
+                Diagnostic::error("date", "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式")
+                    .at(file, span)
+                    .with_label("无效日期"),
+            );
+        }
+        parsed
+    }
+
+    /// Reads `data.toml` against the format's tables.
+    fn figures(&mut self, file: FileId, text: &str) -> Option<Figures> {
+        let doc = match DeTable::parse(text) {
+            Ok(doc) => doc,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                self.diagnostics.push(
+                    Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim())).at(file, span).with_label("这里"),
+                );
+                return None;
+            }
+        };
+        let doc = doc.get_ref();
+        let before = self.diagnostics.errors();
+        let mut figures = Figures::empty(self.format);
+        let table_keys: Vec<&str> = self.format.tables.iter().map(|t| t.key).collect();
+        for (key, _) in doc.iter() {
+            if !table_keys.contains(&key.get_ref().as_ref()) {
+                self.unknown_key(file, key.get_ref(), key.span(), &table_keys, "data.toml 顶层");
+            }
+        }
+        for (t, table) in self.format.tables.iter().enumerate() {
+            let Some(value) = doc.get(table.key) else {
+                self.diagnostics.push(
+                    Diagnostic::error("missing-table", format!("缺少{}（[{}]）：请补上这一表格，没有数据的栏目填 0", table.name, table.key))
+                        .at(file, 0..0),
+                );
+                continue;
+            };
+            let Some(body) = value.get_ref().as_table() else {
+                self.diagnostics.push(
+                    Diagnostic::error("type", format!("{} 应是一个表（[{}]）", table.key, table.key)).at(file, value.span()),
+                );
+                continue;
+            };
+            let entries: Vec<(usize, format::Entry)> = table
+                .blocks
+                .iter()
+                .enumerate()
+                .flat_map(|(b, block)| block.entries().into_iter().map(move |e| (b, e)))
+                .collect();
+            let known: Vec<&str> = entries.iter().map(|(_, e)| e.key.as_str()).collect();
+            let mut present = Vec::new();
+            leaf_keys(body, "", &mut present);
+            for (key, span) in &present {
+                if !known.contains(&key.as_str()) {
+                    self.unknown_key(file, key, span.clone(), &known, &format!("[{}]", table.key));
+                }
+            }
+            for (b, entry) in &entries {
+                let block = &table.blocks[*b];
+                match lookup(body, &entry.key) {
+                    Some(value) => self.entry(file, block, entry, value, &mut figures.tables[t][*b]),
+                    None if entry.optional => {}
+                    None => self.diagnostics.push(
+                        Diagnostic::error(
+                            "missing-row",
+                            format!("[{}] 缺少 {}（{}）：没有数据请填 0", table.key, entry.key, entry.labels.join(" ")),
+                        )
+                        .at(file, key_span(doc, table.key)),
+                    ),
+                }
+            }
+        }
+        figures.complete_totals(self.format);
+        (self.diagnostics.errors() == before).then_some(figures)
+    }
+
+    /// Reads one entry (a row, or a column group of table 四) into the grid.
+    fn entry(
+        &mut self,
+        file: FileId,
+        block: &format::Block,
+        entry: &format::Entry,
+        value: &Spanned<DeValue<'_>>,
+        grid: &mut crate::model::Grid,
+    ) {
+        let cols = block.column_leaves();
+        let rows = block.row_leaves();
+        let has_total = entry.cells.last().is_some_and(|&(_, c)| cols[c].total);
+        let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(a) => a.iter().collect(),
+            _ if entry.cells.len() == 1 => vec![value],
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "type",
+                        format!("{} 应是一组数字，按表格从左到右排列，共 {} 个", entry.key, entry.cells.len()),
+                    )
+                    .at(file, value.span())
+                    .with_note(format!("各列依次为：{}", column_names(&cols, entry)))
+                    .with_label("应为 [ ... ]"),
+                );
+                return;
+            }
+        };
+        let full = entry.cells.len();
+        let allowed = if has_total { full - 1..=full } else { full..=full };
+        if !allowed.contains(&items.len()) {
+            let expected = if has_total { format!("{} 个（或省略最后的总计，{} 个）", full, full - 1) } else { format!("{full} 个") };
+            self.diagnostics.push(
+                Diagnostic::error("cells", format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()))
+                    .at(file, value.span())
+                    .with_label(format!("{} 个数字", items.len()))
+                    .with_note(format!("各列依次为：{}", column_names(&cols, entry))),
+            );
+            return;
+        }
+        for (item, &(r, c)) in items.iter().zip(&entry.cells) {
+            let label = format!("{} · {}", rows[r].label(), cols[c].label());
+            if let Some(value) = self.number(file, item, block.unit, label.trim_start_matches(" · ")) {
+                grid.set(r, c, Cell { value, origin: Origin::Given(item.span()) });
+            }
+        }
+    }
+
+    fn number(&mut self, file: FileId, item: &Spanned<DeValue<'_>>, unit: Unit, label: &str) -> Option<Number> {
+        let parsed = match (unit, item.get_ref()) {
+            (Unit::Count, DeValue::Integer(i)) => parse_count(i.as_str(), i.radix()),
+            (Unit::Amount, DeValue::Integer(i)) if i.radix() == 10 => parse_amount(i.as_str()),
+            (Unit::Amount, DeValue::Float(f)) => parse_amount(f.as_str()),
+            (Unit::Count, _) => Err("应为非负整数（件数）".to_owned()),
+            (Unit::Amount, _) => Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned()),
+        };
+        match parsed {
+            Ok(n) => Some(n),
+            Err(why) => {
+                self.diagnostics.push(
+                    Diagnostic::error("value", format!("{label}：{why}")).at(file, item.span()).with_label("这个值"),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, file: FileId, key: &str, span: Range<usize>, known: &[&str], place: &str) {
+        let mut d = Diagnostic::error("unknown-key", format!("{place}中有未知的键 {key}")).at(file, span).with_label("未知的键");
+        match did_you_mean(key, known) {
+            Some(s) => d = d.with_note(format!("是否想写 {s}？")),
+            None => d = d.with_note(format!("可用的键：{}", known.join("、"))),
+        }
+        self.diagnostics.push(d);
+    }
+}
+
+/// The `+++` block of `report.md`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Spanned<String>,
+    /// Publication date, `2025-01-10`.
+    date: Spanned<toml::Value>,
+    /// The signing body (落款).
+    signed_by: Spanned<String>,
+}
+
+fn column_names(cols: &[format::Leaf], entry: &format::Entry) -> String {
+    entry.cells.iter().map(|&(_, c)| cols[c].labels.last().copied().unwrap_or("")).collect::<Vec<_>>().join("、")
+}
+
+fn parse_count(s: &str, radix: u32) -> Result<Number, String> {
+    if s.starts_with('-') {
+        return Err("件数不能为负数".to_owned());
+    }
+    u64::from_str_radix(s.trim_start_matches('+'), radix).map(Number::Count).map_err(|_| "数字太大".to_owned())
+}
+
+/// Parses a decimal amount exactly, from the TOML source text.
+fn parse_amount(s: &str) -> Result<Number, String> {
+    let s = s.replace('_', "");
+    if s.starts_with('-') {
+        return Err("金额不能为负数".to_owned());
+    }
+    let s = s.trim_start_matches('+');
+    if s.contains(['e', 'E']) || s.contains("inf") || s.contains("nan") {
+        return Err("金额请直接写成小数，例如 12.5".to_owned());
+    }
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if frac.len() > format::AMOUNT_DECIMALS as usize {
+        return Err(format!("金额最多保留 {} 位小数", format::AMOUNT_DECIMALS));
+    }
+    let scale = 10u64.pow(format::AMOUNT_DECIMALS);
+    let int: u64 = int.parse().map_err(|_| "金额格式不对".to_owned())?;
+    let frac_scaled: u64 = if frac.is_empty() {
+        0
+    } else {
+        let f: u64 = frac.parse().map_err(|_| "金额格式不对".to_owned())?;
+        f * 10u64.pow(format::AMOUNT_DECIMALS - frac.len() as u32)
+    };
+    int.checked_mul(scale).and_then(|v| v.checked_add(frac_scaled)).map(Number::Amount).ok_or_else(|| "金额太大".to_owned())
+}
+
+/// Span of a top-level key, to point at a table that lacks a row.
+fn key_span(doc: &DeTable<'_>, key: &str) -> Range<usize> {
+    doc.iter().find(|(k, _)| k.get_ref() == key).map_or(0..0, |(k, _)| k.span())
+}
+
+/// Finds a dotted key in a TOML table.
+fn lookup<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+    let mut parts = key.split('.');
+    let mut value = table.get(parts.next()?)?;
+    for part in parts {
+        value = value.get_ref().as_table()?.get(part)?;
+    }
+    Some(value)
+}
+
+/// Dotted keys of every non-table value in a TOML table, with their key spans.
+fn leaf_keys(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(String, Range<usize>)>) {
+    for (key, value) in table.iter() {
+        let full = format::join_key(prefix, key.get_ref());
+        match value.get_ref() {
+            DeValue::Table(t) => leaf_keys(t, &full, out),
+            _ => out.push((full, key.span())),
+        }
+    }
+}
+
+/// The closest known key, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Decodes file bytes as UTF-8, naming the encoding Windows editors produce
+/// when it is something else.
+fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned());
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.into_bytes();
+        if looks_like_gbk(&bytes) {
+            "文件看起来是 GBK/GB18030 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned()
+        } else {
+            "文件不是 UTF-8 编码，请另存为 UTF-8 编码".to_owned()
+        }
+    })
+}
+
+/// GBK double-byte sequences: a lead byte 0x81–0xFE followed by 0x40–0xFE (not 0x7F).
+fn looks_like_gbk(bytes: &[u8]) -> bool {
+    let (mut pairs, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+        } else if (0x81..=0xFE).contains(&b)
+            && bytes.get(i + 1).is_some_and(|&t| (0x40..=0xFE).contains(&t) && t != 0x7F)
+        {
+            pairs += 1;
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    pairs > 0
+}
+
+fn check_slug(slug: &str) -> Result<(), &'static str> {
+    if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
+        Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
+    } else if slug == "agencies" || slug == "static" || slug == "data" {
+        Err("这个名字已被站点自身使用")
+    } else {
+        Ok(())
+    }
+}
+
+fn parse_year(name: &str) -> Option<u16> {
+    (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())).then(|| name.parse().ok()).flatten()
+}
+
+fn is_hidden(path: &Path) -> bool {
+    file_name(path).starts_with('.')
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Directory entries sorted by name, so output never depends on the file system's order.
+fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Span of `key = value` on its own line, for diagnostics about a serde-parsed value.
+fn find_value_span(text: &str, key: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
+            let start = offset + line.len() - trimmed.len();
+            return Some(start..offset + line.trim_end().len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact() {
+        assert_eq!(parse_amount("5949.088667"), Ok(Number::Amount(5_949_088_667)));
+        assert_eq!(parse_amount("0.5"), Ok(Number::Amount(500_000)));
+        assert!(parse_amount("1.0000001").is_err());
+        assert!(parse_amount("-1").is_err());
+        assert!(parse_amount("1e3").is_err());
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
+        assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
+    }
+
+    #[test]
+    fn gbk_is_recognised() {
+        // "年度报告" in GBK.
+        let gbk = vec![0xC4, 0xEA, 0xB6, 0xC8, 0xB1, 0xA8, 0xB8, 0xE6];
+        assert!(decode(gbk).unwrap_err().contains("GBK"));
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().contains("UTF-16"));
+        assert_eq!(decode(b"\xEF\xBB\xBFtitle".to_vec()).unwrap(), "title");
+    }
+}

@@ -1,0 +1,11 @@
+//! The Markdown dialect of `report.md`, shared by loading and rendering.
+
+use pulldown_cmark::Options;
+
+/// CommonMark plus tables, footnotes, strikethrough and `{#id}` heading attributes.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}

@@ -1,0 +1,446 @@
+//! The site as data: agencies, their reports and the reports' figures.
+//!
+//! Nothing here knows about HTML or files on disk; figures are addressed by the
+//! format's header trees (see [`crate::format`]).
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::FileId;
+use crate::format::{self, Format, Unit};
+
+/// Everything `content/` and `site.toml` describe.
+#[derive(Debug)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub format: &'static Format,
+    /// Sorted by weight, then slug.
+    pub agencies: Vec<Agency>,
+}
+
+impl Site {
+    /// Every year with at least one report, newest first.
+    pub fn years(&self) -> Vec<u16> {
+        let mut years: Vec<u16> = self.agencies.iter().flat_map(|a| a.reports.iter().map(|r| r.year)).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        years
+    }
+
+    /// Every report with its agency, newest publication first (ties by agency order).
+    pub fn reports_newest_first(&self) -> Vec<(&Agency, &Report)> {
+        let mut all: Vec<(&Agency, &Report)> =
+            self.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r))).collect();
+        // Stable sort keeps agency order for equal dates.
+        all.sort_by(|(_, a), (_, b)| (b.date, b.year).cmp(&(a.date, a.year)));
+        all
+    }
+}
+
+/// A government body that publishes reports (`content/<slug>/agency.toml`).
+#[derive(Debug)]
+pub struct Agency {
+    /// Folder name; used in URLs.
+    pub slug: String,
+    pub info: AgencyInfo,
+    /// Sorted by year, oldest first.
+    pub reports: Vec<Report>,
+}
+
+/// The contents of `agency.toml`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyInfo {
+    /// Full name, e.g. `临朐县冶源街道办事处`.
+    pub name: String,
+    /// Short name, e.g. `冶源街道`.
+    #[serde(default)]
+    pub short_name: Option<String>,
+    /// The body it belongs to, used to group agencies on year pages,
+    /// e.g. `临朐县人民政府`.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Administrative region, e.g. `山东省潍坊市临朐县`.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Lower weights are listed first.
+    #[serde(default)]
+    pub weight: i64,
+    #[serde(default)]
+    pub contact: Contact,
+}
+
+impl AgencyInfo {
+    pub fn display_short_name(&self) -> &str {
+        self.short_name.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The heading agencies are grouped under: parent body, else region.
+    pub fn group(&self) -> &str {
+        self.parent.as_deref().or(self.region.as_deref()).unwrap_or("其他")
+    }
+}
+
+/// Contact details printed on the agency page (all optional).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// 联系机构, e.g. `冶源街道办事处党政办公室`
+    pub office: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+}
+
+/// One annual report (`content/<agency>/<year>/`).
+#[derive(Debug)]
+pub struct Report {
+    /// The reporting year (the folder name).
+    pub year: u16,
+    pub title: String,
+    /// Publication date, and where it is written in `report.md`.
+    pub date: Date,
+    pub date_span: Range<usize>,
+    /// The body that signs the report (落款).
+    pub signed_by: String,
+    pub narrative: Narrative,
+    pub markdown_file: FileId,
+    pub data_file: FileId,
+    pub figures: Figures,
+    /// Other files in the report folder, copied beside the page (file names).
+    pub attachments: Vec<String>,
+}
+
+/// The Markdown narrative of a report, split at the six section headings.
+#[derive(Debug, Default)]
+pub struct Narrative {
+    /// Text before the first section (the usual opening paragraph).
+    pub preamble: Part,
+    /// Indexed by section number − 1; `None` where the report has no heading
+    /// for the section (allowed for the table sections 二、三、四).
+    pub sections: Vec<Option<Part>>,
+}
+
+/// A stretch of Markdown and where it starts in `report.md`.
+#[derive(Debug, Default, Clone)]
+pub struct Part {
+    /// The section heading as written (one of the section's official titles).
+    pub heading: Option<String>,
+    pub markdown: String,
+    pub offset: usize,
+}
+
+/// A calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Self { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut it = s.split('-');
+        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        Self::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+
+    /// 0 = Monday … 6 = Sunday.
+    pub fn weekday(&self) -> usize {
+        // Days since 1970-01-01 (a Thursday), by Howard Hinnant's civil algorithm.
+        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        (days + 3).rem_euclid(7) as usize
+    }
+
+    /// RFC 2822, midnight China Standard Time, as RSS wants.
+    pub fn to_rfc2822(&self) -> String {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        format!(
+            "{}, {:02} {} {} 00:00:00 +0800",
+            DAYS[self.weekday()],
+            self.day,
+            MONTHS[usize::from(self.month) - 1],
+            self.year
+        )
+    }
+
+    /// `2025年1月10日`
+    pub fn to_chinese(&self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A figure: a count of cases, or an amount in 万元 kept exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Number {
+    Count(u64),
+    /// Millionths of a 万元 (see [`format::AMOUNT_DECIMALS`]).
+    Amount(u64),
+}
+
+impl Number {
+    pub fn zero(unit: Unit) -> Self {
+        match unit {
+            Unit::Count => Number::Count(0),
+            Unit::Amount => Number::Amount(0),
+        }
+    }
+
+    /// The raw integer, in the unit's smallest step.
+    pub fn raw(self) -> u64 {
+        match self {
+            Number::Count(n) | Number::Amount(n) => n,
+        }
+    }
+
+    pub fn checked_add(self, other: Number) -> Option<Number> {
+        match (self, other) {
+            (Number::Count(a), Number::Count(b)) => a.checked_add(b).map(Number::Count),
+            (Number::Amount(a), Number::Amount(b)) => a.checked_add(b).map(Number::Amount),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Number::Count(n) => write!(f, "{n}"),
+            Number::Amount(n) => {
+                let scale = 10u64.pow(format::AMOUNT_DECIMALS);
+                let (int, frac) = (n / scale, n % scale);
+                if frac == 0 {
+                    write!(f, "{int}")
+                } else {
+                    let digits = format!("{frac:0width$}", width = format::AMOUNT_DECIMALS as usize);
+                    write!(f, "{int}.{}", digits.trim_end_matches('0'))
+                }
+            }
+        }
+    }
+}
+
+/// Where a figure came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Typed in `data.toml`, at this byte span.
+    Given(Range<usize>),
+    /// A total left out of `data.toml` and computed by its rule.
+    Computed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub value: Number,
+    pub origin: Origin,
+}
+
+/// The cells of one block, row-major.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub rows: usize,
+    pub cols: usize,
+    cells: Vec<Option<Cell>>,
+}
+
+impl Grid {
+    pub fn new(rows: usize, cols: usize) -> Self {
+        Self { rows, cols, cells: vec![None; rows * cols] }
+    }
+
+    pub fn get(&self, row: usize, col: usize) -> Option<&Cell> {
+        self.cells.get(row * self.cols + col).and_then(Option::as_ref)
+    }
+
+    pub fn set(&mut self, row: usize, col: usize, cell: Cell) {
+        if let Some(slot) = self.cells.get_mut(row * self.cols + col) {
+            *slot = Some(cell);
+        }
+    }
+
+    pub fn value(&self, row: usize, col: usize) -> Option<Number> {
+        self.get(row, col).map(|c| c.value)
+    }
+}
+
+/// The figures of tables 二, 三 and 四, block by block, aligned with
+/// [`Format::tables`].
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub tables: Vec<Vec<Grid>>,
+}
+
+impl Figures {
+    /// Empty grids shaped like the format's tables.
+    pub fn empty(format: &Format) -> Self {
+        let tables = format
+            .tables
+            .iter()
+            .map(|t| t.blocks.iter().map(|b| Grid::new(b.row_leaves().len(), b.column_leaves().len())).collect())
+            .collect();
+        Self { tables }
+    }
+
+    pub fn grid(&self, table: usize, block: usize) -> &Grid {
+        &self.tables[table][block]
+    }
+
+    /// Fills in totals left out of `data.toml` from the rules that define them.
+    ///
+    /// A total is computed only when every cell it sums is known, so a missing
+    /// figure is reported as missing instead of hiding behind a computed total.
+    pub fn complete_totals(&mut self, format: &Format) {
+        // R3's total row feeds R2's total column in the same row; two passes settle it.
+        for _ in 0..2 {
+            for rule in format.rules.iter().filter(|r| r.defines_total()) {
+                let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else { continue };
+                let block = &format.tables[t].blocks[rule.block];
+                let grid = &mut self.tables[t][rule.block];
+                for line in RuleLines::new(rule, block) {
+                    let [target] = line.lhs[..] else { continue };
+                    if grid.get(target.0, target.1).is_some() {
+                        continue;
+                    }
+                    let sum = line.rhs.iter().try_fold(Number::zero(block.unit), |acc, &(r, c)| {
+                        grid.value(r, c).and_then(|v| acc.checked_add(v))
+                    });
+                    if let Some(value) = sum {
+                        grid.set(target.0, target.1, Cell { value, origin: Origin::Computed });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The concrete cells of one instance of a rule: one column (or row) of the block.
+#[derive(Debug)]
+pub struct RuleLine {
+    /// Index of the column (for [`format::Axis::EachColumn`]) or row.
+    pub along: usize,
+    pub lhs: Vec<(usize, usize)>,
+    pub rhs: Vec<(usize, usize)>,
+}
+
+/// Iterates the lines a rule runs through.
+pub struct RuleLines {
+    lines: std::vec::IntoIter<RuleLine>,
+}
+
+impl RuleLines {
+    pub fn new(rule: &format::SumRule, block: &format::Block) -> Self {
+        let rows = block.row_leaves();
+        let cols = block.column_leaves();
+        let (operands, count) = match rule.axis {
+            format::Axis::EachColumn => (&rows, cols.len()),
+            format::Axis::EachRow => (&cols, rows.len()),
+        };
+        let pick = |side: &[&str]| -> Vec<usize> { side.iter().flat_map(|op| format::select(operands, op)).collect() };
+        let (lhs, rhs) = (pick(rule.lhs), pick(rule.rhs));
+        let cell = |along: usize, i: usize| match rule.axis {
+            format::Axis::EachColumn => (i, along),
+            format::Axis::EachRow => (along, i),
+        };
+        let lines: Vec<RuleLine> = (0..count)
+            .map(|along| RuleLine {
+                along,
+                lhs: lhs.iter().map(|&i| cell(along, i)).collect(),
+                rhs: rhs.iter().map(|&i| cell(along, i)).collect(),
+            })
+            .collect();
+        Self { lines: lines.into_iter() }
+    }
+}
+
+impl Iterator for RuleLines {
+    type Item = RuleLine;
+    fn next(&mut self) -> Option<RuleLine> {
+        self.lines.next()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::FORMAT_2021;
+
+    #[test]
+    fn weekdays_are_right() {
+        assert_eq!(Date::new(2025, 1, 10).unwrap().to_rfc2822(), "Fri, 10 Jan 2025 00:00:00 +0800");
+        assert_eq!(Date::new(2024, 2, 29).unwrap().to_rfc2822(), "Thu, 29 Feb 2024 00:00:00 +0800");
+        assert_eq!(Date::new(2000, 3, 1).unwrap().weekday(), 2);
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert!(Date::new(2023, 2, 29).is_none());
+        assert!(Date::new(2024, 13, 1).is_none());
+        assert!(Date::parse("2024-4-1").is_none());
+        assert_eq!(Date::parse("2024-04-30"), Date::new(2024, 4, 30));
+    }
+
+    #[test]
+    fn amounts_print_without_trailing_zeros() {
+        assert_eq!(Number::Amount(5_949_088_667).to_string(), "5949.088667");
+        assert_eq!(Number::Amount(1_500_000).to_string(), "1.5");
+        assert_eq!(Number::Amount(0).to_string(), "0");
+    }
+
+    #[test]
+    fn totals_are_computed_when_left_out() {
+        let format = &FORMAT_2021;
+        let t = format.tables.iter().position(|t| t.key == "requests").unwrap();
+        let mut figures = Figures::empty(format);
+        let grid = &mut figures.tables[t][0];
+        let (rows, cols) = (grid.rows, grid.cols);
+        let total_row = format.tables[t].blocks[0].row_leaves().iter().position(|l| l.key == "results.total").unwrap();
+        for r in 0..rows {
+            for c in 0..cols - 1 {
+                if r != total_row {
+                    grid.set(r, c, Cell { value: Number::Count(1), origin: Origin::Given(0..0) });
+                }
+            }
+        }
+        figures.complete_totals(format);
+        let grid = figures.grid(t, 0);
+        assert_eq!(grid.value(0, cols - 1), Some(Number::Count(6)));
+        assert_eq!(grid.value(total_row, 0), Some(Number::Count(21)));
+        assert_eq!(grid.value(total_row, cols - 1), Some(Number::Count(126)));
+        assert_eq!(grid.get(total_row, cols - 1).unwrap().origin, Origin::Computed);
+    }
+}

@@ -1,0 +1,391 @@
+//! Stage 3: turn the site model into pages in memory.
+//!
+//! Templates supply only the page frame; the official tables are rendered by
+//! code ([`tables`]) and the narrative by pulldown-cmark ([`narrative`]).
+//! Every link goes through [`BaseUrl::link`], so the site works under the
+//! subpath of `base_url`.
+
+pub mod narrative;
+pub mod tables;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{BaseUrl, Footer};
+use crate::model::{Agency, AgencyInfo, Report, Site};
+pub use theme::Theme;
+
+/// A file of the built site: where it goes and what it holds.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the output root, `/`-separated, e.g. `2024/yeyuan/index.html`.
+    pub path: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    Static(&'static [u8]),
+    /// Copied from this file.
+    File(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("模板 {name} 出错：{message}")]
+    Template { name: String, message: String },
+    #[error("主题错误：{0}")]
+    Theme(String),
+    #[error("无法读取 {}：{source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Site paths of the generated pages; [`BaseUrl::link`] turns them into links.
+pub mod paths {
+    pub fn year(year: u16) -> String {
+        format!("{year}/")
+    }
+    pub fn report(year: u16, agency: &str) -> String {
+        format!("{year}/{agency}/")
+    }
+    pub fn agency(agency: &str) -> String {
+        format!("agencies/{agency}/")
+    }
+    pub const AGENCIES: &str = "agencies/";
+    pub const FEED: &str = "feed.xml";
+    pub const SITEMAP: &str = "sitemap.xml";
+    pub const DATA_JSON: &str = "data.json";
+    pub const DATA_CSV: &str = "data.csv";
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct Link {
+    label: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct ReportLink {
+    title: String,
+    agency: String,
+    year: u16,
+    date: String,
+    date_iso: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct AgencyLink {
+    name: String,
+    short_name: String,
+    href: String,
+    reports: usize,
+}
+
+#[derive(Serialize)]
+struct Group<T> {
+    name: String,
+    items: Vec<T>,
+}
+
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    footer: &'a Footer,
+    years: Vec<Link>,
+    agencies_href: String,
+    feed_href: String,
+    home_href: String,
+}
+
+#[derive(Serialize)]
+struct SectionContext {
+    number: u8,
+    anchor: &'static str,
+    title: String,
+    html: String,
+    table_html: String,
+}
+
+#[derive(Serialize)]
+struct ReportContext {
+    title: String,
+    year: u16,
+    agency: AgencyLink,
+    date: String,
+    date_iso: String,
+    signed_by: String,
+    preamble_html: String,
+    sections: Vec<SectionContext>,
+    previous: Option<Link>,
+    next: Option<Link>,
+    data_json: String,
+    data_csv: String,
+    notice: &'static str,
+}
+
+/// Renders every HTML page of the site and collects the theme's assets and the
+/// reports' attachments.
+pub fn render(site: &Site, theme: &Theme, root: &std::path::Path) -> Result<Vec<Page>, RenderError> {
+    let base = &site.config.base_url;
+    let years = site.years();
+    let site_ctx = Value::from(Serde(SiteContext {
+        title: &site.config.title,
+        footer: &site.config.footer,
+        years: years.iter().map(|&y| Link { label: format!("{y}年"), href: base.link(&paths::year(y)) }).collect(),
+        agencies_href: base.link(paths::AGENCIES),
+        feed_href: base.link(paths::FEED),
+        home_href: base.link(""),
+    }));
+    let page = |template: &str, path: String, ctx: Value| -> Result<Page, RenderError> {
+        let html = theme
+            .env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| RenderError::Template { name: template.to_owned(), message: theme::describe(&e) })?;
+        Ok(Page { path, content: Content::Bytes(html.into_bytes()) })
+    };
+    let crumbs = |items: Vec<Link>| -> Vec<Link> {
+        let mut all = vec![Link { label: "首页".to_owned(), href: base.link("") }];
+        all.extend(items);
+        all
+    };
+
+    let mut pages = Vec::new();
+
+    // Home.
+    let latest: Vec<ReportLink> = site
+        .reports_newest_first()
+        .into_iter()
+        .take(site.config.latest)
+        .map(|(a, r)| report_link(base, a, r))
+        .collect();
+    pages.push(page(
+        "index.html",
+        "index.html".to_owned(),
+        context! {
+            site => site_ctx.clone(),
+            page_title => site.config.title.clone(),
+            intro_html => narrative::to_html(&site.config.intro, "intro"),
+            latest => Serde(latest),
+            agency_groups => Serde(agency_groups(base, &site.agencies)),
+        },
+    )?);
+
+    // Years.
+    for &year in &years {
+        let mut groups: Vec<Group<ReportLink>> = Vec::new();
+        for agency in &site.agencies {
+            let Some(report) = agency.reports.iter().find(|r| r.year == year) else { continue };
+            push_grouped(&mut groups, agency.info.group(), report_link(base, agency, report));
+        }
+        pages.push(page(
+            "year.html",
+            format!("{}index.html", paths::year(year)),
+            context! {
+                site => site_ctx.clone(),
+                page_title => format!("{year}年度政府信息公开工作年度报告"),
+                year => year,
+                groups => Serde(groups),
+                breadcrumbs => Serde(crumbs(vec![])),
+            },
+        )?);
+    }
+
+    // Agencies.
+    pages.push(page(
+        "agencies.html",
+        format!("{}index.html", paths::AGENCIES),
+        context! {
+            site => site_ctx.clone(),
+            page_title => "机构列表",
+            agency_groups => Serde(agency_groups(base, &site.agencies)),
+            breadcrumbs => Serde(crumbs(vec![])),
+        },
+    )?);
+    for agency in &site.agencies {
+        let reports: Vec<ReportLink> = agency.reports.iter().rev().map(|r| report_link(base, agency, r)).collect();
+        pages.push(page(
+            "agency.html",
+            format!("{}index.html", paths::agency(&agency.slug)),
+            context! {
+                site => site_ctx.clone(),
+                page_title => agency.info.name.clone(),
+                agency => Serde(AgencyPage::new(&agency.info)),
+                reports => Serde(reports),
+                breadcrumbs => Serde(crumbs(vec![Link { label: "机构列表".to_owned(), href: base.link(paths::AGENCIES) }])),
+            },
+        )?);
+    }
+
+    // Reports, in parallel: they are the bulk of the work.
+    let reports: Vec<(&Agency, usize)> =
+        site.agencies.iter().flat_map(|a| (0..a.reports.len()).map(move |i| (a, i))).collect();
+    let report_pages: Vec<Page> = reports
+        .par_iter()
+        .map(|&(agency, i)| {
+            let report = &agency.reports[i];
+            let ctx = report_context(site, agency, i);
+            page(
+                "report.html",
+                format!("{}index.html", paths::report(report.year, &agency.slug)),
+                context! {
+                    site => site_ctx.clone(),
+                    page_title => report.title.clone(),
+                    report => Serde(ctx),
+                    breadcrumbs => Serde(crumbs(vec![Link { label: format!("{}年", report.year), href: base.link(&paths::year(report.year)) }])),
+                },
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    pages.extend(report_pages);
+
+    pages.push(page(
+        "404.html",
+        "404.html".to_owned(),
+        context! { site => site_ctx.clone(), page_title => "页面不存在" },
+    )?);
+
+    for agency in &site.agencies {
+        for report in &agency.reports {
+            for name in &report.attachments {
+                pages.push(Page {
+                    path: format!("{}{name}", paths::report(report.year, &agency.slug)),
+                    content: Content::File(
+                        root.join("content").join(&agency.slug).join(report.year.to_string()).join(name),
+                    ),
+                });
+            }
+        }
+    }
+    for (path, source) in &theme.assets {
+        let content = match source {
+            theme::Source::Builtin(bytes) => Content::Static(bytes),
+            theme::Source::File(p) => Content::File(p.clone()),
+        };
+        pages.push(Page { path: path.clone(), content });
+    }
+    Ok(pages)
+}
+
+#[derive(Serialize)]
+struct AgencyPage<'a> {
+    #[serde(flatten)]
+    info: &'a AgencyInfo,
+    display_name: &'a str,
+}
+
+impl<'a> AgencyPage<'a> {
+    fn new(info: &'a AgencyInfo) -> Self {
+        Self { info, display_name: info.display_short_name() }
+    }
+}
+
+fn report_link(base: &BaseUrl, agency: &Agency, report: &Report) -> ReportLink {
+    ReportLink {
+        title: report.title.clone(),
+        agency: agency.info.name.clone(),
+        year: report.year,
+        date: report.date.to_chinese(),
+        date_iso: report.date.to_string(),
+        href: base.link(&paths::report(report.year, &agency.slug)),
+    }
+}
+
+fn agency_link(base: &BaseUrl, agency: &Agency) -> AgencyLink {
+    AgencyLink {
+        name: agency.info.name.clone(),
+        short_name: agency.info.display_short_name().to_owned(),
+        href: base.link(&paths::agency(&agency.slug)),
+        reports: agency.reports.len(),
+    }
+}
+
+/// Groups keep the order in which their first member appears (agency order).
+fn push_grouped<T>(groups: &mut Vec<Group<T>>, name: &str, item: T) {
+    match groups.iter_mut().find(|g| g.name == name) {
+        Some(g) => g.items.push(item),
+        None => groups.push(Group { name: name.to_owned(), items: vec![item] }),
+    }
+}
+
+fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> {
+    let mut groups = Vec::new();
+    for agency in agencies {
+        push_grouped(&mut groups, agency.info.group(), agency_link(base, agency));
+    }
+    groups
+}
+
+fn report_context(site: &Site, agency: &Agency, index: usize) -> ReportContext {
+    let base = &site.config.base_url;
+    let report = &agency.reports[index];
+    let format = site.format;
+    let sections = format
+        .sections
+        .iter()
+        .zip(&report.narrative.sections)
+        .map(|(section, part)| {
+            let table_html = section
+                .table
+                .and_then(|key| format.tables.iter().position(|t| t.key == key))
+                .map(|t| {
+                    tables::table_html(
+                        &format.tables[t],
+                        &report.figures.tables[t],
+                        &format!("table-{}", format.tables[t].key),
+                        section.title,
+                    )
+                })
+                .unwrap_or_default();
+            SectionContext {
+                number: section.number,
+                anchor: section.anchor,
+                title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
+                html: part.as_ref().map(|p| narrative::to_html(&p.markdown, section.anchor)).unwrap_or_default(),
+                table_html,
+            }
+        })
+        .collect();
+    let neighbour = |r: Option<&Report>| {
+        r.map(|r| Link { label: format!("{}年", r.year), href: base.link(&paths::report(r.year, &agency.slug)) })
+    };
+    let dir = paths::report(report.year, &agency.slug);
+    ReportContext {
+        title: report.title.clone(),
+        year: report.year,
+        agency: agency_link(base, agency),
+        date: report.date.to_chinese(),
+        date_iso: report.date.to_string(),
+        signed_by: report.signed_by.clone(),
+        preamble_html: narrative::to_html(&report.narrative.preamble.markdown, "preamble"),
+        sections,
+        previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i))),
+        next: neighbour(agency.reports.get(index + 1)),
+        data_json: base.link(&format!("{dir}{}", paths::DATA_JSON)),
+        data_csv: base.link(&format!("{dir}{}", paths::DATA_CSV)),
+        notice: format.notice,
+    }
+}

@@ -1,0 +1,191 @@
+//! The statistics tables, written by code from the format's header trees.
+//!
+//! The tables have a fixed structure, so they are rendered here rather than
+//! cell by cell in template loops: merged headers (rowspan/colspan) as in the
+//! national format, `scope` on simple headers and `headers` on every data cell
+//! so a screen reader announces a cell's row and column.
+
+use std::fmt::Write;
+
+use crate::format::{self, Block, Header, Table};
+use crate::model::{Grid, Origin};
+
+use super::escape;
+
+/// HTML for every block of a table; `id_prefix` keeps ids unique on the page.
+pub fn table_html(table: &Table, grids: &[Grid], id_prefix: &str, section_title: &str) -> String {
+    let mut out = String::new();
+    for (b, (block, grid)) in table.blocks.iter().zip(grids).enumerate() {
+        let prefix = if table.blocks.len() == 1 { id_prefix.to_owned() } else { format!("{id_prefix}-{}", b + 1) };
+        let caption = block.caption.unwrap_or(section_title);
+        block_html(&mut out, block, grid, &prefix, caption, block.caption.is_some());
+    }
+    out
+}
+
+/// One cell of a header row, laid out.
+struct HeaderCell {
+    id: String,
+    label: &'static str,
+    colspan: usize,
+    rowspan: usize,
+    leaf: bool,
+}
+
+/// Header trees laid out into rows, plus, for each leaf, the ids of the
+/// header cells above (or beside) it.
+struct Layout {
+    levels: Vec<Vec<HeaderCell>>,
+    leaf_headers: Vec<Vec<String>>,
+}
+
+fn layout(headers: &[Header], id_prefix: &str, along_columns: bool) -> Layout {
+    let depth = format::depth(headers);
+    let mut layout = Layout { levels: (0..depth).map(|_| Vec::new()).collect(), leaf_headers: Vec::new() };
+    let mut counter = 0;
+    fn walk(
+        nodes: &[Header],
+        level: usize,
+        depth: usize,
+        along_columns: bool,
+        prefix: &str,
+        counter: &mut usize,
+        ancestors: &mut Vec<String>,
+        layout: &mut Layout,
+    ) {
+        for node in nodes {
+            *counter += 1;
+            let id = format!("{prefix}-{}", *counter);
+            let leaf = node.children.is_empty();
+            let (span_across, span_down) = if leaf { (1, depth - level) } else { (format::leaf_count(node), 1) };
+            let (colspan, rowspan) = if along_columns { (span_across, span_down) } else { (span_down, span_across) };
+            layout.levels[level].push(HeaderCell { id: id.clone(), label: node.label, colspan, rowspan, leaf });
+            ancestors.push(id);
+            if leaf {
+                layout.leaf_headers.push(ancestors.clone());
+            } else {
+                walk(node.children, level + 1, depth, along_columns, prefix, counter, ancestors, layout);
+            }
+            ancestors.pop();
+        }
+    }
+    walk(headers, 0, depth, along_columns, id_prefix, &mut counter, &mut Vec::new(), &mut layout);
+    layout
+}
+
+fn attr_span(out: &mut String, name: &str, n: usize) {
+    if n > 1 {
+        let _ = write!(out, " {name}=\"{n}\"");
+    }
+}
+
+fn block_html(out: &mut String, block: &Block, grid: &Grid, prefix: &str, caption: &str, caption_visible: bool) {
+    let cols = layout(block.columns, &format!("{prefix}-c"), true);
+    let rows = layout(block.rows, &format!("{prefix}-r"), false);
+    let row_depth = format::depth(block.rows);
+    let col_depth = cols.levels.len();
+
+    let _ = write!(out, "<div class=\"table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">", escape(caption));
+    let _ = write!(out, "<table class=\"stats\" id=\"{prefix}\">");
+    let caption_class = if caption_visible { "" } else { " class=\"visually-hidden\"" };
+    let _ = write!(out, "<caption{caption_class}>{}</caption><thead>", escape(caption));
+    for (level, cells) in cols.levels.iter().enumerate() {
+        out.push_str("<tr>");
+        if level == 0 && row_depth > 0 {
+            out.push_str("<td class=\"corner\"");
+            attr_span(out, "colspan", row_depth);
+            attr_span(out, "rowspan", col_depth);
+            let _ = write!(out, ">{}</td>", escape(block.corner.unwrap_or("")));
+        }
+        for cell in cells {
+            let scope = if cell.leaf { "col" } else { "colgroup" };
+            let _ = write!(out, "<th id=\"{}\" scope=\"{scope}\"", cell.id);
+            attr_span(out, "colspan", cell.colspan);
+            attr_span(out, "rowspan", cell.rowspan);
+            let _ = write!(out, ">{}</th>", escape(cell.label));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</thead><tbody>");
+
+    // Row header cells, in the order they open: a group's cell sits in the row
+    // of its first leaf.
+    let mut row_cells = rows.levels.iter().map(|l| l.iter().peekable()).collect::<Vec<_>>();
+    let mut row_ids = rows.leaf_headers.iter();
+    for r in 0..grid.rows {
+        out.push_str("<tr>");
+        let ids = row_ids.next().cloned().unwrap_or_default();
+        for level_cells in row_cells.iter_mut() {
+            if let Some(cell) = level_cells.next_if(|c| ids.contains(&c.id)) {
+                let scope = if cell.leaf { "row" } else { "rowgroup" };
+                let _ = write!(out, "<th id=\"{}\" scope=\"{scope}\"", cell.id);
+                attr_span(out, "colspan", cell.colspan);
+                attr_span(out, "rowspan", cell.rowspan);
+                let _ = write!(out, ">{}</th>", escape(cell.label));
+            }
+        }
+        for (c, col_ids) in cols.leaf_headers.iter().enumerate() {
+            let headers: Vec<&str> = col_ids.iter().chain(&ids).map(String::as_str).collect();
+            let (class, text) = match grid.get(r, c) {
+                Some(cell) if cell.origin == Origin::Computed => ("num computed", cell.value.to_string()),
+                Some(cell) => ("num", cell.value.to_string()),
+                None => ("num missing", String::new()),
+            };
+            let _ = write!(out, "<td class=\"{class}\" headers=\"{}\">{text}</td>", headers.join(" "));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::FORMAT_2021;
+    use crate::model::Figures;
+
+    fn render(key: &str) -> String {
+        let t = FORMAT_2021.tables.iter().position(|t| t.key == key).unwrap();
+        let figures = Figures::empty(&FORMAT_2021);
+        table_html(&FORMAT_2021.tables[t], &figures.tables[t], key, "标题")
+    }
+
+    #[test]
+    fn requests_header_is_merged_like_the_official_table() {
+        let html = render("requests");
+        assert!(html.contains("<td class=\"corner\" colspan=\"3\" rowspan=\"3\">（本列数据的勾稽关系为"), "{html}");
+        assert!(html.contains("scope=\"colgroup\" colspan=\"7\">申请人情况</th>"));
+        assert!(html.contains("scope=\"col\" rowspan=\"2\">自然人</th>"));
+        assert!(html.contains("scope=\"colgroup\" colspan=\"5\">法人或其他组织</th>"));
+        assert!(html.contains("scope=\"rowgroup\" rowspan=\"22\">三、本年度办理结果</th>"));
+        assert!(html.contains("scope=\"rowgroup\" rowspan=\"8\">（三）不予公开</th>"));
+        assert!(html.contains("scope=\"row\" colspan=\"3\">一、本年新收政府信息公开申请数量</th>"));
+        assert!(html.contains("scope=\"row\" colspan=\"2\">（七）总计</th>"));
+        assert_eq!(html.matches("<tr>").count(), 3 + 25);
+    }
+
+    #[test]
+    fn every_data_cell_names_its_headers() {
+        let html = render("requests");
+        // Row 1 (本年新收), column 2 (商业企业): 申请人情况 › 法人或其他组织 › 商业企业, and the row header.
+        assert!(html.contains("headers=\"requests-c-1 requests-c-3 requests-c-4 requests-r-1\""), "{html}");
+        assert_eq!(html.matches("<td class=\"num").count(), 25 * 7);
+    }
+
+    #[test]
+    fn appeals_is_one_row_of_fifteen() {
+        let html = render("appeals");
+        assert!(!html.contains("corner"));
+        assert!(html.contains("scope=\"colgroup\" colspan=\"10\">行政诉讼</th>"));
+        assert!(html.contains("scope=\"col\" rowspan=\"2\">结果维持</th>"));
+        assert_eq!(html.matches("<td class=\"num").count(), 15);
+    }
+
+    #[test]
+    fn active_is_four_captioned_tables() {
+        let html = render("active");
+        assert_eq!(html.matches("<table").count(), 4);
+        assert!(html.contains("<caption>第二十条第（八）项</caption>"));
+        assert!(html.contains(">本年收费金额（单位：万元）</th>"));
+    }
+}

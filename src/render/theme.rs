@@ -1,0 +1,157 @@
+//! Themes: minijinja templates compiled once, and static assets.
+//!
+//! A theme is `themes/<name>/templates/*.html` and `themes/<name>/static/**`.
+//! The default theme is built into the binary, so a site needs no copy of it.
+//! A site overrides any template with `templates/<same name>` and adds or
+//! replaces assets with `static/**`; assets are copied to the site root.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::config::BaseUrl;
+
+use super::RenderError;
+
+/// Where an asset's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Builtin(&'static [u8]),
+    File(PathBuf),
+}
+
+pub struct Theme {
+    pub env: Environment<'static>,
+    /// Output path (relative to the site root) → source.
+    pub assets: BTreeMap<String, Source>,
+}
+
+macro_rules! builtin {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_bytes!(concat!("../../themes/default/", $path)))),*]
+    };
+}
+
+/// The default theme, embedded. `tests::builtin_list_matches_the_folder` keeps
+/// this list in step with `themes/default/`.
+const DEFAULT_THEME: &[(&str, &[u8])] = builtin!(
+    "templates/base.html",
+    "templates/index.html",
+    "templates/year.html",
+    "templates/report.html",
+    "templates/agency.html",
+    "templates/agencies.html",
+    "templates/404.html",
+    "static/assets/style.css",
+);
+
+impl Theme {
+    pub fn load(root: &Path, name: &str, base: &BaseUrl) -> Result<Self, RenderError> {
+        let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        let mut assets: BTreeMap<String, Source> = BTreeMap::new();
+        let theme_dir = root.join("themes").join(name);
+        if theme_dir.is_dir() {
+            for (rel, path) in walk(&theme_dir.join("templates"))? {
+                templates.insert(rel, read_template(&path)?);
+            }
+            for (rel, path) in walk(&theme_dir.join("static"))? {
+                assets.insert(rel, Source::File(path));
+            }
+        } else if name == "default" {
+            for (path, bytes) in DEFAULT_THEME {
+                if let Some(rel) = path.strip_prefix("templates/") {
+                    let text = std::str::from_utf8(bytes).map_err(|_| RenderError::Theme(format!("内置模板 {path} 不是 UTF-8")))?;
+                    templates.insert(rel.to_owned(), text.to_owned());
+                } else if let Some(rel) = path.strip_prefix("static/") {
+                    assets.insert(rel.to_owned(), Source::Builtin(bytes));
+                }
+            }
+        } else {
+            return Err(RenderError::Theme(format!(
+                "找不到主题“{name}”：请把主题放在 themes/{name}/，或在 site.toml 中写 theme = \"default\""
+            )));
+        }
+        for (rel, path) in walk(&root.join("templates"))? {
+            templates.insert(rel, read_template(&path)?);
+        }
+        for (rel, path) in walk(&root.join("static"))? {
+            assets.insert(rel, Source::File(path));
+        }
+
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .map_err(|e| RenderError::Theme(describe(&e)))?;
+        env.set_syntax(syntax);
+        let base = base.clone();
+        // The one way templates make links: a site path in, a link under base_url out.
+        env.add_function("url", move |path: &str| base.link(path));
+        for (name, source) in templates {
+            env.add_template_owned(name.clone(), source)
+                .map_err(|e| RenderError::Template { name, message: describe(&e) })?;
+        }
+        Ok(Self { env, assets })
+    }
+}
+
+/// A template error with its line, in one line of text.
+pub fn describe(e: &minijinja::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!("：{s}"));
+        source = s.source();
+    }
+    msg
+}
+
+fn read_template(path: &Path) -> Result<String, RenderError> {
+    fs::read_to_string(path).map_err(|e| RenderError::Io { path: path.to_path_buf(), source: e })
+}
+
+/// Files under `dir` (if it exists), as (`a/b.css`, full path), sorted.
+fn walk(dir: &Path) -> Result<Vec<(String, PathBuf)>, RenderError> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = fs::read_dir(&d).map_err(|e| RenderError::Io { path: d.clone(), source: e })?;
+        for entry in entries {
+            let path = entry.map_err(|e| RenderError::Io { path: d.clone(), source: e })?.path();
+            let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                out.push((rel, path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_list_matches_the_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let mut on_disk: Vec<String> = walk(&dir).unwrap().into_iter().map(|(rel, _)| rel).collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = DEFAULT_THEME.iter().map(|(p, _)| p.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "update DEFAULT_THEME in src/render/theme.rs");
+    }
+}
