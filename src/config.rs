@@ -104,7 +104,10 @@ impl BaseUrl {
         if !path.ends_with('/') {
             path.push('/');
         }
-        Ok(Self { origin: format!("{scheme}{host}"), path })
+        Ok(Self {
+            origin: format!("{scheme}{host}"),
+            path,
+        })
     }
 
     /// The path every internal link starts with.
@@ -149,7 +152,10 @@ mod tests {
         let b = BaseUrl::parse("https://www.example.gov.cn/xxgk").unwrap();
         assert_eq!(b.path(), "/xxgk/");
         assert_eq!(b.link("2024/"), "/xxgk/2024/");
-        assert_eq!(b.absolute("feed.xml"), "https://www.example.gov.cn/xxgk/feed.xml");
+        assert_eq!(
+            b.absolute("feed.xml"),
+            "https://www.example.gov.cn/xxgk/feed.xml"
+        );
     }
 
     #[test]

@@ -130,15 +130,30 @@ impl SumRule {
 }
 
 const fn leaf(key: &'static str, label: &'static str) -> Header {
-    Header { key, label, children: &[], total: false }
+    Header {
+        key,
+        label,
+        children: &[],
+        total: false,
+    }
 }
 
 const fn total(key: &'static str, label: &'static str) -> Header {
-    Header { key, label, children: &[], total: true }
+    Header {
+        key,
+        label,
+        children: &[],
+        total: true,
+    }
 }
 
 const fn group(key: &'static str, label: &'static str, children: &'static [Header]) -> Header {
-    Header { key, label, children, total: false }
+    Header {
+        key,
+        label,
+        children,
+        total: false,
+    }
 }
 
 const OUTCOMES: &[Header] = &[
@@ -249,7 +264,9 @@ pub static FORMAT_2021: Format = Format {
             section: 3,
             blocks: &[Block {
                 caption: None,
-                corner: Some("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"),
+                corner: Some(
+                    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                ),
                 columns: &[group(
                     "",
                     "申请人情况",
@@ -312,10 +329,7 @@ pub static FORMAT_2021: Format = Format {
                                     leaf("repeated", "2.重复申请"),
                                     leaf("publications", "3.要求提供公开出版物"),
                                     leaf("excessive", "4.无正当理由大量反复申请"),
-                                    leaf(
-                                        "confirmation",
-                                        "5.要求行政机关确认或重新出具已获取信息",
-                                    ),
+                                    leaf("confirmation", "5.要求行政机关确认或重新出具已获取信息"),
                                 ],
                             ),
                             group(
@@ -407,7 +421,12 @@ pub static FORMAT_2021: Format = Format {
             block: 0,
             axis: Axis::EachRow,
             lhs: &["reconsideration.total"],
-            rhs: &["reconsideration.upheld", "reconsideration.corrected", "reconsideration.other", "reconsideration.pending"],
+            rhs: &[
+                "reconsideration.upheld",
+                "reconsideration.corrected",
+                "reconsideration.other",
+                "reconsideration.pending",
+            ],
             statement: "行政复议总计等于结果维持、结果纠正、其他结果、尚未审结之和",
         },
         SumRule {
@@ -463,7 +482,11 @@ pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
             let key = join_key(prefix, node.key);
             labels.push(node.label);
             if node.children.is_empty() {
-                out.push(Leaf { key, labels: labels.clone(), total: node.total });
+                out.push(Leaf {
+                    key,
+                    labels: labels.clone(),
+                    total: node.total,
+                });
             } else {
                 walk(node.children, &key, labels, out);
             }
@@ -486,7 +509,11 @@ pub fn join_key(prefix: &str, key: &str) -> String {
 
 /// Depth of a header tree (0 for an empty tree).
 pub fn depth(headers: &[Header]) -> usize {
-    headers.iter().map(|h| 1 + depth(h.children)).max().unwrap_or(0)
+    headers
+        .iter()
+        .map(|h| 1 + depth(h.children))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Number of leaves under a node.
@@ -504,10 +531,18 @@ pub fn select(leaves: &[Leaf], operand: &str) -> Vec<usize> {
         Some(prefix) => leaves
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.key.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')))
+            .filter(|(_, l)| {
+                l.key
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
             .map(|(i, _)| i)
             .collect(),
-        None => leaves.iter().position(|l| l.key == operand).into_iter().collect(),
+        None => leaves
+            .iter()
+            .position(|l| l.key == operand)
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -519,7 +554,11 @@ impl Block {
     /// Row leaves; a block without row headers has one leaf with an empty key.
     pub fn row_leaves(&self) -> Vec<Leaf> {
         if self.rows.is_empty() {
-            vec![Leaf { key: String::new(), labels: Vec::new(), total: false }]
+            vec![Leaf {
+                key: String::new(),
+                labels: Vec::new(),
+                total: false,
+            }]
         } else {
             leaves(self.rows)
         }
@@ -606,7 +645,14 @@ mod tests {
     fn appeals_entries_are_the_three_column_groups() {
         let b = &FORMAT_2021.table("appeals").unwrap().blocks[0];
         let keys: Vec<_> = b.entries().into_iter().map(|e| e.key).collect();
-        assert_eq!(keys, ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]);
+        assert_eq!(
+            keys,
+            [
+                "reconsideration",
+                "litigation.direct",
+                "litigation.after_reconsideration"
+            ]
+        );
         assert!(b.entries().iter().all(|e| e.cells.len() == 5));
     }
 
@@ -619,7 +665,11 @@ mod tests {
                 Axis::EachRow => block.column_leaves(),
             };
             for op in rule.lhs.iter().chain(rule.rhs) {
-                assert!(!select(&leaves, op).is_empty(), "{} operand {op} selects nothing", rule.id);
+                assert!(
+                    !select(&leaves, op).is_empty(),
+                    "{} operand {op} selects nothing",
+                    rule.id
+                );
             }
         }
     }
@@ -634,8 +684,20 @@ mod tests {
 
     #[test]
     fn section_titles_match_both_forms() {
-        assert_eq!(FORMAT_2021.section_by_title("二、行政机关主动公开政府信息情况").unwrap().number, 2);
-        assert_eq!(FORMAT_2021.section_by_title("四、因政府信息公开工作被申请行政复议、提起行政诉讼 情况").unwrap().number, 4);
+        assert_eq!(
+            FORMAT_2021
+                .section_by_title("二、行政机关主动公开政府信息情况")
+                .unwrap()
+                .number,
+            2
+        );
+        assert_eq!(
+            FORMAT_2021
+                .section_by_title("四、因政府信息公开工作被申请行政复议、提起行政诉讼 情况")
+                .unwrap()
+                .number,
+            4
+        );
         assert!(FORMAT_2021.section_by_title("七、其他").is_none());
     }
 }

@@ -14,7 +14,9 @@ use toml::de::{DeTable, DeValue};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::format::{self, Format, Unit};
-use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site};
+use crate::model::{
+    Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site,
+};
 
 /// The result of loading: the site (if `site.toml` could be read), the text of
 /// every file read, and the problems found on the way.
@@ -26,10 +28,19 @@ pub struct Loaded {
 
 /// Reads the site rooted at `root`.
 pub fn load(root: &Path, format: &'static Format) -> Loaded {
-    let mut cx = Loader { root, format, sources: Sources::default(), diagnostics: Diagnostics::default() };
+    let mut cx = Loader {
+        root,
+        format,
+        sources: Sources::default(),
+        diagnostics: Diagnostics::default(),
+    };
     let site = cx.site();
     cx.diagnostics.sort(&cx.sources);
-    Loaded { site, sources: cx.sources, diagnostics: cx.diagnostics }
+    Loaded {
+        site,
+        sources: cx.sources,
+        diagnostics: cx.diagnostics,
+    }
 }
 
 struct Loader<'a> {
@@ -46,8 +57,11 @@ impl Loader<'_> {
         let mut agencies = Vec::new();
         match sorted_dir(&content) {
             Err(_) => self.diagnostics.push(
-                Diagnostic::error("missing-file", "找不到 content/ 文件夹：请在站点根目录创建 content/<机构>/agency.toml")
-                    .at_path("content/"),
+                Diagnostic::error(
+                    "missing-file",
+                    "找不到 content/ 文件夹：请在站点根目录创建 content/<机构>/agency.toml",
+                )
+                .at_path("content/"),
             ),
             Ok(entries) => {
                 for path in entries.into_iter().filter(|p| p.is_dir() && !is_hidden(p)) {
@@ -66,8 +80,14 @@ impl Loader<'_> {
                 }
             }
         }
-        agencies.sort_by(|a: &Agency, b: &Agency| (a.info.weight, &a.slug).cmp(&(b.info.weight, &b.slug)));
-        Some(Site { config, format: self.format, agencies })
+        agencies.sort_by(|a: &Agency, b: &Agency| {
+            (a.info.weight, &a.slug).cmp(&(b.info.weight, &b.slug))
+        });
+        Some(Site {
+            config,
+            format: self.format,
+            agencies,
+        })
     }
 
     fn config(&mut self) -> Option<SiteConfig> {
@@ -90,8 +110,11 @@ impl Loader<'_> {
         if config.language != "zh-CN" {
             let span = find_value_span(&text, "language").unwrap_or(0..0);
             self.diagnostics.push(
-                Diagnostic::error("config", "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述")
-                    .at(file, span),
+                Diagnostic::error(
+                    "config",
+                    "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述",
+                )
+                .at(file, span),
             );
         }
         Some(config)
@@ -101,8 +124,10 @@ impl Loader<'_> {
         let slug = file_name(dir);
         let rel_dir = Path::new("content").join(&slug);
         if let Err(why) = check_slug(&slug) {
-            self.diagnostics
-                .push(Diagnostic::error("path", format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir));
+            self.diagnostics.push(
+                Diagnostic::error("path", format!("机构文件夹名“{slug}”不能用作网址：{why}"))
+                    .at_path(&rel_dir),
+            );
             return None;
         }
         let rel = rel_dir.join("agency.toml");
@@ -116,7 +141,9 @@ impl Loader<'_> {
             );
             return None;
         }
-        let info: Option<AgencyInfo> = self.read(&rel).and_then(|(file, text)| self.parse_toml(file, &text, 0));
+        let info: Option<AgencyInfo> = self
+            .read(&rel)
+            .and_then(|(file, text)| self.parse_toml(file, &text, 0));
 
         let mut reports = Vec::new();
         for path in sorted_dir(dir).unwrap_or_default() {
@@ -126,8 +153,13 @@ impl Loader<'_> {
             }
             let Some(year) = parse_year(&name) else {
                 self.diagnostics.push(
-                    Diagnostic::error("path", format!("文件夹名“{name}”不是年份：年度报告应放在 content/<机构>/<四位年份>/ 中"))
-                        .at_path(rel_dir.join(&name)),
+                    Diagnostic::error(
+                        "path",
+                        format!(
+                            "文件夹名“{name}”不是年份：年度报告应放在 content/<机构>/<四位年份>/ 中"
+                        ),
+                    )
+                    .at_path(rel_dir.join(&name)),
                 );
                 continue;
             };
@@ -135,18 +167,32 @@ impl Loader<'_> {
                 reports.push(report);
             }
         }
-        Some(Agency { slug, info: info?, reports })
+        Some(Agency {
+            slug,
+            info: info?,
+            reports,
+        })
     }
 
     fn report(&mut self, rel_dir: &Path, year: u16) -> Option<Report> {
         let md_rel = rel_dir.join("report.md");
         let data_rel = rel_dir.join("data.toml");
         let mut missing = false;
-        for (rel, what) in [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")] {
+        for (rel, what) in [
+            (&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"),
+            (&data_rel, "表二、表三、表四的统计数据"),
+        ] {
             if !self.root.join(rel).is_file() {
                 self.diagnostics.push(
-                    Diagnostic::error("missing-file", format!("{} 缺少 {}：请创建它，写入{what}", rel_dir.display(), file_name(rel)))
-                        .at_path(rel),
+                    Diagnostic::error(
+                        "missing-file",
+                        format!(
+                            "{} 缺少 {}：请创建它，写入{what}",
+                            rel_dir.display(),
+                            file_name(rel)
+                        ),
+                    )
+                    .at_path(rel),
                 );
                 missing = true;
             }
@@ -188,25 +234,34 @@ impl Loader<'_> {
         let bytes = match fs::read(self.root.join(rel)) {
             Ok(b) => b,
             Err(e) => {
-                self.diagnostics.push(Diagnostic::error("io", format!("无法读取文件：{e}")).at_path(rel));
+                self.diagnostics
+                    .push(Diagnostic::error("io", format!("无法读取文件：{e}")).at_path(rel));
                 return None;
             }
         };
         match decode(bytes) {
             Ok(text) => Some((self.sources.add(rel.to_path_buf(), text.clone()), text)),
             Err(why) => {
-                self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));
+                self.diagnostics
+                    .push(Diagnostic::error("encoding", why).at_path(rel));
                 None
             }
         }
     }
 
     /// Parses TOML into `T`; `offset` places the text within its file.
-    fn parse_toml<T: serde::de::DeserializeOwned>(&mut self, file: FileId, text: &str, offset: usize) -> Option<T> {
+    fn parse_toml<T: serde::de::DeserializeOwned>(
+        &mut self,
+        file: FileId,
+        text: &str,
+        offset: usize,
+    ) -> Option<T> {
         match toml::from_str::<T>(text) {
             Ok(v) => Some(v),
             Err(e) => {
-                let span = e.span().map_or(offset..offset, |s| s.start + offset..s.end + offset);
+                let span = e
+                    .span()
+                    .map_or(offset..offset, |s| s.start + offset..s.end + offset);
                 self.diagnostics.push(
                     Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim()))
                         .at(file, span)
@@ -237,7 +292,10 @@ impl Loader<'_> {
             }
             offset += line.len();
         }
-        self.diagnostics.push(Diagnostic::error("front-matter", "元数据没有结束：请在其后单独一行写 +++").at(file, 0..3));
+        self.diagnostics.push(
+            Diagnostic::error("front-matter", "元数据没有结束：请在其后单独一行写 +++")
+                .at(file, 0..3),
+        );
         None
     }
 
@@ -254,7 +312,10 @@ impl Loader<'_> {
         let before = self.diagnostics.errors();
         for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
             match event {
-                Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
+                Event::Start(Tag::Heading {
+                    level: HeadingLevel::H1 | HeadingLevel::H2,
+                    ..
+                }) => {
                     heading = Some((range, String::new()));
                 }
                 Event::Text(t) | Event::Code(t) => {
@@ -263,13 +324,17 @@ impl Loader<'_> {
                     }
                 }
                 Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
-                    let Some((span, title)) = heading.take() else { continue };
+                    let Some((span, title)) = heading.take() else {
+                        continue;
+                    };
                     let file_span = span.start + body_offset..span.end + body_offset;
                     let title = title.trim().to_owned();
                     match self.format.section_by_title(&title) {
                         Some(section) => {
                             let index = usize::from(section.number) - 1;
-                            if let Some((prev, _, _)) = found.last().filter(|(prev, _, _)| *prev >= index) {
+                            if let Some((prev, _, _)) =
+                                found.last().filter(|(prev, _, _)| *prev >= index)
+                            {
                                 self.diagnostics.push(
                                     Diagnostic::error(
                                         "section-order",
@@ -285,13 +350,19 @@ impl Loader<'_> {
                         None => self.diagnostics.push(
                             Diagnostic::error(
                                 "section-title",
-                                format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
+                                format!(
+                                    "一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"
+                                ),
                             )
                             .at(file, file_span)
                             .with_label("不是规定的部分标题")
                             .with_note(format!(
                                 "六个部分的标题：{}；部分内的小标题请用三级标题 ###",
-                                sections.iter().map(|s| s.title).collect::<Vec<_>>().join("、")
+                                sections
+                                    .iter()
+                                    .map(|s| s.title)
+                                    .collect::<Vec<_>>()
+                                    .join("、")
                             )),
                         ),
                     }
@@ -299,11 +370,20 @@ impl Loader<'_> {
                 _ => {}
             }
         }
-        let mut narrative = Narrative { preamble: Part::default(), sections: vec![None; sections.len()] };
+        let mut narrative = Narrative {
+            preamble: Part::default(),
+            sections: vec![None; sections.len()],
+        };
         let first = found.first().map_or(body.len(), |(_, span, _)| span.start);
-        narrative.preamble = Part { heading: None, markdown: body[..first].to_owned(), offset: body_offset };
+        narrative.preamble = Part {
+            heading: None,
+            markdown: body[..first].to_owned(),
+            offset: body_offset,
+        };
         for (i, (index, span, title)) in found.iter().enumerate() {
-            let end = found.get(i + 1).map_or(body.len(), |(_, next, _)| next.start);
+            let end = found
+                .get(i + 1)
+                .map_or(body.len(), |(_, next, _)| next.start);
             narrative.sections[*index] = Some(Part {
                 heading: Some(title.clone()),
                 markdown: body[span.end..end].to_owned(),
@@ -313,15 +393,26 @@ impl Loader<'_> {
         for (section, part) in sections.iter().zip(&narrative.sections) {
             if part.is_none() && section.table.is_none() {
                 self.diagnostics.push(
-                    Diagnostic::error("missing-section", format!("report.md 缺少“{}”部分：请加上二级标题 ## {} 并写明内容", section.title, section.title))
-                        .at(file, text.len()..text.len()),
+                    Diagnostic::error(
+                        "missing-section",
+                        format!(
+                            "report.md 缺少“{}”部分：请加上二级标题 ## {} 并写明内容",
+                            section.title, section.title
+                        ),
+                    )
+                    .at(file, text.len()..text.len()),
                 );
             }
         }
         (self.diagnostics.errors() == before).then_some(narrative)
     }
 
-    fn date(&mut self, file: FileId, value: &Spanned<toml::Value>, span: Range<usize>) -> Option<Date> {
+    fn date(
+        &mut self,
+        file: FileId,
+        value: &Spanned<toml::Value>,
+        span: Range<usize>,
+    ) -> Option<Date> {
         let parsed = match value.get_ref() {
             toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
                 dt.date.and_then(|d| Date::new(d.year, d.month, d.day))
@@ -331,9 +422,12 @@ impl Loader<'_> {
         };
         if parsed.is_none() {
             self.diagnostics.push(
-                Diagnostic::error("date", "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式")
-                    .at(file, span)
-                    .with_label("无效日期"),
+                Diagnostic::error(
+                    "date",
+                    "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式",
+                )
+                .at(file, span)
+                .with_label("无效日期"),
             );
         }
         parsed
@@ -346,7 +440,9 @@ impl Loader<'_> {
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 self.diagnostics.push(
-                    Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim())).at(file, span).with_label("这里"),
+                    Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim()))
+                        .at(file, span)
+                        .with_label("这里"),
                 );
                 return None;
             }
@@ -357,20 +453,36 @@ impl Loader<'_> {
         let table_keys: Vec<&str> = self.format.tables.iter().map(|t| t.key).collect();
         for (key, _) in doc.iter() {
             if !table_keys.contains(&key.get_ref().as_ref()) {
-                self.unknown_key(file, key.get_ref(), key.span(), &table_keys, "data.toml 顶层");
+                self.unknown_key(
+                    file,
+                    key.get_ref(),
+                    key.span(),
+                    &table_keys,
+                    "data.toml 顶层",
+                );
             }
         }
         for (t, table) in self.format.tables.iter().enumerate() {
             let Some(value) = doc.get(table.key) else {
                 self.diagnostics.push(
-                    Diagnostic::error("missing-table", format!("缺少{}（[{}]）：请补上这一表格，没有数据的栏目填 0", table.name, table.key))
-                        .at(file, 0..0),
+                    Diagnostic::error(
+                        "missing-table",
+                        format!(
+                            "缺少{}（[{}]）：请补上这一表格，没有数据的栏目填 0",
+                            table.name, table.key
+                        ),
+                    )
+                    .at(file, 0..0),
                 );
                 continue;
             };
             let Some(body) = value.get_ref().as_table() else {
                 self.diagnostics.push(
-                    Diagnostic::error("type", format!("{} 应是一个表（[{}]）", table.key, table.key)).at(file, value.span()),
+                    Diagnostic::error(
+                        "type",
+                        format!("{} 应是一个表（[{}]）", table.key, table.key),
+                    )
+                    .at(file, value.span()),
                 );
                 continue;
             };
@@ -391,12 +503,19 @@ impl Loader<'_> {
             for (b, entry) in &entries {
                 let block = &table.blocks[*b];
                 match lookup(body, &entry.key) {
-                    Some(value) => self.entry(file, block, entry, value, &mut figures.tables[t][*b]),
+                    Some(value) => {
+                        self.entry(file, block, entry, value, &mut figures.tables[t][*b])
+                    }
                     None if entry.optional => {}
                     None => self.diagnostics.push(
                         Diagnostic::error(
                             "missing-row",
-                            format!("[{}] 缺少 {}（{}）：没有数据请填 0", table.key, entry.key, entry.labels.join(" ")),
+                            format!(
+                                "[{}] 缺少 {}（{}）：没有数据请填 0",
+                                table.key,
+                                entry.key,
+                                entry.labels.join(" ")
+                            ),
                         )
                         .at(file, key_span(doc, table.key)),
                     ),
@@ -426,7 +545,11 @@ impl Loader<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "type",
-                        format!("{} 应是一组数字，按表格从左到右排列，共 {} 个", entry.key, entry.cells.len()),
+                        format!(
+                            "{} 应是一组数字，按表格从左到右排列，共 {} 个",
+                            entry.key,
+                            entry.cells.len()
+                        ),
                     )
                     .at(file, value.span())
                     .with_note(format!("各列依次为：{}", column_names(&cols, entry)))
@@ -436,46 +559,85 @@ impl Loader<'_> {
             }
         };
         let full = entry.cells.len();
-        let allowed = if has_total { full - 1..=full } else { full..=full };
+        let allowed = if has_total {
+            full - 1..=full
+        } else {
+            full..=full
+        };
         if !allowed.contains(&items.len()) {
-            let expected = if has_total { format!("{} 个（或省略最后的总计，{} 个）", full, full - 1) } else { format!("{full} 个") };
+            let expected = if has_total {
+                format!("{} 个（或省略最后的总计，{} 个）", full, full - 1)
+            } else {
+                format!("{full} 个")
+            };
             self.diagnostics.push(
-                Diagnostic::error("cells", format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()))
-                    .at(file, value.span())
-                    .with_label(format!("{} 个数字", items.len()))
-                    .with_note(format!("各列依次为：{}", column_names(&cols, entry))),
+                Diagnostic::error(
+                    "cells",
+                    format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()),
+                )
+                .at(file, value.span())
+                .with_label(format!("{} 个数字", items.len()))
+                .with_note(format!("各列依次为：{}", column_names(&cols, entry))),
             );
             return;
         }
         for (item, &(r, c)) in items.iter().zip(&entry.cells) {
             let label = format!("{} · {}", rows[r].label(), cols[c].label());
-            if let Some(value) = self.number(file, item, block.unit, label.trim_start_matches(" · ")) {
-                grid.set(r, c, Cell { value, origin: Origin::Given(item.span()) });
+            if let Some(value) =
+                self.number(file, item, block.unit, label.trim_start_matches(" · "))
+            {
+                grid.set(
+                    r,
+                    c,
+                    Cell {
+                        value,
+                        origin: Origin::Given(item.span()),
+                    },
+                );
             }
         }
     }
 
-    fn number(&mut self, file: FileId, item: &Spanned<DeValue<'_>>, unit: Unit, label: &str) -> Option<Number> {
+    fn number(
+        &mut self,
+        file: FileId,
+        item: &Spanned<DeValue<'_>>,
+        unit: Unit,
+        label: &str,
+    ) -> Option<Number> {
         let parsed = match (unit, item.get_ref()) {
             (Unit::Count, DeValue::Integer(i)) => parse_count(i.as_str(), i.radix()),
             (Unit::Amount, DeValue::Integer(i)) if i.radix() == 10 => parse_amount(i.as_str()),
             (Unit::Amount, DeValue::Float(f)) => parse_amount(f.as_str()),
             (Unit::Count, _) => Err("应为非负整数（件数）".to_owned()),
-            (Unit::Amount, _) => Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned()),
+            (Unit::Amount, _) => {
+                Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned())
+            }
         };
         match parsed {
             Ok(n) => Some(n),
             Err(why) => {
                 self.diagnostics.push(
-                    Diagnostic::error("value", format!("{label}：{why}")).at(file, item.span()).with_label("这个值"),
+                    Diagnostic::error("value", format!("{label}：{why}"))
+                        .at(file, item.span())
+                        .with_label("这个值"),
                 );
                 None
             }
         }
     }
 
-    fn unknown_key(&mut self, file: FileId, key: &str, span: Range<usize>, known: &[&str], place: &str) {
-        let mut d = Diagnostic::error("unknown-key", format!("{place}中有未知的键 {key}")).at(file, span).with_label("未知的键");
+    fn unknown_key(
+        &mut self,
+        file: FileId,
+        key: &str,
+        span: Range<usize>,
+        known: &[&str],
+        place: &str,
+    ) {
+        let mut d = Diagnostic::error("unknown-key", format!("{place}中有未知的键 {key}"))
+            .at(file, span)
+            .with_label("未知的键");
         match did_you_mean(key, known) {
             Some(s) => d = d.with_note(format!("是否想写 {s}？")),
             None => d = d.with_note(format!("可用的键：{}", known.join("、"))),
@@ -496,14 +658,21 @@ struct FrontMatter {
 }
 
 fn column_names(cols: &[format::Leaf], entry: &format::Entry) -> String {
-    entry.cells.iter().map(|&(_, c)| cols[c].labels.last().copied().unwrap_or("")).collect::<Vec<_>>().join("、")
+    entry
+        .cells
+        .iter()
+        .map(|&(_, c)| cols[c].labels.last().copied().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn parse_count(s: &str, radix: u32) -> Result<Number, String> {
     if s.starts_with('-') {
         return Err("件数不能为负数".to_owned());
     }
-    u64::from_str_radix(s.trim_start_matches('+'), radix).map(Number::Count).map_err(|_| "数字太大".to_owned())
+    u64::from_str_radix(s.trim_start_matches('+'), radix)
+        .map(Number::Count)
+        .map_err(|_| "数字太大".to_owned())
 }
 
 /// Parses a decimal amount exactly, from the TOML source text.
@@ -528,12 +697,17 @@ fn parse_amount(s: &str) -> Result<Number, String> {
         let f: u64 = frac.parse().map_err(|_| "金额格式不对".to_owned())?;
         f * 10u64.pow(format::AMOUNT_DECIMALS - frac.len() as u32)
     };
-    int.checked_mul(scale).and_then(|v| v.checked_add(frac_scaled)).map(Number::Amount).ok_or_else(|| "金额太大".to_owned())
+    int.checked_mul(scale)
+        .and_then(|v| v.checked_add(frac_scaled))
+        .map(Number::Amount)
+        .ok_or_else(|| "金额太大".to_owned())
 }
 
 /// Span of a top-level key, to point at a table that lacks a row.
 fn key_span(doc: &DeTable<'_>, key: &str) -> Range<usize> {
-    doc.iter().find(|(k, _)| k.get_ref() == key).map_or(0..0, |(k, _)| k.span())
+    doc.iter()
+        .find(|(k, _)| k.get_ref() == key)
+        .map_or(0..0, |(k, _)| k.span())
 }
 
 /// Finds a dotted key in a TOML table.
@@ -585,7 +759,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// when it is something else.
 fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned());
+        return Err(
+            "文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned(),
+        );
     }
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
@@ -593,7 +769,8 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.into_bytes();
         if looks_like_gbk(&bytes) {
-            "文件看起来是 GBK/GB18030 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned()
+            "文件看起来是 GBK/GB18030 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）"
+                .to_owned()
         } else {
             "文件不是 UTF-8 编码，请另存为 UTF-8 编码".to_owned()
         }
@@ -608,7 +785,9 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
         if b < 0x80 {
             i += 1;
         } else if (0x81..=0xFE).contains(&b)
-            && bytes.get(i + 1).is_some_and(|&t| (0x40..=0xFE).contains(&t) && t != 0x7F)
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&t| (0x40..=0xFE).contains(&t) && t != 0x7F)
         {
             pairs += 1;
             i += 2;
@@ -620,7 +799,10 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
 }
 
 fn check_slug(slug: &str) -> Result<(), &'static str> {
-    if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
+    if slug
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c))
+    {
         Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
     } else if slug == "agencies" || slug == "static" || slug == "data" {
         Err("这个名字已被站点自身使用")
@@ -630,7 +812,9 @@ fn check_slug(slug: &str) -> Result<(), &'static str> {
 }
 
 fn parse_year(name: &str) -> Option<u16> {
-    (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())).then(|| name.parse().ok()).flatten()
+    (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| name.parse().ok())
+        .flatten()
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -638,12 +822,16 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Directory entries sorted by name, so output never depends on the file system's order.
 fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     paths.sort();
     Ok(paths)
 }
@@ -653,7 +841,10 @@ fn find_value_span(text: &str, key: &str) -> Option<Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if trimmed.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
+        if trimmed
+            .strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+        {
             let start = offset + line.len() - trimmed.len();
             return Some(start..offset + line.trim_end().len());
         }
@@ -668,7 +859,10 @@ mod tests {
 
     #[test]
     fn amounts_are_exact() {
-        assert_eq!(parse_amount("5949.088667"), Ok(Number::Amount(5_949_088_667)));
+        assert_eq!(
+            parse_amount("5949.088667"),
+            Ok(Number::Amount(5_949_088_667))
+        );
         assert_eq!(parse_amount("0.5"), Ok(Number::Amount(500_000)));
         assert!(parse_amount("1.0000001").is_err());
         assert!(parse_amount("-1").is_err());
@@ -677,7 +871,10 @@ mod tests {
 
     #[test]
     fn typos_get_a_suggestion() {
-        assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
+        assert_eq!(
+            did_you_mean("carried_ovr", &["carried_over", "new"]),
+            Some("carried_over")
+        );
         assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
     }
 
@@ -686,7 +883,11 @@ mod tests {
         // "年度报告" in GBK.
         let gbk = vec![0xC4, 0xEA, 0xB6, 0xC8, 0xB1, 0xA8, 0xB8, 0xE6];
         assert!(decode(gbk).unwrap_err().contains("GBK"));
-        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().contains("UTF-16"));
+        assert!(
+            decode(vec![0xFF, 0xFE, b'a', 0])
+                .unwrap_err()
+                .contains("UTF-16")
+        );
         assert_eq!(decode(b"\xEF\xBB\xBFtitle".to_vec()).unwrap(), "title");
     }
 }

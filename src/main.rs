@@ -12,7 +12,11 @@ use portal::build::{self, BuildError};
 use portal::diagnostics::{Diagnostics, Sources};
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "Static site generator for government information-disclosure annual reports")]
+#[command(
+    name = "portal",
+    version,
+    about = "Static site generator for government information-disclosure annual reports"
+)]
 struct Cli {
     /// Site root (the folder holding site.toml and content/).
     #[arg(long, global = true, default_value = ".")]
@@ -53,7 +57,11 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Invalid) => {
-                    eprintln!("{}；{} 保持不变", summary(&outcome.diagnostics), out.display());
+                    eprintln!(
+                        "{}；{} 保持不变",
+                        summary(&outcome.diagnostics),
+                        out.display()
+                    );
                     ExitCode::FAILURE
                 }
                 Err(e) => {
@@ -66,7 +74,11 @@ fn main() -> ExitCode {
             let checked = build::check(&cli.root);
             emit(&checked.diagnostics, &checked.sources);
             println!("{}", summary(&checked.diagnostics));
-            if checked.diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+            if checked.diagnostics.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
     }
 }
@@ -85,6 +97,10 @@ fn emit(diagnostics: &Diagnostics, sources: &Sources) {
     }
     let mut stderr = StandardStream::stderr(ColorChoice::Auto);
     if diagnostics.emit(sources, &mut stderr).is_err() {
-        let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            diagnostics.to_plain_string(sources)
+        );
     }
 }

@@ -20,7 +20,9 @@ pub fn validate(site: &Site) -> Diagnostics {
 pub fn check_report(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in format.rules {
-        let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else { continue };
+        let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else {
+            continue;
+        };
         let table = &format.tables[t];
         let block = &table.blocks[rule.block];
         let grid = report.figures.grid(t, rule.block);
@@ -35,11 +37,19 @@ pub fn check_report(format: &Format, report: &Report) -> Vec<Diagnostic> {
         };
         for line in RuleLines::new(rule, block) {
             let side = |cells: &[(usize, usize)]| -> Option<(Number, Vec<Number>)> {
-                let values: Vec<Number> = cells.iter().map(|&(r, c)| grid.value(r, c)).collect::<Option<_>>()?;
-                let sum = values.iter().try_fold(Number::zero(block.unit), |acc, &v| acc.checked_add(v))?;
+                let values: Vec<Number> = cells
+                    .iter()
+                    .map(|&(r, c)| grid.value(r, c))
+                    .collect::<Option<_>>()?;
+                let sum = values
+                    .iter()
+                    .try_fold(Number::zero(block.unit), |acc, &v| acc.checked_add(v))?;
                 Some((sum, values))
             };
-            let (Some((lsum, lvals)), Some((rsum, rvals))) = (side(&line.lhs), side(&line.rhs)) else { continue };
+            let (Some((lsum, lvals)), Some((rsum, rvals))) = (side(&line.lhs), side(&line.rhs))
+            else {
+                continue;
+            };
             if lsum == rsum {
                 continue;
             }
@@ -77,10 +87,21 @@ pub fn check_report(format: &Format, report: &Report) -> Vec<Diagnostic> {
                 })
                 .collect();
             if let Some(((cell, span), rest)) = given.split_first() {
-                d = d.at(report.data_file, span.clone()).with_label(format!("{} = {}", name(*cell), grid.value(cell.0, cell.1).map_or_else(String::new, |v| v.to_string())));
+                d = d.at(report.data_file, span.clone()).with_label(format!(
+                    "{} = {}",
+                    name(*cell),
+                    grid.value(cell.0, cell.1)
+                        .map_or_else(String::new, |v| v.to_string())
+                ));
                 for (cell, span) in rest {
-                    let v = grid.value(cell.0, cell.1).map_or_else(String::new, |v| v.to_string());
-                    d = d.with_related(report.data_file, span.clone(), format!("{} = {v}", name(*cell)));
+                    let v = grid
+                        .value(cell.0, cell.1)
+                        .map_or_else(String::new, |v| v.to_string());
+                    d = d.with_related(
+                        report.data_file,
+                        span.clone(),
+                        format!("{} = {v}", name(*cell)),
+                    );
                 }
             }
             out.push(d.with_note(format!("相差 {}", lsum.raw().abs_diff(rsum.raw()))));

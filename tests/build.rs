@@ -1,0 +1,441 @@
+//! End-to-end: `portal build` on the bundled sample and on temporary sites.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use common::{TempSite, attr_values, percent_decode, row_cells, snapshot, text_of};
+
+const REPORT: &str = "2024/linqu-yeyuan/index.html";
+
+#[test]
+fn sample_builds_every_page() {
+    let site = TempSite::sample();
+    let run = site.build_ok();
+    assert!(
+        run.stdout.contains("个页面"),
+        "summary line missing: {}",
+        run.stdout
+    );
+    for page in [
+        "index.html",
+        "404.html",
+        "2024/index.html",
+        REPORT,
+        "2024/linqu-yeyuan/data.json",
+        "2024/linqu-yeyuan/data.csv",
+        "agencies/index.html",
+        "agencies/linqu-yeyuan/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "assets/style.css",
+    ] {
+        assert!(site.path("public").join(page).is_file(), "missing {page}");
+    }
+    // Every report in content/ has its page, and the years and agencies have theirs.
+    for agency in fs::read_dir(site.path("content")).unwrap() {
+        let agency = agency.unwrap();
+        let slug = agency.file_name().to_string_lossy().into_owned();
+        assert!(
+            site.path(&format!("public/agencies/{slug}/index.html"))
+                .is_file()
+        );
+        for year in fs::read_dir(agency.path()).unwrap() {
+            let year = year.unwrap();
+            if year.path().is_dir() {
+                let y = year.file_name().to_string_lossy().into_owned();
+                assert!(
+                    site.path(&format!("public/{y}/{slug}/index.html"))
+                        .is_file(),
+                    "{y}/{slug}"
+                );
+                assert!(site.path(&format!("public/{y}/index.html")).is_file());
+            }
+        }
+    }
+}
+
+#[test]
+fn sample_has_three_agencies_and_three_years() {
+    let site = TempSite::sample();
+    site.build_ok();
+    let home = site.out("index.html");
+    let agencies = attr_values(&home, "href")
+        .into_iter()
+        .filter(|h| h.starts_with("/xxgk/agencies/") && h.len() > 15)
+        .collect::<BTreeSet<_>>();
+    assert!(agencies.len() >= 3, "{agencies:?}");
+    let years: BTreeSet<String> = attr_values(&home, "href")
+        .into_iter()
+        .filter(|h| h.len() == "/xxgk/2024/".len() && h[6..10].bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert!(years.len() >= 3, "{years:?}");
+    assert!(text_of(&home).contains("示例"));
+}
+
+/// The whole narrative of the published report is on the page, paragraph by
+/// paragraph (lines of the original text, which the extraction broke mid-paragraph).
+#[test]
+fn report_page_carries_the_whole_sample_narrative() {
+    let site = TempSite::yeyuan();
+    site.build_ok();
+    let page = text_of(&site.out(REPORT));
+    let original = fs::read_to_string(format!(
+        "{}/tests/fixtures/sample-report-yeyuan-2024.txt",
+        common::REPO
+    ))
+    .unwrap();
+    let lines: Vec<&str> = original.lines().map(str::trim).collect();
+    let table_start = lines
+        .iter()
+        .position(|l| l.starts_with("第二十条第（一）项"))
+        .unwrap();
+    let table_end = lines
+        .iter()
+        .position(|l| l.starts_with("五、政府信息公开工作存在"))
+        .unwrap();
+    let narrative = lines[4..table_start]
+        .iter()
+        .chain(&lines[table_end..])
+        .filter(|l| !l.is_empty());
+    let mut checked = 0;
+    for line in narrative {
+        let line = line
+            .replace(['<', '>'], "")
+            .replace("政府信息公开 工作", "政府信息公开工作")
+            .replace("诉讼 情况", "诉讼情况");
+        if line.starts_with("二、") || line.starts_with("三、") {
+            continue;
+        }
+        assert!(page.contains(&line), "missing from the page: {line}");
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} lines checked");
+    // Title, signature and date.
+    assert!(page.contains("临朐县冶源街道办事处2024年政府信息公开工作年度报告"));
+    assert!(page.contains("冶源街道办事处2025年1月10日"));
+}
+
+#[test]
+fn report_page_has_six_sections_in_order_with_anchors() {
+    let site = TempSite::yeyuan();
+    site.build_ok();
+    let html = site.out(REPORT);
+    let mut last = 0;
+    for n in 1..=6 {
+        let at = html
+            .find(&format!("<section id=\"section-{n}\""))
+            .unwrap_or_else(|| panic!("section {n}"));
+        assert!(at > last, "section {n} out of order");
+        last = at;
+        assert!(
+            html.contains(&format!("<a href=\"#section-{n}\">")),
+            "toc entry {n}"
+        );
+    }
+    for title in [
+        "一、总体情况",
+        "二、行政机关主动公开政府信息情况",
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ] {
+        assert!(html.contains(&format!("-title\">{title}</h2>")), "{title}");
+    }
+    // Official wording, not the sample's variant.
+    assert!(html.contains(">2.其他法律行政法规禁止公开</th>"));
+    assert!(!html.contains("其他法律法规禁止公开"));
+}
+
+#[test]
+fn table_cells_hold_the_published_figures_under_the_right_headers() {
+    let site = TempSite::yeyuan();
+    site.build_ok();
+    let html = site.out(REPORT);
+    assert_eq!(
+        row_cells(&html, "一、本年新收政府信息公开申请数量"),
+        ["6", "0", "0", "0", "0", "0", "6"]
+    );
+    assert_eq!(
+        row_cells(&html, "1.本机关不掌握相关政府信息"),
+        ["6", "0", "0", "0", "0", "0", "6"]
+    );
+    assert_eq!(
+        row_cells(&html, "（七）总计"),
+        ["6", "0", "0", "0", "0", "0", "6"]
+    );
+    assert_eq!(row_cells(&html, "四、结转下年度继续办理"), ["0"; 7]);
+    // The first cell of 本年新收 names 申请人情况 › 自然人 and its row header.
+    let row = &html[html.find(">一、本年新收政府信息公开申请数量</th>").unwrap()..];
+    let headers = attr_values(row, "headers").remove(0);
+    let ids: Vec<&str> = headers.split(' ').collect();
+    let label_of = |id: &str| {
+        let at = html.find(&format!("id=\"{id}\"")).unwrap();
+        text_of(
+            &html[at..at + html[at..].find("</th>").unwrap()]
+                .split_once('>')
+                .unwrap()
+                .1
+                .to_owned(),
+        )
+    };
+    let labels: Vec<String> = ids.iter().map(|id| label_of(id)).collect();
+    assert_eq!(
+        labels,
+        ["申请人情况", "自然人", "一、本年新收政府信息公开申请数量"]
+    );
+}
+
+#[test]
+fn every_internal_link_resolves_under_the_subpath() {
+    let site = TempSite::sample();
+    site.build_ok();
+    let public = site.path("public");
+    let mut checked = 0;
+    for (rel, bytes) in snapshot(&public) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for link in attr_values(&html, "href")
+            .into_iter()
+            .chain(attr_values(&html, "src"))
+        {
+            if link.starts_with("http") || link.starts_with("mailto:") {
+                continue;
+            }
+            let (path, fragment) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if path.is_empty() {
+                rel.clone()
+            } else {
+                let rest = path
+                    .strip_prefix("/xxgk/")
+                    .unwrap_or_else(|| panic!("{rel}: {link} is not under /xxgk/"));
+                let rest = percent_decode(rest);
+                if rest.is_empty() || rest.ends_with('/') {
+                    format!("{rest}index.html")
+                } else {
+                    rest
+                }
+            };
+            let file = public.join(&target);
+            assert!(file.is_file(), "{rel}: {link} → {target} does not exist");
+            if !fragment.is_empty() {
+                let page = fs::read_to_string(&file).unwrap();
+                assert!(
+                    page.contains(&format!("id=\"{fragment}\"")),
+                    "{rel}: #{fragment} not in {target}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} links");
+}
+
+#[test]
+fn feed_parses_with_an_independent_parser() {
+    let site = TempSite::sample();
+    site.build_ok();
+    let xml = site.out("feed.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses feed.xml");
+    let reports = snapshot(&site.path("content"))
+        .iter()
+        .filter(|(p, _)| p.ends_with("report.md"))
+        .count();
+    assert_eq!(feed.entries.len(), reports);
+    let dates: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {dates:?}"
+    );
+    let yeyuan = feed
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().unwrap().content.contains("冶源"))
+        .unwrap();
+    assert_eq!(
+        yeyuan.links[0].href,
+        "https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/"
+    );
+    assert_eq!(
+        yeyuan.id,
+        "https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/"
+    );
+    assert_eq!(
+        yeyuan.published.unwrap().to_rfc3339(),
+        "2025-01-09T16:00:00+00:00"
+    );
+}
+
+#[test]
+fn sitemap_and_open_data() {
+    let site = TempSite::yeyuan();
+    site.build_ok();
+    let sitemap = site.out("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/</loc>"));
+    assert!(!sitemap.contains("404"));
+    let json: serde_json::Value =
+        serde_json::from_str(&site.out("2024/linqu-yeyuan/data.json")).unwrap();
+    assert_eq!(json["agency_name"], "临朐县冶源街道办事处");
+    let cells = json["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 3 + 3 + 1 + 2 + 1 + 25 * 7 + 15);
+    let new_natural = cells
+        .iter()
+        .find(|c| c["row"] == "new" && c["column"] == "natural")
+        .unwrap();
+    assert_eq!(new_natural["value"], 6);
+    assert_eq!(new_natural["row_label"], "一、本年新收政府信息公开申请数量");
+    let csv = fs::read(site.path("public/2024/linqu-yeyuan/data.csv")).unwrap();
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "CSV starts with a BOM for spreadsheet software"
+    );
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("临朐县冶源街道办事处,2024,表三,,results.unavailable.not_held,三、本年度办理结果 （四）无法提供 1.本机关不掌握相关政府信息,natural,申请人情况 自然人,6"), "{csv}");
+}
+
+#[test]
+fn output_is_byte_identical_across_builds() {
+    let site = TempSite::sample();
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for out in [a.path().join("site"), b.path().join("site")] {
+        let run = site.run(&["build", "--out", out.to_str().unwrap()]);
+        assert!(run.success, "{}", run.stderr);
+    }
+    let (sa, sb) = (
+        snapshot(&a.path().join("site")),
+        snapshot(&b.path().join("site")),
+    );
+    assert!(sa.len() > 20);
+    assert_eq!(
+        sa.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        sb.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in sa.iter().zip(&sb) {
+        assert!(x == y, "{name} differs between builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = TempSite::sample();
+    site.build_ok();
+    let before = snapshot(&site.path("public"));
+    site.edit(
+        "content/linqu-yeyuan/2024/data.toml",
+        "new          = [6,",
+        "new          = [7,",
+    );
+    let run = site.run(&["build"]);
+    assert!(!run.success);
+    assert!(
+        run.stderr.contains("content/linqu-yeyuan/2024/data.toml:"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&site.path("public")), before);
+    // No staging folders left behind.
+    let leftovers: Vec<_> = fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.starts_with(".portal-").then_some(n)
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_successful_rebuild_replaces_stale_files() {
+    let site = TempSite::sample();
+    site.build_ok();
+    site.write("public/stale.html", "old");
+    site.build_ok();
+    assert!(!site.path("public/stale.html").exists());
+    assert!(site.path("public/index.html").is_file());
+}
+
+#[test]
+fn templates_and_static_files_can_be_overridden() {
+    let site = TempSite::yeyuan();
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<p>找不到页面（本站自定义）</p>{% endblock %}",
+    );
+    site.write("static/robots.txt", "User-agent: *\n");
+    site.write("static/assets/extra.css", "body{}");
+    site.build_ok();
+    assert!(site.out("404.html").contains("找不到页面（本站自定义）"));
+    assert!(
+        site.out("404.html").contains("/xxgk/assets/style.css"),
+        "base.html still from the theme"
+    );
+    assert_eq!(site.out("robots.txt"), "User-agent: *\n");
+    assert_eq!(site.out("assets/extra.css"), "body{}");
+}
+
+#[test]
+fn a_broken_template_is_an_error_not_a_panic() {
+    let site = TempSite::yeyuan();
+    site.write("templates/404.html", "{% if %}");
+    let run = site.run(&["build"]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("404.html"), "{}", run.stderr);
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn output_inside_the_sources_is_refused() {
+    let site = TempSite::yeyuan();
+    for out in [".", "content", "content/public"] {
+        let out = site.path(out);
+        let run = site.run(&["build", "--out", out.to_str().unwrap()]);
+        assert!(!run.success, "{out:?} accepted");
+        assert!(run.stderr.contains("不安全"), "{}", run.stderr);
+    }
+    assert!(site.path("content/linqu-yeyuan/agency.toml").is_file());
+}
+
+#[test]
+fn crlf_and_bom_give_the_same_site() {
+    let plain = TempSite::sample();
+    plain.build_ok();
+    let windows = TempSite::sample();
+    for (rel, bytes) in snapshot(&windows.path("content")).into_iter().chain([(
+        "../site.toml".to_owned(),
+        fs::read(windows.path("site.toml")).unwrap(),
+    )]) {
+        let text = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
+        fs::write(windows.path("content").join(rel), format!("\u{feff}{text}")).unwrap();
+    }
+    windows.build_ok();
+    let (a, b) = (
+        snapshot(&plain.path("public")),
+        snapshot(&windows.path("public")),
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        if name.ends_with(".html") || name.ends_with(".json") {
+            let (x, y) = (String::from_utf8_lossy(x), String::from_utf8_lossy(y));
+            assert_eq!(x.replace("\r\n", "\n"), y.replace("\r\n", "\n"), "{name}");
+        }
+    }
+}
+
+#[test]
+fn chinese_agency_folder_names_are_encoded_in_links() {
+    let site = TempSite::yeyuan();
+    fs::rename(
+        site.path("content/linqu-yeyuan"),
+        site.path("content/冶源街道"),
+    )
+    .unwrap();
+    site.build_ok();
+    assert!(site.path("public/2024/冶源街道/index.html").is_file());
+    assert!(
+        site.out("2024/index.html")
+            .contains("href=\"/xxgk/2024/%E5%86%B6%E6%BA%90%E8%A1%97%E9%81%93/\"")
+    );
+    assert!(site.out("sitemap.xml").contains("/xxgk/2024/%E5%86%B6"));
+}
