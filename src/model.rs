@@ -42,7 +42,7 @@ impl Site {
             .flat_map(|a| a.reports.iter().map(move |r| (a, r)))
             .collect();
         // Stable sort keeps agency order for equal dates.
-        all.sort_by(|(_, a), (_, b)| (b.date, b.year).cmp(&(a.date, a.year)));
+        all.sort_by_key(|(_, r)| std::cmp::Reverse((r.date, r.year)));
         all
     }
 }

@@ -171,14 +171,10 @@ fn table_cells_hold_the_published_figures_under_the_right_headers() {
     let ids: Vec<&str> = headers.split(' ').collect();
     let label_of = |id: &str| {
         let at = html.find(&format!("id=\"{id}\"")).unwrap();
-        text_of(
-            &html[at..at + html[at..].find("</th>").unwrap()]
-                .split_once('>')
-                .unwrap()
-                .1
-                .to_owned(),
-        )
+        let cell = &html[at..at + html[at..].find("</th>").unwrap()];
+        text_of(cell.split_once('>').unwrap().1)
     };
+
     let labels: Vec<String> = ids.iter().map(|id| label_of(id)).collect();
     assert_eq!(
         labels,

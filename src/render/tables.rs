@@ -52,71 +52,45 @@ struct Layout {
 
 fn layout(headers: &[Header], id_prefix: &str, along_columns: bool) -> Layout {
     let depth = format::depth(headers);
-    let mut layout = Layout {
-        levels: (0..depth).map(|_| Vec::new()).collect(),
-        leaf_headers: Vec::new(),
-    };
-    let mut counter = 0;
-    fn walk(
-        nodes: &[Header],
-        level: usize,
-        depth: usize,
-        along_columns: bool,
-        prefix: &str,
-        counter: &mut usize,
-        ancestors: &mut Vec<String>,
-        layout: &mut Layout,
-    ) {
-        for node in nodes {
-            *counter += 1;
-            let id = format!("{prefix}-{}", *counter);
-            let leaf = node.children.is_empty();
-            let (span_across, span_down) = if leaf {
-                (1, depth - level)
-            } else {
-                (format::leaf_count(node), 1)
-            };
-            let (colspan, rowspan) = if along_columns {
-                (span_across, span_down)
-            } else {
-                (span_down, span_across)
-            };
-            layout.levels[level].push(HeaderCell {
-                id: id.clone(),
-                label: node.label,
-                colspan,
-                rowspan,
-                leaf,
-            });
-            ancestors.push(id);
-            if leaf {
-                layout.leaf_headers.push(ancestors.clone());
-            } else {
-                walk(
-                    node.children,
-                    level + 1,
-                    depth,
-                    along_columns,
-                    prefix,
-                    counter,
-                    ancestors,
-                    layout,
-                );
-            }
-            ancestors.pop();
-        }
-    }
-    walk(
-        headers,
-        0,
+    let mut walker = Walker {
         depth,
         along_columns,
-        id_prefix,
-        &mut counter,
-        &mut Vec::new(),
-        &mut layout,
-    );
-    layout
+        prefix: id_prefix,
+        counter: 0,
+        ancestors: Vec::new(),
+        layout: Layout { levels: (0..depth).map(|_| Vec::new()).collect(), leaf_headers: Vec::new() },
+    };
+    walker.walk(headers, 0);
+    walker.layout
+}
+
+struct Walker<'a> {
+    depth: usize,
+    along_columns: bool,
+    prefix: &'a str,
+    counter: usize,
+    ancestors: Vec<String>,
+    layout: Layout,
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, nodes: &[Header], level: usize) {
+        for node in nodes {
+            self.counter += 1;
+            let id = format!("{}-{}", self.prefix, self.counter);
+            let leaf = node.children.is_empty();
+            let (across, down) = if leaf { (1, self.depth - level) } else { (format::leaf_count(node), 1) };
+            let (colspan, rowspan) = if self.along_columns { (across, down) } else { (down, across) };
+            self.layout.levels[level].push(HeaderCell { id: id.clone(), label: node.label, colspan, rowspan, leaf });
+            self.ancestors.push(id);
+            if leaf {
+                self.layout.leaf_headers.push(self.ancestors.clone());
+            } else {
+                self.walk(node.children, level + 1);
+            }
+            self.ancestors.pop();
+        }
+    }
 }
 
 fn attr_span(out: &mut String, name: &str, n: usize) {
