@@ -701,3 +701,22 @@ mod tests {
         assert!(FORMAT_2021.section_by_title("七、其他").is_none());
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    use super::*;
+
+    /// docs/data-format.md documents every key a `data.toml` may contain.
+    #[test]
+    fn every_entry_key_is_documented() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/data-format.md")).unwrap();
+        for table in FORMAT_2021.tables {
+            assert!(doc.contains(&format!("`[{}]`", table.key)), "[{}] undocumented", table.key);
+            for block in table.blocks {
+                for entry in block.entries() {
+                    assert!(doc.contains(&format!("| `{}` |", entry.key)), "{} undocumented", entry.key);
+                }
+            }
+        }
+    }
+}
