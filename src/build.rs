@@ -27,11 +27,7 @@ pub fn check(root: &Path) -> Checked {
         diagnostics.extend(validate::validate(site));
     }
     diagnostics.sort(&loaded.sources);
-    Checked {
-        site: loaded.site,
-        sources: loaded.sources,
-        diagnostics,
-    }
+    Checked { site: loaded.site, sources: loaded.sources, diagnostics }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,11 +68,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome {
         Some(site) if !checked.diagnostics.has_errors() => build_site(site, root, out, start),
         _ => Err(BuildError::Invalid),
     };
-    Outcome {
-        sources: checked.sources,
-        diagnostics: checked.diagnostics,
-        result,
-    }
+    Outcome { sources: checked.sources, diagnostics: checked.diagnostics, result }
 }
 
 fn build_site(site: &Site, root: &Path, out: &Path, start: Instant) -> Result<Summary, BuildError> {
@@ -118,19 +110,12 @@ pub fn pages(site: &Site, root: &Path) -> Result<Vec<Page>, BuildError> {
     dirs.sort();
     pages.push(Page {
         path: paths::SITEMAP.to_owned(),
-        content: Content::Bytes(
-            output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes(),
-        ),
+        content: Content::Bytes(output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()),
     });
-    pages.push(Page {
-        path: paths::FEED.to_owned(),
-        content: Content::Bytes(output::feed::feed(site).into_bytes()),
-    });
+    pages.push(Page { path: paths::FEED.to_owned(), content: Content::Bytes(output::feed::feed(site).into_bytes()) });
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = pages.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(BuildError::Collision {
-            path: w[0].path.clone(),
-        });
+        return Err(BuildError::Collision { path: w[0].path.clone() });
     }
     Ok(pages)
 }
@@ -141,24 +126,14 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
     // The output may not exist yet: resolve its parent instead.
     let resolved = match (out.parent(), out.file_name()) {
         (Some(parent), Some(name)) => {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
-            parent
-                .canonicalize()
-                .map(|p| p.join(name))
-                .unwrap_or_else(|_| out.to_path_buf())
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| out.to_path_buf())
         }
         _ => out.to_path_buf(),
     };
     let unsafe_because = if root.starts_with(&resolved) {
         Some("它是站点根目录或其上级目录")
-    } else if ["content", "themes", "templates", "static"]
-        .iter()
-        .any(|d| resolved.starts_with(root.join(d)))
-    {
+    } else if ["content", "themes", "templates", "static"].iter().any(|d| resolved.starts_with(root.join(d))) {
         Some("它位于站点的源文件夹中")
     } else if out.file_name().is_none() {
         Some("路径没有文件夹名")
@@ -166,10 +141,7 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
         None
     };
     match unsafe_because {
-        Some(reason) => Err(BuildError::UnsafeOutput {
-            path: out.to_path_buf(),
-            reason,
-        }),
+        Some(reason) => Err(BuildError::UnsafeOutput { path: out.to_path_buf(), reason }),
         None => Ok(()),
     }
 }

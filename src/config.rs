@@ -104,10 +104,7 @@ impl BaseUrl {
         if !path.ends_with('/') {
             path.push('/');
         }
-        Ok(Self {
-            origin: format!("{scheme}{host}"),
-            path,
-        })
+        Ok(Self { origin: format!("{scheme}{host}"), path })
     }
 
     /// The path every internal link starts with.
@@ -152,10 +149,7 @@ mod tests {
         let b = BaseUrl::parse("https://www.example.gov.cn/xxgk").unwrap();
         assert_eq!(b.path(), "/xxgk/");
         assert_eq!(b.link("2024/"), "/xxgk/2024/");
-        assert_eq!(
-            b.absolute("feed.xml"),
-            "https://www.example.gov.cn/xxgk/feed.xml"
-        );
+        assert_eq!(b.absolute("feed.xml"), "https://www.example.gov.cn/xxgk/feed.xml");
     }
 
     #[test]

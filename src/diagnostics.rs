@@ -34,10 +34,7 @@ impl Sources {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files
-            .get(id.0)
-            .map(|f| f.source().as_str())
-            .unwrap_or("")
+        self.files.get(id.0).map(|f| f.source().as_str()).unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -99,10 +96,7 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(code, message)
-        }
+        Self { severity: Severity::Warning, ..Self::error(code, message) }
     }
 
     pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
@@ -120,12 +114,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_related(
-        mut self,
-        file: FileId,
-        span: Range<usize>,
-        label: impl Into<String>,
-    ) -> Self {
+    pub fn with_related(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
         self.related.push((Location { file, span }, label.into()));
         self
     }
@@ -216,17 +205,16 @@ impl Diagnostics {
                         CsLabel::primary(loc.file.0, loc.span.clone())
                             .with_message(d.label.clone().unwrap_or_default()),
                     ];
-                    labels.extend(d.related.iter().map(|(l, m)| {
-                        CsLabel::secondary(l.file.0, l.span.clone()).with_message(m)
-                    }));
+                    labels.extend(
+                        d.related.iter().map(|(l, m)| CsLabel::secondary(l.file.0, l.span.clone()).with_message(m)),
+                    );
                     cs = cs.with_labels(labels);
                 }
                 Some(Place::Path(p)) => notes.insert(0, format!("文件：{}", p.display())),
                 None => {}
             }
             cs = cs.with_notes(notes);
-            term::emit_to_write_style(out, &config, &sources.files, &cs)
-                .map_err(std::io::Error::other)?;
+            term::emit_to_write_style(out, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
         }
         Ok(())
     }
@@ -255,16 +243,9 @@ mod tests {
     #[test]
     fn renders_position_and_source_line() {
         let mut sources = Sources::default();
-        let id = sources.add(
-            "content/a/2024/data.toml".into(),
-            "[requests]\nnew = [1, -2]\n".into(),
-        );
+        let id = sources.add("content/a/2024/data.toml".into(), "[requests]\nnew = [1, -2]\n".into());
         let mut ds = Diagnostics::default();
-        ds.push(
-            Diagnostic::error("range", "申请数量不能为负数")
-                .at(id, 22..24)
-                .with_label("-2"),
-        );
+        ds.push(Diagnostic::error("range", "申请数量不能为负数").at(id, 22..24).with_label("-2"));
         let text = ds.to_plain_string(&sources);
         assert!(text.contains("content/a/2024/data.toml:2:12"), "{text}");
         assert!(text.contains("new = [1, -2]"), "{text}");

@@ -13,6 +13,12 @@ pub struct Format {
     pub sections: &'static [Section],
     pub tables: &'static [Table],
     pub rules: &'static [SumRule],
+    /// Rules between a report and the same agency's report of the year before.
+    pub cross_year: &'static [CrossYearRule],
+    /// Figures the narrative of [`Format::prose_section`] may quote.
+    pub prose: &'static [ProseFigure],
+    /// The section whose prose is compared with the tables (一、总体情况).
+    pub prose_section: u8,
 }
 
 /// One of the six official sections.
@@ -121,6 +127,43 @@ pub struct SumRule {
     pub statement: &'static str,
 }
 
+/// A rule between consecutive years of one agency:
+/// `this` (year Y) = `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y), along `axis`.
+#[derive(Debug)]
+pub struct CrossYearRule {
+    pub id: &'static str,
+    pub table: &'static str,
+    pub block: usize,
+    pub axis: Axis,
+    pub this: &'static str,
+    pub previous: &'static str,
+    pub plus: &'static [&'static str],
+    pub minus: &'static [&'static str],
+    /// Legitimately broken at times (a clean-up of old documents): a warning.
+    pub warning_only: bool,
+    pub statement: &'static str,
+}
+
+/// A table cell that the narrative often quotes, and how it is phrased.
+///
+/// A phrase is a list of fragments that appear in this order within one clause,
+/// the last one followed directly by the number (a few connecting words such as
+/// 共 or 决定 allowed) and one of `units`.
+#[derive(Debug)]
+pub struct ProseFigure {
+    pub table: &'static str,
+    pub block: usize,
+    pub row: &'static str,
+    pub column: &'static str,
+    pub phrases: &'static [&'static [&'static str]],
+    pub units: &'static [&'static str],
+}
+
+/// Words allowed between a phrase and its number: `现行有效的行政规范性文件共10件`.
+pub const PROSE_CONNECTORS: &[&str] = &["继续办理", "决定", "合计", "总计", "共", "为", "了", "达"];
+
+const COUNT_UNITS: &[&str] = &["件", "条", "个", "项"];
+
 impl SumRule {
     /// A rule whose left side is a single total marked [`Header::total`] defines
     /// that total: it is computed from the right side when left out.
@@ -130,30 +173,15 @@ impl SumRule {
 }
 
 const fn leaf(key: &'static str, label: &'static str) -> Header {
-    Header {
-        key,
-        label,
-        children: &[],
-        total: false,
-    }
+    Header { key, label, children: &[], total: false }
 }
 
 const fn total(key: &'static str, label: &'static str) -> Header {
-    Header {
-        key,
-        label,
-        children: &[],
-        total: true,
-    }
+    Header { key, label, children: &[], total: true }
 }
 
 const fn group(key: &'static str, label: &'static str, children: &'static [Header]) -> Header {
-    Header {
-        key,
-        label,
-        children,
-        total: false,
-    }
+    Header { key, label, children, total: false }
 }
 
 const OUTCOMES: &[Header] = &[
@@ -168,13 +196,7 @@ const OUTCOMES: &[Header] = &[
 pub static FORMAT_2021: Format = Format {
     notice: "国办公开办函〔2021〕30号",
     sections: &[
-        Section {
-            number: 1,
-            anchor: "section-1",
-            title: "一、总体情况",
-            long_title: None,
-            table: None,
-        },
+        Section { number: 1, anchor: "section-1", title: "一、总体情况", long_title: None, table: None },
         Section {
             number: 2,
             anchor: "section-2",
@@ -204,11 +226,7 @@ pub static FORMAT_2021: Format = Format {
             table: None,
         },
         Section {
-            number: 6,
-            anchor: "section-6",
-            title: "六、其他需要报告的事项",
-            long_title: None,
-            table: None,
+            number: 6, anchor: "section-6", title: "六、其他需要报告的事项", long_title: None, table: None
         },
     ],
     tables: &[
@@ -225,10 +243,7 @@ pub static FORMAT_2021: Format = Format {
                         leaf("repealed", "本年废止件数"),
                         leaf("in_force", "现行有效件数"),
                     ],
-                    rows: &[
-                        leaf("rules", "规章"),
-                        leaf("normative_documents", "行政规范性文件"),
-                    ],
+                    rows: &[leaf("rules", "规章"), leaf("normative_documents", "行政规范性文件")],
                     entries: EntryShape::ByRow,
                     unit: Unit::Count,
                 },
@@ -264,9 +279,7 @@ pub static FORMAT_2021: Format = Format {
             section: 3,
             blocks: &[Block {
                 caption: None,
-                corner: Some(
-                    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                ),
+                corner: Some("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"),
                 columns: &[group(
                     "",
                     "申请人情况",
@@ -294,10 +307,7 @@ pub static FORMAT_2021: Format = Format {
                         "三、本年度办理结果",
                         &[
                             leaf("granted", "（一）予以公开"),
-                            leaf(
-                                "partly_granted",
-                                "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-                            ),
+                            leaf("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
                             group(
                                 "withheld",
                                 "（三）不予公开",
@@ -458,6 +468,147 @@ pub static FORMAT_2021: Format = Format {
             statement: "复议后起诉总计等于结果维持、结果纠正、其他结果、尚未审结之和",
         },
     ],
+    cross_year: &[
+        CrossYearRule {
+            id: "R6",
+            table: "requests",
+            block: 0,
+            axis: Axis::EachColumn,
+            this: "carried_over",
+            previous: "carried_forward",
+            plus: &[],
+            minus: &[],
+            warning_only: false,
+            statement: "本年“二、上年结转政府信息公开申请数量”应等于上一年度报告的“四、结转下年度继续办理”",
+        },
+        CrossYearRule {
+            id: "R7",
+            table: "active",
+            block: 0,
+            axis: Axis::EachRow,
+            this: "in_force",
+            previous: "in_force",
+            plus: &["issued"],
+            minus: &["repealed"],
+            warning_only: true,
+            statement: "现行有效件数应等于上一年度的现行有效件数加本年制发件数减本年废止件数",
+        },
+    ],
+    prose: &[
+        ProseFigure {
+            table: "requests",
+            block: 0,
+            row: "new",
+            column: "total",
+            phrases: &[&["新收", "申请"], &["收到", "申请"], &["受理", "申请"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "requests",
+            block: 0,
+            row: "carried_over",
+            column: "total",
+            phrases: &[&["上年结转"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "requests",
+            block: 0,
+            row: "results.total",
+            column: "total",
+            phrases: &[&["办结"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "requests",
+            block: 0,
+            row: "results.granted",
+            column: "total",
+            phrases: &[&["予以公开"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "requests",
+            block: 0,
+            row: "results.partly_granted",
+            column: "total",
+            phrases: &[&["部分公开"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "requests",
+            block: 0,
+            row: "carried_forward",
+            column: "total",
+            phrases: &[&["结转下年度"], &["结转下一年度"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 0,
+            row: "normative_documents",
+            column: "in_force",
+            phrases: &[&["现行有效", "规范性文件"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 0,
+            row: "normative_documents",
+            column: "issued",
+            phrases: &[&["制发", "规范性文件"], &["印发", "规范性文件"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 0,
+            row: "rules",
+            column: "in_force",
+            phrases: &[&["现行有效", "规章"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 1,
+            row: "licensing",
+            column: "decisions",
+            phrases: &[&["行政许可"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 2,
+            row: "penalty",
+            column: "decisions",
+            phrases: &[&["行政处罚"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 2,
+            row: "enforcement",
+            column: "decisions",
+            phrases: &[&["行政强制"]],
+            units: COUNT_UNITS,
+        },
+        ProseFigure {
+            table: "active",
+            block: 3,
+            row: "fees",
+            column: "amount",
+            phrases: &[&["行政事业性收费"]],
+            units: &["万元"],
+        },
+        ProseFigure {
+            table: "appeals",
+            block: 0,
+            row: "",
+            column: "reconsideration.total",
+            phrases: &[&["申请行政复议"]],
+            units: COUNT_UNITS,
+        },
+    ],
+    prose_section: 1,
 };
 
 /// A leaf of a header tree, flattened: its full key and the labels on the way down.
@@ -482,11 +633,7 @@ pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
             let key = join_key(prefix, node.key);
             labels.push(node.label);
             if node.children.is_empty() {
-                out.push(Leaf {
-                    key,
-                    labels: labels.clone(),
-                    total: node.total,
-                });
+                out.push(Leaf { key, labels: labels.clone(), total: node.total });
             } else {
                 walk(node.children, &key, labels, out);
             }
@@ -496,6 +643,15 @@ pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
     let mut out = Vec::new();
     walk(headers, "", &mut Vec::new(), &mut out);
     out
+}
+
+/// The official wording of a cell: its row's labels, then its column's.
+pub fn join_label(block: &Block, row: usize, col: usize) -> String {
+    let rows = block.row_leaves();
+    let cols = block.column_leaves();
+    let mut labels: Vec<&str> = rows.get(row).map(|l| l.labels.clone()).unwrap_or_default();
+    labels.extend(cols.get(col).map(|l| l.labels.clone()).unwrap_or_default());
+    labels.join(" ")
 }
 
 /// Joins key segments; empty segments (an unnamed grouping header) vanish.
@@ -509,20 +665,12 @@ pub fn join_key(prefix: &str, key: &str) -> String {
 
 /// Depth of a header tree (0 for an empty tree).
 pub fn depth(headers: &[Header]) -> usize {
-    headers
-        .iter()
-        .map(|h| 1 + depth(h.children))
-        .max()
-        .unwrap_or(0)
+    headers.iter().map(|h| 1 + depth(h.children)).max().unwrap_or(0)
 }
 
 /// Number of leaves under a node.
 pub fn leaf_count(header: &Header) -> usize {
-    if header.children.is_empty() {
-        1
-    } else {
-        header.children.iter().map(leaf_count).sum()
-    }
+    if header.children.is_empty() { 1 } else { header.children.iter().map(leaf_count).sum() }
 }
 
 /// Indexes of the leaves an operand selects (`key` or `key.*`).
@@ -531,18 +679,10 @@ pub fn select(leaves: &[Leaf], operand: &str) -> Vec<usize> {
         Some(prefix) => leaves
             .iter()
             .enumerate()
-            .filter(|(_, l)| {
-                l.key
-                    .strip_prefix(prefix)
-                    .is_some_and(|rest| rest.starts_with('.'))
-            })
+            .filter(|(_, l)| l.key.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')))
             .map(|(i, _)| i)
             .collect(),
-        None => leaves
-            .iter()
-            .position(|l| l.key == operand)
-            .into_iter()
-            .collect(),
+        None => leaves.iter().position(|l| l.key == operand).into_iter().collect(),
     }
 }
 
@@ -554,11 +694,7 @@ impl Block {
     /// Row leaves; a block without row headers has one leaf with an empty key.
     pub fn row_leaves(&self) -> Vec<Leaf> {
         if self.rows.is_empty() {
-            vec![Leaf {
-                key: String::new(),
-                labels: Vec::new(),
-                total: false,
-            }]
+            vec![Leaf { key: String::new(), labels: Vec::new(), total: false }]
         } else {
             leaves(self.rows)
         }
@@ -619,9 +755,7 @@ impl Format {
     /// The section a heading text names, by either of its official titles.
     pub fn section_by_title(&self, text: &str) -> Option<&Section> {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        self.sections
-            .iter()
-            .find(|s| s.title == text || s.long_title == Some(text.as_str()))
+        self.sections.iter().find(|s| s.title == text || s.long_title == Some(text.as_str()))
     }
 }
 
@@ -645,14 +779,7 @@ mod tests {
     fn appeals_entries_are_the_three_column_groups() {
         let b = &FORMAT_2021.table("appeals").unwrap().blocks[0];
         let keys: Vec<_> = b.entries().into_iter().map(|e| e.key).collect();
-        assert_eq!(
-            keys,
-            [
-                "reconsideration",
-                "litigation.direct",
-                "litigation.after_reconsideration"
-            ]
-        );
+        assert_eq!(keys, ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]);
         assert!(b.entries().iter().all(|e| e.cells.len() == 5));
     }
 
@@ -665,12 +792,27 @@ mod tests {
                 Axis::EachRow => block.column_leaves(),
             };
             for op in rule.lhs.iter().chain(rule.rhs) {
-                assert!(
-                    !select(&leaves, op).is_empty(),
-                    "{} operand {op} selects nothing",
-                    rule.id
-                );
+                assert!(!select(&leaves, op).is_empty(), "{} operand {op} selects nothing", rule.id);
             }
+        }
+    }
+
+    #[test]
+    fn every_cross_year_and_prose_cell_exists() {
+        for rule in FORMAT_2021.cross_year {
+            let block = &FORMAT_2021.table(rule.table).unwrap().blocks[rule.block];
+            let leaves = match rule.axis {
+                Axis::EachColumn => block.row_leaves(),
+                Axis::EachRow => block.column_leaves(),
+            };
+            for op in [rule.this, rule.previous].iter().chain(rule.plus).chain(rule.minus) {
+                assert_eq!(select(&leaves, op).len(), 1, "{} operand {op}", rule.id);
+            }
+        }
+        for p in FORMAT_2021.prose {
+            let block = &FORMAT_2021.table(p.table).unwrap().blocks[p.block];
+            assert_eq!(select(&block.row_leaves(), p.row).len(), 1, "{}", p.row);
+            assert_eq!(select(&block.column_leaves(), p.column).len(), 1, "{}", p.column);
         }
     }
 
@@ -684,18 +826,9 @@ mod tests {
 
     #[test]
     fn section_titles_match_both_forms() {
+        assert_eq!(FORMAT_2021.section_by_title("二、行政机关主动公开政府信息情况").unwrap().number, 2);
         assert_eq!(
-            FORMAT_2021
-                .section_by_title("二、行政机关主动公开政府信息情况")
-                .unwrap()
-                .number,
-            2
-        );
-        assert_eq!(
-            FORMAT_2021
-                .section_by_title("四、因政府信息公开工作被申请行政复议、提起行政诉讼 情况")
-                .unwrap()
-                .number,
+            FORMAT_2021.section_by_title("四、因政府信息公开工作被申请行政复议、提起行政诉讼 情况").unwrap().number,
             4
         );
         assert!(FORMAT_2021.section_by_title("七、其他").is_none());

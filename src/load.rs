@@ -14,9 +14,7 @@ use toml::de::{DeTable, DeValue};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::format::{self, Format, Unit};
-use crate::model::{
-    Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site,
-};
+use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 
 /// The result of loading: the site (if `site.toml` could be read), the text of
 /// every file read, and the problems found on the way.
@@ -28,19 +26,10 @@ pub struct Loaded {
 
 /// Reads the site rooted at `root`.
 pub fn load(root: &Path, format: &'static Format) -> Loaded {
-    let mut cx = Loader {
-        root,
-        format,
-        sources: Sources::default(),
-        diagnostics: Diagnostics::default(),
-    };
+    let mut cx = Loader { root, format, sources: Sources::default(), diagnostics: Diagnostics::default() };
     let site = cx.site();
     cx.diagnostics.sort(&cx.sources);
-    Loaded {
-        site,
-        sources: cx.sources,
-        diagnostics: cx.diagnostics,
-    }
+    Loaded { site, sources: cx.sources, diagnostics: cx.diagnostics }
 }
 
 struct Loader<'a> {
@@ -80,14 +69,9 @@ impl Loader<'_> {
                 }
             }
         }
-        agencies.sort_by(|a: &Agency, b: &Agency| {
-            (a.info.weight, &a.slug).cmp(&(b.info.weight, &b.slug))
-        });
-        Some(Site {
-            config,
-            format: self.format,
-            agencies,
-        })
+        self.check_duplicates(&agencies);
+        agencies.sort_by(|a: &Agency, b: &Agency| (a.info.weight, &a.slug).cmp(&(b.info.weight, &b.slug)));
+        Some(Site { config, format: self.format, agencies })
     }
 
     fn config(&mut self) -> Option<SiteConfig> {
@@ -110,11 +94,8 @@ impl Loader<'_> {
         if config.language != "zh-CN" {
             let span = find_value_span(&text, "language").unwrap_or(0..0);
             self.diagnostics.push(
-                Diagnostic::error(
-                    "config",
-                    "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述",
-                )
-                .at(file, span),
+                Diagnostic::error("config", "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述")
+                    .at(file, span),
             );
         }
         Some(config)
@@ -124,10 +105,8 @@ impl Loader<'_> {
         let slug = file_name(dir);
         let rel_dir = Path::new("content").join(&slug);
         if let Err(why) = check_slug(&slug) {
-            self.diagnostics.push(
-                Diagnostic::error("path", format!("机构文件夹名“{slug}”不能用作网址：{why}"))
-                    .at_path(&rel_dir),
-            );
+            self.diagnostics
+                .push(Diagnostic::error("path", format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir));
             return None;
         }
         let rel = rel_dir.join("agency.toml");
@@ -135,15 +114,16 @@ impl Loader<'_> {
             self.diagnostics.push(
                 Diagnostic::error(
                     "missing-file",
-                    format!("{} 缺少 agency.toml：请创建它并至少写明机构全称，例如 name = \"临朐县冶源街道办事处\"", rel_dir.display()),
+                    format!(
+                        "{} 缺少 agency.toml：请创建它并至少写明机构全称，例如 name = \"临朐县冶源街道办事处\"",
+                        rel_dir.display()
+                    ),
                 )
                 .at_path(&rel),
             );
             return None;
         }
-        let info: Option<AgencyInfo> = self
-            .read(&rel)
-            .and_then(|(file, text)| self.parse_toml(file, &text, 0));
+        let info: Option<AgencyInfo> = self.read(&rel).and_then(|(file, text)| self.parse_toml(file, &text, 0));
 
         let mut reports = Vec::new();
         for path in sorted_dir(dir).unwrap_or_default() {
@@ -155,9 +135,7 @@ impl Loader<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "path",
-                        format!(
-                            "文件夹名“{name}”不是年份：年度报告应放在 content/<机构>/<四位年份>/ 中"
-                        ),
+                        format!("文件夹名“{name}”不是年份：年度报告应放在 content/<机构>/<四位年份>/ 中"),
                     )
                     .at_path(rel_dir.join(&name)),
                 );
@@ -167,30 +145,21 @@ impl Loader<'_> {
                 reports.push(report);
             }
         }
-        Some(Agency {
-            slug,
-            info: info?,
-            reports,
-        })
+        Some(Agency { slug, info: info?, reports })
     }
 
     fn report(&mut self, rel_dir: &Path, year: u16) -> Option<Report> {
         let md_rel = rel_dir.join("report.md");
         let data_rel = rel_dir.join("data.toml");
         let mut missing = false;
-        for (rel, what) in [
-            (&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"),
-            (&data_rel, "表二、表三、表四的统计数据"),
-        ] {
+        for (rel, what) in
+            [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")]
+        {
             if !self.root.join(rel).is_file() {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "missing-file",
-                        format!(
-                            "{} 缺少 {}：请创建它，写入{what}",
-                            rel_dir.display(),
-                            file_name(rel)
-                        ),
+                        format!("{} 缺少 {}：请创建它，写入{what}", rel_dir.display(), file_name(rel)),
                     )
                     .at_path(rel),
                 );
@@ -204,9 +173,11 @@ impl Loader<'_> {
         let front = self.front_matter(md_file, &md_text);
         let (data_file, data_text) = self.read(&data_rel)?;
         let figures = self.figures(data_file, &data_text);
+        let waivers = self.waivers(data_file, &data_text);
         let (meta, front_offset, body_offset) = front?;
         let date_span = meta.date.span().start + front_offset..meta.date.span().end + front_offset;
         let date = self.date(md_file, &meta.date, date_span.clone())?;
+        self.check_title_year(md_file, &meta.title, front_offset, year);
         let narrative = self.narrative(md_file, &md_text, body_offset)?;
         let attachments = sorted_dir(&self.root.join(rel_dir))
             .unwrap_or_default()
@@ -225,8 +196,54 @@ impl Loader<'_> {
             markdown_file: md_file,
             data_file,
             figures: figures?,
+            waivers: waivers?,
             attachments,
         })
+    }
+
+    /// A title that names another year than the folder is a copy of last year's report.
+    fn check_title_year(&mut self, file: FileId, title: &Spanned<String>, offset: usize, year: u16) {
+        let Some((at, named)) = year_in_title(title.get_ref()) else { return };
+        if named != year {
+            // +1: the opening quote of the TOML string.
+            let start = offset + title.span().start + 1 + at;
+            self.diagnostics.push(
+                Diagnostic::error("year", format!("标题中的年份 {named} 与文件夹的年份 {year} 不一致"))
+                    .at(file, start..start + 4)
+                    .with_label(format!("应为 {year}"))
+                    .with_note("请核对 report.md 是否放错了年度文件夹，或标题是否沿用了往年的报告"),
+            );
+        }
+    }
+
+    /// Two agency folders that differ only in letter case collide on Windows and
+    /// most object storage; two folders for the same agency name are a copy.
+    fn check_duplicates(&mut self, agencies: &[Agency]) {
+        for (i, a) in agencies.iter().enumerate() {
+            for b in &agencies[..i] {
+                let path = Path::new("content").join(&a.slug).join("agency.toml");
+                if a.slug.to_lowercase() == b.slug.to_lowercase() {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            format!("机构文件夹 {} 与 {} 只有大小写不同：网址会冲突", a.slug, b.slug),
+                        )
+                        .at_path(Path::new("content").join(&a.slug)),
+                    );
+                } else if a.info.name == b.info.name {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            format!(
+                                "机构“{}”同时出现在 content/{}/ 和 content/{}/ 中：同一机构只能有一个文件夹",
+                                a.info.name, b.slug, a.slug
+                            ),
+                        )
+                        .at_path(path),
+                    );
+                }
+            }
+        }
     }
 
     /// Reads a file as UTF-8 text (a BOM is dropped) and registers it.
@@ -234,39 +251,26 @@ impl Loader<'_> {
         let bytes = match fs::read(self.root.join(rel)) {
             Ok(b) => b,
             Err(e) => {
-                self.diagnostics
-                    .push(Diagnostic::error("io", format!("无法读取文件：{e}")).at_path(rel));
+                self.diagnostics.push(Diagnostic::error("io", format!("无法读取文件：{e}")).at_path(rel));
                 return None;
             }
         };
         match decode(bytes) {
             Ok(text) => Some((self.sources.add(rel.to_path_buf(), text.clone()), text)),
             Err(why) => {
-                self.diagnostics
-                    .push(Diagnostic::error("encoding", why).at_path(rel));
+                self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));
                 None
             }
         }
     }
 
     /// Parses TOML into `T`; `offset` places the text within its file.
-    fn parse_toml<T: serde::de::DeserializeOwned>(
-        &mut self,
-        file: FileId,
-        text: &str,
-        offset: usize,
-    ) -> Option<T> {
+    fn parse_toml<T: serde::de::DeserializeOwned>(&mut self, file: FileId, text: &str, offset: usize) -> Option<T> {
         match toml::from_str::<T>(text) {
             Ok(v) => Some(v),
             Err(e) => {
-                let span = e
-                    .span()
-                    .map_or(offset..offset, |s| s.start + offset..s.end + offset);
-                self.diagnostics.push(
-                    Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim()))
-                        .at(file, span)
-                        .with_label("这里"),
-                );
+                let span = e.span().map_or(offset..offset, |s| s.start + offset..s.end + offset);
+                self.diagnostics.push(explain_serde_error(e.message()).at(file, span));
                 None
             }
         }
@@ -277,8 +281,11 @@ impl Loader<'_> {
     fn front_matter(&mut self, file: FileId, text: &str) -> Option<(FrontMatter, usize, usize)> {
         let Some(rest) = text.strip_prefix("+++") else {
             self.diagnostics.push(
-                Diagnostic::error("front-matter", "report.md 必须以 +++ 开头的元数据开始（标题 title、发布日期 date、落款 signed_by）")
-                    .at(file, 0..0),
+                Diagnostic::error(
+                    "front-matter",
+                    "report.md 必须以 +++ 开头的元数据开始（标题 title、发布日期 date、落款 signed_by）",
+                )
+                .at(file, 0..0),
             );
             return None;
         };
@@ -292,10 +299,8 @@ impl Loader<'_> {
             }
             offset += line.len();
         }
-        self.diagnostics.push(
-            Diagnostic::error("front-matter", "元数据没有结束：请在其后单独一行写 +++")
-                .at(file, 0..3),
-        );
+        self.diagnostics
+            .push(Diagnostic::error("front-matter", "元数据没有结束：请在其后单独一行写 +++").at(file, 0..3));
         None
     }
 
@@ -312,10 +317,7 @@ impl Loader<'_> {
         let before = self.diagnostics.errors();
         for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
             match event {
-                Event::Start(Tag::Heading {
-                    level: HeadingLevel::H1 | HeadingLevel::H2,
-                    ..
-                }) => {
+                Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
                     heading = Some((range, String::new()));
                 }
                 Event::Text(t) | Event::Code(t) => {
@@ -332,13 +334,14 @@ impl Loader<'_> {
                     match self.format.section_by_title(&title) {
                         Some(section) => {
                             let index = usize::from(section.number) - 1;
-                            if let Some((prev, _, _)) =
-                                found.last().filter(|(prev, _, _)| *prev >= index)
-                            {
+                            if let Some((prev, _, _)) = found.last().filter(|(prev, _, _)| *prev >= index) {
                                 self.diagnostics.push(
                                     Diagnostic::error(
                                         "section-order",
-                                        format!("“{title}”出现在“{}”之后：六个部分应按一至六的顺序各出现一次", sections[*prev].title),
+                                        format!(
+                                            "“{title}”出现在“{}”之后：六个部分应按一至六的顺序各出现一次",
+                                            sections[*prev].title
+                                        ),
                                     )
                                     .at(file, file_span)
                                     .with_label("顺序不对"),
@@ -350,19 +353,13 @@ impl Loader<'_> {
                         None => self.diagnostics.push(
                             Diagnostic::error(
                                 "section-title",
-                                format!(
-                                    "一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"
-                                ),
+                                format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
                             )
                             .at(file, file_span)
                             .with_label("不是规定的部分标题")
                             .with_note(format!(
                                 "六个部分的标题：{}；部分内的小标题请用三级标题 ###",
-                                sections
-                                    .iter()
-                                    .map(|s| s.title)
-                                    .collect::<Vec<_>>()
-                                    .join("、")
+                                sections.iter().map(|s| s.title).collect::<Vec<_>>().join("、")
                             )),
                         ),
                     }
@@ -370,20 +367,11 @@ impl Loader<'_> {
                 _ => {}
             }
         }
-        let mut narrative = Narrative {
-            preamble: Part::default(),
-            sections: vec![None; sections.len()],
-        };
+        let mut narrative = Narrative { preamble: Part::default(), sections: vec![None; sections.len()] };
         let first = found.first().map_or(body.len(), |(_, span, _)| span.start);
-        narrative.preamble = Part {
-            heading: None,
-            markdown: body[..first].to_owned(),
-            offset: body_offset,
-        };
+        narrative.preamble = Part { heading: None, markdown: body[..first].to_owned(), offset: body_offset };
         for (i, (index, span, title)) in found.iter().enumerate() {
-            let end = found
-                .get(i + 1)
-                .map_or(body.len(), |(_, next, _)| next.start);
+            let end = found.get(i + 1).map_or(body.len(), |(_, next, _)| next.start);
             narrative.sections[*index] = Some(Part {
                 heading: Some(title.clone()),
                 markdown: body[span.end..end].to_owned(),
@@ -407,12 +395,7 @@ impl Loader<'_> {
         (self.diagnostics.errors() == before).then_some(narrative)
     }
 
-    fn date(
-        &mut self,
-        file: FileId,
-        value: &Spanned<toml::Value>,
-        span: Range<usize>,
-    ) -> Option<Date> {
+    fn date(&mut self, file: FileId, value: &Spanned<toml::Value>, span: Range<usize>) -> Option<Date> {
         let parsed = match value.get_ref() {
             toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
                 dt.date.and_then(|d| Date::new(d.year, d.month, d.day))
@@ -422,12 +405,9 @@ impl Loader<'_> {
         };
         if parsed.is_none() {
             self.diagnostics.push(
-                Diagnostic::error(
-                    "date",
-                    "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式",
-                )
-                .at(file, span)
-                .with_label("无效日期"),
+                Diagnostic::error("date", "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式")
+                    .at(file, span)
+                    .with_label("无效日期"),
             );
         }
         parsed
@@ -450,16 +430,10 @@ impl Loader<'_> {
         let doc = doc.get_ref();
         let before = self.diagnostics.errors();
         let mut figures = Figures::empty(self.format);
-        let table_keys: Vec<&str> = self.format.tables.iter().map(|t| t.key).collect();
+        let table_keys: Vec<&str> = self.format.tables.iter().map(|t| t.key).chain([WAIVERS]).collect();
         for (key, _) in doc.iter() {
             if !table_keys.contains(&key.get_ref().as_ref()) {
-                self.unknown_key(
-                    file,
-                    key.get_ref(),
-                    key.span(),
-                    &table_keys,
-                    "data.toml 顶层",
-                );
+                self.unknown_key(file, key.get_ref(), key.span(), &table_keys, "data.toml 顶层");
             }
         }
         for (t, table) in self.format.tables.iter().enumerate() {
@@ -467,10 +441,7 @@ impl Loader<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "missing-table",
-                        format!(
-                            "缺少{}（[{}]）：请补上这一表格，没有数据的栏目填 0",
-                            table.name, table.key
-                        ),
+                        format!("缺少{}（[{}]）：请补上这一表格，没有数据的栏目填 0", table.name, table.key),
                     )
                     .at(file, 0..0),
                 );
@@ -478,11 +449,8 @@ impl Loader<'_> {
             };
             let Some(body) = value.get_ref().as_table() else {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        "type",
-                        format!("{} 应是一个表（[{}]）", table.key, table.key),
-                    )
-                    .at(file, value.span()),
+                    Diagnostic::error("type", format!("{} 应是一个表（[{}]）", table.key, table.key))
+                        .at(file, value.span()),
                 );
                 continue;
             };
@@ -503,19 +471,12 @@ impl Loader<'_> {
             for (b, entry) in &entries {
                 let block = &table.blocks[*b];
                 match lookup(body, &entry.key) {
-                    Some(value) => {
-                        self.entry(file, block, entry, value, &mut figures.tables[t][*b])
-                    }
+                    Some(value) => self.entry(file, block, entry, value, &mut figures.tables[t][*b]),
                     None if entry.optional => {}
                     None => self.diagnostics.push(
                         Diagnostic::error(
                             "missing-row",
-                            format!(
-                                "[{}] 缺少 {}（{}）：没有数据请填 0",
-                                table.key,
-                                entry.key,
-                                entry.labels.join(" ")
-                            ),
+                            format!("[{}] 缺少 {}（{}）：没有数据请填 0", table.key, entry.key, entry.labels.join(" ")),
                         )
                         .at(file, key_span(doc, table.key)),
                     ),
@@ -524,6 +485,46 @@ impl Loader<'_> {
         }
         figures.complete_totals(self.format);
         (self.diagnostics.errors() == before).then_some(figures)
+    }
+
+    /// Reads the `[[waivers]]` of `data.toml`.
+    fn waivers(&mut self, file: FileId, text: &str) -> Option<Vec<Waiver>> {
+        let parsed = match toml::from_str::<WaiversToml>(text) {
+            Ok(d) => d.waivers,
+            // A file that is not TOML at all was reported with the figures.
+            Err(_) if DeTable::parse(text).is_err() => return Some(Vec::new()),
+            Err(e) => {
+                self.diagnostics.push(
+                    Diagnostic::error("waiver", format!("豁免（[[waivers]]）写法不对：{}", e.message().trim()))
+                        .at(file, e.span().unwrap_or(0..0))
+                        .with_note("每条豁免写成：[[waivers]] 下一行 rule = \"R1\"，再下一行 reason = \"原因\""),
+                );
+                return None;
+            }
+        };
+        let mut known: Vec<&str> = self.format.rules.iter().map(|r| r.id).collect();
+        known.extend(self.format.cross_year.iter().map(|r| r.id));
+        known.dedup();
+        let before = self.diagnostics.errors();
+        let mut out = Vec::new();
+        for w in parsed {
+            let span = w.span();
+            let WaiverToml { rule, reason } = w.into_inner();
+            if !known.contains(&rule.get_ref().as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::error("waiver", format!("豁免的规则“{}”不存在", rule.get_ref()))
+                        .at(file, rule.span())
+                        .with_label("未知规则")
+                        .with_note(format!("可豁免的规则：{}", known.join("、"))),
+                );
+            } else if reason.trim().is_empty() {
+                self.diagnostics
+                    .push(Diagnostic::error("waiver", "豁免必须写明原因 reason，它会显示在报告页面上").at(file, span));
+            } else {
+                out.push(Waiver { rule: rule.into_inner(), reason, span });
+            }
+        }
+        (self.diagnostics.errors() == before).then_some(out)
     }
 
     /// Reads one entry (a row, or a column group of table 四) into the grid.
@@ -545,11 +546,7 @@ impl Loader<'_> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "type",
-                        format!(
-                            "{} 应是一组数字，按表格从左到右排列，共 {} 个",
-                            entry.key,
-                            entry.cells.len()
-                        ),
+                        format!("{} 应是一组数字，按表格从左到右排列，共 {} 个", entry.key, entry.cells.len()),
                     )
                     .at(file, value.span())
                     .with_note(format!("各列依次为：{}", column_names(&cols, entry)))
@@ -559,11 +556,7 @@ impl Loader<'_> {
             }
         };
         let full = entry.cells.len();
-        let allowed = if has_total {
-            full - 1..=full
-        } else {
-            full..=full
-        };
+        let allowed = if has_total { full - 1..=full } else { full..=full };
         if !allowed.contains(&items.len()) {
             let expected = if has_total {
                 format!("{} 个（或省略最后的总计，{} 个）", full, full - 1)
@@ -571,70 +564,41 @@ impl Loader<'_> {
                 format!("{full} 个")
             };
             self.diagnostics.push(
-                Diagnostic::error(
-                    "cells",
-                    format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()),
-                )
-                .at(file, value.span())
-                .with_label(format!("{} 个数字", items.len()))
-                .with_note(format!("各列依次为：{}", column_names(&cols, entry))),
+                Diagnostic::error("cells", format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()))
+                    .at(file, value.span())
+                    .with_label(format!("{} 个数字", items.len()))
+                    .with_note(format!("各列依次为：{}", column_names(&cols, entry))),
             );
             return;
         }
         for (item, &(r, c)) in items.iter().zip(&entry.cells) {
             let label = format!("{} · {}", rows[r].label(), cols[c].label());
-            if let Some(value) =
-                self.number(file, item, block.unit, label.trim_start_matches(" · "))
-            {
-                grid.set(
-                    r,
-                    c,
-                    Cell {
-                        value,
-                        origin: Origin::Given(item.span()),
-                    },
-                );
+            if let Some(value) = self.number(file, item, block.unit, label.trim_start_matches(" · ")) {
+                grid.set(r, c, Cell { value, origin: Origin::Given(item.span()) });
             }
         }
     }
 
-    fn number(
-        &mut self,
-        file: FileId,
-        item: &Spanned<DeValue<'_>>,
-        unit: Unit,
-        label: &str,
-    ) -> Option<Number> {
+    fn number(&mut self, file: FileId, item: &Spanned<DeValue<'_>>, unit: Unit, label: &str) -> Option<Number> {
         let parsed = match (unit, item.get_ref()) {
             (Unit::Count, DeValue::Integer(i)) => parse_count(i.as_str(), i.radix()),
             (Unit::Amount, DeValue::Integer(i)) if i.radix() == 10 => parse_amount(i.as_str()),
             (Unit::Amount, DeValue::Float(f)) => parse_amount(f.as_str()),
             (Unit::Count, _) => Err("应为非负整数（件数）".to_owned()),
-            (Unit::Amount, _) => {
-                Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned())
-            }
+            (Unit::Amount, _) => Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned()),
         };
         match parsed {
             Ok(n) => Some(n),
             Err(why) => {
                 self.diagnostics.push(
-                    Diagnostic::error("value", format!("{label}：{why}"))
-                        .at(file, item.span())
-                        .with_label("这个值"),
+                    Diagnostic::error("value", format!("{label}：{why}")).at(file, item.span()).with_label("这个值"),
                 );
                 None
             }
         }
     }
 
-    fn unknown_key(
-        &mut self,
-        file: FileId,
-        key: &str,
-        span: Range<usize>,
-        known: &[&str],
-        place: &str,
-    ) {
+    fn unknown_key(&mut self, file: FileId, key: &str, span: Range<usize>, known: &[&str], place: &str) {
         let mut d = Diagnostic::error("unknown-key", format!("{place}中有未知的键 {key}"))
             .at(file, span)
             .with_label("未知的键");
@@ -644,6 +608,48 @@ impl Loader<'_> {
         }
         self.diagnostics.push(d);
     }
+}
+
+/// Turns serde's English messages about a settings file into ones a webmaster
+/// can act on, with a suggestion for a mistyped key.
+fn explain_serde_error(message: &str) -> Diagnostic {
+    let message = message.trim();
+    let quoted = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let names = quoted(rest);
+        let (key, known) = names.split_first().map_or(("", &[][..]), |(k, rest)| (k.as_str(), rest));
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let note = match did_you_mean(key, &known) {
+            Some(s) => format!("是否想写 {s}？"),
+            None => format!("可用的键：{}", known.join("、")),
+        };
+        return Diagnostic::error("unknown-key", format!("未知的键 {key}")).with_label("未知的键").with_note(note);
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let key = quoted(rest).into_iter().next().unwrap_or_default();
+        return Diagnostic::error("missing-key", format!("缺少必填的键 {key}")).with_label("这里缺少");
+    }
+    if message.starts_with("invalid type") {
+        return Diagnostic::error("type", format!("值的类型不对（{message}）")).with_label("这个值");
+    }
+    Diagnostic::error("toml", format!("TOML 格式错误：{message}")).with_label("这里")
+}
+
+/// The key of the waivers in `data.toml`.
+const WAIVERS: &str = "waivers";
+
+/// `data.toml` seen only for its waivers; the figures are read generically.
+#[derive(Deserialize)]
+struct WaiversToml {
+    #[serde(default)]
+    waivers: Vec<Spanned<WaiverToml>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverToml {
+    rule: Spanned<String>,
+    reason: String,
 }
 
 /// The `+++` block of `report.md`.
@@ -658,25 +664,18 @@ struct FrontMatter {
 }
 
 fn column_names(cols: &[format::Leaf], entry: &format::Entry) -> String {
-    entry
-        .cells
-        .iter()
-        .map(|&(_, c)| cols[c].labels.last().copied().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("、")
+    entry.cells.iter().map(|&(_, c)| cols[c].labels.last().copied().unwrap_or("")).collect::<Vec<_>>().join("、")
 }
 
 fn parse_count(s: &str, radix: u32) -> Result<Number, String> {
     if s.starts_with('-') {
         return Err("件数不能为负数".to_owned());
     }
-    u64::from_str_radix(s.trim_start_matches('+'), radix)
-        .map(Number::Count)
-        .map_err(|_| "数字太大".to_owned())
+    u64::from_str_radix(s.trim_start_matches('+'), radix).map(Number::Count).map_err(|_| "数字太大".to_owned())
 }
 
 /// Parses a decimal amount exactly, from the TOML source text.
-fn parse_amount(s: &str) -> Result<Number, String> {
+pub(crate) fn parse_amount(s: &str) -> Result<Number, String> {
     let s = s.replace('_', "");
     if s.starts_with('-') {
         return Err("金额不能为负数".to_owned());
@@ -705,9 +704,7 @@ fn parse_amount(s: &str) -> Result<Number, String> {
 
 /// Span of a top-level key, to point at a table that lacks a row.
 fn key_span(doc: &DeTable<'_>, key: &str) -> Range<usize> {
-    doc.iter()
-        .find(|(k, _)| k.get_ref() == key)
-        .map_or(0..0, |(k, _)| k.span())
+    doc.iter().find(|(k, _)| k.get_ref() == key).map_or(0..0, |(k, _)| k.span())
 }
 
 /// Finds a dotted key in a TOML table.
@@ -741,27 +738,33 @@ pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
+/// Edit distance counting an adjacent transposition (`titel` → `title`) as one edit.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Decodes file bytes as UTF-8, naming the encoding Windows editors produce
 /// when it is something else.
 fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(
-            "文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned(),
-        );
+        return Err("文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned());
     }
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
@@ -769,8 +772,7 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.into_bytes();
         if looks_like_gbk(&bytes) {
-            "文件看起来是 GBK/GB18030 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）"
-                .to_owned()
+            "文件看起来是 GBK/GB18030 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned()
         } else {
             "文件不是 UTF-8 编码，请另存为 UTF-8 编码".to_owned()
         }
@@ -785,9 +787,7 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
         if b < 0x80 {
             i += 1;
         } else if (0x81..=0xFE).contains(&b)
-            && bytes
-                .get(i + 1)
-                .is_some_and(|&t| (0x40..=0xFE).contains(&t) && t != 0x7F)
+            && bytes.get(i + 1).is_some_and(|&t| (0x40..=0xFE).contains(&t) && t != 0x7F)
         {
             pairs += 1;
             i += 2;
@@ -799,10 +799,7 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
 }
 
 fn check_slug(slug: &str) -> Result<(), &'static str> {
-    if slug
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c))
-    {
+    if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
         Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
     } else if slug == "agencies" || slug == "static" || slug == "data" {
         Err("这个名字已被站点自身使用")
@@ -811,10 +808,22 @@ fn check_slug(slug: &str) -> Result<(), &'static str> {
     }
 }
 
+/// The first `YYYY年` in a title, with its byte offset.
+fn year_in_title(title: &str) -> Option<(usize, u16)> {
+    let bytes = title.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let digits = bytes.get(i..i + 4)?;
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let followed = title.get(i + 4..).is_some_and(|rest| rest.starts_with('年'));
+        if !(boundary && followed && digits.iter().all(u8::is_ascii_digit)) {
+            return None;
+        }
+        Some((i, title.get(i..i + 4)?.parse().ok()?))
+    })
+}
+
 fn parse_year(name: &str) -> Option<u16> {
-    (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| name.parse().ok())
-        .flatten()
+    (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())).then(|| name.parse().ok()).flatten()
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -822,16 +831,12 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Directory entries sorted by name, so output never depends on the file system's order.
 fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     Ok(paths)
 }
@@ -841,10 +846,7 @@ fn find_value_span(text: &str, key: &str) -> Option<Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
-        if trimmed
-            .strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with('='))
-        {
+        if trimmed.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
             let start = offset + line.len() - trimmed.len();
             return Some(start..offset + line.trim_end().len());
         }
@@ -859,10 +861,7 @@ mod tests {
 
     #[test]
     fn amounts_are_exact() {
-        assert_eq!(
-            parse_amount("5949.088667"),
-            Ok(Number::Amount(5_949_088_667))
-        );
+        assert_eq!(parse_amount("5949.088667"), Ok(Number::Amount(5_949_088_667)));
         assert_eq!(parse_amount("0.5"), Ok(Number::Amount(500_000)));
         assert!(parse_amount("1.0000001").is_err());
         assert!(parse_amount("-1").is_err());
@@ -871,11 +870,16 @@ mod tests {
 
     #[test]
     fn typos_get_a_suggestion() {
-        assert_eq!(
-            did_you_mean("carried_ovr", &["carried_over", "new"]),
-            Some("carried_over")
-        );
+        assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
         assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
+        assert_eq!(did_you_mean("titel", &["title", "theme"]), Some("title"));
+    }
+
+    #[test]
+    fn title_year() {
+        assert_eq!(year_in_title("临朐县冶源街道办事处2024年政府信息公开工作年度报告"), Some((30, 2024)));
+        assert_eq!(year_in_title("示例局政府信息公开工作年度报告"), None);
+        assert_eq!(year_in_title("12024年"), None);
     }
 
     #[test]
@@ -883,11 +887,7 @@ mod tests {
         // "年度报告" in GBK.
         let gbk = vec![0xC4, 0xEA, 0xB6, 0xC8, 0xB1, 0xA8, 0xB8, 0xE6];
         assert!(decode(gbk).unwrap_err().contains("GBK"));
-        assert!(
-            decode(vec![0xFF, 0xFE, b'a', 0])
-                .unwrap_err()
-                .contains("UTF-16")
-        );
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().contains("UTF-16"));
         assert_eq!(decode(b"\xEF\xBB\xBFtitle".to_vec()).unwrap(), "title");
     }
 }

@@ -1,7 +1,7 @@
 //! The `portal` command line: parse arguments, run the pipeline, print
 //! diagnostics, set the exit status. Nothing else lives here.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,11 +57,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Invalid) => {
-                    eprintln!(
-                        "{}；{} 保持不变",
-                        summary(&outcome.diagnostics),
-                        out.display()
-                    );
+                    eprintln!("{}；{} 保持不变", summary(&outcome.diagnostics), out.display());
                     ExitCode::FAILURE
                 }
                 Err(e) => {
@@ -74,11 +70,7 @@ fn main() -> ExitCode {
             let checked = build::check(&cli.root);
             emit(&checked.diagnostics, &checked.sources);
             println!("{}", summary(&checked.diagnostics));
-            if checked.diagnostics.has_errors() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
+            if checked.diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
         }
     }
 }
@@ -95,12 +87,9 @@ fn emit(diagnostics: &Diagnostics, sources: &Sources) {
     if diagnostics.is_empty() {
         return;
     }
-    let mut stderr = StandardStream::stderr(ColorChoice::Auto);
+    let color = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut stderr = StandardStream::stderr(color);
     if diagnostics.emit(sources, &mut stderr).is_err() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "{}",
-            diagnostics.to_plain_string(sources)
-        );
+        let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
     }
 }

@@ -24,11 +24,7 @@ pub struct Site {
 impl Site {
     /// Every year with at least one report, newest first.
     pub fn years(&self) -> Vec<u16> {
-        let mut years: Vec<u16> = self
-            .agencies
-            .iter()
-            .flat_map(|a| a.reports.iter().map(|r| r.year))
-            .collect();
+        let mut years: Vec<u16> = self.agencies.iter().flat_map(|a| a.reports.iter().map(|r| r.year)).collect();
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
         years
@@ -36,11 +32,8 @@ impl Site {
 
     /// Every report with its agency, newest publication first (ties by agency order).
     pub fn reports_newest_first(&self) -> Vec<(&Agency, &Report)> {
-        let mut all: Vec<(&Agency, &Report)> = self
-            .agencies
-            .iter()
-            .flat_map(|a| a.reports.iter().map(move |r| (a, r)))
-            .collect();
+        let mut all: Vec<(&Agency, &Report)> =
+            self.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r))).collect();
         // Stable sort keeps agency order for equal dates.
         all.sort_by_key(|(_, r)| std::cmp::Reverse((r.date, r.year)));
         all
@@ -87,10 +80,7 @@ impl AgencyInfo {
 
     /// The heading agencies are grouped under: parent body, else region.
     pub fn group(&self) -> &str {
-        self.parent
-            .as_deref()
-            .or(self.region.as_deref())
-            .unwrap_or("其他")
+        self.parent.as_deref().or(self.region.as_deref()).unwrap_or("其他")
     }
 }
 
@@ -122,8 +112,21 @@ pub struct Report {
     pub markdown_file: FileId,
     pub data_file: FileId,
     pub figures: Figures,
+    /// Rules this report is allowed to break, because it was published that way.
+    pub waivers: Vec<Waiver>,
     /// Other files in the report folder, copied beside the page (file names).
     pub attachments: Vec<String>,
+}
+
+/// An explicit exemption from a rule: a historical report cannot be changed,
+/// so its published figures are kept and the page says why they do not add up.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    /// Rule id, e.g. `R1`.
+    pub rule: String,
+    pub reason: String,
+    /// Where the waiver is written in `data.toml`.
+    pub span: Range<usize>,
 }
 
 /// The Markdown narrative of a report, split at the six section headings.
@@ -163,9 +166,7 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days)
-            .contains(&day)
-            .then_some(Self { year, month, day })
+        (1..=days).contains(&day).then_some(Self { year, month, day })
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -181,11 +182,7 @@ impl Date {
     /// 0 = Monday … 6 = Sunday.
     pub fn weekday(&self) -> usize {
         // Days since 1970-01-01 (a Thursday), by Howard Hinnant's civil algorithm.
-        let (y, m, d) = (
-            i64::from(self.year),
-            i64::from(self.month),
-            i64::from(self.day),
-        );
+        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
@@ -199,9 +196,7 @@ impl Date {
     /// RFC 2822, midnight China Standard Time, as RSS wants.
     pub fn to_rfc2822(&self) -> String {
         const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         format!(
             "{}, {:02} {} {} 00:00:00 +0800",
             DAYS[self.weekday()],
@@ -246,6 +241,14 @@ impl Number {
         }
     }
 
+    /// The absolute difference, in the same unit.
+    pub fn difference(a: Number, b: Number) -> Number {
+        match a {
+            Number::Count(x) => Number::Count(x.abs_diff(b.raw())),
+            Number::Amount(x) => Number::Amount(x.abs_diff(b.raw())),
+        }
+    }
+
     pub fn checked_add(self, other: Number) -> Option<Number> {
         match (self, other) {
             (Number::Count(a), Number::Count(b)) => a.checked_add(b).map(Number::Count),
@@ -265,8 +268,7 @@ impl fmt::Display for Number {
                 if frac == 0 {
                     write!(f, "{int}")
                 } else {
-                    let digits =
-                        format!("{frac:0width$}", width = format::AMOUNT_DECIMALS as usize);
+                    let digits = format!("{frac:0width$}", width = format::AMOUNT_DECIMALS as usize);
                     write!(f, "{int}.{}", digits.trim_end_matches('0'))
                 }
             }
@@ -299,17 +301,11 @@ pub struct Grid {
 
 impl Grid {
     pub fn new(rows: usize, cols: usize) -> Self {
-        Self {
-            rows,
-            cols,
-            cells: vec![None; rows * cols],
-        }
+        Self { rows, cols, cells: vec![None; rows * cols] }
     }
 
     pub fn get(&self, row: usize, col: usize) -> Option<&Cell> {
-        self.cells
-            .get(row * self.cols + col)
-            .and_then(Option::as_ref)
+        self.cells.get(row * self.cols + col).and_then(Option::as_ref)
     }
 
     pub fn set(&mut self, row: usize, col: usize, cell: Cell) {
@@ -336,12 +332,7 @@ impl Figures {
         let tables = format
             .tables
             .iter()
-            .map(|t| {
-                t.blocks
-                    .iter()
-                    .map(|b| Grid::new(b.row_leaves().len(), b.column_leaves().len()))
-                    .collect()
-            })
+            .map(|t| t.blocks.iter().map(|b| Grid::new(b.row_leaves().len(), b.column_leaves().len())).collect())
             .collect();
         Self { tables }
     }
@@ -368,21 +359,11 @@ impl Figures {
                     if grid.get(target.0, target.1).is_some() {
                         continue;
                     }
-                    let sum = line
-                        .rhs
-                        .iter()
-                        .try_fold(Number::zero(block.unit), |acc, &(r, c)| {
-                            grid.value(r, c).and_then(|v| acc.checked_add(v))
-                        });
+                    let sum = line.rhs.iter().try_fold(Number::zero(block.unit), |acc, &(r, c)| {
+                        grid.value(r, c).and_then(|v| acc.checked_add(v))
+                    });
                     if let Some(value) = sum {
-                        grid.set(
-                            target.0,
-                            target.1,
-                            Cell {
-                                value,
-                                origin: Origin::Computed,
-                            },
-                        );
+                        grid.set(target.0, target.1, Cell { value, origin: Origin::Computed });
                     }
                 }
             }
@@ -412,11 +393,7 @@ impl RuleLines {
             format::Axis::EachColumn => (&rows, cols.len()),
             format::Axis::EachRow => (&cols, rows.len()),
         };
-        let pick = |side: &[&str]| -> Vec<usize> {
-            side.iter()
-                .flat_map(|op| format::select(operands, op))
-                .collect()
-        };
+        let pick = |side: &[&str]| -> Vec<usize> { side.iter().flat_map(|op| format::select(operands, op)).collect() };
         let (lhs, rhs) = (pick(rule.lhs), pick(rule.rhs));
         let cell = |along: usize, i: usize| match rule.axis {
             format::Axis::EachColumn => (i, along),
@@ -429,9 +406,7 @@ impl RuleLines {
                 rhs: rhs.iter().map(|&i| cell(along, i)).collect(),
             })
             .collect();
-        Self {
-            lines: lines.into_iter(),
-        }
+        Self { lines: lines.into_iter() }
     }
 }
 
@@ -449,14 +424,8 @@ mod tests {
 
     #[test]
     fn weekdays_are_right() {
-        assert_eq!(
-            Date::new(2025, 1, 10).unwrap().to_rfc2822(),
-            "Fri, 10 Jan 2025 00:00:00 +0800"
-        );
-        assert_eq!(
-            Date::new(2024, 2, 29).unwrap().to_rfc2822(),
-            "Thu, 29 Feb 2024 00:00:00 +0800"
-        );
+        assert_eq!(Date::new(2025, 1, 10).unwrap().to_rfc2822(), "Fri, 10 Jan 2025 00:00:00 +0800");
+        assert_eq!(Date::new(2024, 2, 29).unwrap().to_rfc2822(), "Thu, 29 Feb 2024 00:00:00 +0800");
         assert_eq!(Date::new(2000, 3, 1).unwrap().weekday(), 2);
     }
 
@@ -478,30 +447,15 @@ mod tests {
     #[test]
     fn totals_are_computed_when_left_out() {
         let format = &FORMAT_2021;
-        let t = format
-            .tables
-            .iter()
-            .position(|t| t.key == "requests")
-            .unwrap();
+        let t = format.tables.iter().position(|t| t.key == "requests").unwrap();
         let mut figures = Figures::empty(format);
         let grid = &mut figures.tables[t][0];
         let (rows, cols) = (grid.rows, grid.cols);
-        let total_row = format.tables[t].blocks[0]
-            .row_leaves()
-            .iter()
-            .position(|l| l.key == "results.total")
-            .unwrap();
+        let total_row = format.tables[t].blocks[0].row_leaves().iter().position(|l| l.key == "results.total").unwrap();
         for r in 0..rows {
             for c in 0..cols - 1 {
                 if r != total_row {
-                    grid.set(
-                        r,
-                        c,
-                        Cell {
-                            value: Number::Count(1),
-                            origin: Origin::Given(0..0),
-                        },
-                    );
+                    grid.set(r, c, Cell { value: Number::Count(1), origin: Origin::Given(0..0) });
                 }
             }
         }
@@ -510,9 +464,6 @@ mod tests {
         assert_eq!(grid.value(0, cols - 1), Some(Number::Count(6)));
         assert_eq!(grid.value(total_row, 0), Some(Number::Count(21)));
         assert_eq!(grid.value(total_row, cols - 1), Some(Number::Count(126)));
-        assert_eq!(
-            grid.get(total_row, cols - 1).unwrap().origin,
-            Origin::Computed
-        );
+        assert_eq!(grid.get(total_row, cols - 1).unwrap().origin, Origin::Computed);
     }
 }

@@ -1,116 +1,339 @@
 //! Stage 2: check a loaded site against the format's rules (勾稽关系).
+//!
+//! Within a report: the sum rules (R1–R4). Across years of one agency: the
+//! carry-over rules (R6, R7). Prose against tables (R8). Waivers written in a
+//! report's `data.toml` turn that report's violations of a rule into warnings.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::format::{Axis, Format};
-use crate::model::{Agency, Number, Origin, Report, RuleLines, Site};
+use std::ops::Range;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::format::{self, Axis, CrossYearRule, Format, ProseFigure};
+use crate::model::{Agency, Grid, Number, Origin, Report, RuleLines, Site};
 
 /// Every problem the rules find in the site.
 pub fn validate(site: &Site) -> Diagnostics {
+    let format = site.format;
     let mut out = Diagnostics::default();
     for agency in &site.agencies {
-        for report in &agency.reports {
-            out.extend(check_report(site.format, report));
+        for (i, report) in agency.reports.iter().enumerate() {
+            let mut found = check_sums(format, report);
+            let previous = i.checked_sub(1).map(|p| &agency.reports[p]).filter(|p| p.year + 1 == report.year);
+            if let Some(previous) = previous {
+                for rule in format.cross_year {
+                    found.extend(check_cross_year(format, rule, previous, report));
+                }
+            }
+            found.extend(check_prose(format, report));
+            out.extend(apply_waivers(report, found));
         }
         out.extend(check_dates(agency));
     }
     out
 }
 
+/// Short name of a leaf for equations: its own label, without its ancestors.
+fn short(leaf: &format::Leaf) -> &'static str {
+    leaf.labels.last().copied().unwrap_or("")
+}
+
+fn value_text(grid: &Grid, (r, c): (usize, usize)) -> String {
+    grid.value(r, c).map_or_else(String::new, |v| v.to_string())
+}
+
+fn given_span(grid: &Grid, (r, c): (usize, usize)) -> Option<Range<usize>> {
+    match &grid.get(r, c)?.origin {
+        Origin::Given(span) => Some(span.clone()),
+        Origin::Computed => None,
+    }
+}
+
+fn sum(grid: &Grid, cells: &[(usize, usize)], unit: format::Unit) -> Option<(Number, Vec<Number>)> {
+    let values: Vec<Number> = cells.iter().map(|&(r, c)| grid.value(r, c)).collect::<Option<_>>()?;
+    let total = values.iter().try_fold(Number::zero(unit), |acc, &v| acc.checked_add(v))?;
+    Some((total, values))
+}
+
+/// `a + b = 1 + 2 = 3`, or `a = 3` for a single operand.
+fn equation(names: &[&str], values: &[Number], total: Number) -> String {
+    if names.len() == 1 {
+        format!("{} = {total}", names[0])
+    } else {
+        let nums: Vec<String> = values.iter().map(Number::to_string).collect();
+        format!("{} = {} = {total}", names.join(" + "), nums.join(" + "))
+    }
+}
+
 /// The sum rules of the format, each in every column (or row) it runs through.
-pub fn check_report(format: &Format, report: &Report) -> Vec<Diagnostic> {
+pub fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in format.rules {
-        let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else {
-            continue;
-        };
+        let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else { continue };
         let table = &format.tables[t];
         let block = &table.blocks[rule.block];
         let grid = report.figures.grid(t, rule.block);
-        let rows = block.row_leaves();
-        let cols = block.column_leaves();
-        let name = |(r, c): (usize, usize)| -> &'static str {
-            let leaf = match rule.axis {
-                Axis::EachColumn => &rows[r],
-                Axis::EachRow => &cols[c],
-            };
-            leaf.labels.last().copied().unwrap_or("")
+        let (rows, cols) = (block.row_leaves(), block.column_leaves());
+        let name = |(r, c): (usize, usize)| match rule.axis {
+            Axis::EachColumn => short(&rows[r]),
+            Axis::EachRow => short(&cols[c]),
         };
         for line in RuleLines::new(rule, block) {
-            let side = |cells: &[(usize, usize)]| -> Option<(Number, Vec<Number>)> {
-                let values: Vec<Number> = cells
-                    .iter()
-                    .map(|&(r, c)| grid.value(r, c))
-                    .collect::<Option<_>>()?;
-                let sum = values
-                    .iter()
-                    .try_fold(Number::zero(block.unit), |acc, &v| acc.checked_add(v))?;
-                Some((sum, values))
-            };
-            let (Some((lsum, lvals)), Some((rsum, rvals))) = (side(&line.lhs), side(&line.rhs))
+            let (Some((lsum, lvals)), Some((rsum, rvals))) =
+                (sum(grid, &line.lhs, block.unit), sum(grid, &line.rhs, block.unit))
             else {
                 continue;
             };
             if lsum == rsum {
                 continue;
             }
-            let where_ = match rule.axis {
+            let place = match rule.axis {
                 Axis::EachColumn => format!("「{}」列", cols[line.along].label()),
                 Axis::EachRow if rows.len() > 1 => format!("「{}」行", rows[line.along].label()),
                 Axis::EachRow => String::new(),
             };
-            let equation = |cells: &[(usize, usize)], vals: &[Number], sum: Number| {
-                let names: Vec<&str> = cells.iter().map(|&c| name(c)).collect();
-                let nums: Vec<String> = vals.iter().map(Number::to_string).collect();
-                if cells.len() == 1 {
-                    format!("{} = {}", names[0], sum)
-                } else {
-                    format!("{} = {} = {}", names.join(" + "), nums.join(" + "), sum)
-                }
-            };
+            let lnames: Vec<&str> = line.lhs.iter().map(|&c| name(c)).collect();
+            let rnames: Vec<&str> = line.rhs.iter().map(|&c| name(c)).collect();
             let message = format!(
-                "{}{}不符合勾稽关系（{}）：{}，但 {}",
+                "{}{place}不符合勾稽关系（{}）：{}，但 {}",
                 table.name,
-                where_,
                 rule.statement,
-                equation(&line.lhs, &lvals, lsum),
-                equation(&line.rhs, &rvals, rsum)
+                equation(&lnames, &lvals, lsum),
+                equation(&rnames, &rvals, rsum)
             );
             let mut d = Diagnostic::error(rule.id, message);
-            // Point at the first typed figure of the equation, and show the others.
-            let given: Vec<((usize, usize), std::ops::Range<usize>)> = line
-                .lhs
-                .iter()
-                .chain(&line.rhs)
-                .filter_map(|&(r, c)| match &grid.get(r, c)?.origin {
-                    Origin::Given(span) => Some(((r, c), span.clone())),
-                    Origin::Computed => None,
-                })
-                .collect();
-            if let Some(((cell, span), rest)) = given.split_first() {
-                d = d.at(report.data_file, span.clone()).with_label(format!(
-                    "{} = {}",
-                    name(*cell),
-                    grid.value(cell.0, cell.1)
-                        .map_or_else(String::new, |v| v.to_string())
-                ));
-                for (cell, span) in rest {
-                    let v = grid
-                        .value(cell.0, cell.1)
-                        .map_or_else(String::new, |v| v.to_string());
-                    d = d.with_related(
-                        report.data_file,
-                        span.clone(),
-                        format!("{} = {v}", name(*cell)),
-                    );
-                }
+            // Point at the first typed figure of the equation; show the others.
+            let mut cells = line.lhs.iter().chain(&line.rhs).filter_map(|&c| given_span(grid, c).map(|s| (c, s)));
+            if let Some((cell, span)) = cells.next() {
+                d = d.at(report.data_file, span).with_label(format!("{} = {}", name(cell), value_text(grid, cell)));
             }
-            out.push(d.with_note(format!("相差 {}", lsum.raw().abs_diff(rsum.raw()))));
+            for (cell, span) in cells {
+                d = d.with_related(report.data_file, span, format!("{} = {}", name(cell), value_text(grid, cell)));
+            }
+            out.push(d.with_note(format!("两边相差 {}", Number::difference(lsum, rsum))));
         }
     }
     out
 }
 
-/// The format's deadline: a report is published by 31 January after its year.
+/// A rule between `previous` (year Y−1) and `report` (year Y) of one agency.
+fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, report: &Report) -> Vec<Diagnostic> {
+    let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else { return Vec::new() };
+    let table = &format.tables[t];
+    let block = &table.blocks[rule.block];
+    let (now, before) = (report.figures.grid(t, rule.block), previous.figures.grid(t, rule.block));
+    let (rows, cols) = (block.row_leaves(), block.column_leaves());
+    let (operands, lines) = match rule.axis {
+        Axis::EachColumn => (&rows, cols.len()),
+        Axis::EachRow => (&cols, rows.len()),
+    };
+    let pick = |op: &str| format::select(operands, op);
+    let cell = |along: usize, i: usize| match rule.axis {
+        Axis::EachColumn => (i, along),
+        Axis::EachRow => (along, i),
+    };
+    let (Some(&this), Some(&prev)) = (pick(rule.this).first(), pick(rule.previous).first()) else { return Vec::new() };
+    let plus: Vec<usize> = rule.plus.iter().flat_map(|op| pick(op)).collect();
+    let minus: Vec<usize> = rule.minus.iter().flat_map(|op| pick(op)).collect();
+    let mut out = Vec::new();
+    for along in 0..lines {
+        let value = |grid: &Grid, i: usize| grid.value(cell(along, i).0, cell(along, i).1).map(Number::raw);
+        let (Some(actual), Some(base)) = (value(now, this), value(before, prev)) else { continue };
+        let added: Option<u64> = plus.iter().map(|&i| value(now, i)).sum();
+        let removed: Option<u64> = minus.iter().map(|&i| value(now, i)).sum();
+        let (Some(added), Some(removed)) = (added, removed) else { continue };
+        let expected = i128::from(base) + i128::from(added) - i128::from(removed);
+        if i128::from(actual) == expected {
+            continue;
+        }
+        let place = match rule.axis {
+            Axis::EachColumn => format!("「{}」列", cols[along].label()),
+            Axis::EachRow => format!("「{}」行", rows[along].label()),
+        };
+        let this_name = short(&operands[this]);
+        let mut computation = format!("{}年{} {base}", previous.year, short(&operands[prev]));
+        for &i in &plus {
+            computation.push_str(&format!(" + {}", value(now, i).unwrap_or(0)));
+        }
+        for &i in &minus {
+            computation.push_str(&format!(" − {}", value(now, i).unwrap_or(0)));
+        }
+        let message = format!(
+            "{}{place}与{}年度报告不衔接（{}）：本年{this_name} = {actual}，按上一年度应为 {computation} = {expected}",
+            table.name, previous.year, rule.statement
+        );
+        let mut d =
+            if rule.warning_only { Diagnostic::warning(rule.id, message) } else { Diagnostic::error(rule.id, message) };
+        if let Some(span) = given_span(now, cell(along, this)) {
+            d = d.at(report.data_file, span).with_label(format!("{}年：{actual}", report.year));
+        }
+        if let Some(span) = given_span(before, cell(along, prev)) {
+            d = d.with_related(previous.data_file, span, format!("{}年：{base}", previous.year));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Figures quoted in 一、总体情况 that are also table cells must agree (R8, a warning).
+fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
+    let Some(Some(part)) = report.narrative.sections.get(usize::from(format.prose_section) - 1) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for quote in find_quoted_figures(&part.markdown, format.prose) {
+        let figure = quote.figure;
+        let Some(t) = format.tables.iter().position(|t| t.key == figure.table) else { continue };
+        let block = &format.tables[t].blocks[figure.block];
+        let (Some(&r), Some(&c)) = (
+            format::select(&block.row_leaves(), figure.row).first(),
+            format::select(&block.column_leaves(), figure.column).first(),
+        ) else {
+            continue;
+        };
+        let grid = report.figures.grid(t, figure.block);
+        let Some(cell) = grid.value(r, c) else { continue };
+        let stated = match block.unit {
+            format::Unit::Count => quote.number.parse::<u64>().ok().map(Number::Count),
+            format::Unit::Amount => crate::load::parse_amount(&quote.number).ok(),
+        };
+        let Some(stated) = stated else { continue };
+        if stated == cell {
+            continue;
+        }
+        let label = format::join_label(block, r, c);
+        let span = part.offset + quote.span.start..part.offset + quote.span.end;
+        let mut d = Diagnostic::warning(
+            "R8",
+            format!(
+                "总体情况中写的“{}”与{}（{}）的 {cell} 不一致",
+                &part.markdown[quote.context.clone()],
+                format.tables[t].name,
+                label
+            ),
+        )
+        .at(report.markdown_file, span)
+        .with_label(format!("文中为 {stated}"));
+        if let Some(s) = given_span(grid, (r, c)) {
+            d = d.with_related(report.data_file, s, format!("表中为 {cell}"));
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A figure found in prose.
+#[derive(Debug)]
+struct Quote<'f> {
+    figure: &'f ProseFigure,
+    number: String,
+    /// Byte span of the number.
+    span: Range<usize>,
+    /// Byte span of the phrase and number, for the message.
+    context: Range<usize>,
+}
+
+/// Clause-level matching: a phrase's fragments in order within one clause, the
+/// last directly followed by the number and its unit. Anything looser is left
+/// alone: a false alarm costs more trust than a missed one.
+fn find_quoted_figures<'f>(text: &str, figures: &'f [ProseFigure]) -> Vec<Quote<'f>> {
+    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '：', '！', '？', '、', '（', '）', '(', ')', ',', ';', '\n'];
+    let mut out: Vec<Quote<'f>> = Vec::new();
+    let mut start = 0;
+    for (i, ch) in text.char_indices().chain([(text.len(), '\n')]) {
+        if !CLAUSE_ENDS.contains(&ch) {
+            continue;
+        }
+        let clause = &text[start..i];
+        for figure in figures {
+            for phrase in figure.phrases {
+                let Some((last, before)) = phrase.split_last() else { continue };
+                for (at, _) in clause.match_indices(last) {
+                    let mut cursor = 0;
+                    let in_order = before.iter().all(|frag| match clause[cursor..at].find(frag) {
+                        Some(p) => {
+                            cursor += p + frag.len();
+                            true
+                        }
+                        None => false,
+                    });
+                    if !in_order {
+                        continue;
+                    }
+                    let phrase_start = if before.is_empty() { at } else { clause.find(before[0]).unwrap_or(at) };
+                    if let Some((number, span)) = number_after(clause, at + last.len(), figure.units) {
+                        let span = start + span.start..start + span.end;
+                        if out.iter().all(|q| q.span != span) {
+                            out.push(Quote { figure, number, context: start + phrase_start..span.end, span });
+                        }
+                    }
+                }
+            }
+        }
+        start = i + ch.len_utf8();
+    }
+    out.sort_by_key(|q| q.span.start);
+    out
+}
+
+/// The number (and its unit) right after `from`, allowing connecting words.
+fn number_after(clause: &str, from: usize, units: &[&str]) -> Option<(String, Range<usize>)> {
+    let mut pos = from;
+    for _ in 0..3 {
+        match format::PROSE_CONNECTORS.iter().find(|c| clause[pos..].starts_with(*c)) {
+            Some(c) => pos += c.len(),
+            None => break,
+        }
+    }
+    let digits_start = pos;
+    let mut number = String::new();
+    for ch in clause[pos..].chars() {
+        let ascii = match ch {
+            '0'..='9' | '.' => ch,
+            '０'..='９' => char::from_digit(u32::from(ch) - u32::from('０'), 10)?,
+            _ => break,
+        };
+        number.push(ascii);
+        pos += ch.len_utf8();
+    }
+    let number = number.trim_end_matches('.').to_owned();
+    if number.is_empty() || !units.iter().any(|u| clause[pos..].starts_with(u)) {
+        return None;
+    }
+    let unit_len = units.iter().find(|u| clause[pos..].starts_with(*u)).map_or(0, |u| u.len());
+    Some((number, digits_start..pos + unit_len))
+}
+
+/// Turns waived violations into warnings that say so; flags waivers that waive nothing.
+fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut used = vec![false; report.waivers.len()];
+    let mut out: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|mut d| {
+            if let Some(i) = report.waivers.iter().position(|w| w.rule == d.code) {
+                used[i] = true;
+                if d.severity == Severity::Error {
+                    d.severity = Severity::Warning;
+                    d.notes.push(format!("已按 data.toml 中的豁免发布，页面会注明：{}", report.waivers[i].reason));
+                }
+            }
+            d
+        })
+        .collect();
+    for (w, used) in report.waivers.iter().zip(used) {
+        if !used {
+            out.push(
+                Diagnostic::warning(
+                    "waiver",
+                    format!("对 {} 的豁免没有用到：本报告的数据符合该规则，可以删除这条豁免", w.rule),
+                )
+                .at(report.data_file, w.span.clone()),
+            );
+        }
+    }
+    out
+}
+
+/// The format's deadline: a report is published in the year after its reporting
+/// year (by 31 January for departments; summaries later).
 fn check_dates(agency: &Agency) -> Vec<Diagnostic> {
     agency
         .reports
@@ -130,4 +353,46 @@ fn check_dates(agency: &Agency) -> Vec<Diagnostic> {
             .with_label("发布日期")
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::FORMAT_2021;
+
+    fn quotes(text: &str) -> Vec<(String, String, String)> {
+        find_quoted_figures(text, FORMAT_2021.prose)
+            .into_iter()
+            .map(|q| (q.figure.row.to_owned(), q.figure.column.to_owned(), q.number))
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_figures_reports_quote() {
+        assert_eq!(quotes("收到政府信息依申请6条，2024年"), [("new".into(), "total".into(), "6".into())]);
+        assert_eq!(
+            quotes("现行有效的行政规范性文件共10件[^1]。全年作出行政许可决定138件"),
+            [
+                ("normative_documents".into(), "in_force".into(), "10".into()),
+                ("licensing".into(), "decisions".into(), "138".into())
+            ]
+        );
+        assert_eq!(quotes("结转下年度继续办理１件。"), [("carried_forward".into(), "total".into(), "1".into())]);
+        assert_eq!(quotes("行政事业性收费1.48万元"), [("fees".into(), "amount".into(), "1.48".into())]);
+    }
+
+    #[test]
+    fn leaves_loose_sentences_alone() {
+        for text in [
+            "累计发布1259条信息",
+            "另有2件结转下年度办理",
+            "无结转下年度办理的申请",
+            "行政复议决定维持1件",
+            "我街道对依申请公开工作程序予以明确",
+            "较上年新收申请增加5件",
+            "予以公开的比例为80%",
+        ] {
+            assert!(quotes(text).is_empty(), "{text}: {:?}", quotes(text));
+        }
+    }
 }

@@ -13,11 +13,7 @@ const REPORT: &str = "2024/linqu-yeyuan/index.html";
 fn sample_builds_every_page() {
     let site = TempSite::sample();
     let run = site.build_ok();
-    assert!(
-        run.stdout.contains("个页面"),
-        "summary line missing: {}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("个页面"), "summary line missing: {}", run.stdout);
     for page in [
         "index.html",
         "404.html",
@@ -37,19 +33,12 @@ fn sample_builds_every_page() {
     for agency in fs::read_dir(site.path("content")).unwrap() {
         let agency = agency.unwrap();
         let slug = agency.file_name().to_string_lossy().into_owned();
-        assert!(
-            site.path(&format!("public/agencies/{slug}/index.html"))
-                .is_file()
-        );
+        assert!(site.path(&format!("public/agencies/{slug}/index.html")).is_file());
         for year in fs::read_dir(agency.path()).unwrap() {
             let year = year.unwrap();
             if year.path().is_dir() {
                 let y = year.file_name().to_string_lossy().into_owned();
-                assert!(
-                    site.path(&format!("public/{y}/{slug}/index.html"))
-                        .is_file(),
-                    "{y}/{slug}"
-                );
+                assert!(site.path(&format!("public/{y}/{slug}/index.html")).is_file(), "{y}/{slug}");
                 assert!(site.path(&format!("public/{y}/index.html")).is_file());
             }
         }
@@ -81,24 +70,12 @@ fn report_page_carries_the_whole_sample_narrative() {
     let site = TempSite::yeyuan();
     site.build_ok();
     let page = text_of(&site.out(REPORT));
-    let original = fs::read_to_string(format!(
-        "{}/tests/fixtures/sample-report-yeyuan-2024.txt",
-        common::REPO
-    ))
-    .unwrap();
+    let original =
+        fs::read_to_string(format!("{}/tests/fixtures/sample-report-yeyuan-2024.txt", common::REPO)).unwrap();
     let lines: Vec<&str> = original.lines().map(str::trim).collect();
-    let table_start = lines
-        .iter()
-        .position(|l| l.starts_with("第二十条第（一）项"))
-        .unwrap();
-    let table_end = lines
-        .iter()
-        .position(|l| l.starts_with("五、政府信息公开工作存在"))
-        .unwrap();
-    let narrative = lines[4..table_start]
-        .iter()
-        .chain(&lines[table_end..])
-        .filter(|l| !l.is_empty());
+    let table_start = lines.iter().position(|l| l.starts_with("第二十条第（一）项")).unwrap();
+    let table_end = lines.iter().position(|l| l.starts_with("五、政府信息公开工作存在")).unwrap();
+    let narrative = lines[4..table_start].iter().chain(&lines[table_end..]).filter(|l| !l.is_empty());
     let mut checked = 0;
     for line in narrative {
         let line = line
@@ -124,15 +101,10 @@ fn report_page_has_six_sections_in_order_with_anchors() {
     let html = site.out(REPORT);
     let mut last = 0;
     for n in 1..=6 {
-        let at = html
-            .find(&format!("<section id=\"section-{n}\""))
-            .unwrap_or_else(|| panic!("section {n}"));
+        let at = html.find(&format!("<section id=\"section-{n}\"")).unwrap_or_else(|| panic!("section {n}"));
         assert!(at > last, "section {n} out of order");
         last = at;
-        assert!(
-            html.contains(&format!("<a href=\"#section-{n}\">")),
-            "toc entry {n}"
-        );
+        assert!(html.contains(&format!("<a href=\"#section-{n}\">")), "toc entry {n}");
     }
     for title in [
         "一、总体情况",
@@ -152,18 +124,9 @@ fn table_cells_hold_the_published_figures_under_the_right_headers() {
     let site = TempSite::yeyuan();
     site.build_ok();
     let html = site.out(REPORT);
-    assert_eq!(
-        row_cells(&html, "一、本年新收政府信息公开申请数量"),
-        ["6", "0", "0", "0", "0", "0", "6"]
-    );
-    assert_eq!(
-        row_cells(&html, "1.本机关不掌握相关政府信息"),
-        ["6", "0", "0", "0", "0", "0", "6"]
-    );
-    assert_eq!(
-        row_cells(&html, "（七）总计"),
-        ["6", "0", "0", "0", "0", "0", "6"]
-    );
+    assert_eq!(row_cells(&html, "一、本年新收政府信息公开申请数量"), ["6", "0", "0", "0", "0", "0", "6"]);
+    assert_eq!(row_cells(&html, "1.本机关不掌握相关政府信息"), ["6", "0", "0", "0", "0", "0", "6"]);
+    assert_eq!(row_cells(&html, "（七）总计"), ["6", "0", "0", "0", "0", "0", "6"]);
     assert_eq!(row_cells(&html, "四、结转下年度继续办理"), ["0"; 7]);
     // The first cell of 本年新收 names 申请人情况 › 自然人 and its row header.
     let row = &html[html.find(">一、本年新收政府信息公开申请数量</th>").unwrap()..];
@@ -176,10 +139,7 @@ fn table_cells_hold_the_published_figures_under_the_right_headers() {
     };
 
     let labels: Vec<String> = ids.iter().map(|id| label_of(id)).collect();
-    assert_eq!(
-        labels,
-        ["申请人情况", "自然人", "一、本年新收政府信息公开申请数量"]
-    );
+    assert_eq!(labels, ["申请人情况", "自然人", "一、本年新收政府信息公开申请数量"]);
 }
 
 #[test]
@@ -193,10 +153,7 @@ fn every_internal_link_resolves_under_the_subpath() {
             continue;
         }
         let html = String::from_utf8(bytes).unwrap();
-        for link in attr_values(&html, "href")
-            .into_iter()
-            .chain(attr_values(&html, "src"))
-        {
+        for link in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
             if link.starts_with("http") || link.starts_with("mailto:") {
                 continue;
             }
@@ -204,24 +161,15 @@ fn every_internal_link_resolves_under_the_subpath() {
             let target = if path.is_empty() {
                 rel.clone()
             } else {
-                let rest = path
-                    .strip_prefix("/xxgk/")
-                    .unwrap_or_else(|| panic!("{rel}: {link} is not under /xxgk/"));
+                let rest = path.strip_prefix("/xxgk/").unwrap_or_else(|| panic!("{rel}: {link} is not under /xxgk/"));
                 let rest = percent_decode(rest);
-                if rest.is_empty() || rest.ends_with('/') {
-                    format!("{rest}index.html")
-                } else {
-                    rest
-                }
+                if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest }
             };
             let file = public.join(&target);
             assert!(file.is_file(), "{rel}: {link} → {target} does not exist");
             if !fragment.is_empty() {
                 let page = fs::read_to_string(&file).unwrap();
-                assert!(
-                    page.contains(&format!("id=\"{fragment}\"")),
-                    "{rel}: #{fragment} not in {target}"
-                );
+                assert!(page.contains(&format!("id=\"{fragment}\"")), "{rel}: #{fragment} not in {target}");
             }
             checked += 1;
         }
@@ -235,33 +183,14 @@ fn feed_parses_with_an_independent_parser() {
     site.build_ok();
     let xml = site.out("feed.xml");
     let feed = feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses feed.xml");
-    let reports = snapshot(&site.path("content"))
-        .iter()
-        .filter(|(p, _)| p.ends_with("report.md"))
-        .count();
+    let reports = snapshot(&site.path("content")).iter().filter(|(p, _)| p.ends_with("report.md")).count();
     assert_eq!(feed.entries.len(), reports);
     let dates: Vec<_> = feed.entries.iter().map(|e| e.published.unwrap()).collect();
-    assert!(
-        dates.windows(2).all(|w| w[0] >= w[1]),
-        "newest first: {dates:?}"
-    );
-    let yeyuan = feed
-        .entries
-        .iter()
-        .find(|e| e.title.as_ref().unwrap().content.contains("冶源"))
-        .unwrap();
-    assert_eq!(
-        yeyuan.links[0].href,
-        "https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/"
-    );
-    assert_eq!(
-        yeyuan.id,
-        "https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/"
-    );
-    assert_eq!(
-        yeyuan.published.unwrap().to_rfc3339(),
-        "2025-01-09T16:00:00+00:00"
-    );
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first: {dates:?}");
+    let yeyuan = feed.entries.iter().find(|e| e.title.as_ref().unwrap().content.contains("冶源")).unwrap();
+    assert_eq!(yeyuan.links[0].href, "https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/");
+    assert_eq!(yeyuan.id, "https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/");
+    assert_eq!(yeyuan.published.unwrap().to_rfc3339(), "2025-01-09T16:00:00+00:00");
 }
 
 #[test]
@@ -271,22 +200,15 @@ fn sitemap_and_open_data() {
     let sitemap = site.out("sitemap.xml");
     assert!(sitemap.contains("<loc>https://www.example.gov.cn/xxgk/2024/linqu-yeyuan/</loc>"));
     assert!(!sitemap.contains("404"));
-    let json: serde_json::Value =
-        serde_json::from_str(&site.out("2024/linqu-yeyuan/data.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&site.out("2024/linqu-yeyuan/data.json")).unwrap();
     assert_eq!(json["agency_name"], "临朐县冶源街道办事处");
     let cells = json["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 3 + 3 + 1 + 2 + 1 + 25 * 7 + 15);
-    let new_natural = cells
-        .iter()
-        .find(|c| c["row"] == "new" && c["column"] == "natural")
-        .unwrap();
+    let new_natural = cells.iter().find(|c| c["row"] == "new" && c["column"] == "natural").unwrap();
     assert_eq!(new_natural["value"], 6);
     assert_eq!(new_natural["row_label"], "一、本年新收政府信息公开申请数量");
     let csv = fs::read(site.path("public/2024/linqu-yeyuan/data.csv")).unwrap();
-    assert!(
-        csv.starts_with(b"\xEF\xBB\xBF"),
-        "CSV starts with a BOM for spreadsheet software"
-    );
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "CSV starts with a BOM for spreadsheet software");
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains("临朐县冶源街道办事处,2024,表三,,results.unavailable.not_held,三、本年度办理结果 （四）无法提供 1.本机关不掌握相关政府信息,natural,申请人情况 自然人,6"), "{csv}");
 }
@@ -300,15 +222,9 @@ fn output_is_byte_identical_across_builds() {
         let run = site.run(&["build", "--out", out.to_str().unwrap()]);
         assert!(run.success, "{}", run.stderr);
     }
-    let (sa, sb) = (
-        snapshot(&a.path().join("site")),
-        snapshot(&b.path().join("site")),
-    );
+    let (sa, sb) = (snapshot(&a.path().join("site")), snapshot(&b.path().join("site")));
     assert!(sa.len() > 20);
-    assert_eq!(
-        sa.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        sb.iter().map(|f| &f.0).collect::<Vec<_>>()
-    );
+    assert_eq!(sa.iter().map(|f| &f.0).collect::<Vec<_>>(), sb.iter().map(|f| &f.0).collect::<Vec<_>>());
     for ((name, x), (_, y)) in sa.iter().zip(&sb) {
         assert!(x == y, "{name} differs between builds");
     }
@@ -319,18 +235,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = TempSite::sample();
     site.build_ok();
     let before = snapshot(&site.path("public"));
-    site.edit(
-        "content/linqu-yeyuan/2024/data.toml",
-        "new          = [6,",
-        "new          = [7,",
-    );
+    site.edit("content/linqu-yeyuan/2024/data.toml", "new          = [6,", "new          = [7,");
     let run = site.run(&["build"]);
     assert!(!run.success);
-    assert!(
-        run.stderr.contains("content/linqu-yeyuan/2024/data.toml:"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("content/linqu-yeyuan/2024/data.toml:"), "{}", run.stderr);
     assert_eq!(snapshot(&site.path("public")), before);
     // No staging folders left behind.
     let leftovers: Vec<_> = fs::read_dir(site.root())
@@ -364,10 +272,7 @@ fn templates_and_static_files_can_be_overridden() {
     site.write("static/assets/extra.css", "body{}");
     site.build_ok();
     assert!(site.out("404.html").contains("找不到页面（本站自定义）"));
-    assert!(
-        site.out("404.html").contains("/xxgk/assets/style.css"),
-        "base.html still from the theme"
-    );
+    assert!(site.out("404.html").contains("/xxgk/assets/style.css"), "base.html still from the theme");
     assert_eq!(site.out("robots.txt"), "User-agent: *\n");
     assert_eq!(site.out("assets/extra.css"), "body{}");
 }
@@ -399,18 +304,15 @@ fn crlf_and_bom_give_the_same_site() {
     let plain = TempSite::sample();
     plain.build_ok();
     let windows = TempSite::sample();
-    for (rel, bytes) in snapshot(&windows.path("content")).into_iter().chain([(
-        "../site.toml".to_owned(),
-        fs::read(windows.path("site.toml")).unwrap(),
-    )]) {
+    for (rel, bytes) in snapshot(&windows.path("content"))
+        .into_iter()
+        .chain([("../site.toml".to_owned(), fs::read(windows.path("site.toml")).unwrap())])
+    {
         let text = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
         fs::write(windows.path("content").join(rel), format!("\u{feff}{text}")).unwrap();
     }
     windows.build_ok();
-    let (a, b) = (
-        snapshot(&plain.path("public")),
-        snapshot(&windows.path("public")),
-    );
+    let (a, b) = (snapshot(&plain.path("public")), snapshot(&windows.path("public")));
     for ((name, x), (_, y)) in a.iter().zip(&b) {
         if name.ends_with(".html") || name.ends_with(".json") {
             let (x, y) = (String::from_utf8_lossy(x), String::from_utf8_lossy(y));
@@ -422,16 +324,9 @@ fn crlf_and_bom_give_the_same_site() {
 #[test]
 fn chinese_agency_folder_names_are_encoded_in_links() {
     let site = TempSite::yeyuan();
-    fs::rename(
-        site.path("content/linqu-yeyuan"),
-        site.path("content/冶源街道"),
-    )
-    .unwrap();
+    fs::rename(site.path("content/linqu-yeyuan"), site.path("content/冶源街道")).unwrap();
     site.build_ok();
     assert!(site.path("public/2024/冶源街道/index.html").is_file());
-    assert!(
-        site.out("2024/index.html")
-            .contains("href=\"/xxgk/2024/%E5%86%B6%E6%BA%90%E8%A1%97%E9%81%93/\"")
-    );
+    assert!(site.out("2024/index.html").contains("href=\"/xxgk/2024/%E5%86%B6%E6%BA%90%E8%A1%97%E9%81%93/\""));
     assert!(site.out("sitemap.xml").contains("/xxgk/2024/%E5%86%B6"));
 }

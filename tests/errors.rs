@@ -21,11 +21,7 @@ fn build_fails(site: &TempSite) -> Run {
 
 fn assert_mentions(run: &Run, needles: &[&str]) {
     for n in needles {
-        assert!(
-            run.stderr.contains(n),
-            "stderr lacks {n:?}:\n{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(n), "stderr lacks {n:?}:\n{}", run.stderr);
     }
 }
 
@@ -40,11 +36,7 @@ fn missing_site_toml() {
 #[test]
 fn unknown_key_in_site_toml() {
     let site = TempSite::yeyuan();
-    site.edit(
-        "site.toml",
-        "theme = \"default\"",
-        "theme = \"default\"\ntitel = \"x\"",
-    );
+    site.edit("site.toml", "theme = \"default\"", "theme = \"default\"\ntitel = \"x\"");
     let run = build_fails(&site);
     assert_mentions(&run, &["site.toml:6:1", "titel"]);
 }
@@ -60,11 +52,7 @@ fn malformed_site_toml_names_line_and_column() {
 #[test]
 fn base_url_without_scheme() {
     let site = TempSite::yeyuan();
-    site.edit(
-        "site.toml",
-        "https://www.example.gov.cn/xxgk/",
-        "www.example.gov.cn/xxgk/",
-    );
+    site.edit("site.toml", "https://www.example.gov.cn/xxgk/", "www.example.gov.cn/xxgk/");
     let run = build_fails(&site);
     assert_mentions(&run, &["site.toml:3:", "http://"]);
 }
@@ -91,14 +79,7 @@ fn year_without_report_or_data() {
     fs::remove_file(site.path(REPORT_MD)).unwrap();
     fs::create_dir_all(site.path("content/linqu-yeyuan/2025")).unwrap();
     let run = build_fails(&site);
-    assert_mentions(
-        &run,
-        &[
-            "2024 缺少 report.md",
-            "2025 缺少 report.md",
-            "2025 缺少 data.toml",
-        ],
-    );
+    assert_mentions(&run, &["2024 缺少 report.md", "2025 缺少 report.md", "2025 缺少 data.toml"]);
 }
 
 #[test]
@@ -112,11 +93,7 @@ fn folder_that_is_not_a_year() {
 #[test]
 fn front_matter_not_closed() {
     let site = TempSite::yeyuan();
-    site.edit(
-        REPORT_MD,
-        "signed_by = \"冶源街道办事处\"\n+++",
-        "signed_by = \"冶源街道办事处\"\n",
-    );
+    site.edit(REPORT_MD, "signed_by = \"冶源街道办事处\"\n+++", "signed_by = \"冶源街道办事处\"\n");
     let run = build_fails(&site);
     assert_mentions(&run, &[&format!("{REPORT_MD}:1:1"), "+++"]);
 }
@@ -140,19 +117,9 @@ fn impossible_publication_date() {
 #[test]
 fn unknown_section_heading() {
     let site = TempSite::yeyuan();
-    site.edit(
-        REPORT_MD,
-        "## 五、政府信息公开工作存在的主要问题及改进情况",
-        "## 五、存在问题",
-    );
+    site.edit(REPORT_MD, "## 五、政府信息公开工作存在的主要问题及改进情况", "## 五、存在问题");
     let run = build_fails(&site);
-    assert_mentions(
-        &run,
-        &[
-            "不是年度报告格式规定的六个部分之一",
-            "缺少“五、存在的主要问题及改进情况”",
-        ],
-    );
+    assert_mentions(&run, &["不是年度报告格式规定的六个部分之一", "缺少“五、存在的主要问题及改进情况”"]);
 }
 
 #[test]
@@ -184,25 +151,13 @@ fn unknown_row_key_gets_a_suggestion() {
     let site = TempSite::yeyuan();
     site.edit(DATA, "carried_over =", "carried_ovr =");
     let run = build_fails(&site);
-    assert_mentions(
-        &run,
-        &[
-            &format!("{DATA}:24:1"),
-            "carried_ovr",
-            "是否想写 carried_over",
-            "缺少 carried_over",
-        ],
-    );
+    assert_mentions(&run, &[&format!("{DATA}:24:1"), "carried_ovr", "是否想写 carried_over", "缺少 carried_over"]);
 }
 
 #[test]
 fn wrong_number_of_cells() {
     let site = TempSite::yeyuan();
-    site.edit(
-        DATA,
-        "new          = [6, 0, 0, 0, 0, 0, 6]",
-        "new          = [6, 0, 0, 0, 6]",
-    );
+    site.edit(DATA, "new          = [6, 0, 0, 0, 0, 0, 6]", "new          = [6, 0, 0, 0, 6]");
     let run = build_fails(&site);
     assert_mentions(&run, &[&format!("{DATA}:23:16"), "有 5 个数字"]);
 }
@@ -220,11 +175,7 @@ fn missing_table() {
 #[test]
 fn broken_sum_names_both_sides() {
     let site = TempSite::yeyuan();
-    site.edit(
-        DATA,
-        "new          = [6, 0, 0, 0, 0, 0, 6]",
-        "new          = [7, 0, 0, 0, 0, 0, 7]",
-    );
+    site.edit(DATA, "new          = [6, 0, 0, 0, 0, 0, 6]", "new          = [7, 0, 0, 0, 0, 0, 7]");
     let run = build_fails(&site);
     assert_mentions(
         &run,
@@ -253,33 +204,17 @@ fn row_total_that_does_not_add_up() {
 #[test]
 fn omitted_totals_are_computed_and_still_checked() {
     let site = TempSite::yeyuan();
-    site.edit(
-        DATA,
-        "new          = [6, 0, 0, 0, 0, 0, 6]",
-        "new          = [6, 0, 0, 0, 0, 0]",
-    );
-    site.edit(
-        DATA,
-        "results.total = [6, 0, 0, 0, 0, 0, 6]   # （七）总计（可省略）\n",
-        "",
-    );
+    site.edit(DATA, "new          = [6, 0, 0, 0, 0, 0, 6]", "new          = [6, 0, 0, 0, 0, 0]");
+    site.edit(DATA, "results.total = [6, 0, 0, 0, 0, 0, 6]   # （七）总计（可省略）\n", "");
     site.build_ok();
     assert_eq!(
         common::row_cells(&site.out("2024/linqu-yeyuan/index.html"), "（七）总计"),
         ["6", "0", "0", "0", "0", "0", "6"]
     );
-    site.edit(
-        DATA,
-        "results.unavailable.not_held       = [6,",
-        "results.unavailable.not_held       = [5,",
-    );
+    site.edit(DATA, "results.unavailable.not_held       = [6,", "results.unavailable.not_held       = [5,");
     let run = site.run(&["build"]);
     assert!(!run.success);
-    assert!(
-        run.stderr.contains("error[R2]") || run.stderr.contains("error[R1]"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("error[R2]") || run.stderr.contains("error[R1]"), "{}", run.stderr);
 }
 
 #[test]
@@ -332,9 +267,5 @@ fn late_publication_is_a_warning_only() {
     site.edit(REPORT_MD, "date = 2025-01-10", "date = 2026-03-01");
     let run = site.build_ok();
     assert!(run.stderr.contains("warning[date]"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!("{REPORT_MD}:3:8")),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(&format!("{REPORT_MD}:3:8")), "{}", run.stderr);
 }

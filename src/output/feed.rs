@@ -37,10 +37,7 @@ pub fn feed(site: &Site) -> String {
     let mut channel = Channel::default();
     channel.set_title(site.config.title.clone());
     channel.set_link(base.absolute(""));
-    channel.set_description(format!(
-        "{}：最新发布的政府信息公开工作年度报告",
-        site.config.title
-    ));
+    channel.set_description(format!("{}：最新发布的政府信息公开工作年度报告", site.config.title));
     channel.set_language("zh-CN".to_owned());
     // Deterministic: the newest publication date, not the time of the build.
     channel.set_last_build_date(reports.first().map(|(_, r)| r.date.to_rfc2822()));

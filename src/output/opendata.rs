@@ -72,10 +72,7 @@ fn json_number(n: Number) -> serde_json::Value {
     match n {
         Number::Count(c) => c.into(),
         // The shortest f64 text of an amount with ≤ 6 decimals is its exact decimal text.
-        Number::Amount(_) => n
-            .to_string()
-            .parse::<f64>()
-            .map_or(serde_json::Value::Null, Into::into),
+        Number::Amount(_) => n.to_string().parse::<f64>().map_or(serde_json::Value::Null, Into::into),
     }
 }
 
@@ -88,17 +85,7 @@ pub fn to_json(data: &ReportData<'_>) -> Vec<u8> {
 /// CSV with a UTF-8 BOM, so spreadsheet software shows the Chinese labels.
 pub fn to_csv(data: &ReportData<'_>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let header = [
-        "机构",
-        "年度",
-        "表格",
-        "分项",
-        "行代码",
-        "行",
-        "列代码",
-        "列",
-        "数值",
-    ];
+    let header = ["机构", "年度", "表格", "分项", "行代码", "行", "列代码", "列", "数值"];
     let mut ok = w.write_record(header).is_ok();
     for c in &data.cells {
         let year = data.year.to_string();
@@ -121,9 +108,5 @@ pub fn to_csv(data: &ReportData<'_>) -> Vec<u8> {
             .is_ok();
     }
     // Writing into a Vec cannot fail; an empty file would be caught by the link check.
-    if ok {
-        w.into_inner().unwrap_or_default()
-    } else {
-        Vec::new()
-    }
+    if ok { w.into_inner().unwrap_or_default() } else { Vec::new() }
 }

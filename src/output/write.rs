@@ -15,10 +15,7 @@ pub enum WriteError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| WriteError::Io { path: path.to_path_buf(), source }
 }
 
 /// Writes `pages` into a fresh folder next to `out`, then swaps it in.
@@ -28,18 +25,12 @@ pub fn write_atomically(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".portal-new-")
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
+    let staging = tempfile::Builder::new().prefix(".portal-new-").tempdir_in(&parent).map_err(io_err(&parent))?;
     write_tree(staging.path(), pages)?;
 
     // Move the old output aside (into a temporary folder that deletes itself),
     // then move the new tree into place.
-    let old = tempfile::Builder::new()
-        .prefix(".portal-old-")
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
+    let old = tempfile::Builder::new().prefix(".portal-old-").tempdir_in(&parent).map_err(io_err(&parent))?;
     if out.exists() {
         fs::rename(out, old.path().join("site")).map_err(io_err(out))?;
     }
@@ -48,10 +39,7 @@ pub fn write_atomically(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
         // Put the old output back rather than leave nothing.
         let _ = fs::rename(old.path().join("site"), out);
         let _ = fs::remove_dir_all(&new_path);
-        return Err(WriteError::Io {
-            path: out.to_path_buf(),
-            source: e,
-        });
+        return Err(WriteError::Io { path: out.to_path_buf(), source: e });
     }
     drop(old);
     Ok(())

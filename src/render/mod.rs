@@ -43,10 +43,7 @@ pub enum RenderError {
     #[error("主题错误：{0}")]
     Theme(String),
     #[error("无法读取 {}：{source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 /// Site paths of the generated pages; [`BaseUrl::link`] turns them into links.
@@ -151,23 +148,13 @@ struct ReportContext {
 
 /// Renders every HTML page of the site and collects the theme's assets and the
 /// reports' attachments.
-pub fn render(
-    site: &Site,
-    theme: &Theme,
-    root: &std::path::Path,
-) -> Result<Vec<Page>, RenderError> {
+pub fn render(site: &Site, theme: &Theme, root: &std::path::Path) -> Result<Vec<Page>, RenderError> {
     let base = &site.config.base_url;
     let years = site.years();
     let site_ctx = Value::from(Serde(SiteContext {
         title: &site.config.title,
         footer: &site.config.footer,
-        years: years
-            .iter()
-            .map(|&y| Link {
-                label: format!("{y}年"),
-                href: base.link(&paths::year(y)),
-            })
-            .collect(),
+        years: years.iter().map(|&y| Link { label: format!("{y}年"), href: base.link(&paths::year(y)) }).collect(),
         agencies_href: base.link(paths::AGENCIES),
         feed_href: base.link(paths::FEED),
         home_href: base.link(""),
@@ -177,20 +164,11 @@ pub fn render(
             .env
             .get_template(template)
             .and_then(|t| t.render(ctx))
-            .map_err(|e| RenderError::Template {
-                name: template.to_owned(),
-                message: theme::describe(&e),
-            })?;
-        Ok(Page {
-            path,
-            content: Content::Bytes(html.into_bytes()),
-        })
+            .map_err(|e| RenderError::Template { name: template.to_owned(), message: theme::describe(&e) })?;
+        Ok(Page { path, content: Content::Bytes(html.into_bytes()) })
     };
     let crumbs = |items: Vec<Link>| -> Vec<Link> {
-        let mut all = vec![Link {
-            label: "首页".to_owned(),
-            href: base.link(""),
-        }];
+        let mut all = vec![Link { label: "首页".to_owned(), href: base.link("") }];
         all.extend(items);
         all
     };
@@ -223,11 +201,7 @@ pub fn render(
             let Some(report) = agency.reports.iter().find(|r| r.year == year) else {
                 continue;
             };
-            push_grouped(
-                &mut groups,
-                agency.info.group(),
-                report_link(base, agency, report),
-            );
+            push_grouped(&mut groups, agency.info.group(), report_link(base, agency, report));
         }
         pages.push(page(
             "year.html",
@@ -254,12 +228,7 @@ pub fn render(
         },
     )?);
     for agency in &site.agencies {
-        let reports: Vec<ReportLink> = agency
-            .reports
-            .iter()
-            .rev()
-            .map(|r| report_link(base, agency, r))
-            .collect();
+        let reports: Vec<ReportLink> = agency.reports.iter().rev().map(|r| report_link(base, agency, r)).collect();
         pages.push(page(
             "agency.html",
             format!("{}index.html", paths::agency(&agency.slug)),
@@ -274,11 +243,8 @@ pub fn render(
     }
 
     // Reports, in parallel: they are the bulk of the work.
-    let reports: Vec<(&Agency, usize)> = site
-        .agencies
-        .iter()
-        .flat_map(|a| (0..a.reports.len()).map(move |i| (a, i)))
-        .collect();
+    let reports: Vec<(&Agency, usize)> =
+        site.agencies.iter().flat_map(|a| (0..a.reports.len()).map(move |i| (a, i))).collect();
     let report_pages: Vec<Page> = reports
         .par_iter()
         .map(|&(agency, i)| {
@@ -310,10 +276,7 @@ pub fn render(
                 pages.push(Page {
                     path: format!("{}{name}", paths::report(report.year, &agency.slug)),
                     content: Content::File(
-                        root.join("content")
-                            .join(&agency.slug)
-                            .join(report.year.to_string())
-                            .join(name),
+                        root.join("content").join(&agency.slug).join(report.year.to_string()).join(name),
                     ),
                 });
             }
@@ -324,10 +287,7 @@ pub fn render(
             theme::Source::Builtin(bytes) => Content::Static(bytes),
             theme::Source::File(p) => Content::File(p.clone()),
         };
-        pages.push(Page {
-            path: path.clone(),
-            content,
-        });
+        pages.push(Page { path: path.clone(), content });
     }
     Ok(pages)
 }
@@ -341,10 +301,7 @@ struct AgencyPage<'a> {
 
 impl<'a> AgencyPage<'a> {
     fn new(info: &'a AgencyInfo) -> Self {
-        Self {
-            info,
-            display_name: info.display_short_name(),
-        }
+        Self { info, display_name: info.display_short_name() }
     }
 }
 
@@ -372,10 +329,7 @@ fn agency_link(base: &BaseUrl, agency: &Agency) -> AgencyLink {
 fn push_grouped<T>(groups: &mut Vec<Group<T>>, name: &str, item: T) {
     match groups.iter_mut().find(|g| g.name == name) {
         Some(g) => g.items.push(item),
-        None => groups.push(Group {
-            name: name.to_owned(),
-            items: vec![item],
-        }),
+        None => groups.push(Group { name: name.to_owned(), items: vec![item] }),
     }
 }
 
@@ -411,23 +365,14 @@ fn report_context(site: &Site, agency: &Agency, index: usize) -> ReportContext {
             SectionContext {
                 number: section.number,
                 anchor: section.anchor,
-                title: part
-                    .as_ref()
-                    .and_then(|p| p.heading.clone())
-                    .unwrap_or_else(|| section.title.to_owned()),
-                html: part
-                    .as_ref()
-                    .map(|p| narrative::to_html(&p.markdown, section.anchor))
-                    .unwrap_or_default(),
+                title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
+                html: part.as_ref().map(|p| narrative::to_html(&p.markdown, section.anchor)).unwrap_or_default(),
                 table_html,
             }
         })
         .collect();
     let neighbour = |r: Option<&Report>| {
-        r.map(|r| Link {
-            label: format!("{}年", r.year),
-            href: base.link(&paths::report(r.year, &agency.slug)),
-        })
+        r.map(|r| Link { label: format!("{}年", r.year), href: base.link(&paths::report(r.year, &agency.slug)) })
     };
     let dir = paths::report(report.year, &agency.slug);
     ReportContext {

@@ -8,22 +8,12 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 pub fn to_html(markdown: &str, id_prefix: &str) -> String {
     let mut counter = 0;
     let events = Parser::new_ext(markdown, crate::markdown::options()).map(|event| match event {
-        Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) => {
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             let id = id.or_else(|| {
                 counter += 1;
                 Some(CowStr::from(format!("{id_prefix}-{counter}")))
             });
-            Event::Start(Tag::Heading {
-                level: demote(level),
-                id,
-                classes,
-                attrs,
-            })
+            Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
         }
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
         other => other,
@@ -46,23 +36,14 @@ mod tests {
 
     #[test]
     fn headings_get_stable_ids_and_sit_below_sections() {
-        let html = to_html(
-            "### （一）主动公开\n\n正文\n\n#### 细目 {#detail}\n",
-            "section-1",
-        );
-        assert!(
-            html.contains("<h3 id=\"section-1-1\">（一）主动公开</h3>"),
-            "{html}"
-        );
+        let html = to_html("### （一）主动公开\n\n正文\n\n#### 细目 {#detail}\n", "section-1");
+        assert!(html.contains("<h3 id=\"section-1-1\">（一）主动公开</h3>"), "{html}");
         assert!(html.contains("<h4 id=\"detail\">细目</h4>"), "{html}");
     }
 
     #[test]
     fn tables_footnotes_and_strikethrough() {
-        let html = to_html(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~旧~~ 新[^1]\n\n[^1]: 注释\n",
-            "s",
-        );
+        let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~旧~~ 新[^1]\n\n[^1]: 注释\n", "s");
         assert!(html.contains("<table>"));
         assert!(html.contains("<del>旧</del>"));
         assert!(html.contains("footnote-definition"));

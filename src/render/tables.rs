@@ -16,20 +16,9 @@ use super::escape;
 pub fn table_html(table: &Table, grids: &[Grid], id_prefix: &str, section_title: &str) -> String {
     let mut out = String::new();
     for (b, (block, grid)) in table.blocks.iter().zip(grids).enumerate() {
-        let prefix = if table.blocks.len() == 1 {
-            id_prefix.to_owned()
-        } else {
-            format!("{id_prefix}-{}", b + 1)
-        };
+        let prefix = if table.blocks.len() == 1 { id_prefix.to_owned() } else { format!("{id_prefix}-{}", b + 1) };
         let caption = block.caption.unwrap_or(section_title);
-        block_html(
-            &mut out,
-            block,
-            grid,
-            &prefix,
-            caption,
-            block.caption.is_some(),
-        );
+        block_html(&mut out, block, grid, &prefix, caption, block.caption.is_some());
     }
     out
 }
@@ -99,35 +88,17 @@ fn attr_span(out: &mut String, name: &str, n: usize) {
     }
 }
 
-fn block_html(
-    out: &mut String,
-    block: &Block,
-    grid: &Grid,
-    prefix: &str,
-    caption: &str,
-    caption_visible: bool,
-) {
+fn block_html(out: &mut String, block: &Block, grid: &Grid, prefix: &str, caption: &str, caption_visible: bool) {
     let cols = layout(block.columns, &format!("{prefix}-c"), true);
     let rows = layout(block.rows, &format!("{prefix}-r"), false);
     let row_depth = format::depth(block.rows);
     let col_depth = cols.levels.len();
 
-    let _ = write!(
-        out,
-        "<div class=\"table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">",
-        escape(caption)
-    );
+    let _ =
+        write!(out, "<div class=\"table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">", escape(caption));
     let _ = write!(out, "<table class=\"stats\" id=\"{prefix}\">");
-    let caption_class = if caption_visible {
-        ""
-    } else {
-        " class=\"visually-hidden\""
-    };
-    let _ = write!(
-        out,
-        "<caption{caption_class}>{}</caption><thead>",
-        escape(caption)
-    );
+    let caption_class = if caption_visible { "" } else { " class=\"visually-hidden\"" };
+    let _ = write!(out, "<caption{caption_class}>{}</caption><thead>", escape(caption));
     for (level, cells) in cols.levels.iter().enumerate() {
         out.push_str("<tr>");
         if level == 0 && row_depth > 0 {
@@ -149,11 +120,7 @@ fn block_html(
 
     // Row header cells, in the order they open: a group's cell sits in the row
     // of its first leaf.
-    let mut row_cells = rows
-        .levels
-        .iter()
-        .map(|l| l.iter().peekable())
-        .collect::<Vec<_>>();
+    let mut row_cells = rows.levels.iter().map(|l| l.iter().peekable()).collect::<Vec<_>>();
     let mut row_ids = rows.leaf_headers.iter();
     for r in 0..grid.rows {
         out.push_str("<tr>");
@@ -170,17 +137,11 @@ fn block_html(
         for (c, col_ids) in cols.leaf_headers.iter().enumerate() {
             let headers: Vec<&str> = col_ids.iter().chain(&ids).map(String::as_str).collect();
             let (class, text) = match grid.get(r, c) {
-                Some(cell) if cell.origin == Origin::Computed => {
-                    ("num computed", cell.value.to_string())
-                }
+                Some(cell) if cell.origin == Origin::Computed => ("num computed", cell.value.to_string()),
                 Some(cell) => ("num", cell.value.to_string()),
                 None => ("num missing", String::new()),
             };
-            let _ = write!(
-                out,
-                "<td class=\"{class}\" headers=\"{}\">{text}</td>",
-                headers.join(" ")
-            );
+            let _ = write!(out, "<td class=\"{class}\" headers=\"{}\">{text}</td>", headers.join(" "));
         }
         out.push_str("</tr>");
     }
@@ -194,11 +155,7 @@ mod tests {
     use crate::model::Figures;
 
     fn render(key: &str) -> String {
-        let t = FORMAT_2021
-            .tables
-            .iter()
-            .position(|t| t.key == key)
-            .unwrap();
+        let t = FORMAT_2021.tables.iter().position(|t| t.key == key).unwrap();
         let figures = Figures::empty(&FORMAT_2021);
         table_html(&FORMAT_2021.tables[t], &figures.tables[t], key, "标题")
     }
@@ -206,12 +163,7 @@ mod tests {
     #[test]
     fn requests_header_is_merged_like_the_official_table() {
         let html = render("requests");
-        assert!(
-            html.contains(
-                "<td class=\"corner\" colspan=\"3\" rowspan=\"3\">（本列数据的勾稽关系为"
-            ),
-            "{html}"
-        );
+        assert!(html.contains("<td class=\"corner\" colspan=\"3\" rowspan=\"3\">（本列数据的勾稽关系为"), "{html}");
         assert!(html.contains("scope=\"colgroup\" colspan=\"7\">申请人情况</th>"));
         assert!(html.contains("scope=\"col\" rowspan=\"2\">自然人</th>"));
         assert!(html.contains("scope=\"colgroup\" colspan=\"5\">法人或其他组织</th>"));
@@ -226,10 +178,7 @@ mod tests {
     fn every_data_cell_names_its_headers() {
         let html = render("requests");
         // Row 1 (本年新收), column 2 (商业企业): 申请人情况 › 法人或其他组织 › 商业企业, and the row header.
-        assert!(
-            html.contains("headers=\"requests-c-1 requests-c-3 requests-c-4 requests-r-1\""),
-            "{html}"
-        );
+        assert!(html.contains("headers=\"requests-c-1 requests-c-3 requests-c-4 requests-r-1\""), "{html}");
         assert_eq!(html.matches("<td class=\"num").count(), 25 * 7);
     }
 

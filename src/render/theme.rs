@@ -93,9 +93,9 @@ impl Theme {
         // unreadable (`&#x2f;xxgk&#x2f;`); escape strings the way the rest of
         // the site does instead.
         env.set_formatter(|out, state, value| match value.as_str() {
-            Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => out
-                .write_str(&super::escape(s))
-                .map_err(minijinja::Error::from),
+            Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
+                out.write_str(&super::escape(s)).map_err(minijinja::Error::from)
+            }
             _ => minijinja::escape_formatter(out, state, value),
         });
         let base = base.clone();
@@ -103,10 +103,7 @@ impl Theme {
         env.add_function("url", move |path: &str| base.link(path));
         for (name, source) in templates {
             env.add_template_owned(name.clone(), source)
-                .map_err(|e| RenderError::Template {
-                    name,
-                    message: describe(&e),
-                })?;
+                .map_err(|e| RenderError::Template { name, message: describe(&e) })?;
         }
         Ok(Self { env, assets })
     }
@@ -124,10 +121,7 @@ pub fn describe(e: &minijinja::Error) -> String {
 }
 
 fn read_template(path: &Path) -> Result<String, RenderError> {
-    fs::read_to_string(path).map_err(|e| RenderError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })
+    fs::read_to_string(path).map_err(|e| RenderError::Io { path: path.to_path_buf(), source: e })
 }
 
 /// Files under `dir` (if it exists), as (`a/b.css`, full path), sorted.
@@ -138,31 +132,17 @@ fn walk(dir: &Path) -> Result<Vec<(String, PathBuf)>, RenderError> {
     }
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = fs::read_dir(&d).map_err(|e| RenderError::Io {
-            path: d.clone(),
-            source: e,
-        })?;
+        let entries = fs::read_dir(&d).map_err(|e| RenderError::Io { path: d.clone(), source: e })?;
         for entry in entries {
-            let path = entry
-                .map_err(|e| RenderError::Io {
-                    path: d.clone(),
-                    source: e,
-                })?
-                .path();
-            let hidden = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            let path = entry.map_err(|e| RenderError::Io { path: d.clone(), source: e })?.path();
+            let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
             if hidden {
                 continue;
             }
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(rel) = path.strip_prefix(dir) {
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                 out.push((rel, path));
             }
         }
@@ -178,17 +158,10 @@ mod tests {
     #[test]
     fn builtin_list_matches_the_folder() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
-        let mut on_disk: Vec<String> = walk(&dir)
-            .unwrap()
-            .into_iter()
-            .map(|(rel, _)| rel)
-            .collect();
+        let mut on_disk: Vec<String> = walk(&dir).unwrap().into_iter().map(|(rel, _)| rel).collect();
         on_disk.sort();
         let mut listed: Vec<String> = DEFAULT_THEME.iter().map(|(p, _)| p.to_string()).collect();
         listed.sort();
-        assert_eq!(
-            on_disk, listed,
-            "update DEFAULT_THEME in src/render/theme.rs"
-        );
+        assert_eq!(on_disk, listed, "update DEFAULT_THEME in src/render/theme.rs");
     }
 }

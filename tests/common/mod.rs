@@ -16,15 +16,8 @@ impl TempSite {
     /// A copy of the bundled sample site (`site.toml` and `content/`).
     pub fn sample() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        fs::copy(
-            Path::new(REPO).join("site.toml"),
-            dir.path().join("site.toml"),
-        )
-        .unwrap();
-        copy_dir(
-            &Path::new(REPO).join("content"),
-            &dir.path().join("content"),
-        );
+        fs::copy(Path::new(REPO).join("site.toml"), dir.path().join("site.toml")).unwrap();
+        copy_dir(&Path::new(REPO).join("content"), &dir.path().join("content"));
         Self { dir }
     }
 
@@ -128,11 +121,7 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if path.is_dir() {
                 walk(base, &path, out);
             } else {
-                let rel = path
-                    .strip_prefix(base)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
+                let rel = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
                 out.push((rel, fs::read(&path).unwrap()));
             }
         }
@@ -155,11 +144,7 @@ pub fn text_of(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    out.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 /// The numbers in the `<td>` cells of the table row whose header is `label`.
@@ -168,10 +153,7 @@ pub fn row_cells(html: &str, label: &str) -> Vec<String> {
     let at = html.find(&th).unwrap_or_else(|| panic!("no row {label}"));
     let row_end = at + html[at..].find("</tr>").unwrap();
     let row = &html[at..row_end];
-    row.split("<td")
-        .skip(1)
-        .map(|cell| text_of(&format!("<td{cell}")).trim().to_owned())
-        .collect()
+    row.split("<td").skip(1).map(|cell| text_of(&format!("<td{cell}")).trim().to_owned()).collect()
 }
 
 /// Values of an attribute (`href`, `src`, `id`) in a page, in order.
