@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostics, Sources};
 use crate::format::FORMAT_2021;
-use crate::model::Site;
+use crate::model::{Site, WaivedRules};
 use crate::output::{self, write::WriteError};
 use crate::render::{self, Content, Page, RenderError, Theme, paths};
 use crate::{load, validate};
@@ -17,17 +17,22 @@ pub struct Checked {
     pub site: Option<Site>,
     pub sources: Sources,
     pub diagnostics: Diagnostics,
+    /// Rules waived per report (agency slug, year, rule id).
+    pub waived: WaivedRules,
 }
 
 /// Loads and validates the site at `root`.
 pub fn check(root: &Path) -> Checked {
     let loaded = load::load(root, &FORMAT_2021);
     let mut diagnostics = loaded.diagnostics;
+    let mut waived = WaivedRules::new();
     if let Some(site) = &loaded.site {
-        diagnostics.extend(validate::validate(site));
+        let validation = validate::validate(site);
+        diagnostics.extend(validation.diagnostics);
+        waived = validation.waived;
     }
     diagnostics.sort(&loaded.sources);
-    Checked { site: loaded.site, sources: loaded.sources, diagnostics }
+    Checked { site: loaded.site, sources: loaded.sources, diagnostics, waived }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,15 +70,21 @@ pub fn build(root: &Path, out: &Path) -> Outcome {
     let start = Instant::now();
     let checked = check(root);
     let result = match &checked.site {
-        Some(site) if !checked.diagnostics.has_errors() => build_site(site, root, out, start),
+        Some(site) if !checked.diagnostics.has_errors() => build_site(site, &checked.waived, root, out, start),
         _ => Err(BuildError::Invalid),
     };
     Outcome { sources: checked.sources, diagnostics: checked.diagnostics, result }
 }
 
-fn build_site(site: &Site, root: &Path, out: &Path, start: Instant) -> Result<Summary, BuildError> {
+fn build_site(
+    site: &Site,
+    waived: &WaivedRules,
+    root: &Path,
+    out: &Path,
+    start: Instant,
+) -> Result<Summary, BuildError> {
     check_output_path(root, out)?;
-    let pages = pages(site, root)?;
+    let pages = pages(site, waived, root)?;
     output::write::write_atomically(out, &pages)?;
     Ok(Summary {
         pages: pages.iter().filter(|p| p.path.ends_with(".html")).count(),
@@ -84,9 +95,9 @@ fn build_site(site: &Site, root: &Path, out: &Path, start: Instant) -> Result<Su
 }
 
 /// Every file of the built site, sorted by path.
-pub fn pages(site: &Site, root: &Path) -> Result<Vec<Page>, BuildError> {
+pub fn pages(site: &Site, waived: &WaivedRules, root: &Path) -> Result<Vec<Page>, BuildError> {
     let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
-    let mut pages = render::render(site, &theme, root)?;
+    let mut pages = render::render(site, &theme, waived, root)?;
     for agency in &site.agencies {
         for report in &agency.reports {
             let data = output::opendata::report_data(site.format, agency, report);

@@ -219,6 +219,56 @@ impl Diagnostics {
         Ok(())
     }
 
+    /// The diagnostics as JSON for other tools: positions are 1-based lines
+    /// and columns (in characters), plus byte offsets.
+    pub fn to_json(&self, sources: &Sources) -> serde_json::Value {
+        let location = |loc: &Location| {
+            let (line, column) = sources.line_col(loc.file, loc.span.start);
+            let (end_line, end_column) = sources.line_col(loc.file, loc.span.end);
+            serde_json::json!({
+                "file": sources.path(loc.file).to_string_lossy(),
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "byte_start": loc.span.start,
+                "byte_end": loc.span.end,
+            })
+        };
+        let items: Vec<serde_json::Value> = self
+            .0
+            .iter()
+            .map(|d| {
+                let mut v = match &d.place {
+                    Some(Place::Span(loc)) => location(loc),
+                    Some(Place::Path(p)) => serde_json::json!({ "file": p.to_string_lossy() }),
+                    None => serde_json::json!({}),
+                };
+                v["severity"] = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                }
+                .into();
+                v["code"] = d.code.into();
+                v["message"] = d.message.clone().into();
+                v["label"] = d.label.clone().into();
+                v["notes"] = d.notes.clone().into();
+                v["related"] = d
+                    .related
+                    .iter()
+                    .map(|(loc, label)| {
+                        let mut r = location(loc);
+                        r["label"] = label.clone().into();
+                        r
+                    })
+                    .collect::<Vec<_>>()
+                    .into();
+                v
+            })
+            .collect();
+        serde_json::json!({ "errors": self.errors(), "warnings": self.warnings(), "diagnostics": items })
+    }
+
     /// Plain-text rendering (no colours), for the serve overlay and tests.
     pub fn to_plain_string(&self, sources: &Sources) -> String {
         let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());

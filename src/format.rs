@@ -752,6 +752,15 @@ impl Format {
         self.tables.iter().find(|t| t.key == key)
     }
 
+    /// The statement of a rule (sum or cross-year) by id.
+    pub fn rule_statement(&self, id: &str) -> Option<&'static str> {
+        self.rules
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.statement)
+            .or_else(|| self.cross_year.iter().find(|r| r.id == id).map(|r| r.statement))
+    }
+
     /// The section a heading text names, by either of its official titles.
     pub fn section_by_title(&self, text: &str) -> Option<&Section> {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();

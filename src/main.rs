@@ -34,7 +34,19 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Validate the data without writing anything.
-    Check,
+    Check {
+        /// Output format of the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// rustc-style, for people.
+    Text,
+    /// One JSON document on stdout, for tools.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -46,14 +58,14 @@ fn main() -> ExitCode {
             emit(&outcome.diagnostics, &outcome.sources);
             match outcome.result {
                 Ok(s) => {
-                    println!(
+                    say(&format!(
                         "已生成 {} 个页面（{} 份报告，共 {} 个文件），用时 {:.2} 秒 → {}",
                         s.pages,
                         s.reports,
                         s.files,
                         s.elapsed.as_secs_f64(),
                         out.display()
-                    );
+                    ));
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Invalid) => {
@@ -66,13 +78,23 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check => {
+        Command::Check { format } => {
             let checked = build::check(&cli.root);
-            emit(&checked.diagnostics, &checked.sources);
-            println!("{}", summary(&checked.diagnostics));
+            match format {
+                Format::Text => {
+                    emit(&checked.diagnostics, &checked.sources);
+                    eprintln!("{}", summary(&checked.diagnostics));
+                }
+                Format::Json => say(&format!("{:#}", checked.diagnostics.to_json(&checked.sources))),
+            }
             if checked.diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
         }
     }
+}
+
+/// Prints a line on stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 fn summary(d: &Diagnostics) -> String {
@@ -92,4 +114,5 @@ fn emit(diagnostics: &Diagnostics, sources: &Sources) {
     if diagnostics.emit(sources, &mut stderr).is_err() {
         let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
     }
+    let _ = stderr.flush();
 }

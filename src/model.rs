@@ -417,6 +417,10 @@ impl Iterator for RuleLines {
     }
 }
 
+/// Rules whose violations a report's waivers excused: (agency slug, year, rule
+/// id). Validation finds them; the report pages say so.
+pub type WaivedRules = std::collections::BTreeSet<(String, u16, String)>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,12 +8,21 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::format::{self, Axis, CrossYearRule, Format, ProseFigure};
-use crate::model::{Agency, Grid, Number, Origin, Report, RuleLines, Site};
+use crate::model::{Agency, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
+
+/// What validation found.
+#[derive(Debug, Default)]
+pub struct Validation {
+    pub diagnostics: Diagnostics,
+    /// Waivers that excused a violation: (agency slug, year, rule id). The report
+    /// pages say so.
+    pub waived: WaivedRules,
+}
 
 /// Every problem the rules find in the site.
-pub fn validate(site: &Site) -> Diagnostics {
+pub fn validate(site: &Site) -> Validation {
     let format = site.format;
-    let mut out = Diagnostics::default();
+    let mut out = Validation::default();
     for agency in &site.agencies {
         for (i, report) in agency.reports.iter().enumerate() {
             let mut found = check_sums(format, report);
@@ -24,9 +33,11 @@ pub fn validate(site: &Site) -> Diagnostics {
                 }
             }
             found.extend(check_prose(format, report));
-            out.extend(apply_waivers(report, found));
+            let (found, used) = apply_waivers(report, found);
+            out.diagnostics.extend(found);
+            out.waived.extend(used.into_iter().map(|rule| (agency.slug.clone(), report.year, rule)));
         }
-        out.extend(check_dates(agency));
+        out.diagnostics.extend(check_dates(agency));
     }
     out
 }
@@ -302,8 +313,9 @@ fn number_after(clause: &str, from: usize, units: &[&str]) -> Option<(String, Ra
     Some((number, digits_start..pos + unit_len))
 }
 
-/// Turns waived violations into warnings that say so; flags waivers that waive nothing.
-fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// Turns waived violations into warnings that say so; flags waivers that waive
+/// nothing. Returns the diagnostics and the rules that were waived.
+fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<String>) {
     let mut used = vec![false; report.waivers.len()];
     let mut out: Vec<Diagnostic> = found
         .into_iter()
@@ -318,8 +330,11 @@ fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
             d
         })
         .collect();
+    let mut waived = Vec::new();
     for (w, used) in report.waivers.iter().zip(used) {
-        if !used {
+        if used {
+            waived.push(w.rule.clone());
+        } else {
             out.push(
                 Diagnostic::warning(
                     "waiver",
@@ -329,7 +344,7 @@ fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
             );
         }
     }
-    out
+    (out, waived)
 }
 
 /// The format's deadline: a report is published in the year after its reporting

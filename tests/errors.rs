@@ -257,7 +257,7 @@ fn check_reports_without_writing() {
     let site = TempSite::sample();
     let run = site.run(&["check"]);
     assert!(run.success, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("检查通过"), "{}", run.stdout);
+    assert!(run.stderr.contains("检查通过"), "{}", run.stderr);
     assert!(!site.path("public").exists());
 }
 

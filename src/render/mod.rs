@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{BaseUrl, Footer};
-use crate::model::{Agency, AgencyInfo, Report, Site};
+use crate::model::{Agency, AgencyInfo, Report, Site, WaivedRules};
 pub use theme::Theme;
 
 /// A file of the built site: where it goes and what it holds.
@@ -130,6 +130,13 @@ struct SectionContext {
 }
 
 #[derive(Serialize)]
+struct WaiverNote {
+    rule: String,
+    statement: &'static str,
+    reason: String,
+}
+
+#[derive(Serialize)]
 struct ReportContext {
     title: String,
     year: u16,
@@ -141,6 +148,8 @@ struct ReportContext {
     sections: Vec<SectionContext>,
     previous: Option<Link>,
     next: Option<Link>,
+    /// Rules the published figures break, with the reason they were published as they are.
+    waivers: Vec<WaiverNote>,
     data_json: String,
     data_csv: String,
     notice: &'static str,
@@ -148,7 +157,12 @@ struct ReportContext {
 
 /// Renders every HTML page of the site and collects the theme's assets and the
 /// reports' attachments.
-pub fn render(site: &Site, theme: &Theme, root: &std::path::Path) -> Result<Vec<Page>, RenderError> {
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    waived: &WaivedRules,
+    root: &std::path::Path,
+) -> Result<Vec<Page>, RenderError> {
     let base = &site.config.base_url;
     let years = site.years();
     let site_ctx = Value::from(Serde(SiteContext {
@@ -249,7 +263,7 @@ pub fn render(site: &Site, theme: &Theme, root: &std::path::Path) -> Result<Vec<
         .par_iter()
         .map(|&(agency, i)| {
             let report = &agency.reports[i];
-            let ctx = report_context(site, agency, i);
+            let ctx = report_context(site, agency, i, waived);
             page(
                 "report.html",
                 format!("{}index.html", paths::report(report.year, &agency.slug)),
@@ -341,7 +355,7 @@ fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> 
     groups
 }
 
-fn report_context(site: &Site, agency: &Agency, index: usize) -> ReportContext {
+fn report_context(site: &Site, agency: &Agency, index: usize, waived: &WaivedRules) -> ReportContext {
     let base = &site.config.base_url;
     let report = &agency.reports[index];
     let format = site.format;
@@ -386,6 +400,16 @@ fn report_context(site: &Site, agency: &Agency, index: usize) -> ReportContext {
         sections,
         previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i))),
         next: neighbour(agency.reports.get(index + 1)),
+        waivers: report
+            .waivers
+            .iter()
+            .filter(|w| waived.contains(&(agency.slug.clone(), report.year, w.rule.clone())))
+            .map(|w| WaiverNote {
+                rule: w.rule.clone(),
+                statement: format.rule_statement(&w.rule).unwrap_or(""),
+                reason: w.reason.clone(),
+            })
+            .collect(),
         data_json: base.link(&format!("{dir}{}", paths::DATA_JSON)),
         data_csv: base.link(&format!("{dir}{}", paths::DATA_CSV)),
         notice: format.notice,
