@@ -3,6 +3,9 @@
 //! Every problem becomes a [`Diagnostic`] and loading goes on, so one run
 //! reports everything that is wrong. Nothing here panics on user data.
 
+mod encoding;
+mod words;
+
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -11,6 +14,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use self::encoding::decode;
+use self::words::{did_you_mean, explain_serde_error};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::format::{self, Format, Unit};
@@ -174,11 +179,15 @@ impl Loader<'_> {
         let (data_file, data_text) = self.read(&data_rel)?;
         let figures = self.figures(data_file, &data_text);
         let waivers = self.waivers(data_file, &data_text);
-        let (meta, front_offset, body_offset) = front?;
-        let date_span = meta.date.span().start + front_offset..meta.date.span().end + front_offset;
-        let date = self.date(md_file, &meta.date, date_span.clone())?;
-        self.check_title_year(md_file, &meta.title, front_offset, year);
-        let narrative = self.narrative(md_file, &md_text, body_offset)?;
+        // The body is checked even when the front matter is broken: one run
+        // reports every problem.
+        let narrative = front.as_ref().and_then(|f| self.narrative(md_file, &md_text, f.body_offset));
+        let FrontPart { meta, toml_offset, .. } = front?;
+        let meta = meta?;
+        let date_span = meta.date.span().start + toml_offset..meta.date.span().end + toml_offset;
+        let date = self.date(md_file, &meta.date, date_span.clone());
+        self.check_title_year(md_file, &meta.title, toml_offset, year);
+        let (date, narrative) = (date?, narrative?);
         let attachments = sorted_dir(&self.root.join(rel_dir))
             .unwrap_or_default()
             .into_iter()
@@ -276,9 +285,9 @@ impl Loader<'_> {
         }
     }
 
-    /// Splits `report.md` into its `+++` front matter and body.
-    /// Returns the metadata, the offset of the TOML inside the file, and the offset of the body.
-    fn front_matter(&mut self, file: FileId, text: &str) -> Option<(FrontMatter, usize, usize)> {
+    /// Splits `report.md` into its `+++` front matter and body; `None` when the
+    /// `+++` lines are missing.
+    fn front_matter(&mut self, file: FileId, text: &str) -> Option<FrontPart> {
         let Some(rest) = text.strip_prefix("+++") else {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -294,8 +303,8 @@ impl Loader<'_> {
         for line in text[start..].split_inclusive('\n') {
             if line.trim_end() == "+++" {
                 let front = &text[start..offset];
-                let meta = self.parse_toml::<FrontMatter>(file, front, start)?;
-                return Some((meta, start, offset + line.len()));
+                let meta = self.parse_toml::<FrontMatter>(file, front, start);
+                return Some(FrontPart { meta, toml_offset: start, body_offset: offset + line.len() });
             }
             offset += line.len();
         }
@@ -313,6 +322,7 @@ impl Loader<'_> {
         let sections = self.format.sections;
         // (section index, heading span, heading text as written)
         let mut found: Vec<(usize, Range<usize>, String)> = Vec::new();
+        let mut misnamed: Vec<usize> = Vec::new();
         let mut heading: Option<(Range<usize>, String)> = None;
         let before = self.diagnostics.errors();
         for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
@@ -329,7 +339,9 @@ impl Loader<'_> {
                     let Some((span, title)) = heading.take() else {
                         continue;
                     };
-                    let file_span = span.start + body_offset..span.end + body_offset;
+                    // The heading's own line, without the newline pulldown-cmark includes.
+                    let shown = body[span.clone()].trim_end().len();
+                    let file_span = span.start + body_offset..span.start + body_offset + shown;
                     let title = title.trim().to_owned();
                     match self.format.section_by_title(&title) {
                         Some(section) => {
@@ -350,18 +362,27 @@ impl Loader<'_> {
                             }
                             found.push((index, span, title));
                         }
-                        None => self.diagnostics.push(
-                            Diagnostic::error(
+                        None => {
+                            let mut d = Diagnostic::error(
                                 "section-title",
                                 format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
                             )
                             .at(file, file_span)
-                            .with_label("不是规定的部分标题")
-                            .with_note(format!(
-                                "六个部分的标题：{}；部分内的小标题请用三级标题 ###",
-                                sections.iter().map(|s| s.title).collect::<Vec<_>>().join("、")
-                            )),
-                        ),
+                            .with_label("不是规定的部分标题");
+                            match intended_section(sections, &title) {
+                                Some(i) => {
+                                    misnamed.push(i);
+                                    d = d.with_note(format!("是否想写 ## {}？", sections[i].title));
+                                }
+                                None => {
+                                    d = d.with_note(format!(
+                                        "六个部分的标题：{}；部分内的小标题请用三级标题 ###",
+                                        sections.iter().map(|s| s.title).collect::<Vec<_>>().join("、")
+                                    ))
+                                }
+                            }
+                            self.diagnostics.push(d);
+                        }
                     }
                 }
                 _ => {}
@@ -378,8 +399,9 @@ impl Loader<'_> {
                 offset: body_offset + span.end,
             });
         }
-        for (section, part) in sections.iter().zip(&narrative.sections) {
-            if part.is_none() && section.table.is_none() {
+        for (i, (section, part)) in sections.iter().zip(&narrative.sections).enumerate() {
+            // A misnamed heading has been reported already, with the right title.
+            if part.is_none() && section.table.is_none() && !misnamed.contains(&i) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "missing-section",
@@ -419,11 +441,7 @@ impl Loader<'_> {
             Ok(doc) => doc,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
-                self.diagnostics.push(
-                    Diagnostic::error("toml", format!("TOML 格式错误：{}", e.message().trim()))
-                        .at(file, span)
-                        .with_label("这里"),
-                );
+                self.diagnostics.push(words::explain_syntax(e.message()).at(file, span));
                 return None;
             }
         };
@@ -512,9 +530,9 @@ impl Loader<'_> {
             let WaiverToml { rule, reason } = w.into_inner();
             if !known.contains(&rule.get_ref().as_str()) {
                 self.diagnostics.push(
-                    Diagnostic::error("waiver", format!("豁免的规则“{}”不存在", rule.get_ref()))
+                    Diagnostic::error("waiver", format!("规则“{}”不能豁免", rule.get_ref()))
                         .at(file, rule.span())
-                        .with_label("未知规则")
+                        .with_label("不能豁免的规则")
                         .with_note(format!("可豁免的规则：{}", known.join("、"))),
                 );
             } else if reason.trim().is_empty() {
@@ -584,6 +602,8 @@ impl Loader<'_> {
             (Unit::Count, DeValue::Integer(i)) => parse_count(i.as_str(), i.radix()),
             (Unit::Amount, DeValue::Integer(i)) if i.radix() == 10 => parse_amount(i.as_str()),
             (Unit::Amount, DeValue::Float(f)) => parse_amount(f.as_str()),
+            (Unit::Count, DeValue::Float(_)) => Err("件数应为整数，不能有小数".to_owned()),
+            (_, DeValue::String(_)) => Err("这里写成了文字：数字不要加引号，没有就写 0".to_owned()),
             (Unit::Count, _) => Err("应为非负整数（件数）".to_owned()),
             (Unit::Amount, _) => Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned()),
         };
@@ -591,7 +611,7 @@ impl Loader<'_> {
             Ok(n) => Some(n),
             Err(why) => {
                 self.diagnostics.push(
-                    Diagnostic::error("value", format!("{label}：{why}")).at(file, item.span()).with_label("这个值"),
+                    Diagnostic::error("R5", format!("{label}：{why}")).at(file, item.span()).with_label("这个值"),
                 );
                 None
             }
@@ -610,29 +630,15 @@ impl Loader<'_> {
     }
 }
 
-/// Turns serde's English messages about a settings file into ones a webmaster
-/// can act on, with a suggestion for a mistyped key.
-fn explain_serde_error(message: &str) -> Diagnostic {
-    let message = message.trim();
-    let quoted = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        let names = quoted(rest);
-        let (key, known) = names.split_first().map_or(("", &[][..]), |(k, rest)| (k.as_str(), rest));
-        let known: Vec<&str> = known.iter().map(String::as_str).collect();
-        let note = match did_you_mean(key, &known) {
-            Some(s) => format!("是否想写 {s}？"),
-            None => format!("可用的键：{}", known.join("、")),
-        };
-        return Diagnostic::error("unknown-key", format!("未知的键 {key}")).with_label("未知的键").with_note(note);
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        let key = quoted(rest).into_iter().next().unwrap_or_default();
-        return Diagnostic::error("missing-key", format!("缺少必填的键 {key}")).with_label("这里缺少");
-    }
-    if message.starts_with("invalid type") {
-        return Diagnostic::error("type", format!("值的类型不对（{message}）")).with_label("这个值");
-    }
-    Diagnostic::error("toml", format!("TOML 格式错误：{message}")).with_label("这里")
+/// The official section a non-official heading was probably meant to be: same
+/// numeral (`一、总体概况`) or a near spelling.
+fn intended_section(sections: &[format::Section], title: &str) -> Option<usize> {
+    let numeral = |t: &str| t.split_once('、').map(|(n, _)| n.trim().to_owned());
+    let by_numeral = numeral(title).and_then(|n| sections.iter().position(|s| numeral(s.title).as_deref() == Some(&n)));
+    by_numeral.or_else(|| {
+        let titles: Vec<&str> = sections.iter().map(|s| s.title).collect();
+        did_you_mean(title, &titles).and_then(|t| titles.iter().position(|s| *s == t))
+    })
 }
 
 /// The key of the waivers in `data.toml`.
@@ -652,7 +658,15 @@ struct WaiverToml {
     reason: String,
 }
 
-/// The `+++` block of `report.md`.
+/// The `+++` block of `report.md` and where it sits in the file.
+struct FrontPart {
+    /// `None` when the TOML inside is invalid (already reported).
+    meta: Option<FrontMatter>,
+    toml_offset: usize,
+    body_offset: usize,
+}
+
+/// The metadata in the `+++` block of `report.md`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FrontMatter {
@@ -728,76 +742,6 @@ fn leaf_keys(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(String, Range<usi
     }
 }
 
-/// The closest known key, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Edit distance counting an adjacent transposition (`titel` → `title`) as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-/// Decodes file bytes as UTF-8, naming the encoding Windows editors produce
-/// when it is something else.
-fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned());
-    }
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let bytes = e.into_bytes();
-        if looks_like_gbk(&bytes) {
-            "文件看起来是 GBK/GB18030 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned()
-        } else {
-            "文件不是 UTF-8 编码，请另存为 UTF-8 编码".to_owned()
-        }
-    })
-}
-
-/// GBK double-byte sequences: a lead byte 0x81–0xFE followed by 0x40–0xFE (not 0x7F).
-fn looks_like_gbk(bytes: &[u8]) -> bool {
-    let (mut pairs, mut i) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            i += 1;
-        } else if (0x81..=0xFE).contains(&b)
-            && bytes.get(i + 1).is_some_and(|&t| (0x40..=0xFE).contains(&t) && t != 0x7F)
-        {
-            pairs += 1;
-            i += 2;
-        } else {
-            return false;
-        }
-    }
-    pairs > 0
-}
-
 fn check_slug(slug: &str) -> Result<(), &'static str> {
     if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
         Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
@@ -869,25 +813,9 @@ mod tests {
     }
 
     #[test]
-    fn typos_get_a_suggestion() {
-        assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
-        assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
-        assert_eq!(did_you_mean("titel", &["title", "theme"]), Some("title"));
-    }
-
-    #[test]
     fn title_year() {
         assert_eq!(year_in_title("临朐县冶源街道办事处2024年政府信息公开工作年度报告"), Some((30, 2024)));
         assert_eq!(year_in_title("示例局政府信息公开工作年度报告"), None);
         assert_eq!(year_in_title("12024年"), None);
-    }
-
-    #[test]
-    fn gbk_is_recognised() {
-        // "年度报告" in GBK.
-        let gbk = vec![0xC4, 0xEA, 0xB6, 0xC8, 0xB1, 0xA8, 0xB8, 0xE6];
-        assert!(decode(gbk).unwrap_err().contains("GBK"));
-        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().contains("UTF-16"));
-        assert_eq!(decode(b"\xEF\xBB\xBFtitle".to_vec()).unwrap(), "title");
     }
 }
