@@ -59,39 +59,54 @@ pub struct Summary {
 }
 
 /// The outcome of a build, with the diagnostics to show either way.
-pub struct Outcome {
+pub struct Outcome<T> {
     pub sources: Sources,
     pub diagnostics: Diagnostics,
-    pub result: Result<Summary, BuildError>,
+    /// The path the site is served under (`/xxgk/`, from `base_url`), known
+    /// whenever `site.toml` could be read, even if the build failed.
+    pub base_path: Option<String>,
+    pub result: Result<T, BuildError>,
+}
+
+/// A site rendered in memory, not yet written (what `portal serve` serves).
+pub struct Rendered {
+    pub pages: Vec<Page>,
+    pub reports: usize,
+}
+
+impl Rendered {
+    fn summary(&self, elapsed: Duration) -> Summary {
+        Summary {
+            pages: self.pages.iter().filter(|p| p.path.ends_with(".html")).count(),
+            reports: self.reports,
+            files: self.pages.len(),
+            elapsed,
+        }
+    }
+}
+
+/// Loads, validates and renders the site at `root` in memory.
+pub fn render(root: &Path) -> Outcome<Rendered> {
+    let checked = check(root);
+    let result = match &checked.site {
+        Some(site) if !checked.diagnostics.has_errors() => pages(site, &checked.waived, root)
+            .map(|pages| Rendered { pages, reports: site.agencies.iter().map(|a| a.reports.len()).sum() }),
+        _ => Err(BuildError::Invalid),
+    };
+    let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
+    Outcome { sources: checked.sources, diagnostics: checked.diagnostics, base_path, result }
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.
-pub fn build(root: &Path, out: &Path) -> Outcome {
+pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
     let start = Instant::now();
-    let checked = check(root);
-    let result = match &checked.site {
-        Some(site) if !checked.diagnostics.has_errors() => build_site(site, &checked.waived, root, out, start),
-        _ => Err(BuildError::Invalid),
-    };
-    Outcome { sources: checked.sources, diagnostics: checked.diagnostics, result }
-}
-
-fn build_site(
-    site: &Site,
-    waived: &WaivedRules,
-    root: &Path,
-    out: &Path,
-    start: Instant,
-) -> Result<Summary, BuildError> {
-    check_output_path(root, out)?;
-    let pages = pages(site, waived, root)?;
-    output::write::write_atomically(out, &pages)?;
-    Ok(Summary {
-        pages: pages.iter().filter(|p| p.path.ends_with(".html")).count(),
-        reports: site.agencies.iter().map(|a| a.reports.len()).sum(),
-        files: pages.len(),
-        elapsed: start.elapsed(),
-    })
+    let rendered = render(root);
+    let result = rendered.result.and_then(|r| {
+        check_output_path(root, out)?;
+        output::write::write_atomically(out, &r.pages)?;
+        Ok(r.summary(start.elapsed()))
+    });
+    Outcome { sources: rendered.sources, diagnostics: rendered.diagnostics, base_path: rendered.base_path, result }
 }
 
 /// Every file of the built site, sorted by path.

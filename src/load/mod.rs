@@ -745,7 +745,7 @@ fn leaf_keys(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(String, Range<usi
 fn check_slug(slug: &str) -> Result<(), &'static str> {
     if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
         Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
-    } else if slug == "agencies" || slug == "static" || slug == "data" {
+    } else if slug == "agencies" || slug == "static" || slug == "data" || slug.starts_with("__") {
         Err("这个名字已被站点自身使用")
     } else {
         Ok(())

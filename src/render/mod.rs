@@ -28,7 +28,7 @@ pub struct Page {
     pub content: Content,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Content {
     Bytes(Vec<u8>),
     Static(&'static [u8]),

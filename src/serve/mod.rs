@@ -1,0 +1,304 @@
+//! `portal serve`: the site rendered in memory and served with tiny_http,
+//! rebuilt when its sources change, with open tabs reloaded by server-sent
+//! events.
+//!
+//! The preview never writes the deployable output. A build replaces the
+//! served snapshot only once it is complete, and only then are tabs told to
+//! reload; a failed build keeps the server up and shows its diagnostics in
+//! place of the pages.
+
+mod route;
+mod watch;
+
+use std::borrow::Cow;
+use std::fs;
+use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, RwLock, mpsc};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tiny_http::{Header, Request, Response, Server};
+
+use self::route::{Reply, Snapshot};
+pub use self::watch::Mode as WatchMode;
+use crate::build::{self, BuildError, Outcome, Rendered};
+use crate::render::{Content, escape};
+
+const LIVERELOAD_JS: &str = include_str!("livereload.js");
+/// Request handlers; a rebuild never blocks them (they serve the previous snapshot).
+const WORKERS: usize = 4;
+/// An idle event stream sends a comment this often, to find closed tabs.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub watch: WatchMode,
+}
+
+/// What the server tells the terminal; `main` decides how to print it.
+pub enum Event<'a> {
+    Listening {
+        url: String,
+        watch: WatchMode,
+    },
+    /// `changed` holds the changed paths, relative to the site root.
+    Built {
+        outcome: &'a Outcome<Rendered>,
+        elapsed: Duration,
+        changed: &'a [PathBuf],
+    },
+    WatchError(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("端口 {0} 已被占用：请用 --port 换一个端口，或用 --port 0 自动选择空闲端口")]
+    PortInUse(SocketAddr),
+    #[error("无法监听 {addr}：{source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("无法启动 HTTP 服务：{0}")]
+    Http(String),
+    #[error("找不到站点文件夹 {}：{source}", path.display())]
+    Root { path: PathBuf, source: io::Error },
+    #[error("无法监视文件变化：{0}（网络盘或容器挂载的文件夹请加 --poll）")]
+    Watch(#[from] notify::Error),
+}
+
+/// What request handlers share with the rebuild loop.
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// Incremented after each build; event streams wait on it.
+    generation: Mutex<u64>,
+    rebuilt: Condvar,
+    /// Differs between runs, so that a tab reconnecting to a restarted server reloads.
+    instance: String,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshot.read().map(|s| Arc::clone(&s)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
+
+    fn publish(&self, snapshot: Snapshot) {
+        match self.snapshot.write() {
+            Ok(mut s) => *s = Arc::new(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
+        }
+        let mut generation = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+        *generation += 1;
+        self.rebuilt.notify_all();
+    }
+
+    fn build_id(&self, generation: u64) -> String {
+        format!("{}-{generation}", self.instance)
+    }
+}
+
+/// Builds, serves and rebuilds until the process is stopped.
+pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), ServeError> {
+    let root = options.root.canonicalize().map_err(|source| ServeError::Root { path: options.root.clone(), source })?;
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = TcpListener::bind(addr).map_err(|source| match source.kind() {
+        io::ErrorKind::AddrInUse => ServeError::PortInUse(addr),
+        _ => ServeError::Bind { addr, source },
+    })?;
+    let local = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
+    let server = Arc::new(Server::from_listener(listener, None).map_err(|e| ServeError::Http(e.to_string()))?);
+
+    // Watch before the first build, so that no save between the two is missed.
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = watch::SiteWatcher::new(&root, options.watch, tx)?;
+
+    let start = Instant::now();
+    let outcome = build::render(&root);
+    report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &[] });
+    let first = snapshot(&root, outcome, None);
+    let base = first.base_path.clone().unwrap_or_else(|| "/".to_owned());
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Arc::new(first)),
+        generation: Mutex::new(1),
+        rebuilt: Condvar::new(),
+        instance: format!("{nanos:x}"),
+    });
+
+    for _ in 0..WORKERS {
+        let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
+        thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                handle(request, &shared);
+            }
+        });
+    }
+    report(Event::Listening { url: format!("http://{local}{base}"), watch: options.watch });
+
+    while let Some(changed) = watch::next_change(&rx, &root) {
+        let changed: Vec<PathBuf> =
+            changed.iter().map(|p| p.strip_prefix(&root).map_or_else(|_| p.clone(), Path::to_path_buf)).collect();
+        if let Err(e) = watcher.refresh() {
+            report(Event::WatchError(e.to_string()));
+        }
+        let start = Instant::now();
+        let outcome = build::render(&root);
+        report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &changed });
+        let previous = shared.current();
+        shared.publish(snapshot(&root, outcome, Some(&previous)));
+    }
+    Ok(())
+}
+
+/// The snapshot to serve after a build. A failed build keeps the previous
+/// files, so that assets keep loading.
+fn snapshot(root: &Path, outcome: Outcome<Rendered>, previous: Option<&Snapshot>) -> Snapshot {
+    let base = outcome.base_path.or_else(|| previous.and_then(|p| p.base_path.clone()));
+    match outcome.result {
+        Ok(rendered) => Snapshot::new(root.to_path_buf(), base, rendered.pages, None),
+        Err(e) => {
+            let mut text = outcome.diagnostics.to_plain_string(&outcome.sources);
+            if !matches!(e, BuildError::Invalid) || text.is_empty() {
+                text.push_str(&e.to_string());
+            }
+            let files = previous.map(|p| p.files.clone()).unwrap_or_default();
+            Snapshot { base_path: base, files, failure: Some(text), root: root.to_path_buf() }
+        }
+    }
+}
+
+fn handle(request: Request, shared: &Arc<Shared>) {
+    let snapshot = shared.current();
+    let method = request.method().as_str().to_owned();
+    let url = request.url().to_owned();
+    let response = match route::route(&snapshot, &method, &url) {
+        Reply::File { path, content, depth } => match bytes(content) {
+            Ok(body) => {
+                let body = if path.ends_with(".html") { with_script(&body, depth) } else { body.into_owned() };
+                respond(200, route::content_type(&path), body)
+            }
+            Err(_) => not_found(&snapshot, None),
+        },
+        Reply::Failure { depth } => respond(500, "text/html; charset=utf-8", failure_page(&snapshot, depth)),
+        Reply::Redirect(to) => {
+            respond(302, "text/plain; charset=utf-8", Vec::new()).with_header(header("Location", &to))
+        }
+        Reply::NotFound { depth } => not_found(&snapshot, depth),
+        Reply::Script => respond(200, "text/javascript; charset=utf-8", LIVERELOAD_JS.as_bytes().to_vec()),
+        Reply::Events => {
+            let shared = Arc::clone(shared);
+            thread::spawn(move || stream_events(request, &shared));
+            return;
+        }
+        Reply::BadRequest(why) => respond(400, "text/plain; charset=utf-8", why.as_bytes().to_vec()),
+        Reply::MethodNotAllowed => {
+            respond(405, "text/plain; charset=utf-8", Vec::new()).with_header(header("Allow", "GET, HEAD"))
+        }
+    };
+    // A client that went away mid-response is its own business.
+    let _ = request.respond(response);
+}
+
+fn bytes(content: &Content) -> io::Result<Cow<'_, [u8]>> {
+    Ok(match content {
+        Content::Bytes(b) => Cow::Borrowed(b),
+        Content::Static(b) => Cow::Borrowed(b),
+        Content::File(path) => Cow::Owned(fs::read(path)?),
+    })
+}
+
+fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response<io::Cursor<Vec<u8>>> {
+    Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    // Both are ASCII built here (redirect targets are request paths, which are ASCII on the wire).
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .unwrap_or_else(|()| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header"))
+}
+
+fn not_found(snapshot: &Snapshot, depth: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
+    match (snapshot.files.get("404.html").and_then(|c| bytes(c).ok()), depth) {
+        (Some(page), Some(depth)) => respond(404, "text/html; charset=utf-8", with_script(&page, depth)),
+        (Some(page), None) => respond(404, "text/html; charset=utf-8", page.into_owned()),
+        (None, _) => respond(404, "text/plain; charset=utf-8", "页面不存在".as_bytes().to_vec()),
+    }
+}
+
+/// The page with the live-reload script before `</body>`, linked relative to
+/// the page so that it works under any path and behind a reverse proxy.
+fn with_script(html: &[u8], depth: usize) -> Vec<u8> {
+    let tag = format!("<script src=\"{}{}\"></script>\n", "../".repeat(depth), route::SCRIPT);
+    let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn failure_page(snapshot: &Snapshot, depth: usize) -> Vec<u8> {
+    let text = snapshot.failure.as_deref().unwrap_or("");
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>生成失败 · portal 预览</title>
+<style>
+body {{ margin: 0; background: #fff5f5; color: #1a1a1a; font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; }}
+main {{ max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }}
+h1 {{ color: #b00020; font-size: 1.5rem; }}
+pre {{ background: #fff; border: 1px solid #e0b4b4; padding: 1rem; overflow-x: auto; font-size: 0.95rem; line-height: 1.5; white-space: pre-wrap; }}
+</style>
+</head>
+<body>
+<main role="alert">
+<h1>站点生成失败</h1>
+<p>请按下面的提示修改文件并保存，本页会自动刷新。服务器仍在运行，修改前的页面没有发布。</p>
+<pre>{}</pre>
+</main>
+</body>
+</html>
+"#,
+        escape(text)
+    );
+    with_script(page.as_bytes(), depth)
+}
+
+/// Holds a request open as a server-sent event stream: a `hello` with the
+/// current build, then a `reload` after each build.
+fn stream_events(request: Request, shared: &Shared) {
+    let mut out = request.into_writer();
+    let mut seen = *shared.generation.lock().unwrap_or_else(|p| p.into_inner());
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n\
+         Connection: close\r\n\r\nretry: 1000\n\nevent: hello\ndata: {}\n\n",
+        shared.build_id(seen)
+    );
+    if out.write_all(head.as_bytes()).and_then(|()| out.flush()).is_err() {
+        return;
+    }
+    loop {
+        let generation = shared.generation.lock().unwrap_or_else(|p| p.into_inner());
+        let (generation, _) =
+            shared.rebuilt.wait_timeout_while(generation, HEARTBEAT, |g| *g == seen).unwrap_or_else(|p| p.into_inner());
+        let now = *generation;
+        drop(generation);
+        let message = if now == seen {
+            ": keep-alive\n\n".to_owned()
+        } else {
+            seen = now;
+            format!("event: reload\ndata: {}\n\n", shared.build_id(now))
+        };
+        if out.write_all(message.as_bytes()).and_then(|()| out.flush()).is_err() {
+            return;
+        }
+    }
+}
