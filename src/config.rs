@@ -3,7 +3,8 @@
 use serde::Deserialize;
 
 /// The parsed `site.toml`. Unknown keys are errors, so a typo never goes unnoticed.
-#[derive(Debug, Clone, Deserialize)]
+/// (`Serialize` lets tests compare the keys `portal init` writes with these fields.)
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// The portal's title, e.g. `临朐县人民政府信息公开年度报告`.
@@ -130,6 +131,12 @@ impl BaseUrl {
             }
         }
         out
+    }
+}
+
+impl serde::Serialize for BaseUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}{}", self.origin, self.path))
     }
 }
 

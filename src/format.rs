@@ -34,6 +34,9 @@ pub struct Section {
     pub long_title: Option<&'static str>,
     /// The statistics table printed in this section, by [`Table::key`].
     pub table: Option<&'static str>,
+    /// What the section reports, in one line, after the format notice; shown to
+    /// authors in the report skeleton `portal new` writes.
+    pub hint: &'static str,
 }
 
 /// A statistics table: one or more blocks of cells.
@@ -196,13 +199,21 @@ const OUTCOMES: &[Header] = &[
 pub static FORMAT_2021: Format = Format {
     notice: "国办公开办函〔2021〕30号",
     sections: &[
-        Section { number: 1, anchor: "section-1", title: "一、总体情况", long_title: None, table: None },
+        Section {
+            number: 1,
+            anchor: "section-1",
+            title: "一、总体情况",
+            long_title: None,
+            table: None,
+            hint: "综述本机关贯彻落实《中华人民共和国政府信息公开条例》的情况，主要包括主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障等方面。",
+        },
         Section {
             number: 2,
             anchor: "section-2",
             title: "二、主动公开政府信息情况",
             long_title: Some("二、行政机关主动公开政府信息情况"),
             table: Some("active"),
+            hint: "报告本年度制发、废止和现行有效的规章、行政规范性文件，以及行政许可、行政处罚、行政强制的处理决定和行政事业性收费情况。",
         },
         Section {
             number: 3,
@@ -210,6 +221,7 @@ pub static FORMAT_2021: Format = Format {
             title: "三、收到和处理政府信息公开申请情况",
             long_title: Some("三、行政机关收到和处理政府信息公开申请情况"),
             table: Some("requests"),
+            hint: "报告本年度收到和处理政府信息公开申请的情况，按申请人情况分列。",
         },
         Section {
             number: 4,
@@ -217,6 +229,7 @@ pub static FORMAT_2021: Format = Format {
             title: "四、政府信息公开行政复议、行政诉讼情况",
             long_title: Some("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
             table: Some("appeals"),
+            hint: "报告本机关因政府信息公开工作被申请行政复议、提起行政诉讼的情况及其结果。",
         },
         Section {
             number: 5,
@@ -224,9 +237,15 @@ pub static FORMAT_2021: Format = Format {
             title: "五、存在的主要问题及改进情况",
             long_title: Some("五、政府信息公开工作存在的主要问题及改进情况"),
             table: None,
+            hint: "报告本机关政府信息公开工作存在的主要问题和改进措施，以及上一年度所列问题的整改情况。",
         },
         Section {
-            number: 6, anchor: "section-6", title: "六、其他需要报告的事项", long_title: None, table: None
+            number: 6,
+            anchor: "section-6",
+            title: "六、其他需要报告的事项",
+            long_title: None,
+            table: None,
+            hint: "报告依据《政府信息公开信息处理费管理办法》收取信息处理费的情况，以及本机关认为需要报告的其他事项。",
         },
     ],
     tables: &[
@@ -623,6 +642,11 @@ impl Leaf {
     /// The official wording of the leaf, its ancestors' labels first.
     pub fn label(&self) -> String {
         self.labels.join(" ")
+    }
+
+    /// The leaf's own label, without its ancestors'.
+    pub fn own_label(&self) -> &'static str {
+        self.labels.last().copied().unwrap_or("")
     }
 }
 

@@ -4,7 +4,8 @@
 //! One pipeline, one module per stage:
 //! [`load`] → [`validate`] → [`render`] → [`output`] (write, feed, sitemap, open data).
 //! The report format itself is data ([`format`]); the site is a model ([`model`])
-//! that knows nothing of HTML.
+//! that knows nothing of HTML. Authoring commands (`portal init`, `portal new`)
+//! live in [`scaffold`], outside the pipeline.
 
 pub mod build;
 pub mod config;
@@ -15,5 +16,6 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod validate;

@@ -11,6 +11,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use portal::build::{self, BuildError};
 use portal::diagnostics::{Diagnostics, Sources};
+use portal::scaffold::{self, ScaffoldError};
 use portal::serve::{self, WatchMode};
 
 #[derive(Parser)]
@@ -55,6 +56,30 @@ enum Command {
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Create a new site: site.toml, a README for its editors, one example agency.
+    Init {
+        /// Folder of the new site (default: --root). Must be empty unless --force.
+        dir: Option<PathBuf>,
+        /// Reporting year of the example report (default: last year).
+        #[arg(long)]
+        year: Option<String>,
+        /// Write into a non-empty folder, overwriting the files init writes.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create an agency (AGENCY), or a year's report of an agency (AGENCY YEAR).
+    New {
+        /// Agency folder name, used in URLs: `example-bureau`, or a Chinese name.
+        agency: String,
+        /// Reporting year: writes content/AGENCY/YEAR/report.md and data.toml.
+        year: Option<String>,
+        /// Full name of a new agency (default: AGENCY, when it is Chinese).
+        #[arg(long, conflicts_with = "year")]
+        name: Option<String>,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -153,6 +178,60 @@ fn main() -> ExitCode {
                 Format::Json => say(&format!("{:#}", checked.diagnostics.to_json(&checked.sources))),
             }
             if checked.diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+        }
+        Command::Init { dir, year, force } => {
+            let dir = dir.unwrap_or(cli.root);
+            authoring(init(&dir, year.as_deref(), force))
+        }
+        Command::New { agency, year: Some(year), force, .. } => {
+            authoring(scaffold::new_report(&cli.root, &agency, &year, force).map(|report| {
+                let mut lines: Vec<String> = report.files.iter().map(|f| format!("已创建 {}", f.display())).collect();
+                lines.extend(report.notes.iter().map(|n| format!("· {n}")));
+                lines.push("下一步：在 report.md 中写正文，在 data.toml 中填写数字，然后运行 portal check".to_owned());
+                lines
+            }))
+        }
+        Command::New { agency, year: None, name, force } => {
+            authoring(scaffold::new_agency(&cli.root, &agency, name.as_deref(), force).map(|created| {
+                vec![
+                    format!("已创建 {}（机构全称：{}）", created.path.display(), created.name),
+                    format!("下一步：portal new {agency} <年份>，例如 portal new {agency} {}", scaffold::last_year()),
+                ]
+            }))
+        }
+    }
+}
+
+fn init(dir: &std::path::Path, year: Option<&str>, force: bool) -> Result<Vec<String>, ScaffoldError> {
+    let year = match year {
+        Some(y) => scaffold::parse_year(y)?,
+        None => scaffold::last_year(),
+    };
+    let done = scaffold::init(dir, year, force)?;
+    let mut lines = vec![format!("已在 {} 创建站点：", dir.display())];
+    let files = done.files.iter().chain([&done.agency.path]).chain(&done.report.files);
+    lines.extend(files.map(|f| format!("  {}", f.display())));
+    lines.push(format!(
+        "示例机构“{}”（content/{}/）及其 {year} 年度报告可以参照填写，用不着时删除整个文件夹",
+        done.agency.name,
+        scaffold::EXAMPLE_SLUG
+    ));
+    lines.push("下一步：修改 site.toml 中的站点名称、发布地址和页脚信息，然后运行 portal build".to_owned());
+    Ok(lines)
+}
+
+/// Prints what an authoring command did, or why it did nothing.
+fn authoring(result: Result<Vec<String>, ScaffoldError>) -> ExitCode {
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                say(&line);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -179,6 +179,20 @@ impl Date {
         Self::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
     }
 
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    pub fn from_unix_days(days: i64) -> Option<Self> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Self::new(u16::try_from(year).ok()?, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+    }
+
     /// 0 = Monday … 6 = Sunday.
     pub fn weekday(&self) -> usize {
         // Days since 1970-01-01 (a Thursday), by Howard Hinnant's civil algorithm.
@@ -417,6 +431,48 @@ impl Iterator for RuleLines {
     }
 }
 
+/// The concrete cells of one instance of a cross-year rule: `this` (year Y) =
+/// `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y).
+#[derive(Debug)]
+pub struct CrossYearLine {
+    /// Index of the column (for [`format::Axis::EachColumn`]) or row.
+    pub along: usize,
+    pub this: (usize, usize),
+    pub previous: (usize, usize),
+    pub plus: Vec<(usize, usize)>,
+    pub minus: Vec<(usize, usize)>,
+}
+
+impl CrossYearLine {
+    /// Every line a cross-year rule runs through; empty when an operand selects nothing.
+    pub fn all(rule: &format::CrossYearRule, block: &format::Block) -> Vec<CrossYearLine> {
+        let (rows, cols) = (block.row_leaves(), block.column_leaves());
+        let (operands, count) = match rule.axis {
+            format::Axis::EachColumn => (&rows, cols.len()),
+            format::Axis::EachRow => (&cols, rows.len()),
+        };
+        let pick = |op: &str| format::select(operands, op);
+        let cell = |along: usize, i: usize| match rule.axis {
+            format::Axis::EachColumn => (i, along),
+            format::Axis::EachRow => (along, i),
+        };
+        let (Some(&this), Some(&previous)) = (pick(rule.this).first(), pick(rule.previous).first()) else {
+            return Vec::new();
+        };
+        let plus: Vec<usize> = rule.plus.iter().flat_map(|op| pick(op)).collect();
+        let minus: Vec<usize> = rule.minus.iter().flat_map(|op| pick(op)).collect();
+        (0..count)
+            .map(|along| CrossYearLine {
+                along,
+                this: cell(along, this),
+                previous: cell(along, previous),
+                plus: plus.iter().map(|&i| cell(along, i)).collect(),
+                minus: minus.iter().map(|&i| cell(along, i)).collect(),
+            })
+            .collect()
+    }
+}
+
 /// Rules whose violations a report's waivers excused: (agency slug, year, rule
 /// id). Validation finds them; the report pages say so.
 pub type WaivedRules = std::collections::BTreeSet<(String, u16, String)>;
@@ -431,6 +487,14 @@ mod tests {
         assert_eq!(Date::new(2025, 1, 10).unwrap().to_rfc2822(), "Fri, 10 Jan 2025 00:00:00 +0800");
         assert_eq!(Date::new(2024, 2, 29).unwrap().to_rfc2822(), "Thu, 29 Feb 2024 00:00:00 +0800");
         assert_eq!(Date::new(2000, 3, 1).unwrap().weekday(), 2);
+    }
+
+    #[test]
+    fn dates_from_unix_days() {
+        assert_eq!(Date::from_unix_days(0), Date::new(1970, 1, 1));
+        assert_eq!(Date::from_unix_days(20_089), Date::new(2025, 1, 1));
+        assert_eq!(Date::from_unix_days(19_782), Date::new(2024, 2, 29));
+        assert_eq!(Date::from_unix_days(-1), Date::new(1969, 12, 31));
     }
 
     #[test]

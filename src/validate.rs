@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::format::{self, Axis, CrossYearRule, Format, ProseFigure};
-use crate::model::{Agency, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
+use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
 
 /// What validation found.
 #[derive(Debug, Default)]
@@ -40,11 +40,6 @@ pub fn validate(site: &Site) -> Validation {
         out.diagnostics.extend(check_dates(agency));
     }
     out
-}
-
-/// Short name of a leaf for equations: its own label, without its ancestors.
-fn short(leaf: &format::Leaf) -> &'static str {
-    leaf.labels.last().copied().unwrap_or("")
 }
 
 fn value_text(grid: &Grid, (r, c): (usize, usize)) -> String {
@@ -84,8 +79,8 @@ pub fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
         let grid = report.figures.grid(t, rule.block);
         let (rows, cols) = (block.row_leaves(), block.column_leaves());
         let name = |(r, c): (usize, usize)| match rule.axis {
-            Axis::EachColumn => short(&rows[r]),
-            Axis::EachRow => short(&cols[c]),
+            Axis::EachColumn => rows[r].own_label(),
+            Axis::EachRow => cols[c].own_label(),
         };
         for line in RuleLines::new(rule, block) {
             let (Some((lsum, lvals)), Some((rsum, rvals))) =
@@ -132,40 +127,33 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
     let block = &table.blocks[rule.block];
     let (now, before) = (report.figures.grid(t, rule.block), previous.figures.grid(t, rule.block));
     let (rows, cols) = (block.row_leaves(), block.column_leaves());
-    let (operands, lines) = match rule.axis {
-        Axis::EachColumn => (&rows, cols.len()),
-        Axis::EachRow => (&cols, rows.len()),
+    // The leaf a cell's operand names: its row when the rule runs down each column.
+    let operand = |(r, c): (usize, usize)| match rule.axis {
+        Axis::EachColumn => &rows[r],
+        Axis::EachRow => &cols[c],
     };
-    let pick = |op: &str| format::select(operands, op);
-    let cell = |along: usize, i: usize| match rule.axis {
-        Axis::EachColumn => (i, along),
-        Axis::EachRow => (along, i),
-    };
-    let (Some(&this), Some(&prev)) = (pick(rule.this).first(), pick(rule.previous).first()) else { return Vec::new() };
-    let plus: Vec<usize> = rule.plus.iter().flat_map(|op| pick(op)).collect();
-    let minus: Vec<usize> = rule.minus.iter().flat_map(|op| pick(op)).collect();
+    let value = |grid: &Grid, (r, c): (usize, usize)| grid.value(r, c).map(Number::raw);
     let mut out = Vec::new();
-    for along in 0..lines {
-        let value = |grid: &Grid, i: usize| grid.value(cell(along, i).0, cell(along, i).1).map(Number::raw);
-        let (Some(actual), Some(base)) = (value(now, this), value(before, prev)) else { continue };
-        let added: Option<u64> = plus.iter().map(|&i| value(now, i)).sum();
-        let removed: Option<u64> = minus.iter().map(|&i| value(now, i)).sum();
+    for line in CrossYearLine::all(rule, block) {
+        let (Some(actual), Some(base)) = (value(now, line.this), value(before, line.previous)) else { continue };
+        let added: Option<u64> = line.plus.iter().map(|&cell| value(now, cell)).sum();
+        let removed: Option<u64> = line.minus.iter().map(|&cell| value(now, cell)).sum();
         let (Some(added), Some(removed)) = (added, removed) else { continue };
         let expected = i128::from(base) + i128::from(added) - i128::from(removed);
         if i128::from(actual) == expected {
             continue;
         }
         let place = match rule.axis {
-            Axis::EachColumn => format!("「{}」列", cols[along].label()),
-            Axis::EachRow => format!("「{}」行", rows[along].label()),
+            Axis::EachColumn => format!("「{}」列", cols[line.along].label()),
+            Axis::EachRow => format!("「{}」行", rows[line.along].label()),
         };
-        let this_name = short(&operands[this]);
-        let mut computation = format!("{}年{} {base}", previous.year, short(&operands[prev]));
-        for &i in &plus {
-            computation.push_str(&format!(" + {}", value(now, i).unwrap_or(0)));
+        let this_name = operand(line.this).own_label();
+        let mut computation = format!("{}年{} {base}", previous.year, operand(line.previous).own_label());
+        for &cell in &line.plus {
+            computation.push_str(&format!(" + {}", value(now, cell).unwrap_or(0)));
         }
-        for &i in &minus {
-            computation.push_str(&format!(" − {}", value(now, i).unwrap_or(0)));
+        for &cell in &line.minus {
+            computation.push_str(&format!(" − {}", value(now, cell).unwrap_or(0)));
         }
         let message = format!(
             "{}{place}与{}年度报告不衔接（{}）：本年{this_name} = {actual}，按上一年度应为 {computation} = {expected}",
@@ -173,10 +161,10 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
         );
         let mut d =
             if rule.warning_only { Diagnostic::warning(rule.id, message) } else { Diagnostic::error(rule.id, message) };
-        if let Some(span) = given_span(now, cell(along, this)) {
+        if let Some(span) = given_span(now, line.this) {
             d = d.at(report.data_file, span).with_label(format!("{}年：{actual}", report.year));
         }
-        if let Some(span) = given_span(before, cell(along, prev)) {
+        if let Some(span) = given_span(before, line.previous) {
             d = d.with_related(previous.data_file, span, format!("{}年：{base}", previous.year));
         }
         out.push(d);

@@ -742,7 +742,8 @@ fn leaf_keys(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(String, Range<usi
     }
 }
 
-fn check_slug(slug: &str) -> Result<(), &'static str> {
+/// Whether a folder name can be an agency slug (it is used in URLs as it is).
+pub(crate) fn check_slug(slug: &str) -> Result<(), &'static str> {
     if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
         Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
     } else if slug == "agencies" || slug == "static" || slug == "data" || slug.starts_with("__") {
@@ -766,7 +767,8 @@ fn year_in_title(title: &str) -> Option<(usize, u16)> {
     })
 }
 
-fn parse_year(name: &str) -> Option<u16> {
+/// A report folder name: four digits.
+pub(crate) fn parse_year(name: &str) -> Option<u16> {
     (name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit())).then(|| name.parse().ok()).flatten()
 }
 
