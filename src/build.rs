@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::{Diagnostics, Sources};
+use crate::config::LinkSeverity;
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::format::FORMAT_2021;
+use crate::linkcheck::{self, Inspection};
 use crate::model::{Site, WaivedRules};
 use crate::output::{self, write::WriteError};
 use crate::render::{self, Content, Page, RenderError, Theme, paths};
@@ -72,6 +74,8 @@ pub struct Outcome<T> {
 pub struct Rendered {
     pub pages: Vec<Page>,
     pub reports: usize,
+    /// The dead-link inspection of `pages` (internal links; external ones listed).
+    pub links: Inspection,
 }
 
 impl Rendered {
@@ -85,16 +89,39 @@ impl Rendered {
     }
 }
 
-/// Loads, validates and renders the site at `root` in memory.
+/// Loads, validates and renders the site at `root` in memory, and inspects
+/// the links of what it rendered.
 pub fn render(root: &Path) -> Outcome<Rendered> {
     let checked = check(root);
+    let mut diagnostics = checked.diagnostics;
+    let mut sources = checked.sources;
     let result = match &checked.site {
-        Some(site) if !checked.diagnostics.has_errors() => pages(site, &checked.waived, root)
-            .map(|pages| Rendered { pages, reports: site.agencies.iter().map(|a| a.reports.len()).sum() }),
+        Some(site) if !diagnostics.has_errors() => pages(site, &checked.waived, root).and_then(|pages| {
+            let links = linkcheck::inspect(site, &pages);
+            let severity = match site.config.links.internal {
+                LinkSeverity::Error => Severity::Error,
+                LinkSeverity::Warning => Severity::Warning,
+            };
+            diagnostics.extend(linkcheck::diagnostics(&links.broken, severity, &mut sources, root));
+            diagnostics.sort(&sources);
+            if diagnostics.has_errors() {
+                return Err(BuildError::Invalid);
+            }
+            Ok(Rendered { pages, reports: site.agencies.iter().map(|a| a.reports.len()).sum(), links })
+        }),
         _ => Err(BuildError::Invalid),
     };
+    // Template errors and path collisions are problems of the site's files like
+    // any other: reported with the rest, in every command.
+    let result = result.map_err(|e| match e {
+        BuildError::Render(_) | BuildError::Collision { .. } => {
+            diagnostics.push(Diagnostic::error("template", e.to_string()));
+            BuildError::Invalid
+        }
+        other => other,
+    });
     let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
-    Outcome { sources: checked.sources, diagnostics: checked.diagnostics, base_path, result }
+    Outcome { sources, diagnostics, base_path, result }
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.

@@ -24,6 +24,29 @@ pub struct SiteConfig {
     #[serde(default = "default_latest")]
     pub latest: usize,
     pub footer: Footer,
+    /// Dead-link inspection (错链、死链检测).
+    #[serde(default)]
+    pub links: LinksConfig,
+}
+
+/// How broken links are treated.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinksConfig {
+    /// A broken internal link fails the build (`error`, the default) or is only reported (`warning`).
+    #[serde(default)]
+    pub internal: LinkSeverity,
+    /// Regular expressions of external URLs `portal check --external` does not fetch.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkSeverity {
+    #[default]
+    Error,
+    Warning,
 }
 
 /// The items every government website shows in its footer.
@@ -111,6 +134,11 @@ impl BaseUrl {
     /// The path every internal link starts with.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// `https://www.example.gov.cn`, without a trailing slash.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// An absolute URL for a site path such as `2024/yeyuan/` (percent-encoded).

@@ -11,6 +11,7 @@ pub mod build;
 pub mod config;
 pub mod diagnostics;
 pub mod format;
+pub mod linkcheck;
 pub mod load;
 pub mod markdown;
 pub mod model;

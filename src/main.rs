@@ -169,7 +169,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { format } => {
-            let checked = build::check(&cli.root);
+            // The site is rendered in memory (nothing is written) so that its links are inspected too.
+            let checked = build::render(&cli.root);
             match format {
                 Format::Text => {
                     emit(&checked.diagnostics, &checked.sources);

@@ -81,6 +81,11 @@ address = ""                              # 联系地址（可选）· Postal ad
 phone = ""                                # 联系电话（可选）· Telephone (optional)
 email = ""                                # 电子邮箱（可选）· E-mail (optional)
 error_report_url = ""                     # “政府网站找错”链接（可选）· Link to the 政府网站找错 service (optional)
+
+# 死链检测 · Dead-link inspection
+[links]
+internal = "error"   # 站内链接失效时："error" 不生成网站，"warning" 只提示 · Broken internal link: "error" stops the build, "warning" only reports
+exclude = []         # portal check --external 不检查的外部网址（正则表达式）· External URLs not checked (regular expressions)
 "#;
 
 fn readme(year: u16) -> String {

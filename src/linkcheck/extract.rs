@@ -1,0 +1,247 @@
+//! The links and anchors of a written page, read with real parsers: lol_html
+//! for HTML, quick-xml for the feed and the sitemap.
+
+use std::collections::HashSet;
+
+use lol_html::{HtmlRewriter, Settings, element};
+use quick_xml::events::Event;
+
+use super::resolve::decode;
+
+/// A link as written in a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLink {
+    /// The attribute or element it came from: `href`, `src`, `srcset`, `loc`, …
+    pub attr: &'static str,
+    /// The value, entities decoded.
+    pub url: String,
+    /// 1-based line in the page.
+    pub line: usize,
+}
+
+/// What the inspection needs from one page.
+#[derive(Debug, Default)]
+pub struct PageLinks {
+    pub links: Vec<RawLink>,
+    /// Every `id` and `<a name>`, percent-decoded and NFC-normalised like fragments.
+    pub anchors: HashSet<String>,
+}
+
+const URL_ATTRS: &[&str] = &["href", "src", "poster", "action", "data", "cite"];
+
+/// Reads an HTML page. A page lol_html cannot parse yields what was read so far.
+pub fn html(page: &[u8]) -> PageLinks {
+    let mut found = PageLinks::default();
+    let mut spans: Vec<(&'static str, String, usize)> = Vec::new();
+    let mut anchors = Vec::new();
+    {
+        let mut rewriter = HtmlRewriter::new(
+            Settings::new().append_element_content_handler(element!("*", |el| {
+                let at = el.source_location().bytes().start;
+                for &attr in URL_ATTRS {
+                    if let Some(v) = el.get_attribute(attr) {
+                        spans.push((attr, v, at));
+                    }
+                }
+                if let Some(v) = el.get_attribute("srcset") {
+                    for candidate in v.split(',') {
+                        if let Some(url) = candidate.split_whitespace().next() {
+                            spans.push(("srcset", url.to_owned(), at));
+                        }
+                    }
+                }
+                if let Some(id) = el.get_attribute("id") {
+                    anchors.push(id);
+                }
+                if el.tag_name() == "a" {
+                    if let Some(name) = el.get_attribute("name") {
+                        anchors.push(name);
+                    }
+                }
+                Ok(())
+            })),
+            |_: &[u8]| {},
+        );
+        let _ = rewriter.write(page).and_then(|()| rewriter.end());
+    }
+    let lines = LineIndex::new(page);
+    found.links =
+        spans.into_iter().map(|(attr, url, at)| RawLink { attr, url: unescape(&url), line: lines.line(at) }).collect();
+    found.anchors = anchors.iter().map(|a| decode(&unescape(a))).collect();
+    found
+}
+
+/// Reads the URLs of an RSS feed (`<link>`, `<guid>`, `atom:link href`) or a
+/// sitemap (`<loc>`).
+pub fn xml(page: &[u8]) -> PageLinks {
+    let mut found = PageLinks::default();
+    let mut reader = quick_xml::Reader::from_reader(page);
+    let lines = LineIndex::new(page);
+    // The element being read: (name, whether its text is a URL, text so far, line).
+    let mut current: Option<(&'static str, bool, String, usize)> = None;
+    let mut buf = Vec::new();
+    loop {
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(0);
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => {
+                let kind = match e.local_name().as_ref() {
+                    b"link" => Some(("link", true)),
+                    b"loc" => Some(("loc", true)),
+                    b"guid" => {
+                        let permalink = e
+                            .try_get_attribute("isPermaLink")
+                            .ok()
+                            .flatten()
+                            .is_none_or(|a| a.value.as_ref() != b"false");
+                        Some(("guid", permalink))
+                    }
+                    _ => None,
+                };
+                current = kind.map(|(name, is_url)| (name, is_url, String::new(), lines.line(at)));
+            }
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == b"link" => {
+                if let Some(href) = e.try_get_attribute("href").ok().flatten() {
+                    let url = String::from_utf8_lossy(&href.value).into_owned();
+                    found.links.push(RawLink { attr: "href", url: unescape(&url), line: lines.line(at) });
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some((_, _, text, _)) = current.as_mut() {
+                    text.push_str(&String::from_utf8_lossy(t.as_ref()));
+                }
+            }
+            // Entities come as events of their own; keep them for `unescape`.
+            Ok(Event::GeneralRef(r)) => {
+                if let Some((_, _, text, _)) = current.as_mut() {
+                    text.push('&');
+                    text.push_str(&String::from_utf8_lossy(r.as_ref()));
+                    text.push(';');
+                }
+            }
+            Ok(Event::End(_)) => {
+                if let Some((attr, true, text, line)) = current.take() {
+                    let url = unescape(text.trim());
+                    if !url.is_empty() {
+                        found.links.push(RawLink { attr, url, line });
+                    }
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+    found
+}
+
+/// Decodes the character references our pages and feeds contain.
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find(';').filter(|&e| e <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte offset → 1-based line.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &[u8]) -> Self {
+        Self(text.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i).collect())
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_links_and_anchors() {
+        let page = r##"<!DOCTYPE html>
+<html><head><link rel="stylesheet" href="/xxgk/assets/style.css"></head>
+<body><a href="a?x=1&amp;y=2#%E4%B8%80">a</a><img src="i.png" srcset="i-2x.png 2x, i-3x.png 3x">
+<h2 id="section-1">一</h2><a name="old"></a><p id="&#x4E00;">x</p>
+<script>var s = "<a href='nope'>";</script>
+</body></html>"##;
+        let found = html(page.as_bytes());
+        let urls: Vec<(&str, &str, usize)> = found.links.iter().map(|l| (l.attr, l.url.as_str(), l.line)).collect();
+        assert_eq!(
+            urls,
+            [
+                ("href", "/xxgk/assets/style.css", 2),
+                ("href", "a?x=1&y=2#%E4%B8%80", 3),
+                ("src", "i.png", 3),
+                ("srcset", "i-2x.png", 3),
+                ("srcset", "i-3x.png", 3),
+            ]
+        );
+        for a in ["section-1", "old", "一"] {
+            assert!(found.anchors.contains(a), "{a}");
+        }
+    }
+
+    #[test]
+    fn feed_and_sitemap_urls() {
+        let feed = br#"<?xml version="1.0"?><rss xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+<link>https://x.cn/xxgk/</link><atom:link href="https://x.cn/xxgk/feed.xml" rel="self"/>
+<item><link>https://x.cn/xxgk/2024/a/</link><guid isPermaLink="false">id-1</guid></item>
+<item><guid>https://x.cn/xxgk/2024/b/?a=1&amp;b=2</guid></item></channel></rss>"#;
+        let urls: Vec<String> = xml(feed).links.into_iter().map(|l| l.url).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://x.cn/xxgk/",
+                "https://x.cn/xxgk/feed.xml",
+                "https://x.cn/xxgk/2024/a/",
+                "https://x.cn/xxgk/2024/b/?a=1&b=2"
+            ]
+        );
+        let sitemap = br#"<urlset><url><loc>https://x.cn/xxgk/2024/</loc></url></urlset>"#;
+        assert_eq!(xml(sitemap).links[0].url, "https://x.cn/xxgk/2024/");
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(unescape("a&amp;b&#39;&#x41;&unknown;&"), "a&b'A&unknown;&");
+    }
+}

@@ -1,0 +1,207 @@
+//! Where a link in a page of the site points, as a server would resolve it.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config::BaseUrl;
+
+/// What a link is, once resolved against its page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A path inside the site (percent-decoded, NFC), e.g. `2024/示例局/`, and
+    /// the fragment it names, if any (decoded too).
+    Internal { path: String, fragment: Option<String> },
+    /// An absolute `http(s)` URL elsewhere, as written (fragment removed).
+    External(String),
+    /// A root-relative or same-origin link outside the site's base path: on the
+    /// real server it leaves the site.
+    OutsideBase(String),
+    /// `mailto:`, `tel:`, `data:` and other schemes that are not fetched.
+    NotFetched,
+    /// `javascript:` URLs: not links, and inspectors count them as broken.
+    Javascript,
+}
+
+/// Resolves `raw` (an attribute value, entities already decoded) found on the
+/// page at site path `page` (`2024/示例局/index.html`).
+pub fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
+    let raw = raw.trim();
+    let (before_fragment, fragment) = match raw.split_once('#') {
+        Some((u, f)) => (u, Some(f)),
+        None => (raw, None),
+    };
+    let fragment = fragment.filter(|f| !f.is_empty()).map(decode);
+    let url = before_fragment.split('?').next().unwrap_or("");
+
+    if let Some(scheme) = scheme(url) {
+        return match scheme.to_ascii_lowercase().as_str() {
+            "http" | "https" => match same_site(base, url) {
+                Some(Ok(path)) => Target::Internal { path: decode(&path), fragment },
+                Some(Err(())) => Target::OutsideBase(before_fragment.to_owned()),
+                None => Target::External(before_fragment.to_owned()),
+            },
+            "javascript" => Target::Javascript,
+            _ => Target::NotFetched,
+        };
+    }
+    if let Some(rest) = url.strip_prefix("//") {
+        let scheme = base.origin().split("://").next().unwrap_or("https");
+        let absolute = format!("{scheme}://{rest}");
+        return match same_site(base, &absolute) {
+            Some(Ok(path)) => Target::Internal { path: decode(&path), fragment },
+            Some(Err(())) => Target::OutsideBase(before_fragment.to_owned()),
+            None => Target::External(absolute),
+        };
+    }
+    let absolute_path = if url.is_empty() {
+        // `#frag` or `?q`: this very page.
+        format!("{}{}", base.path(), page)
+    } else if url.starts_with('/') {
+        url.to_owned()
+    } else {
+        let dir = &page[..page.rfind('/').map_or(0, |i| i + 1)];
+        format!("{}{dir}{url}", base.path())
+    };
+    let Some(normal) = normalize(&absolute_path) else {
+        return Target::OutsideBase(before_fragment.to_owned());
+    };
+    match normal.strip_prefix(base.path()) {
+        Some(path) => Target::Internal { path: decode(path), fragment },
+        None if format!("{normal}/") == base.path() => Target::Internal { path: String::new(), fragment },
+        None => Target::OutsideBase(before_fragment.to_owned()),
+    }
+}
+
+/// The scheme of an absolute URL (`https`, `mailto`), if `url` has one.
+fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))).then_some(scheme)
+}
+
+/// For a URL on the site's own origin: `Ok(path below the base path)`, or
+/// `Err` when it is on the origin but outside the base path. `None` for other
+/// origins.
+fn same_site(base: &BaseUrl, url: &str) -> Option<Result<String, ()>> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (origin_scheme, origin_host) = base.origin().split_once("://")?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let (host, path) = rest.split_at(host_end);
+    // http and https of the same host are the same site to a reader.
+    let same = host.eq_ignore_ascii_case(origin_host)
+        && (scheme.eq_ignore_ascii_case(origin_scheme)
+            || ["http", "https"].contains(&scheme.to_ascii_lowercase().as_str()));
+    if !same {
+        return None;
+    }
+    let path = if path.is_empty() { "/" } else { path };
+    let path = path.split('?').next().unwrap_or("");
+    let Some(normal) = normalize(path) else { return Some(Err(())) };
+    Some(match normal.strip_prefix(base.path()) {
+        Some(rel) => Ok(rel.to_owned()),
+        None if format!("{normal}/") == base.path() => Ok(String::new()),
+        None => Err(()),
+    })
+}
+
+/// Removes `.` and `..` segments of an absolute path; `None` if `..` climbs
+/// above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                out.pop()?;
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    Some(format!("/{}", out.join("/")))
+}
+
+/// Percent-decodes and NFC-normalises a path or fragment, so that
+/// `%E7%A4%BA%E4%BE%8B`, `示例` and decomposed forms compare equal.
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).nfc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> BaseUrl {
+        BaseUrl::parse("https://www.example.gov.cn/xxgk/").unwrap()
+    }
+
+    fn internal(path: &str, fragment: Option<&str>) -> Target {
+        Target::Internal { path: path.to_owned(), fragment: fragment.map(str::to_owned) }
+    }
+
+    #[test]
+    fn relative_root_relative_and_absolute() {
+        let page = "2024/yeyuan/index.html";
+        let b = base();
+        assert_eq!(resolve(&b, page, "../../2023/yeyuan/"), internal("2023/yeyuan/", None));
+        assert_eq!(resolve(&b, page, "data.json"), internal("2024/yeyuan/data.json", None));
+        assert_eq!(resolve(&b, page, "./data.csv?v=2"), internal("2024/yeyuan/data.csv", None));
+        assert_eq!(resolve(&b, page, "/xxgk/agencies/"), internal("agencies/", None));
+        assert_eq!(resolve(&b, page, "/xxgk"), internal("", None));
+        assert_eq!(resolve(&b, page, "#section-3"), internal(page, Some("section-3")));
+        assert_eq!(resolve(&b, page, "?a=1#x"), internal(page, Some("x")));
+        assert_eq!(resolve(&b, page, "https://www.example.gov.cn/xxgk/2024/#a"), internal("2024/", Some("a")));
+        assert_eq!(resolve(&b, page, "http://WWW.example.gov.cn/xxgk/feed.xml"), internal("feed.xml", None));
+        assert_eq!(resolve(&b, page, "//www.example.gov.cn/xxgk/"), internal("", None));
+    }
+
+    #[test]
+    fn chinese_paths_compare_decoded_and_normalised() {
+        let b = base();
+        let page = "index.html";
+        assert_eq!(resolve(&b, page, "2024/%E7%A4%BA%E4%BE%8B/#%E4%B8%80"), internal("2024/示例/", Some("一")));
+        // U+00E9 written decomposed (e + combining acute) is the same name.
+        assert_eq!(resolve(&b, page, "caf%65%CC%81.html"), internal("caf\u{e9}.html", None));
+    }
+
+    #[test]
+    fn outside_the_site_and_other_schemes() {
+        let b = base();
+        let page = "2024/index.html";
+        assert_eq!(resolve(&b, page, "/other/"), Target::OutsideBase("/other/".to_owned()));
+        assert_eq!(resolve(&b, page, "../../x"), Target::OutsideBase("../../x".to_owned()));
+        assert_eq!(resolve(&b, page, "../../../../x"), Target::OutsideBase("../../../../x".to_owned()));
+        assert_eq!(
+            resolve(&b, page, "https://www.example.gov.cn/other/"),
+            Target::OutsideBase("https://www.example.gov.cn/other/".to_owned())
+        );
+        assert_eq!(resolve(&b, page, "https://www.gov.cn/a#b"), Target::External("https://www.gov.cn/a".to_owned()));
+        assert_eq!(resolve(&b, page, "mailto:a@b.cn"), Target::NotFetched);
+        assert_eq!(resolve(&b, page, "tel:0536-3631123"), Target::NotFetched);
+        assert_eq!(resolve(&b, page, "JavaScript:void(0)"), Target::Javascript);
+    }
+}
