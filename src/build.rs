@@ -76,6 +76,8 @@ pub struct Rendered {
     pub reports: usize,
     /// The dead-link inspection of `pages` (internal links; external ones listed).
     pub links: Inspection,
+    /// External URLs not to fetch (`links.exclude` of `site.toml`).
+    pub exclude: Vec<String>,
 }
 
 impl Rendered {
@@ -107,7 +109,12 @@ pub fn render(root: &Path) -> Outcome<Rendered> {
             if diagnostics.has_errors() {
                 return Err(BuildError::Invalid);
             }
-            Ok(Rendered { pages, reports: site.agencies.iter().map(|a| a.reports.len()).sum(), links })
+            Ok(Rendered {
+                pages,
+                reports: site.agencies.iter().map(|a| a.reports.len()).sum(),
+                links,
+                exclude: site.config.links.exclude.clone(),
+            })
         }),
         _ => Err(BuildError::Invalid),
     };

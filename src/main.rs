@@ -3,14 +3,17 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use portal::build::{self, BuildError};
+use portal::build::{self, BuildError, Outcome, Rendered};
 use portal::diagnostics::{Diagnostics, Sources};
+use portal::linkcheck::external;
+use portal::linkcheck::report::LinkReport;
 use portal::scaffold::{self, ScaffoldError};
 use portal::serve::{self, WatchMode};
 
@@ -51,11 +54,29 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
-    /// Validate the data without writing anything.
+    /// Validate the data and inspect the links without writing anything.
     Check {
         /// Output format of the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also fetch every external link (http/https outside the site).
+        #[arg(long)]
+        external: bool,
+        /// Count links that cannot be verified (403, 429, timeouts) as broken.
+        #[arg(long, requires = "external")]
+        strict: bool,
+        /// Do not fetch external URLs matching this regular expression (repeatable; adds to site.toml's links.exclude).
+        #[arg(long, value_name = "REGEX", requires = "external")]
+        exclude: Vec<String>,
+        /// Write the link-check report (链接检查报告) as an HTML page here.
+        #[arg(long, value_name = "PATH")]
+        report: Option<PathBuf>,
+        /// Fetch every external link again instead of using results younger than an hour.
+        #[arg(long, requires = "external")]
+        no_cache: bool,
+        /// Seconds to wait for each external request.
+        #[arg(long, default_value_t = 15, requires = "external")]
+        timeout: u64,
     },
     /// Create a new site: site.toml, a README for its editors, one example agency.
     Init {
@@ -168,17 +189,36 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { format } => {
+        Command::Check { format, external, strict, exclude, report, no_cache, timeout } => {
             // The site is rendered in memory (nothing is written) so that its links are inspected too.
             let checked = build::render(&cli.root);
+            let links = LinkOptions { external, strict, exclude, report, no_cache, timeout };
+            let (link_report, link_failure) = match check_links(&cli.root, &checked, &links) {
+                Ok(r) => r,
+                Err(message) => {
+                    eprintln!("错误：{message}");
+                    return ExitCode::FAILURE;
+                }
+            };
             match format {
                 Format::Text => {
                     emit(&checked.diagnostics, &checked.sources);
-                    eprintln!("{}", summary(&checked.diagnostics));
+                    if let Some(r) = &link_report {
+                        print_link_report(r);
+                    }
+                    if !link_failure || !checked.diagnostics.is_empty() {
+                        eprintln!("{}", summary(&checked.diagnostics));
+                    }
                 }
-                Format::Json => say(&format!("{:#}", checked.diagnostics.to_json(&checked.sources))),
+                Format::Json => {
+                    let mut json = checked.diagnostics.to_json(&checked.sources);
+                    if let Some(r) = &link_report {
+                        json["links"] = serde_json::to_value(r).unwrap_or_default();
+                    }
+                    say(&format!("{json:#}"));
+                }
             }
-            if checked.diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+            if checked.diagnostics.has_errors() || link_failure { ExitCode::FAILURE } else { ExitCode::SUCCESS }
         }
         Command::Init { dir, year, force } => {
             let dir = dir.unwrap_or(cli.root);
@@ -235,6 +275,85 @@ fn authoring(result: Result<Vec<String>, ScaffoldError>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+struct LinkOptions {
+    external: bool,
+    strict: bool,
+    exclude: Vec<String>,
+    report: Option<PathBuf>,
+    no_cache: bool,
+    timeout: u64,
+}
+
+/// Fetches external links when asked and writes the HTML report when asked.
+/// Returns the report (when links were looked at beyond the build's own
+/// inspection) and whether it found a failure.
+fn check_links(
+    root: &Path,
+    checked: &Outcome<Rendered>,
+    o: &LinkOptions,
+) -> Result<(Option<LinkReport>, bool), String> {
+    let Ok(rendered) = &checked.result else {
+        return Ok((None, false));
+    };
+    if !o.external && o.report.is_none() {
+        return Ok((None, false));
+    }
+    let verdicts = if o.external {
+        let mut exclude = Vec::new();
+        for pattern in rendered.exclude.iter().chain(&o.exclude) {
+            exclude.push(
+                regex_lite::Regex::new(pattern).map_err(|e| format!("排除规则 {pattern} 不是有效的正则表达式：{e}"))?,
+            );
+        }
+        let options = external::Options {
+            timeout: Duration::from_secs(o.timeout),
+            exclude,
+            cache: (!o.no_cache).then(|| (root.join(".portal-cache/external-links.json"), Duration::from_secs(3600))),
+            ..external::Options::default()
+        };
+        let urls: Vec<String> = rendered.links.external.iter().map(|l| l.url.clone()).collect();
+        let terminal = std::io::stderr().is_terminal();
+        let progress = |done: usize, total: usize| {
+            if terminal {
+                eprint!("\r检查外部链接：{done}/{total}");
+                if done == total {
+                    eprintln!();
+                }
+            }
+        };
+        Some(external::check(&urls, &options, &progress))
+    } else {
+        None
+    };
+    let report = LinkReport::new(&rendered.links, verdicts.as_ref(), &checked.sources);
+    if let Some(path) = &o.report {
+        std::fs::write(path, report.to_html("链接检查"))
+            .map_err(|e| format!("无法写入链接检查报告 {}：{e}", path.display()))?;
+        eprintln!("链接检查报告已写入 {}", path.display());
+    }
+    let failure = report.has_broken() || (o.strict && report.counts.unverifiable > 0);
+    Ok((Some(report), failure))
+}
+
+fn print_link_report(r: &LinkReport) {
+    let kind = |k: &str| match k {
+        "broken" => "失效",
+        "unverifiable" => "无法确认",
+        _ => "已永久迁移",
+    };
+    for page in &r.pages {
+        say(&page.page);
+        for e in &page.entries {
+            say(&format!("  {}  {}  {}（{}，第 {} 行）", kind(e.kind), e.url, e.reason, e.source, e.line));
+        }
+    }
+    let c = &r.counts;
+    say(&format!(
+        "链接：共检查 {}，正常 {}，失效 {}，重定向 {}，无法确认 {}，未检查 {}",
+        c.checked, c.ok, c.broken, c.redirected, c.unverifiable, c.skipped
+    ));
 }
 
 /// Opens `url` in the desktop's browser; a failure is only worth a line.

@@ -6,7 +6,9 @@
 //! page. Links from templates are checked exactly like links from Markdown;
 //! the latter are reported at their line in `report.md`.
 
+pub mod external;
 mod extract;
+pub mod report;
 mod resolve;
 
 use std::collections::{HashMap, HashSet};

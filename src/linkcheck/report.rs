@@ -1,0 +1,220 @@
+//! The link-check report (链接检查报告): every problem link grouped by the
+//! page it is on, the home page first (inspectors weigh it most), as data for
+//! the console, JSON and an HTML page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::external::Verdict;
+use super::{Inspection, Source};
+use crate::diagnostics::Sources;
+use crate::render::escape;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    /// Links looked at, internal and external.
+    pub checked: usize,
+    pub ok: usize,
+    pub broken: usize,
+    pub redirected: usize,
+    pub unverifiable: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    /// `broken`, `unverifiable` or `redirected`.
+    pub kind: &'static str,
+    pub url: String,
+    /// Line in the generated page.
+    pub line: usize,
+    /// Where it was written: `content/…/report.md:21:5`, `static/about.html`, or the template.
+    pub source: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageEntries {
+    pub page: String,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkReport {
+    pub counts: Counts,
+    pub pages: Vec<PageEntries>,
+}
+
+impl LinkReport {
+    /// Internal problems from the inspection, and the verdicts of external
+    /// links when they were fetched.
+    pub fn new(inspection: &Inspection, verdicts: Option<&BTreeMap<String, Verdict>>, sources: &Sources) -> Self {
+        let mut counts = Counts { checked: inspection.checked, ..Counts::default() };
+        let mut by_page: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        for b in &inspection.broken {
+            by_page.entry(b.page.clone()).or_default().push(Entry {
+                kind: "broken",
+                url: b.url.clone(),
+                line: b.line,
+                source: source_text(&b.source, sources),
+                reason: b.explain(),
+            });
+        }
+        counts.broken = inspection.broken.len();
+        let externals = inspection.external.len();
+        for link in &inspection.external {
+            let Some(verdict) = verdicts.and_then(|v| v.get(&link.url)) else {
+                counts.skipped += 1;
+                continue;
+            };
+            let (kind, reason) = match verdict {
+                Verdict::Ok => {
+                    counts.ok += 1;
+                    continue;
+                }
+                Verdict::Skipped => {
+                    counts.skipped += 1;
+                    continue;
+                }
+                Verdict::Redirected { to, permanent } => {
+                    counts.redirected += 1;
+                    if !permanent {
+                        continue;
+                    }
+                    ("redirected", format!("已永久迁移到 {to}，请把链接改为新地址"))
+                }
+                Verdict::Broken { reason } => {
+                    counts.broken += 1;
+                    ("broken", reason.clone())
+                }
+                Verdict::Unverifiable { reason } => {
+                    counts.unverifiable += 1;
+                    ("unverifiable", reason.clone())
+                }
+            };
+            let source = source_text(&link.source, sources);
+            by_page.entry(link.page.clone()).or_default().push(Entry {
+                kind,
+                url: link.url.clone(),
+                line: link.line,
+                source,
+                reason,
+            });
+        }
+        counts.ok += inspection.checked.saturating_sub(externals + inspection.broken.len());
+        let mut pages: Vec<PageEntries> =
+            by_page.into_iter().map(|(page, entries)| PageEntries { page, entries }).collect();
+        // The home page first: inspectors weigh its links most.
+        pages.sort_by_key(|p| (p.page != "index.html", p.page.clone()));
+        Self { counts, pages: once_per_template(pages) }
+    }
+
+    pub fn has_broken(&self) -> bool {
+        self.counts.broken > 0
+    }
+
+    /// The report as a standalone HTML page (链接检查报告).
+    pub fn to_html(&self, title: &str) -> String {
+        let c = &self.counts;
+        let mut rows = String::new();
+        for page in &self.pages {
+            for e in &page.entries {
+                let kind = match e.kind {
+                    "broken" => "失效",
+                    "unverifiable" => "无法确认",
+                    _ => "已迁移",
+                };
+                rows.push_str(&format!(
+                    "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td><td>{}</td></tr>\n",
+                    e.kind,
+                    escape(&page.page),
+                    escape(&e.source),
+                    kind,
+                    escape(&e.url),
+                    escape(&e.url),
+                    escape(&e.reason)
+                ));
+            }
+        }
+        format!(
+            r#"<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>链接检查报告 · {title}</title>
+<style>
+body {{ font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; margin: 2rem; color: #1a1a1a; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #ccc; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; word-break: break-all; }}
+th {{ background: #f2f2f2; }}
+tr.broken td:nth-child(3) {{ color: #b00020; font-weight: bold; }}
+</style>
+</head>
+<body>
+<h1>链接检查报告</h1>
+<p>{title}：共检查 {} 个链接，正常 {}，失效 {}，重定向 {}，无法确认 {}，未检查 {}。首页的问题列在最前。</p>
+<table>
+<thead><tr><th scope="col">页面</th><th scope="col">出处</th><th scope="col">结果</th><th scope="col">链接</th><th scope="col">原因</th></tr></thead>
+<tbody>
+{rows}</tbody>
+</table>
+</body>
+</html>
+"#,
+            c.checked,
+            c.ok,
+            c.broken,
+            c.redirected,
+            c.unverifiable,
+            c.skipped,
+            title = escape(title),
+        )
+    }
+}
+
+/// A template's link is on every page built from it: it is listed once, on
+/// the first page that has it, with the number of pages.
+fn once_per_template(pages: Vec<PageEntries>) -> Vec<PageEntries> {
+    let mut first: BTreeMap<(String, String), (usize, usize, usize)> = BTreeMap::new();
+    let mut out: Vec<PageEntries> = Vec::new();
+    for page in pages {
+        let mut kept = Vec::new();
+        for e in page.entries {
+            if e.source != TEMPLATE {
+                kept.push(e);
+                continue;
+            }
+            let key = (e.url.clone(), e.reason.clone());
+            match first.get_mut(&key) {
+                Some((_, _, count)) => *count += 1,
+                None => {
+                    first.insert(key, (out.len(), kept.len(), 1));
+                    kept.push(e);
+                }
+            }
+        }
+        out.push(PageEntries { page: page.page, entries: kept });
+    }
+    for (page, entry, count) in first.into_values() {
+        if count > 1 {
+            out[page].entries[entry].source = format!("{TEMPLATE}（共 {count} 个页面）");
+        }
+    }
+    out.retain(|p| !p.entries.is_empty());
+    out
+}
+
+const TEMPLATE: &str = "模板";
+
+fn source_text(source: &Source, sources: &Sources) -> String {
+    match source {
+        Source::Markdown(file, span) => {
+            let (line, column) = sources.line_col(*file, span.start);
+            format!("{}:{line}:{column}", sources.path(*file).display())
+        }
+        Source::File(path) => path.display().to_string(),
+        Source::Template => TEMPLATE.to_owned(),
+    }
+}
