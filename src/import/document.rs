@@ -210,6 +210,15 @@ pub fn assemble(format: &'static Format, source: Source) -> Document {
             doc.signed_by = paras.pop().map(|(_, p)| p);
         }
     }
+    // No date: a last line that can only be a name is still the signature.
+    if doc.date.is_none()
+        && let Some((_, last)) = paras.last()
+        && last.text.chars().count() <= 30
+        && !last.text.contains(['。', '，', '；', '：', '、', ',', '.'])
+        && !is_subheading(&last.text)
+    {
+        doc.signed_by = paras.pop().map(|(_, p)| p);
+    }
     if doc.date.is_none() {
         doc.date = source.date;
         if let Some((date, loc)) = doc.date {

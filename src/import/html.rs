@@ -117,34 +117,33 @@ fn heading_title(page: &Html) -> Option<Para> {
         .map(|t| Para { text: t, loc: Loc::Meta("title") })
 }
 
-/// The report body: the smallest element holding every official section heading.
+/// The report body: the deepest element holding as many different official
+/// section headings as any element does (a heading repeated in a footer or a
+/// sidebar does not widen it).
 fn body<'a>(format: &'static Format, page: &'a Html) -> Option<ElementRef<'a>> {
     let candidates = selector("p, h1, h2, h3, h4, h5, h6, div, span, strong, b, td, li, font")?;
-    let headings: Vec<ElementRef<'a>> = page
-        .select(&candidates)
-        .filter(|e| {
-            let t = squash(&e.text().collect::<String>());
-            t.chars().count() <= 60 && matches!(section_heading(format, &t), Some((_, true)))
-        })
-        .collect();
-    let fallback = || page.select(&selector("body")?).next();
-    if headings.len() < 2 {
-        return fallback();
+    let mut holders: Vec<(ego_tree::NodeId, usize, std::collections::BTreeSet<u8>)> = Vec::new();
+    for e in page.select(&candidates) {
+        let t = squash(&e.text().collect::<String>());
+        if t.chars().count() > 60 {
+            continue;
+        }
+        let Some((number, true)) = section_heading(format, &t) else { continue };
+        for (depth, a) in e.ancestors().collect::<Vec<_>>().into_iter().rev().enumerate() {
+            match holders.iter_mut().find(|(id, _, _)| *id == a.id()) {
+                Some((_, _, numbers)) => {
+                    numbers.insert(number);
+                }
+                None => holders.push((a.id(), depth, [number].into())),
+            }
+        }
     }
-    // Lowest common ancestor: the longest common prefix of the paths from the root.
-    let path = |e: &ElementRef<'a>| -> Vec<NodeRef<'a, Node>> {
-        let mut p: Vec<NodeRef<'a, Node>> = e.ancestors().collect();
-        p.reverse();
-        p.push(**e);
-        p
-    };
-    let mut common = path(&headings[0]);
-    for h in &headings[1..] {
-        let other = path(h);
-        let same = common.iter().zip(&other).take_while(|(a, b)| a.id() == b.id()).count();
-        common.truncate(same);
+    let most = holders.iter().map(|(_, _, n)| n.len()).max().unwrap_or(0);
+    let best = holders.iter().filter(|(_, _, n)| n.len() == most).max_by_key(|(_, depth, _)| *depth);
+    match best {
+        Some((id, _, _)) if most >= 2 => page.tree.get(*id).and_then(ElementRef::wrap),
+        _ => page.select(&selector("body")?).next(),
     }
-    common.into_iter().rev().find_map(ElementRef::wrap).or_else(fallback)
 }
 
 /// A publication date printed on the page outside the body (`发布时间：2025-01-10`).

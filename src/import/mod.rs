@@ -499,10 +499,10 @@ pub fn agency_name_in_title(title: &str) -> Option<String> {
 /// opening paragraphs, then each section found under its heading.
 fn report_md(format: &Format, doc: &Document, title: &str, date: Date, signed_by: &str, source: &str) -> String {
     let mut out = format!(
-        "+++\ntitle = {}\ndate = {date}\nsigned_by = {}\n+++\n\n<!-- 由 portal import 从 {} 导入 -->\n",
+        "+++\n# 由 portal import 从 {source} 导入\ntitle = {}\ndate = {date}\nsigned_by = {}\n+++\n",
         scaffold::toml_str(title),
         scaffold::toml_str(signed_by),
-        source.replace("--", "-")
+        source = source.replace(['\n', '\r'], " ")
     );
     for p in &doc.preamble {
         out.push_str(&format!("\n{p}\n"));

@@ -203,7 +203,7 @@ impl TableState {
         let mut after_data = false;
         let mut block_hint: Option<usize> = None;
         for row in &grid.rows {
-            let data = data_row(row).or_else(|| self.blank_row(grid, row));
+            let data = data_row(row).or_else(|| self.blank_row(row));
             let Some(data) = data else {
                 if after_data {
                     headers.clear();
@@ -263,10 +263,10 @@ impl TableState {
         }
     }
 
-    /// In a real grid, a row whose label is exactly an official row but whose
-    /// cells are all blank is still that row (its cells are reported unread).
-    fn blank_row<'a>(&self, grid: &RawTable, row: &'a RawRow) -> Option<DataRow<'a>> {
-        if !grid.positional || !row.cells.iter().any(|c| c.text.trim().is_empty()) {
+    /// A row whose label is exactly an official row but whose cells are all
+    /// blank is still that row (its cells are reported unread).
+    fn blank_row<'a>(&self, row: &'a RawRow) -> Option<DataRow<'a>> {
+        if !row.cells.iter().any(|c| c.text.trim().is_empty()) {
             return None;
         }
         let labels: Vec<&RawCell> = row.cells.iter().filter(|c| !c.text.trim().is_empty()).collect();
