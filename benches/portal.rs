@@ -117,8 +117,9 @@ fn portal(args: &[&str]) -> (Duration, u64) {
 /// Wall time and peak resident memory (KiB) of one command, which must succeed.
 fn run(command: &mut Command) -> (Duration, u64) {
     let start = Instant::now();
-    let child =
-        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().expect("spawn");
+    // Reaped by wait4 below, which (unlike `Child::wait`) reports the peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: `rusage` is plain data; wait4 fills it for the child we spawned and have not reaped.

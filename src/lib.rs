@@ -5,12 +5,14 @@
 //! [`load`] → [`validate`] → [`render`] → [`output`] (write, feed, sitemap, open data).
 //! The report format itself is data ([`format`]); the site is a model ([`model`])
 //! that knows nothing of HTML. Authoring commands (`portal init`, `portal new`)
-//! live in [`scaffold`], outside the pipeline.
+//! live in [`scaffold`], outside the pipeline, and so does `portal import`
+//! ([`import`]), which writes sources from published reports.
 
 pub mod build;
 pub mod config;
 pub mod diagnostics;
 pub mod format;
+pub mod import;
 pub mod linkcheck;
 pub mod load;
 pub mod markdown;

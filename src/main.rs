@@ -12,6 +12,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use portal::build::{self, BuildError, Outcome, Rendered};
 use portal::diagnostics::{Diagnostics, Sources};
+use portal::import::{self, FileOutcome};
 use portal::linkcheck::external;
 use portal::linkcheck::report::LinkReport;
 use portal::scaffold::{self, ScaffoldError};
@@ -99,6 +100,24 @@ enum Command {
         #[arg(long, conflicts_with = "year")]
         name: Option<String>,
         /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import published reports (.txt, .docx, saved .html pages) into content/.
+    Import {
+        /// Report files to import.
+        #[arg(required_unless_present = "dir", conflicts_with = "dir")]
+        files: Vec<PathBuf>,
+        /// Import every report file found under this folder (a saved copy of an old portal's 年报 column).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Agency folder name (default: inferred from the report's title).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Reporting year (default: inferred from the title; one file only).
+        #[arg(long)]
+        year: Option<String>,
+        /// Overwrite an existing report.md and data.toml.
         #[arg(long)]
         force: bool,
     },
@@ -232,6 +251,10 @@ fn main() -> ExitCode {
                 lines
             }))
         }
+        Command::Import { files, dir, agency, year, force } => {
+            let options = import::Options { agency, year, force };
+            import(&cli.root, &files, dir.as_deref(), &options)
+        }
         Command::New { agency, year: None, name, force } => {
             authoring(scaffold::new_agency(&cli.root, &agency, name.as_deref(), force).map(|created| {
                 vec![
@@ -241,6 +264,70 @@ fn main() -> ExitCode {
             }))
         }
     }
+}
+
+/// `portal import`: each file's outcome, then the same checks as `portal check`.
+fn import(
+    root: &std::path::Path,
+    files: &[PathBuf],
+    dir: Option<&std::path::Path>,
+    options: &import::Options,
+) -> ExitCode {
+    let outcomes = match dir {
+        Some(dir) => import::import_dir(root, dir, options),
+        None => import::import_files(root, files, options),
+    };
+    let outcomes = match outcomes {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut imported, mut failed) = (0, 0);
+    for FileOutcome { file, result } in &outcomes {
+        match result {
+            Ok(done) => {
+                imported += 1;
+                say(&format!(
+                    "导入 {} → content/{}/{}/（读到 {} 个数字）",
+                    file.display(),
+                    done.slug,
+                    done.year,
+                    done.cells
+                ));
+                for line in &done.inferred {
+                    say(&format!("  推断 {line}"));
+                }
+                for f in &done.files {
+                    say(&format!("  已写入 {}", f.display()));
+                }
+                if !done.findings.is_empty() {
+                    say(&format!("  需要核对（{} 处）：", done.findings.len()));
+                    for finding in &done.findings {
+                        say(&format!("  [{}] {finding}", finding.kind.label()));
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                let verb = if dir.is_some() { "跳过" } else { "未导入" };
+                eprintln!("{verb} {}：{e}", file.display());
+            }
+        }
+    }
+    if dir.is_some() {
+        say(&format!("共 {} 个文件：导入 {imported} 个，跳过 {failed} 个", outcomes.len()));
+    }
+    if imported == 0 {
+        return ExitCode::FAILURE;
+    }
+    say("检查导入后的站点（与 portal check 相同）：");
+    let checked = build::check(root);
+    emit(&checked.diagnostics, &checked.sources);
+    eprintln!("{}", summary(&checked.diagnostics));
+    let refused = dir.is_none() && failed > 0;
+    if refused || checked.diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
 fn init(dir: &std::path::Path, year: Option<&str>, force: bool) -> Result<Vec<String>, ScaffoldError> {

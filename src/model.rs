@@ -85,7 +85,7 @@ impl AgencyInfo {
 }
 
 /// Contact details printed on the agency page (all optional).
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// 联系机构, e.g. `冶源街道办事处党政办公室`

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use self::encoding::decode;
+pub(crate) use self::encoding::decode;
 use self::words::{did_you_mean, explain_serde_error};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::Note;
 use crate::format::{self, Axis, Block, CrossYearRule, EntryShape, Format, Header, SumRule};
+use crate::import::tables::Read;
 use crate::model::{Cell, CrossYearLine, Figures, Number, Origin, Report, RuleLines};
 
 /// A cell of the format: table, block, row, column.
@@ -18,6 +19,8 @@ enum Remark {
     Filled { from_year: u16, this: &'static str, previous: &'static str },
     /// Set so that a sum rule holds.
     Balanced { statement: &'static str },
+    /// Said by `portal import` about a row it read.
+    Imported(String),
 }
 
 /// The figures of a new year's report, and what was not simply zero.
@@ -178,6 +181,18 @@ impl Fresh {
     }
 }
 
+/// `data.toml` for the figures `portal import` read from `source`. Cells it
+/// could not read are `?` in a commented-out row, so `portal check` reports the
+/// row missing until someone fills it in from the printed report.
+pub(crate) fn imported_data_toml(format: &Format, agency: &str, year: u16, read: &Read, source: &str) -> String {
+    let remarks = read.remarks.iter().map(|(at, text)| (*at, Remark::Imported(text.clone()))).collect();
+    let fresh = Fresh { figures: read.figures.clone(), notes: Vec::new(), remarks };
+    format!(
+        "# 由 portal import 从 {source} 导入。未能读取的数字写作 ?，所在的行已注释掉：请按原报告填写数字并去掉行首的 #。\n{}",
+        data_toml(format, agency, year, &fresh)
+    )
+}
+
 /// `data.toml` for `fresh`, laid out like the printed tables.
 pub(super) fn data_toml(format: &Format, agency: &str, year: u16, fresh: &Fresh) -> String {
     let names: Vec<&str> = format.tables.iter().map(|t| t.name).collect();
@@ -222,13 +237,19 @@ pub(super) fn data_toml(format: &Format, agency: &str, year: u16, fresh: &Fresh)
                 for remark in notes {
                     comment.push_str(&format!("（{}）", remark_text(remark, &entry.labels)));
                 }
-                let values: Vec<String> = entry
-                    .cells
-                    .iter()
-                    .map(|&(r, c)| grid.value(r, c).unwrap_or(Number::zero(block.unit)).to_string())
-                    .collect();
+                let mut values: Vec<Option<Number>> = entry.cells.iter().map(|&(r, c)| grid.value(r, c)).collect();
+                // A total not known is left out: the loader computes it.
+                let has_total = entry.cells.last().is_some_and(|&c| is_total(block, c));
+                if has_total && values.len() > 1 && values.last() == Some(&None) {
+                    values.pop();
+                }
+                if entry.optional && values.iter().all(Option::is_none) {
+                    continue;
+                }
+                let key = if values.contains(&None) { format!("# {}", entry.key) } else { entry.key.clone() };
+                let values: Vec<String> = values.iter().map(|v| v.map_or("?".to_owned(), |v| v.to_string())).collect();
                 let value = if values.len() == 1 { values.concat() } else { format!("[{}]", values.join(", ")) };
-                lines.push(Line::Entry(EntryLine { key: entry.key.clone(), value, comment }));
+                lines.push(Line::Entry(EntryLine { key, value, comment }));
             }
             out.push_str(&aligned(&lines));
         }
@@ -243,6 +264,7 @@ fn remark_text(remark: &Remark, labels: &[&str]) -> String {
         }
         Remark::Filled { from_year, this, .. } => format!("{this}已按{from_year}年度报告填入"),
         Remark::Balanced { statement } => format!("暂填此数以符合勾稽关系：{statement}；请按实际修改"),
+        Remark::Imported(text) => text.clone(),
     }
 }
 

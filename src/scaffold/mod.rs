@@ -17,7 +17,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::{Date, Number};
 
+pub(crate) use data::imported_data_toml;
 pub use init::{EXAMPLE_NAME, EXAMPLE_SLUG, Initialized, init};
+pub(crate) use new::agency_toml;
 pub use new::{NewAgency, NewReport, new_agency, new_report};
 
 /// Why an authoring command wrote nothing (or stopped part-way, for I/O).
@@ -119,7 +121,7 @@ impl fmt::Display for Note {
 
 /// Checks an agency folder name as the loader will, plus what only a command
 /// line can smuggle in (path separators, a hidden folder).
-fn check_slug(slug: &str) -> Result<(), ScaffoldError> {
+pub(crate) fn check_agency_slug(slug: &str) -> Result<(), ScaffoldError> {
     let bad = |reason| Err(ScaffoldError::BadSlug { slug: slug.to_owned(), reason });
     if slug.is_empty() {
         return bad("不能为空");
@@ -163,13 +165,17 @@ pub fn last_year() -> u16 {
 }
 
 /// A TOML basic string, escaped.
-fn toml_str(s: &str) -> String {
+pub(crate) fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
 
 /// Writes files under `root`. Without `force`, refuses (writing nothing) when
 /// any of them exists. Returns the paths written, relative to `root`.
-fn write_files(root: &Path, files: Vec<(PathBuf, String)>, force: bool) -> Result<Vec<PathBuf>, ScaffoldError> {
+pub(crate) fn write_files(
+    root: &Path,
+    files: Vec<(PathBuf, String)>,
+    force: bool,
+) -> Result<Vec<PathBuf>, ScaffoldError> {
     if !force {
         let existing: Vec<PathBuf> =
             files.iter().filter(|(rel, _)| root.join(rel).exists()).map(|(rel, _)| rel.clone()).collect();
@@ -209,10 +215,10 @@ pub(crate) mod tests {
     #[test]
     fn slugs_the_loader_rejects_are_refused() {
         for bad in ["", "a b", "a/b", "..", ".hidden", "agencies", "a?b", "a#b"] {
-            assert!(check_slug(bad).is_err(), "{bad:?} accepted");
+            assert!(check_agency_slug(bad).is_err(), "{bad:?} accepted");
         }
         for good in ["example-bureau", "示例县教育局", "冶源街道", "a_b.c"] {
-            assert!(check_slug(good).is_ok(), "{good:?} refused");
+            assert!(check_agency_slug(good).is_ok(), "{good:?} refused");
         }
     }
 

@@ -5,10 +5,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::data::{data_toml, fresh};
-use super::{Note, ScaffoldError, agency_name, check_slug, parse_year, toml_str, write_files};
+use super::{Note, ScaffoldError, agency_name, check_agency_slug, parse_year, toml_str, write_files};
 use crate::format::{FORMAT_2021, Format};
 use crate::load;
-use crate::model::{Date, Site};
+use crate::model::{Contact, Date, Site};
 
 /// What `portal new AGENCY` wrote.
 #[derive(Debug)]
@@ -38,7 +38,7 @@ fn load_site(root: &Path) -> Result<Option<Site>, ScaffoldError> {
 /// Creates `content/<slug>/agency.toml`. The name is `name`, else `slug` when
 /// it is Chinese; an ASCII slug needs `--name`.
 pub fn new_agency(root: &Path, slug: &str, name: Option<&str>, force: bool) -> Result<NewAgency, ScaffoldError> {
-    check_slug(slug)?;
+    check_agency_slug(slug)?;
     let name = agency_name(slug, name)?;
     let site = load_site(root)?;
     if let Some(other) = site.iter().flat_map(|s| &s.agencies).find(|a| a.info.name == name && a.slug != slug) {
@@ -53,13 +53,13 @@ pub fn new_agency(root: &Path, slug: &str, name: Option<&str>, force: bool) -> R
         }
     }
     let path = Path::new("content").join(slug).join("agency.toml");
-    write_files(root, vec![(path.clone(), agency_toml(&name))], force)?;
+    write_files(root, vec![(path.clone(), agency_toml(&name, &Contact::default()))], force)?;
     Ok(NewAgency { path, name })
 }
 
 /// Creates `content/<slug>/<year>/report.md` and `data.toml`.
 pub fn new_report(root: &Path, slug: &str, year: &str, force: bool) -> Result<NewReport, ScaffoldError> {
-    check_slug(slug)?;
+    check_agency_slug(slug)?;
     let year = parse_year(year)?;
     write_report(root, slug, year, force)
 }
@@ -111,8 +111,19 @@ fn deadline(year: u16) -> Date {
     Date { year: year + 1, month: 1, day: 31 }
 }
 
-fn agency_toml(name: &str) -> String {
-    format!(
+/// `agency.toml`: the name, and every contact key, commented out where unknown.
+pub(crate) fn agency_toml(name: &str, contact: &Contact) -> String {
+    let line = |key: &str, value: &Option<String>, example: &str, comment: &str| -> String {
+        let (prefix, value) = match value {
+            Some(v) => ("", toml_str(v)),
+            None => ("# ", format!("\"{example}\"")),
+        };
+        let text = format!("{prefix}{key} = {value}");
+        let width = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+        let pad = " ".repeat(35usize.saturating_sub(width).max(1));
+        if comment.is_empty() { format!("{text}\n") } else { format!("{text}{pad}# {comment}\n") }
+    };
+    let mut out = format!(
         r#"# 机构信息 (agency.toml)。
 # 只有 name 是必填的；要填写其他项目，去掉行首的 # 并改成实际内容。
 
@@ -123,15 +134,16 @@ name = {name}    # 机构全称（必填），也用作年度报告的标题和�
 weight = 0                         # 排序：数字小的在前
 
 [contact]                          # 联系方式，显示在机构页面上（每一项都可选）
-# office = "办公室名称"            # 联系机构
-# address = "联系地址"
-# postcode = "000000"
-# phone = "0000-0000000"
-# fax = "0000-0000000"
-# email = "xxgk@example.gov.cn"
 "#,
         name = toml_str(name)
-    )
+    );
+    out.push_str(&line("office", &contact.office, "办公室名称", "联系机构"));
+    out.push_str(&line("address", &contact.address, "联系地址", ""));
+    out.push_str(&line("postcode", &contact.postcode, "000000", ""));
+    out.push_str(&line("phone", &contact.phone, "0000-0000000", ""));
+    out.push_str(&line("fax", &contact.fax, "0000-0000000", ""));
+    out.push_str(&line("email", &contact.email, "xxgk@example.gov.cn", ""));
+    out
 }
 
 /// `report.md`: front matter and the six official sections, each with a hint
@@ -187,7 +199,7 @@ mod tests {
     /// out where optional: uncommented, the file reads back with all of them.
     #[test]
     fn agency_toml_lists_every_key() {
-        let text = agency_toml("示例局");
+        let text = agency_toml("示例局", &Contact::default());
         let parsed: AgencyInfo = toml::from_str(&text).unwrap();
         assert_eq!(parsed.name, "示例局");
         let uncommented: String = text

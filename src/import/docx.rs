@@ -1,0 +1,211 @@
+//! `.docx`: a zip of XML. The body of `word/document.xml` is read in order:
+//! paragraphs, and tables with their real cell structure (`w:gridSpan`,
+//! `w:vMerge`, `w:gridBefore`).
+
+use std::io::{Cursor, Read};
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::document::{Loc, Para, Piece, RawCell, RawRow, RawTable, Source};
+use super::words::squash;
+
+/// `word/document.xml` larger than this is refused (a zip bomb, not a report).
+const MAX_XML: u64 = 64 * 1024 * 1024;
+
+/// Reads a `.docx` file's bytes; the error says why in Chinese.
+pub fn read(bytes: &[u8]) -> Result<Source, String> {
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("不是有效的 .docx 文件（zip 结构有误：{e}）"))?;
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .map_err(|_| "文件中没有 word/document.xml：不是 Word 文档".to_owned())?
+        .take(MAX_XML)
+        .read_to_string(&mut xml)
+        .map_err(|e| format!("无法读取 word/document.xml：{e}"))?;
+    parse(&xml)
+}
+
+#[derive(Default)]
+struct CellBuilder {
+    text: String,
+    span: usize,
+    /// Covered by the merged cell above (`<w:vMerge/>` without `restart`).
+    covered: bool,
+}
+
+#[derive(Default)]
+struct TableBuilder {
+    rows: Vec<Vec<RawCell>>,
+    row: Option<(Vec<RawCell>, usize)>,
+    cell: Option<CellBuilder>,
+}
+
+fn val(e: &BytesStart<'_>) -> Option<String> {
+    let attr = e.try_get_attribute("w:val").ok().flatten()?;
+    Some(String::from_utf8_lossy(&attr.value).into_owned())
+}
+
+/// Parses `word/document.xml`.
+fn parse(xml: &str) -> Result<Source, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut pieces = Vec::new();
+    let mut tables: Vec<TableBuilder> = Vec::new();
+    let mut para: Option<String> = None;
+    let mut in_text = false;
+    let (mut paragraphs, mut table_count) = (0usize, 0usize);
+    loop {
+        let event = reader.read_event().map_err(|e| format!("word/document.xml 不是有效的 XML：{e}"))?;
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"w:p" if !empty => para = Some(String::new()),
+                b"w:t" if !empty => in_text = true,
+                b"w:tab" | b"w:br" | b"w:cr" => {
+                    if let Some(p) = para.as_mut() {
+                        p.push(' ');
+                    }
+                }
+                b"w:tbl" if !empty => tables.push(TableBuilder::default()),
+                b"w:tr" if !empty => {
+                    if let Some(t) = tables.last_mut() {
+                        t.row = Some((Vec::new(), 0));
+                    }
+                }
+                b"w:gridBefore" => {
+                    let n: usize = val(&e).and_then(|v| v.parse().ok()).unwrap_or(0);
+                    if let Some((_, col)) = tables.last_mut().and_then(|t| t.row.as_mut()) {
+                        *col += n.min(64);
+                    }
+                }
+                b"w:tc" if !empty => {
+                    if let Some(t) = tables.last_mut() {
+                        t.cell = Some(CellBuilder { span: 1, ..CellBuilder::default() });
+                    }
+                }
+                b"w:gridSpan" => {
+                    if let Some(c) = tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        c.span = val(&e).and_then(|v| v.parse().ok()).unwrap_or(1).clamp(1, 64);
+                    }
+                }
+                b"w:vMerge" => {
+                    if let Some(c) = tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        c.covered = val(&e).is_none_or(|v| v != "restart");
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) if in_text => {
+                let text = t.xml10_content().map_err(|e| format!("word/document.xml 编码有误：{e}"))?;
+                if let Some(p) = para.as_mut() {
+                    p.push_str(&text);
+                }
+            }
+            Event::GeneralRef(r) if in_text => {
+                let name = r.decode().map_err(|e| format!("word/document.xml 编码有误：{e}"))?;
+                let c = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => quick_xml::escape::resolve_predefined_entity(&name).and_then(|s| s.chars().next()),
+                };
+                if let (Some(p), Some(c)) = (para.as_mut(), c) {
+                    p.push(c);
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                b"w:t" => in_text = false,
+                b"w:p" => {
+                    let text = para.take().unwrap_or_default();
+                    match tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        Some(cell) => {
+                            if !cell.text.is_empty() {
+                                cell.text.push(' ');
+                            }
+                            cell.text.push_str(&text);
+                        }
+                        None => {
+                            paragraphs += 1;
+                            pieces.push(Piece::Para(Para { text, loc: Loc::Paragraph(paragraphs) }));
+                        }
+                    }
+                }
+                b"w:tc" => {
+                    if let Some(t) = tables.last_mut()
+                        && let (Some(cell), Some((cells, col))) = (t.cell.take(), t.row.as_mut())
+                    {
+                        if !cell.covered {
+                            cells.push(RawCell { text: squash(&cell.text), col: *col, span: cell.span });
+                        }
+                        *col += cell.span;
+                    }
+                }
+                b"w:tr" => {
+                    if let Some(t) = tables.last_mut()
+                        && let Some((cells, _)) = t.row.take()
+                    {
+                        t.rows.push(cells);
+                    }
+                }
+                b"w:tbl" => {
+                    let Some(done) = tables.pop() else { continue };
+                    match tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        // A table inside a cell: its text belongs to the cell.
+                        Some(cell) => {
+                            for c in done.rows.iter().flatten() {
+                                cell.text.push(' ');
+                                cell.text.push_str(&c.text);
+                            }
+                        }
+                        None => {
+                            table_count += 1;
+                            let rows = done
+                                .rows
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, cells)| RawRow {
+                                    cells,
+                                    loc: Loc::TableRow { table: table_count, row: i + 1 },
+                                })
+                                .collect();
+                            pieces.push(Piece::Table(RawTable { rows, positional: true }));
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(Source { pieces, title: None, date: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_cells_keep_their_columns() {
+        let xml = r#"<w:document xmlns:w="w"><w:body>
+            <w:p><w:r><w:t>标题 &amp; 说明</w:t></w:r></w:p>
+            <w:tbl>
+              <w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>甲</w:t></w:r></w:p></w:tc>
+                    <w:tc><w:p><w:r><w:t>乙</w:t></w:r></w:p></w:tc></w:tr>
+              <w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr><w:p/></w:tc>
+                    <w:tc><w:p><w:r><w:t>6</w:t></w:r></w:p></w:tc></w:tr>
+            </w:tbl></w:body></w:document>"#;
+        let source = parse(xml).unwrap();
+        let Piece::Para(p) = &source.pieces[0] else { panic!() };
+        assert_eq!(p.text, "标题 & 说明");
+        let Piece::Table(t) = &source.pieces[1] else { panic!() };
+        assert_eq!(t.rows[0].cells.iter().map(|c| (c.col, c.span)).collect::<Vec<_>>(), [(0, 2), (2, 1)]);
+        assert_eq!(t.rows[1].cells.len(), 1);
+        assert_eq!((t.rows[1].cells[0].col, t.rows[1].cells[0].text.as_str()), (2, "6"));
+        assert_eq!(t.rows[1].loc, Loc::TableRow { table: 1, row: 2 });
+    }
+
+    #[test]
+    fn broken_files_are_errors() {
+        assert!(read(b"not a zip").is_err());
+        assert!(parse("<w:document><w:body><w:p></w:tbl>").is_err());
+    }
+}

@@ -1,0 +1,534 @@
+//! `portal import`, end to end: the real binary on the real published report
+//! (text), on a `.docx` and an HTML page these tests build with the official
+//! table layout, and on garbage.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use common::{REPO, TempSite};
+use portal::format::{Block, FORMAT_2021, Header, depth, leaf_count};
+use portal::model::{Number, Report, Site};
+
+const FIXTURE: &str = "tests/fixtures/sample-report-yeyuan-2024.txt";
+
+/// The sample site without the report that the tests import again.
+fn site_without_sample_report() -> TempSite {
+    let site = TempSite::yeyuan();
+    fs::remove_dir_all(site.path("content/linqu-yeyuan/2024")).unwrap();
+    site
+}
+
+fn load(root: &Path) -> Site {
+    let loaded = portal::load::load(root, &FORMAT_2021);
+    assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics.to_plain_string(&loaded.sources));
+    loaded.site.unwrap()
+}
+
+fn report<'s>(site: &'s Site, slug: &str, year: u16) -> &'s Report {
+    let agency = site.agencies.iter().find(|a| a.slug == slug).unwrap_or_else(|| panic!("no agency {slug}"));
+    agency.reports.iter().find(|r| r.year == year).unwrap_or_else(|| panic!("no {year}"))
+}
+
+/// Every cell value of a report's figures, in format order.
+fn values(report: &Report) -> Vec<Option<Number>> {
+    let mut out = Vec::new();
+    for grid in report.figures.tables.iter().flatten() {
+        for r in 0..grid.rows {
+            for c in 0..grid.cols {
+                out.push(grid.value(r, c));
+            }
+        }
+    }
+    out
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The narrative, section by section, whitespace removed.
+fn narrative(report: &Report) -> Vec<String> {
+    let mut out = vec![squeeze(&report.narrative.preamble.markdown)];
+    out.extend(report.narrative.sections.iter().map(|s| s.as_ref().map_or(String::new(), |p| squeeze(&p.markdown))));
+    out
+}
+
+fn sample() -> Site {
+    load(Path::new(REPO))
+}
+
+fn assert_same_as_sample(root: &Path, check_narrative: bool) {
+    let sample = sample();
+    let expected = report(&sample, "linqu-yeyuan", 2024);
+    let site = load(root);
+    let got = report(&site, "linqu-yeyuan", 2024);
+    assert_eq!(values(got), values(expected), "figures differ");
+    assert!(values(got).iter().all(Option::is_some));
+    assert_eq!(got.date, expected.date);
+    assert_eq!(got.signed_by, expected.signed_by);
+    assert_eq!(got.title, expected.title);
+    if check_narrative {
+        for (i, (g, e)) in narrative(got).iter().zip(narrative(expected)).enumerate() {
+            assert_eq!(g, &e, "narrative part {i} differs");
+        }
+    }
+}
+
+#[test]
+fn the_published_text_imports_to_the_sample() {
+    let site = site_without_sample_report();
+    let run = site.run(&["import", &format!("{REPO}/{FIXTURE}")]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("报告年度：2024（取自标题）"), "{}", run.stdout);
+    assert!(run.stdout.contains("机构：content/linqu-yeyuan/"), "{}", run.stdout);
+    assert!(run.stdout.contains("读到 200 个数字"), "{}", run.stdout);
+    // The one label the published table words differently, with its line.
+    assert!(run.stdout.contains("[近似对应] 第 77 行：表三行标题“2.其他法律法规禁止公开”"), "{}", run.stdout);
+    assert!(run.stderr.contains("检查通过"), "{}", run.stderr);
+    assert_same_as_sample(site.root(), true);
+}
+
+#[test]
+fn existing_reports_are_not_overwritten_without_force() {
+    let site = TempSite::yeyuan();
+    let before = site.read("content/linqu-yeyuan/2024/report.md");
+    let run = site.run(&["import", &format!("{REPO}/{FIXTURE}")]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("已存在") && run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(site.read("content/linqu-yeyuan/2024/report.md"), before);
+    let run = site.run(&["import", &format!("{REPO}/{FIXTURE}"), "--force"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(site.read("content/linqu-yeyuan/2024/report.md").contains("由 portal import"));
+    // agency.toml of an existing agency is never rewritten.
+    assert!(site.read("content/linqu-yeyuan/agency.toml").contains("short_name = \"冶源街道\""));
+}
+
+#[test]
+fn a_new_agency_is_named_from_the_title_with_its_contact_details() {
+    let site = site_without_sample_report();
+    fs::remove_dir_all(site.path("content/linqu-yeyuan")).unwrap();
+    site.write("site-placeholder/.keep", "");
+    let run = site.run(&["import", &format!("{REPO}/{FIXTURE}")]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("机构：content/临朐县冶源街道办事处/（新机构"), "{}", run.stdout);
+    let agency = site.read("content/临朐县冶源街道办事处/agency.toml");
+    assert!(agency.contains("name = \"临朐县冶源街道办事处\""), "{agency}");
+    assert!(agency.contains("office = \"冶源街道办事处党政办公室\""), "{agency}");
+    assert!(agency.contains("phone = \"0536-3631123\""), "{agency}");
+    assert!(agency.contains("email = \"lqxyyz@wf.shandong.cn\""), "{agency}");
+    // With --agency, an ASCII folder name.
+    let site = site_without_sample_report();
+    fs::remove_dir_all(site.path("content/linqu-yeyuan")).unwrap();
+    let run = site.run(&["import", &format!("{REPO}/{FIXTURE}"), "--agency", "yeyuan", "--year", "2024"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(site.path("content/yeyuan/2024/data.toml").is_file());
+}
+
+/// Figures that do not add up are imported as printed and flagged by the checks.
+#[test]
+fn inconsistent_figures_are_imported_faithfully_and_flagged() {
+    let site = site_without_sample_report();
+    let text = fs::read_to_string(Path::new(REPO).join(FIXTURE)).unwrap();
+    let text = text.replacen("一、本年新收政府信息公开申请数量\t\t6\t0", "一、本年新收政府信息公开申请数量\t\t7\t0", 1);
+    site.write("in.txt", &text);
+    let run = site.run(&["import", site.path("in.txt").to_str().unwrap()]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("error[R1]") || run.stderr.contains("error[R2]"), "{}", run.stderr);
+    assert!(site.read("content/linqu-yeyuan/2024/data.toml").contains("new          = [7, 0, 0, 0, 0, 0, 6]"));
+}
+
+/// Each artefact of extracted text, with the values read.
+#[test]
+fn text_artefacts_are_read() {
+    let text = fs::read_to_string(Path::new(REPO).join(FIXTURE)).unwrap();
+    // Full-width digits and punctuation, a label broken by spaces, a stray blank line.
+    let text = text
+        .replacen("行政处罚\t0\t\t", "行政处罚\t１２\t\t", 1)
+        .replacen("行政事业性收费\t0\t\t", "行政事业性收费\t５９４９．０８８６６７\t\t", 1)
+        .replacen("1.属于国家秘密\t0\t0", "１．属于 国家 秘密\t3\t0", 1)
+        .replacen("规章\t0\t0\t0", "规章\t0\t0\t0\n\n", 1);
+    let reading = portal::import::read(Path::new("in.txt"), text.as_bytes()).unwrap();
+    let f = &reading.read.figures;
+    let active = FORMAT_2021.tables.iter().position(|t| t.key == "active").unwrap();
+    let requests = FORMAT_2021.tables.iter().position(|t| t.key == "requests").unwrap();
+    assert_eq!(f.grid(active, 2).value(0, 0), Some(Number::Count(12)));
+    assert_eq!(f.grid(active, 3).value(0, 0), Some(Number::Amount(5_949_088_667)));
+    let rows = FORMAT_2021.tables[requests].blocks[0].row_leaves();
+    let secret = rows.iter().position(|l| l.key == "results.withheld.state_secret").unwrap();
+    assert_eq!(f.grid(requests, 0).value(secret, 0), Some(Number::Count(3)));
+    // Table 四: header labels broken across lines (结果 / 维持), the values still read in order.
+    let appeals = FORMAT_2021.tables.iter().position(|t| t.key == "appeals").unwrap();
+    assert_eq!(reading.read.figures.grid(appeals, 0).cols, 15);
+    assert!((0..15).all(|c| f.grid(appeals, 0).value(0, c) == Some(Number::Count(0))));
+    // Every cell is read; where a value came from is known.
+    let rows_loc = reading.read.sources.get(&(requests, 0, secret, 0)).copied();
+    assert_eq!(rows_loc.map(|l| l.to_string()), Some("第 78 行".to_owned()));
+}
+
+#[test]
+fn unreadable_cells_are_listed_and_written_as_question_marks() {
+    let site = site_without_sample_report();
+    let text = fs::read_to_string(Path::new(REPO).join(FIXTURE)).unwrap();
+    let text =
+        text.replacen("\t\t3.其他\t0\t0", "\t\t3.其他\t—\t0", 1).replacen("行政强制\t0\t\t", "行政强制\t\t\t", 1);
+    site.write("in.txt", &text);
+    let run = site.run(&["import", site.path("in.txt").to_str().unwrap()]);
+    assert!(!run.success, "check must fail while cells are missing");
+    assert!(run.stdout.contains("[未读取] 第 95 行：表三“三、本年度办理结果 （六）其他处理 3.其他 申请人情况 自然人”写作“—”（不当作 0），未读取"), "{}", run.stdout);
+    assert!(run.stdout.contains("[未读取] 第 61 行：表二“行政强制”这一行读到 0 个数字，应为 1 个"), "{}", run.stdout);
+    let data = site.read("content/linqu-yeyuan/2024/data.toml");
+    assert!(data.contains("# results.other.other       = [?, 0, 0, 0, 0, 0, 0]   # 3.其他"), "{data}");
+    assert!(data.contains("# enforcement = ?   # 行政强制"), "{data}");
+    assert!(run.stderr.contains("missing-row"), "{}", run.stderr);
+}
+
+#[test]
+fn reports_in_older_formats_are_refused_with_the_reason() {
+    let site = site_without_sample_report();
+    let text = fs::read_to_string(Path::new(REPO).join(FIXTURE)).unwrap().replacen(
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量",
+        1,
+    );
+    site.write("old.txt", &text);
+    let run = site.run(&["import", site.path("old.txt").to_str().unwrap()]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("2019 年版格式") && run.stderr.contains("无法逐格准确对应"), "{}", run.stderr);
+    assert!(!site.path("content/linqu-yeyuan/2024").exists());
+}
+
+// ── .docx and HTML with the official layout ───────────────────────────────
+
+/// A cell of a table as laid out: HTML's view (spans), converted for Word.
+#[derive(Clone)]
+struct TCell {
+    text: String,
+    colspan: usize,
+    rowspan: usize,
+}
+
+fn tc(text: &str, colspan: usize, rowspan: usize) -> TCell {
+    TCell { text: text.to_owned(), colspan, rowspan }
+}
+
+/// The rows of one block as the official table prints it: caption, merged
+/// column headers, merged row headers, then the figures.
+fn block_rows(block: &Block, width: usize, value: &dyn Fn(usize, usize) -> String) -> Vec<Vec<TCell>> {
+    let (col_depth, row_depth) = (depth(block.columns), depth(block.rows));
+    let mut rows: Vec<Vec<TCell>> = Vec::new();
+    if let Some(caption) = block.caption {
+        rows.push(vec![tc(caption, width, 1)]);
+    }
+    let mut header: Vec<Vec<TCell>> = vec![Vec::new(); col_depth];
+    fn columns(nodes: &[Header], level: usize, depth: usize, out: &mut Vec<Vec<TCell>>) {
+        for n in nodes {
+            if n.children.is_empty() {
+                out[level].push(tc(n.label, 1, depth - level));
+            } else {
+                out[level].push(tc(n.label, leaf_count(n), 1));
+                columns(n.children, level + 1, depth, out);
+            }
+        }
+    }
+    columns(block.columns, 0, col_depth, &mut header);
+    if row_depth > 0 {
+        header[0].insert(0, tc(block.corner.unwrap_or(""), row_depth, col_depth));
+    }
+    // Widen the last header cell to the table's width (表二's blocks share one table).
+    let leaves = block.column_leaves().len();
+    if let Some(last) = header[0].last_mut() {
+        last.colspan += width - row_depth.max(1) * usize::from(row_depth > 0) - leaves;
+    }
+    rows.extend(header);
+    let mut labels: Vec<Vec<TCell>> = Vec::new();
+    fn row_labels(nodes: &[Header], level: usize, depth: usize, out: &mut Vec<Vec<TCell>>, pending: &mut Vec<TCell>) {
+        for n in nodes {
+            if n.children.is_empty() {
+                pending.push(tc(n.label, depth - level, 1));
+                out.push(std::mem::take(pending));
+            } else {
+                pending.push(tc(n.label, 1, leaf_count(n)));
+                row_labels(n.children, level + 1, depth, out, pending);
+            }
+        }
+    }
+    if row_depth == 0 {
+        labels.push(Vec::new());
+    } else {
+        row_labels(block.rows, 0, row_depth, &mut labels, &mut Vec::new());
+    }
+    for (r, mut cells) in labels.into_iter().enumerate() {
+        cells.extend((0..leaves).map(|c| tc(&value(r, c), 1, 1)));
+        let used: usize = cells.iter().map(|c| c.colspan).sum::<usize>() + row_depth - cells.len().min(row_depth);
+        if let Some(last) = cells.last_mut() {
+            last.colspan += width.saturating_sub(used.max(row_depth + leaves));
+        }
+        rows.push(cells);
+    }
+    rows
+}
+
+/// The three official tables with the sample's figures, as laid-out rows.
+fn official_tables() -> Vec<(u8, Vec<Vec<TCell>>)> {
+    let sample = sample();
+    let report = report(&sample, "linqu-yeyuan", 2024);
+    let mut out = Vec::new();
+    for (t, table) in FORMAT_2021.tables.iter().enumerate() {
+        let width = table.blocks.iter().map(|b| depth(b.rows) + b.column_leaves().len()).max().unwrap_or(1);
+        let mut rows = Vec::new();
+        for (b, block) in table.blocks.iter().enumerate() {
+            let grid = report.figures.grid(t, b);
+            let value = |r: usize, c: usize| grid.value(r, c).map(|v| v.to_string()).unwrap_or_default();
+            rows.extend(block_rows(block, width, &value));
+        }
+        out.push((table.section, rows));
+    }
+    out
+}
+
+/// The sample's paragraphs in order (title first, signature and date last),
+/// with each table after its section heading.
+enum Part {
+    Para(String),
+    Table(Vec<Vec<TCell>>),
+}
+
+fn sample_parts() -> Vec<Part> {
+    let md = fs::read_to_string(Path::new(REPO).join("content/linqu-yeyuan/2024/report.md")).unwrap();
+    let body = md.splitn(3, "+++\n").nth(2).unwrap();
+    let mut tables = official_tables();
+    let mut parts = vec![Part::Para("临朐县冶源街道办事处2024年政府信息公开工作年度报告".to_owned())];
+    for line in body.lines().filter(|l| !l.trim().is_empty()) {
+        let text = line.trim_start_matches('#').trim();
+        parts.push(Part::Para(text.to_owned()));
+        if line.starts_with("## ") {
+            let n = FORMAT_2021.section_by_title(text).unwrap().number;
+            if let Some(i) = tables.iter().position(|(s, _)| *s == n) {
+                parts.push(Part::Table(tables.remove(i).1));
+            }
+        }
+    }
+    parts.push(Part::Para("冶源街道办事处".to_owned()));
+    parts
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn w_para(text: &str) -> String {
+    format!("<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", xml_escape(text))
+}
+
+/// A table in WordprocessingML: rowspans become `w:vMerge` restart/continue cells.
+fn w_table(rows: &[Vec<TCell>]) -> String {
+    // Per row: (column, cell, continues) after resolving rowspans.
+    let mut placed: Vec<Vec<(usize, TCell, bool)>> = vec![Vec::new(); rows.len()];
+    let mut covered: Vec<Vec<bool>> = vec![Vec::new(); rows.len()];
+    for (r, row) in rows.iter().enumerate() {
+        let mut col = 0;
+        for cell in row {
+            while covered[r].get(col).copied().unwrap_or(false) {
+                col += 1;
+            }
+            placed[r].push((col, cell.clone(), false));
+            for rr in r..(r + cell.rowspan).min(rows.len()) {
+                if covered[rr].len() < col + cell.colspan {
+                    covered[rr].resize(col + cell.colspan, false);
+                }
+                covered[rr][col..col + cell.colspan].fill(true);
+                if rr > r {
+                    placed[rr].push((col, cell.clone(), true));
+                }
+            }
+            col += cell.colspan;
+        }
+    }
+    let mut xml = String::from("<w:tbl>");
+    for row in &mut placed {
+        row.sort_by_key(|(c, _, _)| *c);
+        xml.push_str("<w:tr>");
+        for (_, cell, cont) in row.iter() {
+            let merge = match (cell.rowspan > 1, cont) {
+                (true, false) => "<w:vMerge w:val=\"restart\"/>",
+                (true, true) => "<w:vMerge/>",
+                _ => "",
+            };
+            let text = if *cont { String::from("<w:p/>") } else { w_para(&cell.text) };
+            xml.push_str(&format!(
+                "<w:tc><w:tcPr><w:gridSpan w:val=\"{}\"/>{merge}</w:tcPr>{text}</w:tc>",
+                cell.colspan
+            ));
+        }
+        xml.push_str("</w:tr>");
+    }
+    xml.push_str("</w:tbl>");
+    xml
+}
+
+fn docx(parts: &[Part]) -> Vec<u8> {
+    let mut body = String::new();
+    for part in parts {
+        match part {
+            Part::Para(t) => body.push_str(&w_para(t)),
+            Part::Table(rows) => body.push_str(&w_table(rows)),
+        }
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(
+        b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>",
+    )
+    .unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+fn html_page(parts: &[Part], with_date: bool) -> String {
+    let mut body = String::new();
+    for part in parts {
+        match part {
+            Part::Para(t) if !with_date && t.contains("2025年1月10日") => {}
+            Part::Para(t) => body.push_str(&format!("<p style=\"text-indent:2em\">{}</p>\n", xml_escape(t))),
+            Part::Table(rows) => {
+                body.push_str("<table border=\"1\" cellspacing=\"0\"><tbody>\n");
+                for row in rows {
+                    body.push_str("<tr>");
+                    for c in row {
+                        body.push_str(&format!(
+                            "<td colspan=\"{}\" rowspan=\"{}\"><p>{}</p></td>",
+                            c.colspan,
+                            c.rowspan,
+                            xml_escape(&c.text)
+                        ));
+                    }
+                    body.push_str("</tr>\n");
+                }
+                body.push_str("</tbody></table>\n");
+            }
+        }
+    }
+    format!(
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta name="ArticleTitle" content="临朐县冶源街道办事处2024年政府信息公开工作年度报告">
+<meta name="PubDate" content="2025-01-10 16:20">
+<title>临朐县冶源街道办事处2024年政府信息公开工作年度报告_临朐县人民政府</title></head>
+<body><div class="header"><nav><ul><li><a href="/">首页</a></li><li><a href="/xxgk/">政府信息公开</a></li>
+<li><a href="/xxgk/nb/2023.html">临朐县冶源街道办事处2023年政府信息公开工作年度报告</a></li></ul></nav></div>
+<div class="container"><div class="left"><table class="layout"><tr><td>
+<div class="info">发布时间：2025-01-10 来源：冶源街道 浏览次数：128</div>
+<div id="zoom" class="TRS_Editor">
+{body}</div></td></tr></table></div>
+<div class="share">分享到：微信 微博</div></div>
+<footer><p>主办单位：临朐县人民政府办公室 地址：临朐县民主路 电话：0536-3111111</p><p>一、总体情况</p></footer>
+</body></html>"#
+    )
+}
+
+#[test]
+fn a_docx_with_merged_header_cells_imports_to_the_sample() {
+    let site = site_without_sample_report();
+    let parts = sample_parts();
+    let mut with_date = parts;
+    with_date.push(Part::Para("2025年1月10日".to_owned()));
+    fs::write(site.path("报告.docx"), docx(&with_date)).unwrap();
+    let run = site.run(&["import", site.path("报告.docx").to_str().unwrap()]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("读到 200 个数字"), "{}", run.stdout);
+    assert!(!run.stdout.contains("需要核对"), "{}", run.stdout);
+    assert_same_as_sample(site.root(), true);
+}
+
+#[test]
+fn an_html_page_inside_portal_navigation_imports_to_the_sample() {
+    let site = site_without_sample_report();
+    let mut parts = sample_parts();
+    parts.push(Part::Para("2025年1月10日".to_owned()));
+    site.write("page.html", &html_page(&parts, false));
+    let run = site.run(&["import", site.path("page.html").to_str().unwrap()]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("读到 200 个数字"), "{}", run.stdout);
+    // The signature has no date on this page: it comes from <meta name="PubDate">, and says so.
+    assert!(run.stdout.contains("发布日期 2025-01-10 取自网页的 PubDate"), "{}", run.stdout);
+    assert_same_as_sample(site.root(), true);
+}
+
+#[test]
+fn a_folder_is_imported_file_by_file_with_reasons_for_skips() {
+    let site = site_without_sample_report();
+    let dir = site.path("old-portal");
+    fs::create_dir_all(dir.join("2024")).unwrap();
+    fs::copy(Path::new(REPO).join(FIXTURE), dir.join("2024/report.txt")).unwrap();
+    fs::write(dir.join("2024/report.pdf"), b"%PDF-1.4").unwrap();
+    fs::write(dir.join("index.html"), "<html><body><ul><li>年报</li></ul></body></html>").unwrap();
+    fs::write(dir.join("copy.txt"), fs::read(Path::new(REPO).join(FIXTURE)).unwrap()).unwrap();
+    let run = site.run(&["import", "--dir", dir.to_str().unwrap()]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("导入") && run.stdout.contains("report.txt"), "{}", run.stdout);
+    assert!(run.stderr.contains("report.pdf：不支持的文件类型：PDF"), "{}", run.stderr);
+    assert!(run.stderr.contains("index.html：不是政府信息公开工作年度报告"), "{}", run.stderr);
+    assert!(run.stderr.contains("本次已从"), "{}", run.stderr);
+    assert!(run.stdout.contains("共 4 个文件：导入 1 个，跳过 3 个"), "{}", run.stdout);
+    assert_same_as_sample(site.root(), true);
+}
+
+/// Garbage and truncated files of each kind are refused with a message, never a panic.
+#[test]
+fn garbage_and_truncated_files_never_panic() {
+    let fixture = fs::read(Path::new(REPO).join(FIXTURE)).unwrap();
+    let good_docx = docx(&sample_parts());
+    let good_html = html_page(&sample_parts(), true).into_bytes();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut noise = |n: usize| -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect()
+    };
+    let mut inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("a.txt", noise(5000)),
+        ("a.docx", noise(5000)),
+        ("a.html", noise(5000)),
+        ("b.txt", Vec::new()),
+        ("b.docx", Vec::new()),
+        ("b.html", Vec::new()),
+        ("c.txt", "\t\t\t\n一\t二\n\t\t６\t—\n".repeat(50).into_bytes()),
+        ("c.html", b"<table><tr><td rowspan=99999 colspan=99999>1</td></tr></table><table><tr><td>".to_vec()),
+    ];
+    for cut in [10, 100, 1000, 3000] {
+        inputs.push(("t.txt", fixture[..cut.min(fixture.len())].to_vec()));
+        inputs.push(("t.docx", good_docx[..cut.min(good_docx.len())].to_vec()));
+        inputs.push(("t.html", good_html[..cut.min(good_html.len())].to_vec()));
+    }
+    // A valid zip whose document.xml is cut short.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(b"<w:document><w:body><w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"-3\"/>").unwrap();
+    inputs.push(("z.docx", zip.finish().unwrap().into_inner()));
+    for (name, bytes) in &inputs {
+        let result = std::panic::catch_unwind(|| portal::import::read(Path::new(name), bytes).map(|_| ()));
+        assert!(result.is_ok(), "{name} panicked");
+    }
+    // And through the binary: a message and exit status 1.
+    let site = site_without_sample_report();
+    for (name, bytes) in inputs.iter().take(3) {
+        let path: PathBuf = site.path(name);
+        fs::write(&path, bytes).unwrap();
+        let run = site.run(&["import", path.to_str().unwrap()]);
+        assert!(!run.success);
+        assert!(run.stderr.contains("未导入") && !run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
