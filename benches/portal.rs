@@ -51,10 +51,24 @@ fn main() {
     table.push(measure("check (validation + internal links)", runs, || portal(&["check", "--root", site_arg])));
     println!("output: {:.1} MB in {} files", dir_size(&out) as f64 / 1e6, count_files(&out));
 
-    // The inspection alone, in process, on the pages of one render.
+    // The stages in process, for where the time goes; then the inspection alone.
+    let t = Instant::now();
     let checked = portal::build::check(&site);
+    let load_validate = t.elapsed();
     let site_model = checked.site.expect("generated site loads");
+    let t = Instant::now();
     let pages = portal::build::pages(&site_model, &checked.waived, &site).expect("renders");
+    let render = t.elapsed();
+    let staged = dir.path().join("staged");
+    let t = Instant::now();
+    portal::output::write::write_atomically(&staged, &pages).expect("writes");
+    let write = t.elapsed();
+    println!(
+        "stages, one run in process: load + validate {:.3} s, render {:.3} s, write {:.3} s",
+        load_validate.as_secs_f64(),
+        render.as_secs_f64(),
+        write.as_secs_f64()
+    );
     let mut times = Vec::new();
     let mut links = 0;
     for _ in 0..runs {

@@ -650,6 +650,26 @@ impl Leaf {
     }
 }
 
+/// The leaves of a header tree of the format, computed once: every stage asks
+/// for them for every report. An empty tree has one leaf with an empty key.
+fn cached_leaves(headers: &'static [Header]) -> &'static [Leaf] {
+    static CACHE: std::sync::RwLock<Vec<(usize, &'static [Leaf])>> = std::sync::RwLock::new(Vec::new());
+    let id = headers.as_ptr() as usize;
+    let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
+    if let Some(leaves) = found {
+        return leaves;
+    }
+    let computed = if headers.is_empty() {
+        vec![Leaf { key: String::new(), labels: Vec::new(), total: false }]
+    } else {
+        leaves(headers)
+    };
+    // A format has a handful of header trees: what is leaked here is bounded.
+    let computed: &'static [Leaf] = Box::leak(computed.into_boxed_slice());
+    CACHE.write().unwrap_or_else(|p| p.into_inner()).push((id, computed));
+    computed
+}
+
 /// Flattens a header tree into its leaves, left to right (or top to bottom).
 pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
     fn walk(nodes: &[Header], prefix: &str, labels: &mut Vec<&'static str>, out: &mut Vec<Leaf>) {
@@ -711,17 +731,13 @@ pub fn select(leaves: &[Leaf], operand: &str) -> Vec<usize> {
 }
 
 impl Block {
-    pub fn column_leaves(&self) -> Vec<Leaf> {
-        leaves(self.columns)
+    pub fn column_leaves(&self) -> &'static [Leaf] {
+        cached_leaves(self.columns)
     }
 
     /// Row leaves; a block without row headers has one leaf with an empty key.
-    pub fn row_leaves(&self) -> Vec<Leaf> {
-        if self.rows.is_empty() {
-            vec![Leaf { key: String::new(), labels: Vec::new(), total: false }]
-        } else {
-            leaves(self.rows)
-        }
+    pub fn row_leaves(&self) -> &'static [Leaf] {
+        cached_leaves(self.rows)
     }
 
     /// The TOML entries of this block: each entry's key, its label path, and the
@@ -825,7 +841,7 @@ mod tests {
                 Axis::EachRow => block.column_leaves(),
             };
             for op in rule.lhs.iter().chain(rule.rhs) {
-                assert!(!select(&leaves, op).is_empty(), "{} operand {op} selects nothing", rule.id);
+                assert!(!select(leaves, op).is_empty(), "{} operand {op} selects nothing", rule.id);
             }
         }
     }
@@ -839,13 +855,13 @@ mod tests {
                 Axis::EachRow => block.column_leaves(),
             };
             for op in [rule.this, rule.previous].iter().chain(rule.plus).chain(rule.minus) {
-                assert_eq!(select(&leaves, op).len(), 1, "{} operand {op}", rule.id);
+                assert_eq!(select(leaves, op).len(), 1, "{} operand {op}", rule.id);
             }
         }
         for p in FORMAT_2021.prose {
             let block = &FORMAT_2021.table(p.table).unwrap().blocks[p.block];
-            assert_eq!(select(&block.row_leaves(), p.row).len(), 1, "{}", p.row);
-            assert_eq!(select(&block.column_leaves(), p.column).len(), 1, "{}", p.column);
+            assert_eq!(select(block.row_leaves(), p.row).len(), 1, "{}", p.row);
+            assert_eq!(select(block.column_leaves(), p.column).len(), 1, "{}", p.column);
         }
     }
 
@@ -853,8 +869,8 @@ mod tests {
     fn wildcard_selects_only_descendants() {
         let b = &FORMAT_2021.table("requests").unwrap().blocks[0];
         let rows = b.row_leaves();
-        assert_eq!(select(&rows, "results.withheld.*").len(), 8);
-        assert_eq!(select(&rows, "results.*").len(), 22);
+        assert_eq!(select(rows, "results.withheld.*").len(), 8);
+        assert_eq!(select(rows, "results.*").len(), 22);
     }
 
     #[test]

@@ -183,8 +183,8 @@ fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
         let Some(t) = format.tables.iter().position(|t| t.key == figure.table) else { continue };
         let block = &format.tables[t].blocks[figure.block];
         let (Some(&r), Some(&c)) = (
-            format::select(&block.row_leaves(), figure.row).first(),
-            format::select(&block.column_leaves(), figure.column).first(),
+            format::select(block.row_leaves(), figure.row).first(),
+            format::select(block.column_leaves(), figure.column).first(),
         ) else {
             continue;
         };
@@ -242,6 +242,11 @@ fn find_quoted_figures<'f>(text: &str, figures: &'f [ProseFigure]) -> Vec<Quote<
             continue;
         }
         let clause = &text[start..i];
+        // Most clauses state no figure: skip them before any phrase search.
+        if !clause.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
+            start = i + ch.len_utf8();
+            continue;
+        }
         for figure in figures {
             for phrase in figure.phrases {
                 let Some((last, before)) = phrase.split_last() else { continue };

@@ -46,10 +46,10 @@ struct Slot {
 fn slots(table: &Table) -> Vec<Slot> {
     let mut out = Vec::new();
     for (b, block) in table.blocks.iter().enumerate() {
-        for (r, leaf) in block.row_leaves().into_iter().enumerate() {
+        for (r, leaf) in block.row_leaves().iter().enumerate() {
             let own = key(leaf.own_label());
             let ancestors = leaf.labels[..leaf.labels.len().saturating_sub(1)].iter().map(|l| key(l)).collect();
-            out.push(Slot { block: b, row: r, leaf, own, ancestors });
+            out.push(Slot { block: b, row: r, leaf: leaf.clone(), own, ancestors });
         }
     }
     out

@@ -38,24 +38,24 @@ pub fn html(page: &[u8]) -> PageLinks {
         let mut rewriter = HtmlRewriter::new(
             Settings::new().append_element_content_handler(element!("*", |el| {
                 let at = el.source_location().bytes().start;
-                for &attr in URL_ATTRS {
-                    if let Some(v) = el.get_attribute(attr) {
-                        spans.push((attr, v, at));
-                    }
-                }
-                if let Some(v) = el.get_attribute("srcset") {
-                    for candidate in v.split(',') {
-                        if let Some(url) = candidate.split_whitespace().next() {
-                            spans.push(("srcset", url.to_owned(), at));
+                // One pass over the attributes: most elements (table cells) have only `headers`/`class`.
+                for attr in el.attributes() {
+                    let name = attr.name();
+                    match name.as_str() {
+                        "id" => anchors.push(attr.value()),
+                        "name" if el.tag_name() == "a" => anchors.push(attr.value()),
+                        "srcset" => {
+                            for candidate in attr.value().split(',') {
+                                if let Some(url) = candidate.split_whitespace().next() {
+                                    spans.push(("srcset", url.to_owned(), at));
+                                }
+                            }
                         }
-                    }
-                }
-                if let Some(id) = el.get_attribute("id") {
-                    anchors.push(id);
-                }
-                if el.tag_name() == "a" {
-                    if let Some(name) = el.get_attribute("name") {
-                        anchors.push(name);
+                        other => {
+                            if let Some(&known) = URL_ATTRS.iter().find(|a| **a == other) {
+                                spans.push((known, attr.value(), at));
+                            }
+                        }
                     }
                 }
                 Ok(())

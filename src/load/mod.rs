@@ -567,7 +567,7 @@ impl Loader<'_> {
                         format!("{} 应是一组数字，按表格从左到右排列，共 {} 个", entry.key, entry.cells.len()),
                     )
                     .at(file, value.span())
-                    .with_note(format!("各列依次为：{}", column_names(&cols, entry)))
+                    .with_note(format!("各列依次为：{}", column_names(cols, entry)))
                     .with_label("应为 [ ... ]"),
                 );
                 return;
@@ -585,7 +585,7 @@ impl Loader<'_> {
                 Diagnostic::error("cells", format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()))
                     .at(file, value.span())
                     .with_label(format!("{} 个数字", items.len()))
-                    .with_note(format!("各列依次为：{}", column_names(&cols, entry))),
+                    .with_note(format!("各列依次为：{}", column_names(cols, entry))),
             );
             return;
         }
