@@ -25,13 +25,14 @@ const REPORT: &str = "2024/linqu-yeyuan/";
 #[test]
 fn the_site_passes_real_clients() {
     require_tools();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}{PREFIX}");
     let site = TempSite::sample();
+    let public = site.path("public");
+    // nginx first, so that the site is built for the port it got.
+    let nginx = Nginx::start(&site.path("nginx"), &public);
+    let port = nginx.port;
+    let base = format!("http://127.0.0.1:{port}{PREFIX}");
     site.edit("site.toml", "base_url = \"https://www.example.gov.cn/xxgk/\"", &format!("base_url = \"{base}\""));
     site.build_ok();
-    let public = site.path("public");
-    let nginx = Nginx::start(&site.path("nginx"), &public, port);
 
     let mut failures = Vec::new();
     let mut gate = |name: &str, result: Result<String, String>| match result {
@@ -96,24 +97,37 @@ fn require_tools() {
 
 // --- nginx -------------------------------------------------------------------------------
 
-/// nginx in the foreground, unprivileged (no master process, so no change of user), on
-/// loopback; stopped when dropped.
+/// nginx in the foreground, unprivileged (no master process, so no change of user), on a free
+/// loopback port; stopped when dropped.
 struct Nginx {
     child: Child,
     dir: PathBuf,
+    port: u16,
 }
 
 impl Nginx {
-    fn start(dir: &Path, public: &Path, port: u16) -> Self {
+    /// Serves `public` (which may not exist yet) under [`PREFIX`]; tries a few ports, in case
+    /// another process takes the free one first.
+    fn start(dir: &Path, public: &Path) -> Self {
         fs::create_dir_all(dir).unwrap();
+        let mut errors = Vec::new();
+        for _ in 0..5 {
+            match Self::try_start(dir, public, free_port()) {
+                Ok(nginx) => return nginx,
+                Err(e) => errors.push(e),
+            }
+        }
+        panic!("nginx did not start:\n{}", errors.join("\n"));
+    }
+
+    fn try_start(dir: &Path, public: &Path, port: u16) -> Result<Self, String> {
         let conf = dir.join("nginx.conf");
         fs::write(&conf, nginx_conf(dir, public, port)).unwrap();
-        let error_log = dir.join("error.log");
         let child = Command::new("nginx")
             .arg("-p")
             .arg(dir)
             .arg("-e")
-            .arg(&error_log)
+            .arg(dir.join("error.log"))
             .arg("-c")
             .arg(&conf)
             .args(["-g", "daemon off;"])
@@ -121,18 +135,20 @@ impl Nginx {
             .stderr(Stdio::piped())
             .spawn()
             .expect("nginx");
-        let mut nginx = Self { child, dir: dir.to_owned() };
+        let mut nginx = Self { child, dir: dir.to_owned(), port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = nginx.child.try_wait() {
                 let mut err = String::new();
                 nginx.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-                panic!("nginx exited ({status}): {err}\n{}", nginx.log());
+                return Err(format!("nginx exited ({status}) on port {port}: {err}\n{}", nginx.log()));
             }
-            assert!(Instant::now() < deadline, "nginx did not listen on port {port}:\n{}", nginx.log());
+            if Instant::now() > deadline {
+                return Err(format!("nginx did not listen on port {port}:\n{}", nginx.log()));
+            }
             thread::sleep(Duration::from_millis(50));
         }
-        nginx
+        Ok(nginx)
     }
 
     fn log(&self) -> String {
