@@ -45,6 +45,7 @@ const DEFAULT_THEME: &[(&str, &[u8])] = builtin!(
     "templates/agencies.html",
     "templates/404.html",
     "static/assets/style.css",
+    "static/assets/favicon.svg",
 );
 
 impl Theme {
