@@ -54,7 +54,7 @@ fn main() {
     // The inspection alone, in process, on the pages of one render.
     let checked = portal::build::check(&site);
     let site_model = checked.site.expect("generated site loads");
-    let pages = portal::build::pages(&site_model, &checked.waived, &site).expect("renders");
+    let pages = portal::build::pages(&site_model, &checked.review, &site).expect("renders");
     let mut times = Vec::new();
     let mut links = 0;
     for _ in 0..runs {
