@@ -57,7 +57,7 @@ fn main() {
     let load_validate = t.elapsed();
     let site_model = checked.site.expect("generated site loads");
     let t = Instant::now();
-    let pages = portal::build::pages(&site_model, &checked.waived, &site).expect("renders");
+    let pages = portal::build::pages(&site_model, &checked.review, &site).expect("renders");
     let render = t.elapsed();
     let staged = dir.path().join("staged");
     let t = Instant::now();

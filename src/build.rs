@@ -9,32 +9,37 @@ use crate::config::LinkSeverity;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::format::FORMAT_2021;
 use crate::linkcheck::{self, Inspection};
-use crate::model::{Site, WaivedRules};
+use crate::model::Site;
 use crate::output::{self, write::WriteError};
 use crate::render::{self, Content, Page, RenderError, Theme, paths};
-use crate::{load, validate};
+use crate::validate::Review;
+use crate::{load, summary, validate};
 
 /// A loaded and validated site, with every problem found.
 pub struct Checked {
     pub site: Option<Site>,
     pub sources: Sources,
     pub diagnostics: Diagnostics,
-    /// Rules waived per report (agency slug, year, rule id).
-    pub waived: WaivedRules,
+    /// What the pages say about the checks: waivers used, summaries, warnings.
+    pub review: Review,
 }
 
-/// Loads and validates the site at `root`.
+/// Loads the site at `root`, sums its summary reports and validates it.
 pub fn check(root: &Path) -> Checked {
-    let loaded = load::load(root, &FORMAT_2021);
+    let mut loaded = load::load(root, &FORMAT_2021);
     let mut diagnostics = loaded.diagnostics;
-    let mut waived = WaivedRules::new();
-    if let Some(site) = &loaded.site {
-        let validation = validate::validate(site);
+    let mut review = Review::default();
+    if let Some(site) = &mut loaded.site {
+        let (summaries, found) = summary::summarize(site, &loaded.sources);
+        diagnostics.extend(found);
+        let validation = validate::validate(site, &summaries);
         diagnostics.extend(validation.diagnostics);
-        waived = validation.waived;
+        review.waived = validation.waived;
+        review.summaries = summaries;
+        review.file_warnings(site, &diagnostics);
     }
     diagnostics.sort(&loaded.sources);
-    Checked { site: loaded.site, sources: loaded.sources, diagnostics, waived }
+    Checked { site: loaded.site, sources: loaded.sources, diagnostics, review }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +103,7 @@ pub fn render(root: &Path) -> Outcome<Rendered> {
     let mut diagnostics = checked.diagnostics;
     let mut sources = checked.sources;
     let result = match &checked.site {
-        Some(site) if !diagnostics.has_errors() => pages(site, &checked.waived, root).and_then(|pages| {
+        Some(site) if !diagnostics.has_errors() => pages(site, &checked.review, root).and_then(|pages| {
             let links = linkcheck::inspect(site, &pages);
             let severity = match site.config.links.internal {
                 LinkSeverity::Error => Severity::Error,
@@ -144,23 +149,10 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
 }
 
 /// Every file of the built site, sorted by path.
-pub fn pages(site: &Site, waived: &WaivedRules, root: &Path) -> Result<Vec<Page>, BuildError> {
+pub fn pages(site: &Site, review: &Review, root: &Path) -> Result<Vec<Page>, BuildError> {
     let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
-    let mut pages = render::render(site, &theme, waived, root)?;
-    for agency in &site.agencies {
-        for report in &agency.reports {
-            let data = output::opendata::report_data(site.format, agency, report);
-            let dir = paths::report(report.year, &agency.slug);
-            pages.push(Page {
-                path: format!("{dir}{}", paths::DATA_JSON),
-                content: Content::Bytes(output::opendata::to_json(&data)),
-            });
-            pages.push(Page {
-                path: format!("{dir}{}", paths::DATA_CSV),
-                content: Content::Bytes(output::opendata::to_csv(&data)),
-            });
-        }
-    }
+    let mut pages = render::render(site, &theme, review, root)?;
+    pages.extend(open_data(site, review));
     let mut dirs: Vec<String> = pages
         .iter()
         .filter_map(|p| p.path.strip_suffix("index.html"))
@@ -178,6 +170,34 @@ pub fn pages(site: &Site, waived: &WaivedRules, root: &Path) -> Result<Vec<Page>
         return Err(BuildError::Collision { path: w[0].path.clone() });
     }
     Ok(pages)
+}
+
+/// Every report's `data.json` and `data.csv`, and the bulk files of `/data/`.
+fn open_data(site: &Site, review: &Review) -> Vec<Page> {
+    use output::opendata;
+    let data: Vec<opendata::ReportData<'_>> = site
+        .agencies
+        .iter()
+        .flat_map(|a| a.reports.iter().map(move |r| (a, r)))
+        .map(|(agency, report)| opendata::report_data(site, &review.summaries, agency, report))
+        .collect();
+    let file = |path: String, bytes: Vec<u8>| Page { path, content: Content::Bytes(bytes) };
+    let mut pages = Vec::new();
+    for d in &data {
+        let dir = paths::report(d.year, d.agency);
+        pages.push(file(format!("{dir}{}", paths::DATA_JSON), opendata::to_json(d)));
+        pages.push(file(format!("{dir}{}", paths::DATA_CSV), opendata::to_csv([d])));
+    }
+    pages.push(file(format!("{}{}", paths::DATA, paths::REPORTS_CSV), opendata::to_csv(&data)));
+    pages.push(file(format!("{}{}", paths::DATA, paths::REPORTS_JSON), opendata::collection_json(site.format, &data)));
+    pages.push(file(
+        format!("{}{}", paths::DATA, paths::SCHEMA_JSON),
+        opendata::schema(site.format, &site.config.base_url),
+    ));
+    for year in site.years() {
+        pages.push(file(paths::year_csv(year), opendata::to_csv(data.iter().filter(|d| d.year == year))));
+    }
+    pages
 }
 
 /// Refuses output folders whose replacement would destroy the site's sources.

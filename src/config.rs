@@ -27,6 +27,18 @@ pub struct SiteConfig {
     /// Dead-link inspection (错链、死链检测).
     #[serde(default)]
     pub links: LinksConfig,
+    /// The bulk open data under `/data/`.
+    #[serde(default)]
+    pub data: DataConfig,
+}
+
+/// The open data's page (`/data/`).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// The terms under which the figures may be reused, shown on `/data/` (plain text).
+    #[serde(default)]
+    pub licence: String,
 }
 
 /// How broken links are treated.

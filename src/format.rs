@@ -19,6 +19,46 @@ pub struct Format {
     pub prose: &'static [ProseFigure],
     /// The section whose prose is compared with the tables (一、总体情况).
     pub prose_section: u8,
+    /// The trend charts on every agency page, over the years.
+    pub charts: &'static [Chart],
+    /// What the year pages rank agencies by.
+    pub rankings: &'static [Ranking],
+}
+
+/// A figure made of one or more cells of a block: the sum of every cell whose
+/// row one of `rows` selects and whose column one of `columns` selects
+/// (operands as in [`SumRule`]: `key` or `key.*`).
+#[derive(Debug)]
+pub struct Measure {
+    /// What the figure is, in the format's words (a chart's series, a ranking's column).
+    pub label: &'static str,
+    pub table: &'static str,
+    pub block: usize,
+    pub rows: &'static [&'static str],
+    pub columns: &'static [&'static str],
+}
+
+/// A stacked bar chart of an agency's figures, one bar per year.
+#[derive(Debug)]
+pub struct Chart {
+    /// Stable fragment id on the agency page.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The stacked parts of each bar, bottom first.
+    pub series: &'static [Measure],
+}
+
+/// An ordering of the year's reports, largest first.
+#[derive(Debug)]
+pub struct Ranking {
+    /// Stable fragment id on the year page.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What the value column is headed.
+    pub heading: &'static str,
+    /// The figure ranked; with `per`, its share of that figure (a percentage).
+    pub measure: Measure,
+    pub per: Option<Measure>,
 }
 
 /// One of the six official sections.
@@ -173,6 +213,14 @@ impl SumRule {
     pub fn defines_total(&self) -> bool {
         self.lhs.len() == 1
     }
+}
+
+const fn requests(label: &'static str, rows: &'static [&'static str], columns: &'static [&'static str]) -> Measure {
+    Measure { label, table: "requests", block: 0, rows, columns }
+}
+
+const fn appeals(label: &'static str, columns: &'static [&'static str]) -> Measure {
+    Measure { label, table: "appeals", block: 0, rows: &[""], columns }
 }
 
 const fn leaf(key: &'static str, label: &'static str) -> Header {
@@ -628,6 +676,57 @@ pub static FORMAT_2021: Format = Format {
         },
     ],
     prose_section: 1,
+    charts: &[
+        Chart {
+            id: "chart-applicants",
+            title: "本年新收政府信息公开申请数量（按申请人情况）",
+            series: &[
+                requests("自然人", &["new"], &["natural"]),
+                requests("商业企业", &["new"], &["org.business"]),
+                requests("科研机构", &["new"], &["org.research"]),
+                requests("社会公益组织", &["new"], &["org.public_welfare"]),
+                requests("法律服务机构", &["new"], &["org.legal_services"]),
+                requests("其他", &["new"], &["org.other"]),
+            ],
+        },
+        Chart {
+            id: "chart-results",
+            title: "本年度办理结果",
+            series: &[
+                requests("予以公开", &["results.granted"], &["total"]),
+                requests("部分公开", &["results.partly_granted"], &["total"]),
+                requests("不予公开", &["results.withheld.*"], &["total"]),
+                requests("无法提供", &["results.unavailable.*"], &["total"]),
+                requests("不予处理", &["results.not_processed.*"], &["total"]),
+                requests("其他处理", &["results.other.*"], &["total"]),
+            ],
+        },
+        Chart {
+            id: "chart-appeals",
+            title: "政府信息公开行政复议、行政诉讼案件数量",
+            series: &[
+                appeals("行政复议", &["reconsideration.total"]),
+                appeals("行政诉讼（未经复议直接起诉）", &["litigation.direct.total"]),
+                appeals("行政诉讼（复议后起诉）", &["litigation.after_reconsideration.total"]),
+            ],
+        },
+    ],
+    rankings: &[
+        Ranking {
+            id: "ranking-received",
+            title: "按本年新收政府信息公开申请数量排序",
+            heading: "本年新收申请（件）",
+            measure: requests("本年新收政府信息公开申请数量", &["new"], &["total"]),
+            per: None,
+        },
+        Ranking {
+            id: "ranking-granted",
+            title: "按予以公开占办理结果的比例排序",
+            heading: "予以公开比例",
+            measure: requests("予以公开", &["results.granted"], &["total"]),
+            per: Some(requests("办理结果总计", &["results.total"], &["total"])),
+        },
+    ],
 };
 
 /// A leaf of a header tree, flattened: its full key and the labels on the way down.
@@ -862,6 +961,24 @@ mod tests {
             let block = &FORMAT_2021.table(p.table).unwrap().blocks[p.block];
             assert_eq!(select(block.row_leaves(), p.row).len(), 1, "{}", p.row);
             assert_eq!(select(block.column_leaves(), p.column).len(), 1, "{}", p.column);
+        }
+    }
+
+    #[test]
+    fn every_chart_and_ranking_measure_selects_cells() {
+        let measures = FORMAT_2021
+            .charts
+            .iter()
+            .flat_map(|c| c.series)
+            .chain(FORMAT_2021.rankings.iter().flat_map(|r| std::iter::once(&r.measure).chain(&r.per)));
+        for m in measures {
+            let block = &FORMAT_2021.table(m.table).unwrap().blocks[m.block];
+            for op in m.rows {
+                assert!(!select(block.row_leaves(), op).is_empty(), "{}: row {op}", m.label);
+            }
+            for op in m.columns {
+                assert!(!select(block.column_leaves(), op).is_empty(), "{}: column {op}", m.label);
+            }
         }
     }
 

@@ -2,13 +2,14 @@
 //! portals (政府信息公开工作年度报告).
 //!
 //! One pipeline, one module per stage:
-//! [`load`] → [`validate`] → [`render`] → [`output`] (write, feed, sitemap, open data).
+//! [`load`] → [`summary`] (汇总) → [`validate`] → [`render`] → [`output`] (write, feed, sitemap, open data).
 //! The report format itself is data ([`format`]); the site is a model ([`model`])
 //! that knows nothing of HTML. Authoring commands (`portal init`, `portal new`)
 //! live in [`scaffold`], outside the pipeline, and so does `portal import`
 //! ([`import`]), which writes sources from published reports.
 
 pub mod build;
+pub mod compliance;
 pub mod config;
 pub mod diagnostics;
 pub mod format;
@@ -21,4 +22,5 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod summary;
 pub mod validate;

@@ -46,8 +46,21 @@ pub struct Agency {
     /// Folder name; used in URLs.
     pub slug: String,
     pub info: AgencyInfo,
+    /// `agency.toml`, for diagnostics about what it declares.
+    pub file: FileId,
     /// Sorted by year, oldest first.
     pub reports: Vec<Report>,
+}
+
+impl Agency {
+    pub fn report(&self, year: u16) -> Option<&Report> {
+        self.reports.iter().find(|r| r.year == year)
+    }
+
+    /// The tier whose deadline applies to its reports.
+    pub fn level(&self) -> Level {
+        self.info.summary.as_ref().map_or(Level::Department, |s| s.level)
+    }
 }
 
 /// The contents of `agency.toml`.
@@ -71,6 +84,106 @@ pub struct AgencyInfo {
     pub weight: i64,
     #[serde(default)]
     pub contact: Contact,
+    /// Present when the agency's reports are summaries (汇总) of other agencies'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryInfo>,
+}
+
+/// `[summary]` of `agency.toml`: whose reports this agency's reports sum up.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryInfo {
+    /// The summary's tier, which sets its deadline.
+    pub level: Level,
+    pub members: Members,
+}
+
+/// The tiers of the format's timetable (逐级汇总).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A department or any agency that is not a summary: 1月31日. Not written
+    /// in `agency.toml`: it is what an agency without `[summary]` is.
+    #[serde(skip)]
+    Department,
+    /// A township's summary (乡镇汇总): 1月31日, like departments.
+    Township,
+    /// A county's summary (县级汇总): 2月20日.
+    County,
+    /// A city's summary (市级汇总): 3月10日.
+    City,
+    /// A province's summary (省级汇总): 3月31日.
+    Province,
+}
+
+impl Level {
+    /// The last day a report for `year` may be published.
+    pub fn deadline(self, year: u16) -> Date {
+        let (month, day) = match self {
+            Level::Department | Level::Township => (1, 31),
+            Level::County => (2, 20),
+            Level::City => (3, 10),
+            Level::Province => (3, 31),
+        };
+        Date { year: year + 1, month, day }
+    }
+
+    /// How the year page names the tier.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Department => "部门、乡镇",
+            Level::Township => "乡镇汇总",
+            Level::County => "县级汇总",
+            Level::City => "市级汇总",
+            Level::Province => "省级汇总",
+        }
+    }
+}
+
+/// The members of a summary: listed by folder name, or every agency whose
+/// `parent` is the summary's `name` (`members = "children"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Members {
+    Children,
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"children\" 或成员机构文件夹名的列表，例如 [\"jiaoyu\", \"weijian\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Members, E> {
+                if v == "children" {
+                    Ok(Members::Children)
+                } else {
+                    Err(E::custom(format!(
+                        "members 写成文字时只能是 \"children\"（上级机关为本机构的所有机构），而不是 \"{v}\"；要列出成员，请写成列表：[\"{v}\"]"
+                    )))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Members, A::Error> {
+                let mut out = Vec::new();
+                while let Some(slug) = seq.next_element::<String>()? {
+                    out.push(slug);
+                }
+                Ok(Members::List(out))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl serde::Serialize for Members {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Members::Children => s.serialize_str("children"),
+            Members::List(list) => list.serialize(s),
+        }
+    }
 }
 
 impl AgencyInfo {
@@ -110,7 +223,8 @@ pub struct Report {
     pub signed_by: String,
     pub narrative: Narrative,
     pub markdown_file: FileId,
-    pub data_file: FileId,
+    /// `data.toml`; only a summary may go without (its figures are then summed).
+    pub data_file: Option<FileId>,
     pub figures: Figures,
     /// Rules this report is allowed to break, because it was published that way.
     pub waivers: Vec<Waiver>,
@@ -193,9 +307,8 @@ impl Date {
         Self::new(u16::try_from(year).ok()?, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
     }
 
-    /// 0 = Monday … 6 = Sunday.
-    pub fn weekday(&self) -> usize {
-        // Days since 1970-01-01 (a Thursday), by Howard Hinnant's civil algorithm.
+    /// Days since 1970-01-01, by Howard Hinnant's civil algorithm.
+    pub fn unix_days(&self) -> i64 {
         let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
@@ -203,8 +316,12 @@ impl Date {
         let mp = (m + 9) % 12;
         let doy = (153 * mp + 2) / 5 + d - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        (days + 3).rem_euclid(7) as usize
+        era * 146_097 + doe - 719_468
+    }
+
+    /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
+    pub fn weekday(&self) -> usize {
+        (self.unix_days() + 3).rem_euclid(7) as usize
     }
 
     /// RFC 2822, midnight China Standard Time, as RSS wants.
@@ -297,6 +414,8 @@ pub enum Origin {
     Given(Range<usize>),
     /// A total left out of `data.toml` and computed by its rule.
     Computed,
+    /// A summary's figure without a `data.toml`: the sum of its members' figures.
+    Summed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,6 +472,60 @@ impl Figures {
 
     pub fn grid(&self, table: usize, block: usize) -> &Grid {
         &self.tables[table][block]
+    }
+
+    /// The value of a [`format::Measure`]: the sum of the cells it selects;
+    /// `None` when one of them is missing (or the table is not in the format).
+    pub fn measure(&self, format: &Format, measure: &format::Measure) -> Option<Number> {
+        let t = format.tables.iter().position(|t| t.key == measure.table)?;
+        let block = format.tables[t].blocks.get(measure.block)?;
+        let grid = self.tables.get(t)?.get(measure.block)?;
+        let (rows, cols) = (block.row_leaves(), block.column_leaves());
+        let pick = |leaves: &[format::Leaf], ops: &[&str]| -> Vec<usize> {
+            ops.iter().flat_map(|op| format::select(leaves, op)).collect()
+        };
+        let (rs, cs) = (pick(rows, measure.rows), pick(cols, measure.columns));
+        rs.iter()
+            .flat_map(|&r| cs.iter().map(move |&c| (r, c)))
+            .try_fold(Number::zero(block.unit), |acc, (r, c)| acc.checked_add(grid.value(r, c)?))
+    }
+
+    /// Cell-by-cell sum of several reports' figures (a summary report), every
+    /// cell marked [`Origin::Summed`]. A cell missing from any of them, or one
+    /// that would overflow, stays empty.
+    pub fn sum<'a>(format: &Format, parts: impl IntoIterator<Item = &'a Figures>) -> Figures {
+        let mut out = Figures::empty(format);
+        let mut totals: Vec<Vec<Vec<Option<Number>>>> = format
+            .tables
+            .iter()
+            .map(|t| t.blocks.iter().map(|b| vec![Some(Number::zero(b.unit)); out_len(b)]).collect())
+            .collect();
+        fn out_len(b: &format::Block) -> usize {
+            b.row_leaves().len() * b.column_leaves().len()
+        }
+        for part in parts {
+            for (t, blocks) in totals.iter_mut().enumerate() {
+                for (b, cells) in blocks.iter_mut().enumerate() {
+                    let grid = &part.tables[t][b];
+                    for (i, total) in cells.iter_mut().enumerate() {
+                        let value = grid.value(i / grid.cols, i % grid.cols);
+                        *total = total.and_then(|acc| value.and_then(|v| acc.checked_add(v)));
+                    }
+                }
+            }
+        }
+        for (t, blocks) in totals.into_iter().enumerate() {
+            for (b, cells) in blocks.into_iter().enumerate() {
+                let grid = &mut out.tables[t][b];
+                let cols = grid.cols;
+                for (i, value) in cells.into_iter().enumerate() {
+                    if let Some(value) = value {
+                        grid.set(i / cols, i % cols, Cell { value, origin: Origin::Summed });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Fills in totals left out of `data.toml` from the rules that define them.

@@ -4,11 +4,13 @@
 //! carry-over rules (R6, R7). Prose against tables (R8). Waivers written in a
 //! report's `data.toml` turn that report's violations of a rule into warnings.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity};
 use crate::format::{self, Axis, CrossYearRule, Format, ProseFigure};
 use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
+use crate::summary::{self, Summaries, Summed};
 
 /// What validation found.
 #[derive(Debug, Default)]
@@ -19,18 +21,59 @@ pub struct Validation {
     pub waived: WaivedRules,
 }
 
-/// Every problem the rules find in the site.
-pub fn validate(site: &Site) -> Validation {
+/// What the site's pages say about the checks: the waivers that were used, the
+/// summaries, and the warnings each report passed with.
+#[derive(Debug, Default)]
+pub struct Review {
+    pub waived: WaivedRules,
+    pub summaries: Summaries,
+    /// (agency index, year) → the warnings about that report's files: code and message.
+    pub warnings: BTreeMap<(usize, u16), Vec<(&'static str, String)>>,
+}
+
+impl Review {
+    /// Files each warning to the report whose `report.md` or `data.toml` it points into.
+    pub fn file_warnings(&mut self, site: &Site, diagnostics: &Diagnostics) {
+        let mut by_file = BTreeMap::new();
+        for (a, agency) in site.agencies.iter().enumerate() {
+            for report in &agency.reports {
+                by_file.insert(report.markdown_file, (a, report.year));
+                if let Some(file) = report.data_file {
+                    by_file.insert(file, (a, report.year));
+                }
+            }
+        }
+        for d in diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
+            let Some(Place::Span(loc)) = &d.place else { continue };
+            if let Some(key) = by_file.get(&loc.file) {
+                self.warnings.entry(*key).or_default().push((d.code, d.message.clone()));
+            }
+        }
+    }
+}
+
+/// Every problem the rules find in the site. Summed figures (a summary without
+/// `data.toml`) are not checked against the sum and cross-year rules: each
+/// member's figures were, and sums of figures that add up add up.
+pub fn validate(site: &Site, summaries: &Summaries) -> Validation {
     let format = site.format;
     let mut out = Validation::default();
-    for agency in &site.agencies {
+    for (a, agency) in site.agencies.iter().enumerate() {
         for (i, report) in agency.reports.iter().enumerate() {
-            let mut found = check_sums(format, report);
+            let summed = summaries.report(a, report.year);
+            let computed = |year: u16| summaries.report(a, year).is_some_and(|s| s.computed);
+            let mut found = Vec::new();
+            if !computed(report.year) {
+                found.extend(check_sums(format, report));
+            }
             let previous = i.checked_sub(1).map(|p| &agency.reports[p]).filter(|p| p.year + 1 == report.year);
-            if let Some(previous) = previous {
+            if let Some(previous) = previous.filter(|p| !computed(p.year) && !computed(report.year)) {
                 for rule in format.cross_year {
                     found.extend(check_cross_year(format, rule, previous, report));
                 }
+            }
+            if let Some(summed) = summed.filter(|s| !s.computed) {
+                found.extend(check_summary(site, report, summed));
             }
             found.extend(check_prose(format, report));
             let (found, used) = apply_waivers(report, found);
@@ -49,8 +92,68 @@ fn value_text(grid: &Grid, (r, c): (usize, usize)) -> String {
 fn given_span(grid: &Grid, (r, c): (usize, usize)) -> Option<Range<usize>> {
     match &grid.get(r, c)?.origin {
         Origin::Given(span) => Some(span.clone()),
-        Origin::Computed => None,
+        Origin::Computed | Origin::Summed => None,
     }
+}
+
+/// A summary's own figures against its members' sums, cell by cell: every
+/// difference is an error that lists the members' figures.
+fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnostic> {
+    let format = site.format;
+    let mut out = Vec::new();
+    for (t, table) in format.tables.iter().enumerate() {
+        for (b, block) in table.blocks.iter().enumerate() {
+            let (given, sums) = (report.figures.grid(t, b), summed.figures.grid(t, b));
+            for r in 0..given.rows {
+                for c in 0..given.cols {
+                    let (Some(written), Some(sum)) = (given.value(r, c), sums.value(r, c)) else { continue };
+                    if written == sum {
+                        continue;
+                    }
+                    let label = format::join_label(block, r, c);
+                    let parts: Vec<String> = summed
+                        .members
+                        .iter()
+                        .filter_map(|&m| {
+                            let agency = &site.agencies[m];
+                            let value = agency.report(report.year)?.figures.grid(t, b).value(r, c)?;
+                            Some(format!("{} {value}", agency.info.display_short_name()))
+                        })
+                        .collect();
+                    let members = if parts.is_empty() {
+                        format!("{}年没有成员机构的报告，合计为 {sum}", report.year)
+                    } else {
+                        format!("各成员机构：{} = {sum}", parts.join(" + "))
+                    };
+                    let mut d = Diagnostic::error(
+                        summary::CODE,
+                        format!(
+                            "汇总报告{}「{label}」与成员机构的合计不符：填写的是 {written}，成员机构合计为 {sum}",
+                            table.name
+                        ),
+                    )
+                    .with_note(members)
+                    .with_note(format!("两者相差 {}", Number::difference(written, sum)));
+                    if let (Some(file), Some(span)) = (report.data_file, given_span(given, (r, c))) {
+                        d = d.at(file, span).with_label(format!("汇总报告：{written}"));
+                    } else if let Some(file) = report.data_file {
+                        d = d.at(file, 0..0).with_note(format!("这是按勾稽关系计算出的总计：{written}"));
+                    }
+                    if !summed.missing.is_empty() {
+                        let names: Vec<&str> =
+                            summed.missing.iter().map(|&m| site.agencies[m].info.display_short_name()).collect();
+                        d = d.with_note(format!(
+                            "{}年没有报告、未计入合计的成员机构：{}",
+                            report.year,
+                            names.join("、")
+                        ));
+                    }
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn sum(grid: &Grid, cells: &[(usize, usize)], unit: format::Unit) -> Option<(Number, Vec<Number>)> {
@@ -108,11 +211,11 @@ pub fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
             let mut d = Diagnostic::error(rule.id, message);
             // Point at the first typed figure of the equation; show the others.
             let mut cells = line.lhs.iter().chain(&line.rhs).filter_map(|&c| given_span(grid, c).map(|s| (c, s)));
-            if let Some((cell, span)) = cells.next() {
-                d = d.at(report.data_file, span).with_label(format!("{} = {}", name(cell), value_text(grid, cell)));
-            }
-            for (cell, span) in cells {
-                d = d.with_related(report.data_file, span, format!("{} = {}", name(cell), value_text(grid, cell)));
+            if let (Some(file), Some((cell, span))) = (report.data_file, cells.next()) {
+                d = d.at(file, span).with_label(format!("{} = {}", name(cell), value_text(grid, cell)));
+                for (cell, span) in cells {
+                    d = d.with_related(file, span, format!("{} = {}", name(cell), value_text(grid, cell)));
+                }
             }
             out.push(d.with_note(format!("两边相差 {}", Number::difference(lsum, rsum))));
         }
@@ -161,11 +264,11 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
         );
         let mut d =
             if rule.warning_only { Diagnostic::warning(rule.id, message) } else { Diagnostic::error(rule.id, message) };
-        if let Some(span) = given_span(now, line.this) {
-            d = d.at(report.data_file, span).with_label(format!("{}年：{actual}", report.year));
+        if let (Some(file), Some(span)) = (report.data_file, given_span(now, line.this)) {
+            d = d.at(file, span).with_label(format!("{}年：{actual}", report.year));
         }
-        if let Some(span) = given_span(before, line.previous) {
-            d = d.with_related(previous.data_file, span, format!("{}年：{base}", previous.year));
+        if let (Some(file), Some(span)) = (previous.data_file, given_span(before, line.previous)) {
+            d = d.with_related(file, span, format!("{}年：{base}", previous.year));
         }
         out.push(d);
     }
@@ -211,8 +314,8 @@ fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
         )
         .at(report.markdown_file, span)
         .with_label(format!("文中为 {stated}"));
-        if let Some(s) = given_span(grid, (r, c)) {
-            d = d.with_related(report.data_file, s, format!("表中为 {cell}"));
+        if let (Some(file), Some(s)) = (report.data_file, given_span(grid, (r, c))) {
+            d = d.with_related(file, s, format!("表中为 {cell}"));
         }
         out.push(d);
     }
@@ -328,33 +431,40 @@ fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> (Vec<Diagnostic>, V
         if used {
             waived.push(w.rule.clone());
         } else {
-            out.push(
-                Diagnostic::warning(
-                    "waiver",
-                    format!("对 {} 的豁免没有用到：本报告的数据符合该规则，可以删除这条豁免", w.rule),
-                )
-                .at(report.data_file, w.span.clone()),
+            let mut d = Diagnostic::warning(
+                "waiver",
+                format!("对 {} 的豁免没有用到：本报告的数据符合该规则，可以删除这条豁免", w.rule),
             );
+            if let Some(file) = report.data_file {
+                d = d.at(file, w.span.clone());
+            }
+            out.push(d);
         }
     }
     (out, waived)
 }
 
-/// The format's deadline: a report is published in the year after its reporting
-/// year (by 31 January for departments; summaries later).
+/// The format's deadline ([`crate::model::Level::deadline`]): 31 January of the
+/// next year for departments and townships, later for county, city and
+/// province summaries. A report dated after it, or outside the next year, is late.
 fn check_dates(agency: &Agency) -> Vec<Diagnostic> {
+    let level = agency.level();
     agency
         .reports
         .iter()
-        .filter(|r| r.date.year != r.year + 1)
+        .filter(|r| r.date.year != r.year + 1 || r.date > level.deadline(r.year))
         .map(|r| {
+            let deadline = level.deadline(r.year);
             Diagnostic::warning(
                 "date",
                 format!(
-                    "{}年度报告的发布日期是 {}：年度报告应在次年（{}年）1月31日前发布",
+                    "{}年度报告的发布日期是 {}：{}的年度报告应在次年（{}年）{}月{}日前发布",
                     r.year,
                     r.date.to_chinese(),
-                    r.year + 1
+                    level.label(),
+                    deadline.year,
+                    deadline.month,
+                    deadline.day
                 ),
             )
             .at(r.markdown_file, r.date_span.clone())

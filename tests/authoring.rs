@@ -267,10 +267,12 @@ fn written_files_match_the_documented_schema() {
     let site_toml: toml::Table = toml::from_str(&site.read("site.toml")).unwrap();
     let settings = doc("site-toml.md");
     let (top, tables) = settings.split_once("## `[footer]`").unwrap();
-    let (footer, links) = tables.split_once("## `[links]`").unwrap();
+    let (footer, rest) = tables.split_once("## `[links]`").unwrap();
+    let (links, data) = rest.split_once("## `[data]`").unwrap();
     let mut documented: BTreeSet<String> = documented_keys(top);
     documented.extend(documented_keys(footer).into_iter().map(|k| format!("footer.{k}")));
     documented.extend(documented_keys(links).into_iter().map(|k| format!("links.{k}")));
+    documented.extend(documented_keys(data).into_iter().map(|k| format!("data.{k}")));
     let mut written = BTreeSet::new();
     leaf_keys(&site_toml, "", &mut written);
     assert_eq!(written, documented);

@@ -202,15 +202,22 @@ fn sitemap_and_open_data() {
     assert!(!sitemap.contains("404"));
     let json: serde_json::Value = serde_json::from_str(&site.out("2024/linqu-yeyuan/data.json")).unwrap();
     assert_eq!(json["agency_name"], "临朐县冶源街道办事处");
-    let cells = json["cells"].as_array().unwrap();
-    assert_eq!(cells.len(), 3 + 3 + 1 + 2 + 1 + 25 * 7 + 15);
-    let new_natural = cells.iter().find(|c| c["row"] == "new" && c["column"] == "natural").unwrap();
-    assert_eq!(new_natural["value"], 6);
-    assert_eq!(new_natural["row_label"], "一、本年新收政府信息公开申请数量");
+    // Compact: tables → blocks → rows → numbers, in the format's order; labels live in the schema.
+    let requests = &json["tables"]["requests"][0];
+    assert_eq!(requests.as_array().unwrap().len(), 25);
+    assert_eq!(requests[0][0], 6, "一、本年新收 · 自然人");
+    assert_eq!(json["tables"]["appeals"][0][0].as_array().unwrap().len(), 15);
+    assert_eq!(json["tables"]["active"].as_array().unwrap().len(), 4);
+    let schema: serde_json::Value = serde_json::from_str(&site.out("data/schema.json")).unwrap();
+    let row = &schema["$defs"]["report"]["properties"]["tables"]["properties"]["requests"]["prefixItems"][0]["prefixItems"]
+        [0];
+    assert_eq!(row["title"], "一、本年新收政府信息公开申请数量");
+    assert_eq!(row["x-key"], "new");
+    assert_eq!(row["prefixItems"][0]["title"], "申请人情况 自然人");
     let csv = fs::read(site.path("public/2024/linqu-yeyuan/data.csv")).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"), "CSV starts with a BOM for spreadsheet software");
     let csv = String::from_utf8(csv).unwrap();
-    assert!(csv.contains("临朐县冶源街道办事处,2024,表三,,results.unavailable.not_held,三、本年度办理结果 （四）无法提供 1.本机关不掌握相关政府信息,natural,申请人情况 自然人,6"), "{csv}");
+    assert!(csv.contains("linqu-yeyuan,临朐县冶源街道办事处,2024,2025-01-10,表三,,results.unavailable.not_held,三、本年度办理结果 （四）无法提供 1.本机关不掌握相关政府信息,natural,申请人情况 自然人,6,填报"), "{csv}");
 }
 
 #[test]

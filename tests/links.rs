@@ -94,7 +94,7 @@ fn messages_say_where_and_what() {
         "生成的页面 2024/linqu-yeyuan/index.html 第",
         "链接“/xxgk/agencies/nobody/”指向的页面或文件不存在",
         "这个链接来自模板",
-        "共 6 个生成的页面有这个链接",
+        "共 7 个生成的页面有这个链接",
         "#table-requestz",
         "javascript:",
         "站点发布地址（base_url）之外",

@@ -15,7 +15,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 pub(crate) use self::encoding::decode;
-use self::words::{did_you_mean, explain_serde_error};
+pub(crate) use self::words::did_you_mean;
+use self::words::explain_serde_error;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
 use crate::format::{self, Format, Unit};
@@ -128,7 +129,12 @@ impl Loader<'_> {
             );
             return None;
         }
-        let info: Option<AgencyInfo> = self.read(&rel).and_then(|(file, text)| self.parse_toml(file, &text, 0));
+        let read = self.read(&rel);
+        let file = read.as_ref().map(|(file, _)| *file);
+        let info: Option<AgencyInfo> = read.and_then(|(file, text)| self.parse_toml(file, &text, 0));
+        // A summary's year may go without data.toml (its figures are summed).
+        // When agency.toml could not be read, do not pile a missing data.toml on top.
+        let summary = info.as_ref().is_none_or(|i| i.summary.is_some());
 
         let mut reports = Vec::new();
         for path in sorted_dir(dir).unwrap_or_default() {
@@ -146,21 +152,23 @@ impl Loader<'_> {
                 );
                 continue;
             };
-            if let Some(report) = self.report(&rel_dir.join(&name), year) {
+            if let Some(report) = self.report(&rel_dir.join(&name), year, summary) {
                 reports.push(report);
             }
         }
-        Some(Agency { slug, info: info?, reports })
+        Some(Agency { slug, info: info?, file: file?, reports })
     }
 
-    fn report(&mut self, rel_dir: &Path, year: u16) -> Option<Report> {
+    fn report(&mut self, rel_dir: &Path, year: u16, summary: bool) -> Option<Report> {
         let md_rel = rel_dir.join("report.md");
         let data_rel = rel_dir.join("data.toml");
+        let has_data = self.root.join(&data_rel).is_file();
         let mut missing = false;
         for (rel, what) in
             [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")]
         {
-            if !self.root.join(rel).is_file() {
+            let optional = summary && rel == &data_rel;
+            if !optional && !self.root.join(rel).is_file() {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "missing-file",
@@ -176,9 +184,13 @@ impl Loader<'_> {
         }
         let (md_file, md_text) = self.read(&md_rel)?;
         let front = self.front_matter(md_file, &md_text);
-        let (data_file, data_text) = self.read(&data_rel)?;
-        let figures = self.figures(data_file, &data_text);
-        let waivers = self.waivers(data_file, &data_text);
+        // A summary without data.toml: empty figures now, its members' sums later.
+        let (data_file, figures, waivers) = if has_data {
+            let (data_file, data_text) = self.read(&data_rel)?;
+            (Some(data_file), self.figures(data_file, &data_text), self.waivers(data_file, &data_text))
+        } else {
+            (None, Some(Figures::empty(self.format)), Some(Vec::new()))
+        };
         // The body is checked even when the front matter is broken: one run
         // reports every problem.
         let narrative = front.as_ref().and_then(|f| self.narrative(md_file, &md_text, f.body_offset));
@@ -522,6 +534,7 @@ impl Loader<'_> {
         };
         let mut known: Vec<&str> = self.format.rules.iter().map(|r| r.id).collect();
         known.extend(self.format.cross_year.iter().map(|r| r.id));
+        known.push(crate::summary::CODE);
         known.dedup();
         let before = self.diagnostics.errors();
         let mut out = Vec::new();

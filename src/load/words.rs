@@ -32,7 +32,7 @@ pub(super) fn explain_serde_error(message: &str) -> Diagnostic {
 }
 
 /// The closest known key, if it is close enough to be a typo.
-pub(super) fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (edit_distance(key, k), *k))

@@ -1,11 +1,23 @@
-//! Open data: every report's figures as `data.json` and `data.csv`, with the
-//! official labels beside stable keys.
+//! Open data: every report's figures, per report (`data.json`, `data.csv`
+//! beside the page) and in bulk under `/data/` (`reports.csv`, `<year>.csv`,
+//! `reports.json`), with `schema.json`, a JSON Schema generated from the format.
+//!
+//! The JSON is compact: a report's tables are arrays of blocks, a block an
+//! array of rows, a row an array of numbers, in the order of the format's header
+//! trees. The official labels and stable keys of every row and column are in
+//! the schema (`title` and `x-key` of each position), not repeated per cell.
+//! The CSV is one line per cell with the labels, for spreadsheets.
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
-use crate::format::Format;
-use crate::model::{Agency, Number, Report};
+use crate::config::BaseUrl;
+use crate::format::{Format, Unit};
+use crate::model::{Agency, Level, Number, Origin, Report, Site};
+use crate::render::paths;
+use crate::summary::Summaries;
 
+/// One report's figures and what identifies it.
 #[derive(Serialize)]
 pub struct ReportData<'a> {
     pub agency: &'a str,
@@ -13,100 +25,300 @@ pub struct ReportData<'a> {
     pub year: u16,
     pub title: &'a str,
     pub published: String,
+    pub url: String,
     pub format: &'static str,
-    pub cells: Vec<CellData>,
+    /// Only for a summary report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryData<'a>>,
+    /// Table key → blocks → rows → numbers.
+    pub tables: serde_json::Map<String, Value>,
+    /// Totals left out of `data.toml` and computed by their rule: `[table, block, row, column]`.
+    pub computed: Vec<(&'static str, usize, usize, usize)>,
+    #[serde(skip)]
+    cells: Vec<CellRow>,
 }
 
-/// One figure. `row` is empty for the single-row table 四.
 #[derive(Serialize)]
-pub struct CellData {
-    pub table: &'static str,
-    pub table_name: &'static str,
-    pub block: Option<&'static str>,
-    pub row: String,
-    pub row_label: String,
-    pub column: String,
-    pub column_label: String,
-    pub value: serde_json::Value,
-    /// True where the total was left out of `data.toml` and computed.
+pub struct SummaryData<'a> {
+    pub level: &'static str,
+    /// Members whose reports were summed (folder names).
+    pub members: Vec<&'a str>,
+    /// Members without a report that year.
+    pub missing: Vec<&'a str>,
+    /// The figures are the members' sums (no hand-written `data.toml`).
     pub computed: bool,
 }
 
-pub fn report_data<'a>(format: &Format, agency: &'a Agency, report: &'a Report) -> ReportData<'a> {
+/// One CSV line: a cell with its labels.
+struct CellRow {
+    table: &'static str,
+    block: &'static str,
+    row: String,
+    row_label: String,
+    column: String,
+    column_label: String,
+    value: String,
+    origin: &'static str,
+}
+
+/// The figures of one report.
+pub fn report_data<'a>(
+    site: &'a Site,
+    summaries: &Summaries,
+    agency: &'a Agency,
+    report: &'a Report,
+) -> ReportData<'a> {
+    let format = site.format;
+    let mut tables = serde_json::Map::new();
+    let mut computed = Vec::new();
     let mut cells = Vec::new();
     for (t, table) in format.tables.iter().enumerate() {
+        let mut blocks = Vec::new();
         for (b, block) in table.blocks.iter().enumerate() {
             let grid = report.figures.grid(t, b);
-            let rows = block.row_leaves();
-            let cols = block.column_leaves();
+            let (rows, cols) = (block.row_leaves(), block.column_leaves());
+            let mut values = Vec::new();
             for (r, row) in rows.iter().enumerate() {
+                let mut line = Vec::new();
                 for (c, col) in cols.iter().enumerate() {
-                    let Some(cell) = grid.get(r, c) else { continue };
-                    cells.push(CellData {
-                        table: table.key,
-                        table_name: table.name,
-                        block: block.caption,
+                    let cell = grid.get(r, c);
+                    line.push(cell.map_or(Value::Null, |cell| json_number(cell.value)));
+                    let Some(cell) = cell else { continue };
+                    if cell.origin == Origin::Computed {
+                        computed.push((table.key, b, r, c));
+                    }
+                    cells.push(CellRow {
+                        table: table.name,
+                        block: block.caption.unwrap_or(""),
                         row: row.key.clone(),
                         row_label: row.label(),
                         column: col.key.clone(),
                         column_label: col.label(),
-                        value: json_number(cell.value),
-                        computed: cell.origin == crate::model::Origin::Computed,
+                        value: cell.value.to_string(),
+                        origin: match cell.origin {
+                            Origin::Given(_) => "填报",
+                            Origin::Computed => "计算",
+                            Origin::Summed => "汇总",
+                        },
                     });
                 }
+                values.push(Value::Array(line));
             }
+            blocks.push(Value::Array(values));
         }
+        tables.insert(table.key.to_owned(), Value::Array(blocks));
     }
+    let index = site.agencies.iter().position(|a| a.slug == agency.slug);
+    let summary = index.and_then(|i| summaries.report(i, report.year)).map(|s| SummaryData {
+        level: level_key(agency.level()),
+        members: s.members.iter().map(|&m| site.agencies[m].slug.as_str()).collect(),
+        missing: s.missing.iter().map(|&m| site.agencies[m].slug.as_str()).collect(),
+        computed: s.computed,
+    });
     ReportData {
         agency: &agency.slug,
         agency_name: &agency.info.name,
         year: report.year,
         title: &report.title,
         published: report.date.to_string(),
+        url: site.config.base_url.absolute(&paths::report(report.year, &agency.slug)),
         format: format.notice,
+        summary,
+        tables,
+        computed,
         cells,
     }
 }
 
-fn json_number(n: Number) -> serde_json::Value {
-    match n {
-        Number::Count(c) => c.into(),
-        // The shortest f64 text of an amount with ≤ 6 decimals is its exact decimal text.
-        Number::Amount(_) => n.to_string().parse::<f64>().map_or(serde_json::Value::Null, Into::into),
+fn level_key(level: Level) -> &'static str {
+    match level {
+        Level::Department => "department",
+        Level::Township => "township",
+        Level::County => "county",
+        Level::City => "city",
+        Level::Province => "province",
     }
 }
 
-pub fn to_json(data: &ReportData<'_>) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(data).unwrap_or_default();
+fn json_number(n: Number) -> Value {
+    match n {
+        Number::Count(c) => c.into(),
+        // The shortest f64 text of an amount with ≤ 6 decimals is its exact decimal text.
+        Number::Amount(_) => n.to_string().parse::<f64>().map_or(Value::Null, Into::into),
+    }
+}
+
+/// Compact JSON, one line (pages are served compressed; whitespace is weight).
+fn json_bytes(value: &impl Serialize) -> Vec<u8> {
+    let mut out = serde_json::to_vec(value).unwrap_or_default();
     out.push(b'\n');
     out
 }
 
-/// CSV with a UTF-8 BOM, so spreadsheet software shows the Chinese labels.
-pub fn to_csv(data: &ReportData<'_>) -> Vec<u8> {
+pub fn to_json(data: &ReportData<'_>) -> Vec<u8> {
+    json_bytes(data)
+}
+
+/// `/data/reports.json`: every report.
+pub fn collection_json(format: &Format, reports: &[ReportData<'_>]) -> Vec<u8> {
+    json_bytes(&json!({ "format": format.notice, "reports": reports }))
+}
+
+/// The columns of every CSV file.
+pub const CSV_HEADER: [&str; 12] =
+    ["机构代码", "机构", "年度", "发布日期", "表格", "分项", "行代码", "行", "列代码", "列", "数值", "数据来源"];
+
+/// CSV with a UTF-8 BOM, so spreadsheet software shows the Chinese labels:
+/// one line per cell of every report given.
+pub fn to_csv<'a>(reports: impl IntoIterator<Item = &'a ReportData<'a>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let header = ["机构", "年度", "表格", "分项", "行代码", "行", "列代码", "列", "数值"];
-    let mut ok = w.write_record(header).is_ok();
-    for c in &data.cells {
+    let mut ok = w.write_record(CSV_HEADER).is_ok();
+    for data in reports {
         let year = data.year.to_string();
-        let value = match &c.value {
-            serde_json::Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
-        ok &= w
-            .write_record([
-                data.agency_name,
-                &year,
-                c.table_name,
-                c.block.unwrap_or(""),
-                &c.row,
-                &c.row_label,
-                &c.column,
-                &c.column_label,
-                &value,
-            ])
-            .is_ok();
+        for c in &data.cells {
+            ok &= w
+                .write_record([
+                    data.agency,
+                    data.agency_name,
+                    &year,
+                    &data.published,
+                    c.table,
+                    c.block,
+                    &c.row,
+                    &c.row_label,
+                    &c.column,
+                    &c.column_label,
+                    &c.value,
+                    c.origin,
+                ])
+                .is_ok();
+        }
     }
     // Writing into a Vec cannot fail; an empty file would be caught by the link check.
     if ok { w.into_inner().unwrap_or_default() } else { Vec::new() }
+}
+
+/// `/data/schema.json`: a JSON Schema (2020-12) of `reports.json`; one report
+/// (every `data.json`) is `#/$defs/report`. Each position of a table's arrays
+/// carries the official label (`title`) and the stable key (`x-key`).
+pub fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
+    let mut tables = serde_json::Map::new();
+    for table in format.tables {
+        let blocks: Vec<Value> = table
+            .blocks
+            .iter()
+            .map(|block| {
+                let unit = match block.unit {
+                    Unit::Count => "#/$defs/count",
+                    Unit::Amount => "#/$defs/amount",
+                };
+                let cols = block.column_leaves();
+                let rows: Vec<Value> = block
+                    .row_leaves()
+                    .iter()
+                    .map(|row| {
+                        let cells: Vec<Value> = cols
+                            .iter()
+                            .map(|col| json!({ "$ref": unit, "title": col.label(), "x-key": col.key }))
+                            .collect();
+                        json!({
+                            "title": if row.key.is_empty() { table.name.to_owned() } else { row.label() },
+                            "x-key": row.key,
+                            "type": "array",
+                            "prefixItems": cells,
+                            "minItems": cols.len(),
+                            "items": false,
+                        })
+                    })
+                    .collect();
+                json!({
+                    "title": block.caption.unwrap_or(table.name),
+                    "type": "array",
+                    "prefixItems": rows,
+                    "minItems": rows.len(),
+                    "items": false,
+                })
+            })
+            .collect();
+        tables.insert(
+            table.key.to_owned(),
+            json!({
+                "title": table.name,
+                "type": "array",
+                "prefixItems": blocks,
+                "minItems": table.blocks.len(),
+                "items": false,
+            }),
+        );
+    }
+    let table_keys: Vec<&str> = format.tables.iter().map(|t| t.key).collect();
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": base.absolute(&format!("{}{}", paths::DATA, paths::SCHEMA_JSON)),
+        "title": "政府信息公开工作年度报告统计数据",
+        "description": format!(
+            "全部年度报告的表二、表三、表四数据（格式依据{}）。每份报告的 data.json 符合 #/$defs/report。表格按官方表格的分项、行、列顺序排列为数组，各位置的官方表述见 title，稳定的键见 x-key。",
+            format.notice
+        ),
+        "type": "object",
+        "required": ["format", "reports"],
+        "properties": {
+            "format": { "const": format.notice },
+            "reports": { "type": "array", "items": { "$ref": "#/$defs/report" } }
+        },
+        "$defs": {
+            "report": {
+                "title": "一份年度报告",
+                "type": "object",
+                "required": ["agency", "agency_name", "year", "title", "published", "url", "format", "tables", "computed"],
+                "additionalProperties": false,
+                "properties": {
+                    "agency": { "type": "string", "description": "机构代码（content/ 下的文件夹名，也用于网址）" },
+                    "agency_name": { "type": "string", "description": "机构全称" },
+                    "year": { "type": "integer", "description": "报告年度" },
+                    "title": { "type": "string" },
+                    "published": { "type": "string", "format": "date", "description": "发布日期" },
+                    "url": { "type": "string", "format": "uri", "description": "报告页面" },
+                    "format": { "const": format.notice },
+                    "summary": {
+                        "description": "汇总报告：由成员机构的数据汇总而成",
+                        "type": "object",
+                        "required": ["level", "members", "missing", "computed"],
+                        "additionalProperties": false,
+                        "properties": {
+                            "level": { "enum": ["township", "county", "city", "province"] },
+                            "members": { "type": "array", "items": { "type": "string" }, "description": "计入汇总的成员机构代码" },
+                            "missing": { "type": "array", "items": { "type": "string" }, "description": "当年没有报告、未计入汇总的成员机构代码" },
+                            "computed": { "type": "boolean", "description": "true：数据为成员机构之和；false：数据为汇总报告自行填报（已与成员机构之和逐项核对）" }
+                        }
+                    },
+                    "tables": {
+                        "type": "object",
+                        "required": table_keys,
+                        "additionalProperties": false,
+                        "properties": tables
+                    },
+                    "computed": {
+                        "description": "未填报、按勾稽关系计算出的总计：[表格, 分项序号, 行序号, 列序号]（从 0 起）",
+                        "type": "array",
+                        "items": {
+                            "type": "array",
+                            "prefixItems": [
+                                { "enum": table_keys },
+                                { "type": "integer", "minimum": 0 },
+                                { "type": "integer", "minimum": 0 },
+                                { "type": "integer", "minimum": 0 }
+                            ],
+                            "items": false
+                        }
+                    }
+                }
+            },
+            "count": { "type": "integer", "minimum": 0, "description": "件数" },
+            "amount": { "type": "number", "minimum": 0, "description": "金额（万元），最多 6 位小数" }
+        }
+    });
+    let mut out = serde_json::to_vec_pretty(&schema).unwrap_or_default();
+    out.push(b'\n');
+    out
 }

@@ -5,6 +5,7 @@
 //! Every link goes through [`BaseUrl::link`], so the site works under the
 //! subpath of `base_url`.
 
+pub mod charts;
 pub mod narrative;
 pub mod tables;
 pub mod theme;
@@ -16,8 +17,10 @@ use minijinja::{Value, context};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::compliance::{self, Status};
 use crate::config::{BaseUrl, Footer};
-use crate::model::{Agency, AgencyInfo, Report, Site, WaivedRules};
+use crate::model::{Agency, AgencyInfo, Number, Report, Site};
+use crate::validate::Review;
 pub use theme::Theme;
 
 /// A file of the built site: where it goes and what it holds.
@@ -62,6 +65,14 @@ pub mod paths {
     pub const SITEMAP: &str = "sitemap.xml";
     pub const DATA_JSON: &str = "data.json";
     pub const DATA_CSV: &str = "data.csv";
+    /// The bulk open data and its index page.
+    pub const DATA: &str = "data/";
+    pub const REPORTS_CSV: &str = "reports.csv";
+    pub const REPORTS_JSON: &str = "reports.json";
+    pub const SCHEMA_JSON: &str = "schema.json";
+    pub fn year_csv(year: u16) -> String {
+        format!("{DATA}{year}.csv")
+    }
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -118,6 +129,7 @@ struct SiteContext<'a> {
     agencies_href: String,
     feed_href: String,
     home_href: String,
+    data_href: String,
 }
 
 #[derive(Serialize)]
@@ -153,16 +165,84 @@ struct ReportContext {
     data_json: String,
     data_csv: String,
     notice: &'static str,
+    /// For a summary report: what was summed.
+    summary: Option<SummaryNote>,
+}
+
+#[derive(Serialize)]
+struct SummaryNote {
+    level: &'static str,
+    /// The figures are the members' sums (no hand-written data.toml).
+    computed: bool,
+    members: Vec<Link>,
+    missing: Vec<Link>,
+}
+
+/// One line of a year's compliance overview.
+#[derive(Serialize)]
+struct ComplianceRow {
+    name: String,
+    href: String,
+    level: &'static str,
+    deadline: String,
+    deadline_iso: String,
+    report_href: Option<String>,
+    date: Option<String>,
+    date_iso: Option<String>,
+    status: String,
+    status_class: &'static str,
+    check: String,
+    check_href: Option<String>,
+}
+
+/// The warnings a published report passed with, listed on its year page.
+#[derive(Serialize)]
+struct Findings {
+    id: String,
+    name: String,
+    report_href: String,
+    items: Vec<FindingItem>,
+}
+
+#[derive(Serialize)]
+struct FindingItem {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct RankingContext {
+    id: &'static str,
+    title: &'static str,
+    heading: &'static str,
+    rows: Vec<RankRow>,
+}
+
+#[derive(Serialize)]
+struct RankRow {
+    rank: usize,
+    name: String,
+    href: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ChartContext {
+    id: &'static str,
+    title: &'static str,
+    html: String,
+}
+
+#[derive(Serialize)]
+struct DataFile {
+    name: String,
+    href: String,
+    what: String,
 }
 
 /// Renders every HTML page of the site and collects the theme's assets and the
 /// reports' attachments.
-pub fn render(
-    site: &Site,
-    theme: &Theme,
-    waived: &WaivedRules,
-    root: &std::path::Path,
-) -> Result<Vec<Page>, RenderError> {
+pub fn render(site: &Site, theme: &Theme, review: &Review, root: &std::path::Path) -> Result<Vec<Page>, RenderError> {
     let base = &site.config.base_url;
     let years = site.years();
     let site_ctx = Value::from(Serde(SiteContext {
@@ -172,6 +252,7 @@ pub fn render(
         agencies_href: base.link(paths::AGENCIES),
         feed_href: base.link(paths::FEED),
         home_href: base.link(""),
+        data_href: base.link(paths::DATA),
     }));
     let page = |template: &str, path: String, ctx: Value| -> Result<Page, RenderError> {
         let html = theme
@@ -225,6 +306,10 @@ pub fn render(
                 page_title => format!("{year}年度政府信息公开工作年度报告"),
                 year => year,
                 groups => Serde(groups),
+                compliance => Serde(compliance_rows(site, review, year)),
+                findings => Serde(findings(site, review, year)),
+                rankings => Serde(rankings(site, review, year)),
+                year_csv => base.link(&paths::year_csv(year)),
                 breadcrumbs => Serde(crumbs(vec![])),
             },
         )?);
@@ -241,8 +326,32 @@ pub fn render(
             breadcrumbs => Serde(crumbs(vec![])),
         },
     )?);
-    for agency in &site.agencies {
+    for (a, agency) in site.agencies.iter().enumerate() {
         let reports: Vec<ReportLink> = agency.reports.iter().rev().map(|r| report_link(base, agency, r)).collect();
+        let charts: Vec<ChartContext> = if agency.reports.is_empty() {
+            Vec::new()
+        } else {
+            site.format
+                .charts
+                .iter()
+                .map(|chart| ChartContext {
+                    id: chart.id,
+                    title: chart.title,
+                    html: charts::chart_html(chart, &charts::Series::of(site.format, chart, agency)),
+                })
+                .collect()
+        };
+        let members: Vec<Link> = review
+            .summaries
+            .members
+            .get(&a)
+            .into_iter()
+            .flatten()
+            .map(|&m| {
+                let member = &site.agencies[m];
+                Link { label: member.info.name.clone(), href: base.link(&paths::agency(&member.slug)) }
+            })
+            .collect();
         pages.push(page(
             "agency.html",
             format!("{}index.html", paths::agency(&agency.slug)),
@@ -251,19 +360,23 @@ pub fn render(
                 page_title => agency.info.name.clone(),
                 agency => Serde(AgencyPage::new(&agency.info)),
                 reports => Serde(reports),
+                charts => Serde(charts),
+                level => agency.info.summary.as_ref().map(|_| agency.level().label()),
+                members => Serde(members),
                 breadcrumbs => Serde(crumbs(vec![Link { label: "机构列表".to_owned(), href: base.link(paths::AGENCIES) }])),
             },
         )?);
     }
 
     // Reports, in parallel: they are the bulk of the work.
-    let reports: Vec<(&Agency, usize)> =
-        site.agencies.iter().flat_map(|a| (0..a.reports.len()).map(move |i| (a, i))).collect();
+    let reports: Vec<(usize, usize)> =
+        site.agencies.iter().enumerate().flat_map(|(a, ag)| (0..ag.reports.len()).map(move |i| (a, i))).collect();
     let report_pages: Vec<Page> = reports
         .par_iter()
-        .map(|&(agency, i)| {
+        .map(|&(a, i)| {
+            let agency = &site.agencies[a];
             let report = &agency.reports[i];
-            let ctx = report_context(site, agency, i, waived);
+            let ctx = report_context(site, a, i, review);
             page(
                 "report.html",
                 format!("{}index.html", paths::report(report.year, &agency.slug)),
@@ -277,6 +390,19 @@ pub fn render(
         })
         .collect::<Result<_, _>>()?;
     pages.extend(report_pages);
+
+    pages.push(page(
+        "data.html",
+        format!("{}index.html", paths::DATA),
+        context! {
+            site => site_ctx.clone(),
+            page_title => "开放数据",
+            files => Serde(data_files(site)),
+            licence => site.config.data.licence.clone(),
+            notice => site.format.notice,
+            breadcrumbs => Serde(crumbs(vec![])),
+        },
+    )?);
 
     pages.push(page(
         "404.html",
@@ -355,9 +481,22 @@ fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> 
     groups
 }
 
-fn report_context(site: &Site, agency: &Agency, index: usize, waived: &WaivedRules) -> ReportContext {
+fn report_context(site: &Site, a: usize, index: usize, review: &Review) -> ReportContext {
     let base = &site.config.base_url;
+    let agency = &site.agencies[a];
     let report = &agency.reports[index];
+    let link_to = |m: &usize, report: bool| {
+        let member = &site.agencies[*m];
+        let path =
+            if report { paths::report(agency.reports[index].year, &member.slug) } else { paths::agency(&member.slug) };
+        Link { label: member.info.name.clone(), href: base.link(&path) }
+    };
+    let summary = review.summaries.report(a, report.year).map(|s| SummaryNote {
+        level: agency.level().label(),
+        computed: s.computed,
+        members: s.members.iter().map(|m| link_to(m, true)).collect(),
+        missing: s.missing.iter().map(|m| link_to(m, false)).collect(),
+    });
     let format = site.format;
     let sections = format
         .sections
@@ -403,7 +542,7 @@ fn report_context(site: &Site, agency: &Agency, index: usize, waived: &WaivedRul
         waivers: report
             .waivers
             .iter()
-            .filter(|w| waived.contains(&(agency.slug.clone(), report.year, w.rule.clone())))
+            .filter(|w| review.waived.contains(&(agency.slug.clone(), report.year, w.rule.clone())))
             .map(|w| WaiverNote {
                 rule: w.rule.clone(),
                 statement: format.rule_statement(&w.rule).unwrap_or(""),
@@ -413,5 +552,134 @@ fn report_context(site: &Site, agency: &Agency, index: usize, waived: &WaivedRul
         data_json: base.link(&format!("{dir}{}", paths::DATA_JSON)),
         data_csv: base.link(&format!("{dir}{}", paths::DATA_CSV)),
         notice: format.notice,
+        summary,
     }
+}
+
+/// The fragment on a year page that lists a report's warnings.
+fn findings_id(agency: &Agency) -> String {
+    format!("checks-{}", agency.slug)
+}
+
+fn compliance_rows(site: &Site, review: &Review, year: u16) -> Vec<ComplianceRow> {
+    let base = &site.config.base_url;
+    compliance::overview(site, &review.summaries, year)
+        .into_iter()
+        .map(|entry| {
+            let agency = &site.agencies[entry.agency];
+            let (status, status_class) = match entry.status {
+                Status::OnTime => ("按时发布".to_owned(), "on-time"),
+                Status::Late(days) => (format!("逾期 {days} 天"), "late"),
+                Status::Missing => ("未发布".to_owned(), "missing"),
+            };
+            let warnings = review.warnings.get(&(entry.agency, year)).map_or(0, Vec::len);
+            let (check, check_href) = match (entry.published, warnings) {
+                (None, _) => ("—".to_owned(), None),
+                (Some(_), 0) => ("全部通过".to_owned(), None),
+                (Some(_), n) => (format!("通过，有 {n} 条提示"), Some(format!("#{}", findings_id(agency)))),
+            };
+            ComplianceRow {
+                name: agency.info.name.clone(),
+                href: base.link(&paths::agency(&agency.slug)),
+                level: entry.level.label(),
+                deadline: entry.deadline.to_chinese(),
+                deadline_iso: entry.deadline.to_string(),
+                report_href: entry.published.map(|_| base.link(&paths::report(year, &agency.slug))),
+                date: entry.published.map(|d| d.to_chinese()),
+                date_iso: entry.published.map(|d| d.to_string()),
+                status,
+                status_class,
+                check,
+                check_href,
+            }
+        })
+        .collect()
+}
+
+fn findings(site: &Site, review: &Review, year: u16) -> Vec<Findings> {
+    let base = &site.config.base_url;
+    review
+        .warnings
+        .iter()
+        .filter(|((_, y), _)| *y == year)
+        .map(|(&(a, _), items)| {
+            let agency = &site.agencies[a];
+            Findings {
+                id: findings_id(agency),
+                name: agency.info.name.clone(),
+                report_href: base.link(&paths::report(year, &agency.slug)),
+                items: items.iter().map(|(code, message)| FindingItem { code, message: message.clone() }).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The format's rankings of the year's reports, summaries left out (they
+/// would count their members twice). Largest first; ties keep agency order and
+/// share a rank; a share of nothing (no applications handled) comes last as —.
+fn rankings(site: &Site, review: &Review, year: u16) -> Vec<RankingContext> {
+    let base = &site.config.base_url;
+    let format = site.format;
+    format
+        .rankings
+        .iter()
+        .map(|ranking| {
+            // (agency, sort key in millionths, shown value)
+            let mut rows: Vec<(usize, Option<u128>, String)> = site
+                .agencies
+                .iter()
+                .enumerate()
+                .filter(|(a, _)| !review.summaries.is_summary(*a))
+                .filter_map(|(a, agency)| {
+                    let report = agency.report(year)?;
+                    let value = report.figures.measure(format, &ranking.measure).map(Number::raw);
+                    let per = ranking.per.as_ref().map(|p| report.figures.measure(format, p).map(Number::raw));
+                    Some(match (value, per) {
+                        (Some(v), None) => (a, Some(u128::from(v) * 1_000_000), v.to_string()),
+                        (Some(v), Some(Some(total))) if total > 0 => {
+                            let share = u128::from(v) * 1_000_000 / u128::from(total);
+                            (a, Some(share), format!("{:.1}%（{v}/{total}）", v as f64 * 100.0 / total as f64))
+                        }
+                        _ => (a, None, "—".to_owned()),
+                    })
+                })
+                .collect();
+            rows.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            let mut out: Vec<RankRow> = Vec::new();
+            let mut previous: Option<(Option<u128>, usize)> = None;
+            for (i, (a, key, value)) in rows.into_iter().enumerate() {
+                let rank = match previous {
+                    Some((k, r)) if k == key => r,
+                    _ => i + 1,
+                };
+                previous = Some((key, rank));
+                let agency = &site.agencies[a];
+                out.push(RankRow {
+                    rank,
+                    name: agency.info.name.clone(),
+                    href: base.link(&paths::report(year, &agency.slug)),
+                    value,
+                });
+            }
+            RankingContext { id: ranking.id, title: ranking.title, heading: ranking.heading, rows: out }
+        })
+        .collect()
+}
+
+/// The files of `/data/`, for its index page.
+fn data_files(site: &Site) -> Vec<DataFile> {
+    let base = &site.config.base_url;
+    let file = |name: String, what: String| DataFile { href: base.link(&format!("{}{name}", paths::DATA)), name, what };
+    let mut out = vec![
+        file(
+            paths::REPORTS_CSV.to_owned(),
+            "全部年度报告的全部数据，每个单元格一行（CSV，UTF-8 编码，带 BOM）".to_owned(),
+        ),
+        file(paths::REPORTS_JSON.to_owned(), "全部年度报告的全部数据（JSON，结构见 schema.json）".to_owned()),
+        file(paths::SCHEMA_JSON.to_owned(), "JSON 数据的结构说明（JSON Schema），含各行、各列的官方表述".to_owned()),
+    ];
+    for year in site.years() {
+        out.push(file(format!("{year}.csv"), format!("{year}年度全部报告的数据（CSV）")));
+    }
+    out
 }

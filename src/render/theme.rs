@@ -43,6 +43,7 @@ const DEFAULT_THEME: &[(&str, &[u8])] = builtin!(
     "templates/report.html",
     "templates/agency.html",
     "templates/agencies.html",
+    "templates/data.html",
     "templates/404.html",
     "static/assets/style.css",
     "static/assets/favicon.svg",

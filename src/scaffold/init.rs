@@ -86,6 +86,11 @@ error_report_url = ""                     # “政府网站找错”链接（可
 [links]
 internal = "error"   # 站内链接失效时："error" 不生成网站，"warning" 只提示 · Broken internal link: "error" stops the build, "warning" only reports
 exclude = []         # portal check --external 不检查的外部网址（正则表达式）· External URLs not checked (regular expressions)
+
+# 开放数据 · Open data (/data/)
+[data]
+# 开放数据的使用许可，显示在 /data/ 页面上（可选）· Terms of reuse of the figures, shown on /data/ (optional)
+licence = "本站公开的年度报告统计数据可以自由复制、使用和传播，使用时请注明来源：示例县人民政府办公室。"
 "#;
 
 fn readme(year: u16) -> String {

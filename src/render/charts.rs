@@ -1,0 +1,240 @@
+//! Trend charts on the agency pages: stacked bars per year, drawn as inline SVG
+//! at build time (no script, no external service).
+//!
+//! What is charted is data ([`crate::format::Chart`]). Every chart is an
+//! `<svg role="img">` with a `<title>` and a `<desc>` that state the figures,
+//! every bar segment a `<title>` with its number, and the same figures follow
+//! as an HTML table, so nothing depends on seeing the picture. The SVG is
+//! well-formed XML (it is parsed as such in the tests).
+
+use std::fmt::Write;
+
+use crate::format::{Chart, Format};
+use crate::model::{Agency, Number};
+
+use super::escape;
+
+/// Colours of the series, bottom first (Okabe–Ito: distinguishable with the
+/// common colour-vision deficiencies, and in greyscale by their order).
+const COLOURS: &[&str] = &["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
+
+const WIDTH: f64 = 640.0;
+const LEFT: f64 = 48.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 24.0;
+const PLOT: f64 = 180.0;
+const AXIS: f64 = 28.0;
+const LEGEND_ROW: f64 = 22.0;
+const LEGEND_COLUMNS: usize = 3;
+
+/// One chart's figures: per year, one value per series.
+#[derive(Debug)]
+pub struct Series {
+    pub years: Vec<u16>,
+    pub labels: Vec<&'static str>,
+    /// `values[year][series]`; `None` where a report lacks a figure.
+    pub values: Vec<Vec<Option<u64>>>,
+}
+
+impl Series {
+    pub fn of(format: &Format, chart: &Chart, agency: &Agency) -> Self {
+        let years = agency.reports.iter().map(|r| r.year).collect();
+        let labels = chart.series.iter().map(|m| m.label).collect();
+        let values = agency
+            .reports
+            .iter()
+            .map(|r| chart.series.iter().map(|m| r.figures.measure(format, m).map(Number::raw)).collect())
+            .collect();
+        Self { years, labels, values }
+    }
+
+    fn total(&self, year: usize) -> u64 {
+        self.values[year].iter().flatten().sum()
+    }
+}
+
+/// The chart as a `<figure>`: the SVG and the table of its figures.
+pub fn chart_html(chart: &Chart, series: &Series) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<figure class=\"chart\" id=\"{id}\" aria-labelledby=\"{id}-caption\"><figcaption id=\"{id}-caption\">{}</figcaption><div class=\"chart-body\">",
+        escape(chart.title),
+        id = chart.id
+    );
+    out.push_str(&svg(chart, series));
+    out.push_str(&table(chart, series));
+    out.push_str("</div></figure>");
+    out
+}
+
+/// Text alternative: every year's figures in words.
+fn description(series: &Series) -> String {
+    let years: Vec<String> = series
+        .years
+        .iter()
+        .enumerate()
+        .map(|(y, year)| {
+            let parts: Vec<String> = series
+                .labels
+                .iter()
+                .zip(&series.values[y])
+                .map(|(label, v)| format!("{label} {}", v.map_or_else(|| "—".to_owned(), |v| v.to_string())))
+                .collect();
+            format!("{year}年合计 {} 件（{}）", series.total(y), parts.join("，"))
+        })
+        .collect();
+    format!("{}。", years.join("；"))
+}
+
+/// A round upper bound for the axis and its step: 1, 2 or 5 times a power of ten.
+fn axis(max: u64) -> (u64, u64) {
+    let target = max.max(1).div_ceil(4);
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if step * m >= target {
+                let step = step * m;
+                return (step * max.max(1).div_ceil(step), step);
+            }
+        }
+        step *= 10;
+    }
+}
+
+fn svg(chart: &Chart, series: &Series) -> String {
+    let n = series.years.len().max(1);
+    let legend_rows = series.labels.len().div_ceil(LEGEND_COLUMNS);
+    let height = TOP + PLOT + AXIS + legend_rows as f64 * LEGEND_ROW + 8.0;
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let max = (0..series.years.len()).map(|y| series.total(y)).max().unwrap_or(0);
+    let (top, step) = axis(max);
+    let y_of = |v: u64| TOP + PLOT - PLOT * v as f64 / top as f64;
+    let id = chart.id;
+
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart-svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">"
+    );
+    let _ = write!(out, "<title id=\"{id}-title\">{}</title>", escape(chart.title));
+    let _ = write!(out, "<desc id=\"{id}-desc\">{}</desc>", escape(&description(series)));
+
+    // Grid lines and the value axis.
+    let mut tick = 0;
+    while tick <= top {
+        let y = y_of(tick);
+        let _ = write!(
+            out,
+            "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{tick}</text>",
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            y + 4.0
+        );
+        tick += step;
+    }
+
+    // Bars, one per year, series stacked bottom first.
+    let slot = plot_w / n as f64;
+    let bar = (slot * 0.6).min(72.0);
+    for (y, year) in series.years.iter().enumerate() {
+        let x = LEFT + slot * y as f64 + (slot - bar) / 2.0;
+        let mut base = 0;
+        for (s, value) in series.values[y].iter().enumerate() {
+            let Some(v) = value.filter(|&v| v > 0) else { continue };
+            let (y1, y0) = (y_of(base + v), y_of(base));
+            let h = y0 - y1;
+            let label = series.labels[s];
+            let _ = write!(
+                out,
+                "<rect x=\"{x:.1}\" y=\"{y1:.1}\" width=\"{bar:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{year}年 {}：{v} 件</title></rect>",
+                COLOURS[s % COLOURS.len()],
+                escape(label)
+            );
+            if h >= 14.0 {
+                let _ = write!(
+                    out,
+                    "<text class=\"in-bar\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v}</text>",
+                    x + bar / 2.0,
+                    y1 + h / 2.0 + 4.0
+                );
+            }
+            base += v;
+        }
+        let _ = write!(
+            out,
+            "<text class=\"total\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x + bar / 2.0,
+            y_of(base) - 5.0,
+            base
+        );
+        let _ = write!(
+            out,
+            "<text class=\"year\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{year}年</text>",
+            x + bar / 2.0,
+            TOP + PLOT + 18.0
+        );
+    }
+    let _ = write!(
+        out,
+        "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
+        TOP + PLOT,
+        WIDTH - RIGHT,
+        TOP + PLOT
+    );
+
+    // Legend.
+    let col_w = plot_w / LEGEND_COLUMNS as f64;
+    for (s, label) in series.labels.iter().enumerate() {
+        let x = LEFT + col_w * (s % LEGEND_COLUMNS) as f64;
+        let y = TOP + PLOT + AXIS + LEGEND_ROW * (s / LEGEND_COLUMNS) as f64;
+        let _ = write!(
+            out,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text class=\"legend\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            y + 2.0,
+            COLOURS[s % COLOURS.len()],
+            x + 18.0,
+            y + 13.0,
+            escape(label)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The chart's figures as a table: a row per year, a column per series.
+fn table(chart: &Chart, series: &Series) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<div class=\"table-scroll\" role=\"region\" aria-label=\"{0}（数据）\" tabindex=\"0\"><table class=\"stats chart-data\"><caption>{0}（单位：件）</caption><thead><tr><th scope=\"col\">年度</th>",
+        escape(chart.title)
+    );
+    for label in &series.labels {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(label));
+    }
+    out.push_str("<th scope=\"col\">合计</th></tr></thead><tbody>");
+    for (y, year) in series.years.iter().enumerate() {
+        let _ = write!(out, "<tr><th scope=\"row\">{year}年</th>");
+        for v in &series.values[y] {
+            let _ = write!(out, "<td class=\"num\">{}</td>", v.map_or_else(|| "—".to_owned(), |v| v.to_string()));
+        }
+        let _ = write!(out, "<td class=\"num\">{}</td></tr>", series.total(y));
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_is_round_and_covers_the_maximum() {
+        assert_eq!(axis(0), (1, 1));
+        assert_eq!(axis(7), (8, 2));
+        assert_eq!(axis(11), (15, 5));
+        assert_eq!(axis(138), (150, 50));
+        assert_eq!(axis(1000), (1000, 500));
+    }
+}
