@@ -1,10 +1,17 @@
 //! Writes the built site atomically: the new tree is written beside the old
 //! one and swapped in only when complete, so a failed build leaves the
 //! previous output untouched.
+//!
+//! A file whose content has not changed is not written again: the new tree
+//! gets a hard link to the previous output's file, which keeps its
+//! modification time, so that `rsync` and object-storage sync upload only what
+//! changed.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::render::{Content, Page};
 
@@ -26,7 +33,7 @@ pub fn write_atomically(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
     };
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
     let staging = tempfile::Builder::new().prefix(".portal-new-").tempdir_in(&parent).map_err(io_err(&parent))?;
-    write_tree(staging.path(), pages)?;
+    write_tree(staging.path(), pages, out)?;
 
     // Move the old output aside (into a temporary folder that deletes itself),
     // then move the new tree into place.
@@ -45,21 +52,63 @@ pub fn write_atomically(out: &Path, pages: &[Page]) -> Result<(), WriteError> {
     Ok(())
 }
 
-fn write_tree(root: &Path, pages: &[Page]) -> Result<(), WriteError> {
-    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    for page in pages {
-        let path = root.join(&page.path);
-        if let Some(dir) = path.parent() {
-            if made.insert(dir.to_path_buf()) {
-                fs::create_dir_all(dir).map_err(io_err(dir))?;
-            }
-        }
-        match &page.content {
-            Content::Bytes(b) => fs::write(&path, b),
-            Content::Static(b) => fs::write(&path, b),
-            Content::File(src) => fs::copy(src, &path).map(|_| ()),
-        }
-        .map_err(io_err(&path))?;
+fn write_tree(root: &Path, pages: &[Page], previous: &Path) -> Result<(), WriteError> {
+    let mut dirs: Vec<PathBuf> =
+        pages.iter().filter_map(|p| root.join(&p.path).parent().map(Path::to_path_buf)).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
     }
-    Ok(())
+    pages.par_iter().try_for_each(|page| {
+        let path = root.join(&page.path);
+        let old = previous.join(&page.path);
+        match &page.content {
+            Content::Bytes(b) => write_unless_unchanged(&path, &old, b),
+            Content::Static(b) => write_unless_unchanged(&path, &old, b),
+            Content::File(src) => match fs::read(src) {
+                Ok(b) => write_unless_unchanged(&path, &old, &b),
+                Err(e) => Err(e),
+            },
+        }
+        .map_err(io_err(&path))
+    })
+}
+
+/// Links the previous output's file when it holds exactly `bytes`, else writes.
+fn write_unless_unchanged(path: &Path, old: &Path, bytes: &[u8]) -> io::Result<()> {
+    let same = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(old).is_ok_and(|b| b == bytes);
+    if same && fs::hard_link(old, path).is_ok() {
+        return Ok(());
+    }
+    fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::MetadataExt;
+
+    use super::*;
+
+    fn page(path: &str, text: &str) -> Page {
+        Page { path: path.to_owned(), content: Content::Bytes(text.as_bytes().to_vec()) }
+    }
+
+    #[test]
+    fn unchanged_files_are_kept_changed_ones_written_stale_ones_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_atomically(&out, &[page("a/index.html", "A"), page("b.css", "B"), page("old.html", "O")]).unwrap();
+        let inode = |p: &str| fs::metadata(out.join(p)).unwrap().ino();
+        let (a, b) = (inode("a/index.html"), inode("b.css"));
+        write_atomically(&out, &[page("a/index.html", "A"), page("b.css", "B2")]).unwrap();
+        assert_eq!(inode("a/index.html"), a, "unchanged: the same file, not a copy");
+        assert_ne!(inode("b.css"), b);
+        assert_eq!(fs::read_to_string(out.join("b.css")).unwrap(), "B2");
+        assert!(!out.join("old.html").exists());
+        // Nothing is left beside the output.
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["public"]);
+    }
 }
