@@ -72,17 +72,24 @@ pub struct Outcome<T> {
     /// The path the site is served under (`/xxgk/`, from `base_url`), known
     /// whenever `site.toml` could be read, even if the build failed.
     pub base_path: Option<String>,
+    /// The dead-link inspection, whenever the site could be rendered, even if
+    /// broken links then failed the build (the link report lists them).
+    pub links: Option<Links>,
     pub result: Result<T, BuildError>,
+}
+
+/// The links of a rendered site.
+pub struct Links {
+    /// Internal problems found; external links listed for `check --external`.
+    pub inspection: Inspection,
+    /// External URLs not to fetch (`links.exclude` of `site.toml`).
+    pub exclude: Vec<String>,
 }
 
 /// A site rendered in memory, not yet written (what `portal serve` serves).
 pub struct Rendered {
     pub pages: Vec<Page>,
     pub reports: usize,
-    /// The dead-link inspection of `pages` (internal links; external ones listed).
-    pub links: Inspection,
-    /// External URLs not to fetch (`links.exclude` of `site.toml`).
-    pub exclude: Vec<String>,
 }
 
 impl Rendered {
@@ -102,24 +109,21 @@ pub fn render(root: &Path) -> Outcome<Rendered> {
     let checked = check(root);
     let mut diagnostics = checked.diagnostics;
     let mut sources = checked.sources;
+    let mut links = None;
     let result = match &checked.site {
         Some(site) if !diagnostics.has_errors() => pages(site, &checked.review, root).and_then(|pages| {
-            let links = linkcheck::inspect(site, &pages);
+            let inspection = linkcheck::inspect(site, &pages);
             let severity = match site.config.links.internal {
                 LinkSeverity::Error => Severity::Error,
                 LinkSeverity::Warning => Severity::Warning,
             };
-            diagnostics.extend(linkcheck::diagnostics(&links.broken, severity, &mut sources, root));
+            diagnostics.extend(linkcheck::diagnostics(&inspection.broken, severity, &mut sources, root));
             diagnostics.sort(&sources);
+            links = Some(Links { inspection, exclude: site.config.links.exclude.clone() });
             if diagnostics.has_errors() {
                 return Err(BuildError::Invalid);
             }
-            Ok(Rendered {
-                pages,
-                reports: site.agencies.iter().map(|a| a.reports.len()).sum(),
-                links,
-                exclude: site.config.links.exclude.clone(),
-            })
+            Ok(Rendered { pages, reports: site.agencies.iter().map(|a| a.reports.len()).sum() })
         }),
         _ => Err(BuildError::Invalid),
     };
@@ -133,7 +137,7 @@ pub fn render(root: &Path) -> Outcome<Rendered> {
         other => other,
     });
     let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
-    Outcome { sources, diagnostics, base_path, result }
+    Outcome { sources, diagnostics, base_path, links, result }
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.
@@ -145,7 +149,13 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
         output::write::write_atomically(out, &r.pages)?;
         Ok(r.summary(start.elapsed()))
     });
-    Outcome { sources: rendered.sources, diagnostics: rendered.diagnostics, base_path: rendered.base_path, result }
+    Outcome {
+        sources: rendered.sources,
+        diagnostics: rendered.diagnostics,
+        base_path: rendered.base_path,
+        links: rendered.links,
+        result,
+    }
 }
 
 /// Every file of the built site, sorted by path.

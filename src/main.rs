@@ -381,7 +381,7 @@ fn check_links(
     checked: &Outcome<Rendered>,
     o: &LinkOptions,
 ) -> Result<(Option<LinkReport>, bool), String> {
-    let Ok(rendered) = &checked.result else {
+    let Some(links) = &checked.links else {
         return Ok((None, false));
     };
     if !o.external && o.report.is_none() {
@@ -389,7 +389,7 @@ fn check_links(
     }
     let verdicts = if o.external {
         let mut exclude = Vec::new();
-        for pattern in rendered.exclude.iter().chain(&o.exclude) {
+        for pattern in links.exclude.iter().chain(&o.exclude) {
             exclude.push(
                 regex_lite::Regex::new(pattern).map_err(|e| format!("排除规则 {pattern} 不是有效的正则表达式：{e}"))?,
             );
@@ -400,7 +400,7 @@ fn check_links(
             cache: (!o.no_cache).then(|| (root.join(".portal-cache/external-links.json"), Duration::from_secs(3600))),
             ..external::Options::default()
         };
-        let urls: Vec<String> = rendered.links.external.iter().map(|l| l.url.clone()).collect();
+        let urls: Vec<String> = links.inspection.external.iter().map(|l| l.url.clone()).collect();
         let terminal = std::io::stderr().is_terminal();
         let progress = |done: usize, total: usize| {
             if terminal {
@@ -414,7 +414,7 @@ fn check_links(
     } else {
         None
     };
-    let report = LinkReport::new(&rendered.links, verdicts.as_ref(), &checked.sources);
+    let report = LinkReport::new(&links.inspection, verdicts.as_ref(), &checked.sources, root);
     if let Some(path) = &o.report {
         std::fs::write(path, report.to_html("链接检查"))
             .map_err(|e| format!("无法写入链接检查报告 {}：{e}", path.display()))?;

@@ -175,3 +175,16 @@ fn feed_and_sitemap_urls_are_inspected() {
     let (found, _) = diagnostics(&site);
     assert_eq!(found, [("link".to_owned(), "static/extra-sitemap.xml:1:1".to_owned())]);
 }
+
+#[test]
+fn the_html_report_lists_internal_problems_with_their_sources() {
+    let site = planted();
+    let report = site.path("report.html");
+    let run = site.run(&["check", "--report", report.to_str().unwrap()]);
+    assert!(!run.success);
+    let html = fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<td>static/about.html</td>"), "relative to the site root: {html}");
+    assert!(html.contains("content/linqu-yeyuan/2024/report.md:21:79"), "{html}");
+    assert!(html.contains("模板（共 6 个页面）") || html.contains("模板（共 7 个页面）"), "{html}");
+    assert!(!html.contains(site.root().to_str().unwrap()), "no absolute paths");
+}

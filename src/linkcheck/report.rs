@@ -3,6 +3,7 @@
 //! the console, JSON and an HTML page.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -49,7 +50,13 @@ pub struct LinkReport {
 impl LinkReport {
     /// Internal problems from the inspection, and the verdicts of external
     /// links when they were fetched.
-    pub fn new(inspection: &Inspection, verdicts: Option<&BTreeMap<String, Verdict>>, sources: &Sources) -> Self {
+    /// `root` is the site root, for showing the paths of the site's own files.
+    pub fn new(
+        inspection: &Inspection,
+        verdicts: Option<&BTreeMap<String, Verdict>>,
+        sources: &Sources,
+        root: &Path,
+    ) -> Self {
         let mut counts = Counts { checked: inspection.checked, ..Counts::default() };
         let mut by_page: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
         for b in &inspection.broken {
@@ -57,7 +64,7 @@ impl LinkReport {
                 kind: "broken",
                 url: b.url.clone(),
                 line: b.line,
-                source: source_text(&b.source, sources),
+                source: source_text(&b.source, sources, root),
                 reason: b.explain(),
             });
         }
@@ -93,7 +100,7 @@ impl LinkReport {
                     ("unverifiable", reason.clone())
                 }
             };
-            let source = source_text(&link.source, sources);
+            let source = source_text(&link.source, sources, root);
             by_page.entry(link.page.clone()).or_default().push(Entry {
                 kind,
                 url: link.url.clone(),
@@ -208,13 +215,13 @@ fn once_per_template(pages: Vec<PageEntries>) -> Vec<PageEntries> {
 
 const TEMPLATE: &str = "模板";
 
-fn source_text(source: &Source, sources: &Sources) -> String {
+fn source_text(source: &Source, sources: &Sources, root: &Path) -> String {
     match source {
         Source::Markdown(file, span) => {
             let (line, column) = sources.line_col(*file, span.start);
             format!("{}:{line}:{column}", sources.path(*file).display())
         }
-        Source::File(path) => path.display().to_string(),
+        Source::File(path) => path.strip_prefix(root).unwrap_or(path).display().to_string(),
         Source::Template => TEMPLATE.to_owned(),
     }
 }
