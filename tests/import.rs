@@ -463,6 +463,36 @@ fn an_html_page_inside_portal_navigation_imports_to_the_sample() {
 }
 
 #[test]
+fn gbk_text_and_gb2312_html_are_converted_and_say_so() {
+    // What Windows Notepad (ANSI) and older portals save.
+    let text = fs::read_to_string(format!("{REPO}/{FIXTURE}")).unwrap();
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    let site = site_without_sample_report();
+    site.write_bytes("old/report.txt", &gbk);
+    let run = site.run(&["import", site.path("old/report.txt").to_str().unwrap()]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("文件是 GB18030 编码，已转换为 UTF-8 导入"), "{}", run.stdout);
+    assert_same_as_sample(site.root(), true);
+
+    let mut parts = sample_parts();
+    parts.push(Part::Para("2025年1月10日".to_owned()));
+    let page = html_page(&parts, true).replacen(
+        "<meta charset=\"utf-8\">",
+        "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">",
+        1,
+    );
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&page);
+    assert!(!unmappable);
+    let site = site_without_sample_report();
+    site.write_bytes("old/report.html", &bytes);
+    let run = site.run(&["import", site.path("old/report.html").to_str().unwrap()]);
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("文件是 GBK 编码"), "{}", run.stdout);
+    assert_same_as_sample(site.root(), true);
+}
+
+#[test]
 fn a_folder_is_imported_file_by_file_with_reasons_for_skips() {
     let site = site_without_sample_report();
     let dir = site.path("old-portal");

@@ -156,16 +156,59 @@ pub fn kind(path: &Path, bytes: &[u8]) -> Result<Kind, ImportError> {
 /// Reads a report from a file's bytes. Never panics on any input.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Reading, ImportError> {
     let format = &FORMAT_2021;
-    let source = match kind(path, bytes)? {
-        Kind::Text => text::read(format, &decode(bytes)?),
-        Kind::Html => html::read(format, &decode(bytes)?),
-        Kind::Docx => docx::read(bytes).map_err(ImportError::Docx)?,
+    let kind = kind(path, bytes)?;
+    let (source, legacy) = match kind {
+        Kind::Text => {
+            let (text, legacy) = decode(bytes, None)?;
+            (text::read(format, &text), legacy)
+        }
+        Kind::Html => {
+            let (text, legacy) = decode(bytes, declared_charset(bytes))?;
+            (html::read(format, &text), legacy)
+        }
+        Kind::Docx => (docx::read(bytes).map_err(ImportError::Docx)?, None),
     };
-    reading(format, source)
+    let mut reading = reading(format, source)?;
+    if let Some(encoding) = legacy {
+        reading.document.findings.insert(
+            0,
+            Finding::new(None, FindingKind::Inferred, format!("文件是 {encoding} 编码，已转换为 UTF-8 导入")),
+        );
+    }
+    Ok(reading)
 }
 
-fn decode(bytes: &[u8]) -> Result<String, ImportError> {
-    load::decode(bytes.to_vec()).map_err(ImportError::Encoding)
+/// The file's text. Old portals and Windows editors save GBK (GB2312, GB18030)
+/// and UTF-16: converting them is the importer's job, unlike `portal check`,
+/// which asks for UTF-8 sources. Returns the legacy encoding's name when one
+/// was used.
+fn decode(
+    bytes: &[u8],
+    declared: Option<&'static encoding_rs::Encoding>,
+) -> Result<(String, Option<String>), ImportError> {
+    if let Ok(text) = load::decode(bytes.to_vec()) {
+        return Ok((text, None));
+    }
+    let (encoding, bom_len) = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, len)) => (encoding, len),
+        None => (declared.filter(|e| *e != encoding_rs::UTF_8).unwrap_or(encoding_rs::GB18030), 0),
+    };
+    encoding
+        .decode_without_bom_handling_and_without_replacement(&bytes[bom_len..])
+        .map(|text| (text.into_owned(), Some(encoding.name().to_ascii_uppercase())))
+        .ok_or_else(|| ImportError::Encoding(format!("文件既不是 UTF-8，也不是 {} 编码：无法读取", encoding.name())))
+}
+
+/// The `charset` an HTML page declares in its first bytes (`<meta charset>` or `http-equiv`).
+fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
+    let at = head.find("charset=")? + "charset=".len();
+    let label: String = head[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    encoding_rs::Encoding::for_label(label.as_bytes())
 }
 
 fn reading(format: &'static Format, source: Source) -> Result<Reading, ImportError> {

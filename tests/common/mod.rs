@@ -51,6 +51,12 @@ impl TempSite {
         fs::write(path, text).unwrap();
     }
 
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+
     /// Replaces the first occurrence of `from` in a file; panics if absent.
     pub fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
