@@ -89,14 +89,20 @@ impl Preview {
         Reply::parse(&bytes)
     }
 
-    /// Opens the live-reload event stream and reads its greeting.
+    /// Opens the live-reload event stream under the base path and reads its greeting.
     fn events(&self) -> Events {
+        self.events_at("/xxgk/__portal/events")
+    }
+
+    /// Opens the event stream at `path`; the greeting's data is kept in `hello`.
+    fn events_at(&self, path: &str) -> Events {
         let mut stream = TcpStream::connect(&self.host).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        write!(stream, "GET /xxgk/__portal/events HTTP/1.1\r\nHost: {}\r\n\r\n", self.host).unwrap();
-        let mut events = Events { reader: BufReader::new(stream) };
-        let (kind, _) = events.next();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.host).unwrap();
+        let mut events = Events { reader: BufReader::new(stream), hello: String::new() };
+        let (kind, data) = events.next();
         assert_eq!(kind, "hello");
+        events.hello = data;
         events
     }
 
@@ -144,6 +150,8 @@ impl Reply {
 
 struct Events {
     reader: BufReader<TcpStream>,
+    /// The data of the greeting: which run and build of the server.
+    hello: String,
 }
 
 impl Events {
@@ -356,14 +364,7 @@ fn a_broken_site_toml_shows_the_diagnostics_at_every_path() {
         assert_eq!(overlay.status, 500, "{path}");
         assert!(overlay.body.contains("titel"), "{path}");
     }
-    let mut events = {
-        let mut stream = TcpStream::connect(&preview.host).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        write!(stream, "GET /__portal/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        let mut events = Events { reader: BufReader::new(stream) };
-        assert_eq!(events.next().0, "hello");
-        events
-    };
+    let mut events = preview.events_at("/__portal/events");
     site.edit("site.toml", "\ntitel = \"x\"", "");
     events.expect_reload();
     assert_eq!(preview.get("/xxgk/").status, 200);
@@ -509,13 +510,7 @@ fn a_template_error_is_shown_and_survived() {
 #[test]
 fn each_run_announces_itself_so_tabs_reload_after_a_restart() {
     let site = TempSite::yeyuan();
-    let hello = |preview: &Preview| {
-        let mut stream = TcpStream::connect(&preview.host).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        write!(stream, "GET /xxgk/__portal/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        Events { reader: BufReader::new(stream) }.next().1
-    };
-    let first = hello(&Preview::start(&site, &[]));
-    let second = hello(&Preview::start(&site, &[]));
+    let first = Preview::start(&site, &[]).events().hello;
+    let second = Preview::start(&site, &[]).events().hello;
     assert_ne!(first, second, "the script compares these to decide to reload");
 }

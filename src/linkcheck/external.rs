@@ -74,13 +74,13 @@ pub fn check(
     unique.sort();
     unique.dedup();
     let now = unix_now();
-    let cached = options.cache.as_ref().map(|(path, ttl)| Cache::load(path, now, *ttl)).unwrap_or_default();
+    let mut cache = options.cache.as_ref().map(|(path, ttl)| Cache::load(path, now, *ttl)).unwrap_or_default();
     let mut results = BTreeMap::new();
     let mut queue = VecDeque::new();
     for url in unique {
         if options.exclude.iter().any(|re| re.is_match(url)) {
             results.insert(url.clone(), Verdict::Skipped);
-        } else if let Some(v) = cached.get(url) {
+        } else if let Some(v) = cache.get(url) {
             results.insert(url.clone(), v.clone());
         } else {
             queue.push_back(url.clone());
@@ -115,8 +115,7 @@ pub fn check(
         }
     });
     let fresh = found.into_inner().unwrap_or_else(|p| p.into_inner());
-    if let Some((path, ttl)) = &options.cache {
-        let mut cache = Cache::load(path, now, *ttl);
+    if let Some((path, _)) = &options.cache {
         for (url, verdict) in &fresh {
             cache.0.insert(url.clone(), (now, verdict.clone()));
         }

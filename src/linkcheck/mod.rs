@@ -84,18 +84,10 @@ pub fn inspect(site: &Site, pages: &[Page]) -> Inspection {
     let read: Vec<(&Page, PageLinks)> = pages
         .par_iter()
         .filter_map(|p| {
-            let bytes = match &p.content {
-                Content::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                Content::Static(b) => std::borrow::Cow::Borrowed(*b),
-                Content::File(path) if is_html(&p.path) || p.path.ends_with(".xml") => {
-                    std::borrow::Cow::Owned(std::fs::read(path).ok()?)
-                }
-                Content::File(_) => return None,
-            };
             if is_html(&p.path) {
-                Some((p, extract::html(&bytes)))
+                Some((p, extract::html(&p.content.bytes().ok()?)))
             } else if p.path.ends_with(".xml") {
-                Some((p, extract::xml(&bytes)))
+                Some((p, extract::xml(&p.content.bytes().ok()?)))
             } else {
                 None
             }

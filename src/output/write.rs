@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::render::{Content, Page};
+use crate::render::Page;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -63,15 +63,7 @@ fn write_tree(root: &Path, pages: &[Page], previous: &Path) -> Result<(), WriteE
     pages.par_iter().try_for_each(|page| {
         let path = root.join(&page.path);
         let old = previous.join(&page.path);
-        match &page.content {
-            Content::Bytes(b) => write_unless_unchanged(&path, &old, b),
-            Content::Static(b) => write_unless_unchanged(&path, &old, b),
-            Content::File(src) => match fs::read(src) {
-                Ok(b) => write_unless_unchanged(&path, &old, &b),
-                Err(e) => Err(e),
-            },
-        }
-        .map_err(io_err(&path))
+        page.content.bytes().and_then(|b| write_unless_unchanged(&path, &old, &b)).map_err(io_err(&path))
     })
 }
 
@@ -90,6 +82,7 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
+    use crate::render::Content;
 
     fn page(path: &str, text: &str) -> Page {
         Page { path: path.to_owned(), content: Content::Bytes(text.as_bytes().to_vec()) }

@@ -39,6 +39,17 @@ pub enum Content {
     File(PathBuf),
 }
 
+impl Content {
+    /// The bytes of the file; a `File` is read from disk.
+    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        Ok(match self {
+            Content::Bytes(b) => std::borrow::Cow::Borrowed(b),
+            Content::Static(b) => std::borrow::Cow::Borrowed(b),
+            Content::File(path) => std::borrow::Cow::Owned(std::fs::read(path)?),
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("模板 {name} 出错：{message}")]

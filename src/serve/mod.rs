@@ -10,8 +10,6 @@
 mod route;
 mod watch;
 
-use std::borrow::Cow;
-use std::fs;
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -24,7 +22,7 @@ use tiny_http::{Header, Request, Response, Server};
 use self::route::{Reply, Snapshot};
 pub use self::watch::Mode as WatchMode;
 use crate::build::{self, BuildError, Outcome, Rendered};
-use crate::render::{Content, escape};
+use crate::render::escape;
 
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
 /// Request handlers; a rebuild never blocks them (they serve the previous snapshot).
@@ -163,7 +161,8 @@ fn snapshot(root: &Path, outcome: Outcome<Rendered>, previous: Option<&Snapshot>
             if !matches!(e, BuildError::Invalid) || text.is_empty() {
                 text.push_str(&e.to_string());
             }
-            let files = previous.map(|p| p.files.clone()).unwrap_or_default();
+            // Shared, not copied: the last good build's files keep being served.
+            let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();
             Snapshot { base_path: base, files, failure: Some(text), root: root.to_path_buf() }
         }
     }
@@ -174,7 +173,7 @@ fn handle(request: Request, shared: &Arc<Shared>) {
     let method = request.method().as_str().to_owned();
     let url = request.url().to_owned();
     let response = match route::route(&snapshot, &method, &url) {
-        Reply::File { path, content, depth } => match bytes(content) {
+        Reply::File { path, content, depth } => match content.bytes() {
             Ok(body) => {
                 let body = if path.ends_with(".html") { with_script(&body, depth) } else { body.into_owned() };
                 respond(200, route::content_type(&path), body)
@@ -201,14 +200,6 @@ fn handle(request: Request, shared: &Arc<Shared>) {
     let _ = request.respond(response);
 }
 
-fn bytes(content: &Content) -> io::Result<Cow<'_, [u8]>> {
-    Ok(match content {
-        Content::Bytes(b) => Cow::Borrowed(b),
-        Content::Static(b) => Cow::Borrowed(b),
-        Content::File(path) => Cow::Owned(fs::read(path)?),
-    })
-}
-
 fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response<io::Cursor<Vec<u8>>> {
     Response::from_data(body)
         .with_status_code(status)
@@ -217,13 +208,13 @@ fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response<io::Curso
 }
 
 fn header(name: &str, value: &str) -> Header {
-    // Both are ASCII built here (redirect targets are request paths, which are ASCII on the wire).
+    // Both are ASCII: names are ours, and `route` percent-encodes redirect targets.
     Header::from_bytes(name.as_bytes(), value.as_bytes())
         .unwrap_or_else(|()| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header"))
 }
 
 fn not_found(snapshot: &Snapshot, depth: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
-    match (snapshot.files.get("404.html").and_then(|c| bytes(c).ok()), depth) {
+    match (snapshot.files.get("404.html").and_then(|c| c.bytes().ok()), depth) {
         (Some(page), Some(depth)) => respond(404, "text/html; charset=utf-8", with_script(&page, depth)),
         (Some(page), None) => respond(404, "text/html; charset=utf-8", page.into_owned()),
         (None, _) => respond(404, "text/plain; charset=utf-8", "页面不存在".as_bytes().to_vec()),

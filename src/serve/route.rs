@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::render::{Content, Page};
 
@@ -15,7 +16,7 @@ pub const SCRIPT: &str = "__portal/livereload.js";
 pub struct Snapshot {
     /// `/xxgk/`; `None` until a build has succeeded (the site's settings may be broken).
     pub base_path: Option<String>,
-    pub files: HashMap<String, Content>,
+    pub files: Arc<HashMap<String, Content>>,
     /// The diagnostics of the latest build, when it failed.
     pub failure: Option<String>,
     /// The site root, canonical: files served from disk must stay inside it.
@@ -24,7 +25,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn new(root: PathBuf, base_path: Option<String>, pages: Vec<Page>, failure: Option<String>) -> Self {
-        Self { base_path, files: pages.into_iter().map(|p| (p.path, p.content)).collect(), failure, root }
+        Self { base_path, files: Arc::new(pages.into_iter().map(|p| (p.path, p.content)).collect()), failure, root }
     }
 }
 
@@ -106,7 +107,7 @@ pub fn route<'a>(snapshot: &'a Snapshot, method: &str, url: &str) -> Reply<'a> {
             to.push('?');
             to.push_str(q);
         }
-        return Reply::Redirect(to);
+        return Reply::Redirect(ascii(&to));
     }
     Reply::NotFound { depth: Some(depth) }
 }
@@ -141,6 +142,20 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// A request target fit for a `Location` header: clients that send raw UTF-8
+/// get it back percent-encoded.
+fn ascii(target: &str) -> String {
+    let mut out = String::with_capacity(target.len());
+    for b in target.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Whether `file`, with every symlink resolved, is inside `root`.
@@ -216,6 +231,10 @@ mod tests {
             Some("2024/示例局/index.html")
         );
         assert_eq!(route(&s, "GET", "/xxgk/2024?a=1"), Reply::Redirect("/xxgk/2024/?a=1".to_owned()));
+        assert_eq!(
+            route(&s, "GET", "/xxgk/2024/示例局"),
+            Reply::Redirect("/xxgk/2024/%E7%A4%BA%E4%BE%8B%E5%B1%80/".to_owned())
+        );
         assert_eq!(route(&s, "GET", "/"), Reply::Redirect("/xxgk/".to_owned()));
         assert_eq!(route(&s, "GET", "/xxgk"), Reply::Redirect("/xxgk/".to_owned()));
         assert_eq!(route(&s, "GET", "/other/"), Reply::NotFound { depth: None });
