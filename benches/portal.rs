@@ -51,39 +51,6 @@ fn main() {
     table.push(measure("check (validation + internal links)", runs, || portal(&["check", "--root", site_arg])));
     println!("output: {:.1} MB in {} files", dir_size(&out) as f64 / 1e6, count_files(&out));
 
-    // The stages in process, for where the time goes; then the inspection alone.
-    let t = Instant::now();
-    let checked = portal::build::check(&site);
-    let load_validate = t.elapsed();
-    let site_model = checked.site.expect("generated site loads");
-    let t = Instant::now();
-    let pages = portal::build::pages(&site_model, &checked.review, &site).expect("renders");
-    let render = t.elapsed();
-    let staged = dir.path().join("staged");
-    let t = Instant::now();
-    portal::output::write::write_atomically(&staged, &pages).expect("writes");
-    let write = t.elapsed();
-    println!(
-        "stages, one run in process: load + validate {:.3} s, render {:.3} s, write {:.3} s",
-        load_validate.as_secs_f64(),
-        render.as_secs_f64(),
-        write.as_secs_f64()
-    );
-    let mut times = Vec::new();
-    let mut links = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let inspection = portal::linkcheck::inspect(&site_model, &pages);
-        times.push(t.elapsed());
-        links = inspection.checked;
-        assert!(inspection.broken.is_empty(), "generated site has broken links");
-    }
-    table.push(Row {
-        what: format!("dead-link inspection alone ({links} links)"),
-        median: median(times),
-        peak_kib: None,
-    });
-
     if Command::new("lychee").arg("--version").output().is_ok() {
         // lychee resolves root-relative links (`/xxgk/...`) under --root-dir: give it the base path.
         let lychee_root = dir.path().join("lychee-root");

@@ -1,17 +1,27 @@
-//! The pipeline: load → validate → render → write.
+//! The pipeline: load → validate → render → write → check.
 //!
-//! `portal build` runs all of it; `portal check` stops after validation.
+//! Each file of the site is produced, handed to the writer and inspected for
+//! links in one parallel pass, and then dropped: memory holds the site model
+//! and what the link inspection needs, never the pages. `portal build` writes;
+//! `portal check` runs the same pass without writing; `portal serve` produces
+//! each file when the browser asks for it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::format::FORMAT_2021;
-use crate::linkcheck::{self, Inspection};
-use crate::model::Site;
-use crate::output::{self, write::WriteError};
-use crate::render::{self, Content, Page, RenderError, Theme, paths};
+use crate::linkcheck::{self, Inspection, Inspector, PageLinks, PageSource};
+use crate::model::{self, Site};
+use crate::output::{
+    self,
+    write::{Output, WriteError},
+};
+use crate::render::{self, Content, PageKind, RenderError, Renderer, Theme, paths};
 use crate::validate::Review;
 use crate::{load, summary, validate};
 
@@ -26,13 +36,17 @@ pub struct Checked {
 
 /// Loads the site at `root`, sums its summary reports and validates it.
 pub fn check(root: &Path) -> Checked {
+    let t = Instant::now();
     let mut loaded = load::load(root, &FORMAT_2021);
+    timing("load", t);
     let mut diagnostics = loaded.diagnostics;
     let mut review = Review::default();
     if let Some(site) = &mut loaded.site {
         let (summaries, found) = summary::summarize(site, &loaded.sources);
         diagnostics.extend(found);
+        let t = Instant::now();
         let validation = validate::validate(site, &summaries);
+        timing("validate", t);
         diagnostics.extend(validation.diagnostics);
         review.waived = validation.waived;
         review.summaries = summaries;
@@ -62,6 +76,8 @@ pub struct Summary {
     pub pages: usize,
     pub reports: usize,
     pub files: usize,
+    /// Files written; the others were already in the output as they are.
+    pub written: usize,
     pub elapsed: Duration,
 }
 
@@ -86,128 +102,306 @@ pub struct Links {
     pub exclude: Vec<String>,
 }
 
-/// A site rendered in memory, not yet written (what `portal serve` serves).
-pub struct Rendered {
-    pub pages: Vec<Page>,
-    pub reports: usize,
+/// A file of the built site: its path and what makes it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Relative to the output root, `/`-separated, e.g. `2024/yeyuan/index.html`.
+    pub path: String,
+    pub kind: Kind,
 }
 
-impl Rendered {
-    fn summary(&self, elapsed: Duration) -> Summary {
-        Summary {
-            pages: self.pages.iter().filter(|p| p.path.ends_with(".html")).count(),
-            reports: self.reports,
-            files: self.pages.len(),
-            elapsed,
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Page(PageKind),
+    /// A report's `data.json` / `data.csv`: agency index, report index.
+    ReportJson(usize, usize),
+    ReportCsv(usize, usize),
+    /// `/data/reports.csv`, `/data/<year>.csv`, `/data/reports.json`, `/data/schema.json`.
+    ReportsCsv,
+    YearCsv(u16),
+    ReportsJson,
+    Schema,
+    Sitemap,
+    Feed,
+    Asset(Content),
+}
+
+/// A loaded, valid site and everything needed to produce any of its files on
+/// demand: what a build writes, `portal check` inspects and `portal serve` serves.
+pub struct Prepared {
+    pub site: Site,
+    pub review: Review,
+    theme: Theme,
+    shared: render::Shared,
+    csv: output::opendata::CsvLayout,
+    /// Every file, sorted by path.
+    pub entries: Vec<Entry>,
+}
+
+impl Prepared {
+    /// Plans the files of `site`; fails on a theme error or a static file
+    /// that has the path of a generated one.
+    pub fn new(site: Site, review: Review, root: &Path) -> Result<Self, BuildError> {
+        let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
+        let shared = render::Shared::new(&site);
+        let renderer = Renderer::new(&site, &theme, &review, &shared);
+        let mut entries: Vec<Entry> =
+            renderer.pages().into_iter().map(|(path, kind)| Entry { path, kind: Kind::Page(kind) }).collect();
+        entries.extend(renderer.assets(root).into_iter().map(|a| Entry { path: a.path, kind: Kind::Asset(a.content) }));
+        for (a, agency) in site.agencies.iter().enumerate() {
+            for (i, report) in agency.reports.iter().enumerate() {
+                let dir = paths::report(report.year, &agency.slug);
+                entries.push(Entry { path: format!("{dir}{}", paths::DATA_JSON), kind: Kind::ReportJson(a, i) });
+                entries.push(Entry { path: format!("{dir}{}", paths::DATA_CSV), kind: Kind::ReportCsv(a, i) });
+            }
         }
+        let data = |name: &str| format!("{}{name}", paths::DATA);
+        entries.push(Entry { path: data(paths::REPORTS_CSV), kind: Kind::ReportsCsv });
+        entries.push(Entry { path: data(paths::REPORTS_JSON), kind: Kind::ReportsJson });
+        entries.push(Entry { path: data(paths::SCHEMA_JSON), kind: Kind::Schema });
+        entries.extend(site.years().into_iter().map(|y| Entry { path: paths::year_csv(y), kind: Kind::YearCsv(y) }));
+        entries.push(Entry { path: paths::SITEMAP.to_owned(), kind: Kind::Sitemap });
+        entries.push(Entry { path: paths::FEED.to_owned(), kind: Kind::Feed });
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
+            return Err(BuildError::Collision { path: w[0].path.clone() });
+        }
+        let csv = output::opendata::CsvLayout::new(site.format);
+        Ok(Self { site, review, theme, shared, csv, entries })
+    }
+
+    pub fn reports(&self) -> usize {
+        self.site.agencies.iter().map(|a| a.reports.len()).sum()
+    }
+
+    /// The entry for a site path, if the site has that file.
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.binary_search_by(|e| e.path.as_str().cmp(path)).ok().map(|i| &self.entries[i])
+    }
+
+    /// The bytes of one file.
+    pub fn produce(&self, entry: &Entry) -> Result<Vec<u8>, BuildError> {
+        use output::opendata;
+        let site = &self.site;
+        let summaries = &self.review.summaries;
+        let json = |agency: &model::Agency, report: &model::Report| {
+            opendata::to_json(&opendata::report_data(site, summaries, agency, report))
+        };
+        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r)));
+        let csv = |reports: &mut dyn Iterator<Item = (&model::Agency, &model::Report)>| {
+            let mut out = self.csv.header().to_vec();
+            for (agency, report) in reports {
+                self.csv.write_report(&mut out, site.format, agency, report);
+            }
+            out
+        };
+        Ok(match &entry.kind {
+            Kind::Page(kind) => self.renderer().render(*kind)?.into_bytes(),
+            Kind::ReportJson(a, i) => json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
+            Kind::ReportCsv(a, i) => csv(&mut std::iter::once((&site.agencies[*a], &site.agencies[*a].reports[*i]))),
+            Kind::ReportsCsv => csv(&mut all()),
+            Kind::YearCsv(year) => csv(&mut all().filter(|(_, r)| r.year == *year)),
+            Kind::ReportsJson => opendata::collection_json(site.format, all().map(|(a, r)| json(a, r))),
+            Kind::Schema => opendata::schema(site.format, &site.config.base_url),
+            Kind::Sitemap => {
+                let mut dirs: Vec<String> = self
+                    .entries
+                    .iter()
+                    .filter_map(|e| e.path.strip_suffix("index.html"))
+                    .filter(|d| d.is_empty() || d.ends_with('/'))
+                    .map(str::to_owned)
+                    .collect();
+                dirs.sort();
+                output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()
+            }
+            Kind::Feed => output::feed::feed(site).into_bytes(),
+            Kind::Asset(content) => content
+                .bytes()
+                .map_err(|source| RenderError::Io { path: entry.path.clone().into(), source })?
+                .into_owned(),
+        })
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer::new(&self.site, &self.theme, &self.review, &self.shared)
+    }
+
+    /// Where the links of a file were written.
+    pub fn source<'a>(&'a self, entry: &'a Entry) -> PageSource<'a> {
+        match &entry.kind {
+            Kind::Page(PageKind::Report(a, i)) => PageSource::Report(&self.site.agencies[*a].reports[*i]),
+            Kind::Asset(Content::File(path)) => PageSource::File(path),
+            _ => PageSource::Generated,
+        }
+    }
+
+    /// Produces every file, in parallel, hands each to `sink` and inspects
+    /// its links; nothing is kept but what the inspection needs.
+    /// External links are listed in the inspection only when `external` is set.
+    pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Inspection, BuildError> {
+        let files = self.entries.iter().map(|e| e.path.as_str());
+        let inspector = Inspector::new(&self.site.config.base_url, files, external);
+        let links: Vec<PageLinks> = self
+            .entries
+            .par_iter()
+            .map(|entry| {
+                if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
+                    return Ok(PageLinks::default());
+                }
+                let source = self.source(entry);
+                let (bytes, links) = match &entry.kind {
+                    // The frame is inspected; the tables spliced into it have known ids and no links.
+                    Kind::Page(kind) => {
+                        let html = self.renderer().render(*kind)?;
+                        let tables = (!html.tables.is_empty()).then(|| Arc::clone(&self.shared.table_ids));
+                        let links = inspector.page(&entry.path, html.frame.as_bytes(), tables, source);
+                        (html.into_bytes(), links)
+                    }
+                    _ => {
+                        let bytes = self.produce(entry)?;
+                        let links = inspector.page(&entry.path, &bytes, None, source);
+                        (bytes, links)
+                    }
+                };
+                sink.put(&entry.path, &bytes)?;
+                Ok(links)
+            })
+            .collect::<Result<_, BuildError>>()?;
+        Ok(inspector.finish(self.entries.iter().zip(links).map(|(e, l)| (e.path.as_str(), self.source(e), l))))
     }
 }
 
-/// Loads, validates and renders the site at `root` in memory, and inspects
-/// the links of what it rendered.
-pub fn render(root: &Path) -> Outcome<Rendered> {
+/// Loads and checks the site at `root` and plans its files. The outcome has
+/// the diagnostics either way; `Ok` only for a site without errors.
+pub fn prepare(root: &Path) -> Outcome<Prepared> {
     let checked = check(root);
+    let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
     let mut diagnostics = checked.diagnostics;
-    let mut sources = checked.sources;
-    let mut links = None;
-    let result = match &checked.site {
-        Some(site) if !diagnostics.has_errors() => pages(site, &checked.review, root).and_then(|pages| {
-            let inspection = linkcheck::inspect(site, &pages);
-            let severity = match site.config.links.internal {
-                LinkSeverity::Error => Severity::Error,
-                LinkSeverity::Warning => Severity::Warning,
-            };
-            diagnostics.extend(linkcheck::diagnostics(&inspection.broken, severity, &mut sources, root));
-            diagnostics.sort(&sources);
-            links = Some(Links { inspection, exclude: site.config.links.exclude.clone() });
-            if diagnostics.has_errors() {
-                return Err(BuildError::Invalid);
-            }
-            Ok(Rendered { pages, reports: site.agencies.iter().map(|a| a.reports.len()).sum() })
-        }),
+    let result = match checked.site {
+        Some(site) if !diagnostics.has_errors() => Prepared::new(site, checked.review, root),
         _ => Err(BuildError::Invalid),
     };
     // Template errors and path collisions are problems of the site's files like
     // any other: reported with the rest, in every command.
-    let result = result.map_err(|e| match e {
+    let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
+    Outcome { sources: checked.sources, diagnostics, base_path, links: None, result }
+}
+
+fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
+    match e {
         BuildError::Render(_) | BuildError::Collision { .. } => {
             diagnostics.push(Diagnostic::error("template", e.to_string()));
             BuildError::Invalid
         }
         other => other,
+    }
+}
+
+/// Where produced files go.
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), BuildError>;
+    /// Whether every file is wanted, or only those with links to inspect.
+    fn wants_all(&self) -> bool {
+        true
+    }
+}
+
+/// For inspecting without writing.
+struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: &[u8]) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn wants_all(&self) -> bool {
+        false
+    }
+}
+
+impl Sink for Output {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        Ok(Output::put(self, path, bytes)?)
+    }
+}
+
+/// Runs the whole pipeline: prepare, `open` a sink, produce every file into
+/// it and inspect the links, then `finish` if nothing is wrong. Broken
+/// internal links are diagnostics like any other.
+fn run<S: Sink, T>(
+    root: &Path,
+    external: bool,
+    open: impl FnOnce(&Prepared) -> Result<S, BuildError>,
+    finish: impl FnOnce(Prepared, S) -> Result<T, BuildError>,
+) -> Outcome<T> {
+    let prepared = prepare(root);
+    let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
+    let mut links = None;
+    let result = prepared.result.and_then(|p| {
+        let t = Instant::now();
+        let sink = open(&p)?;
+        timing("open output", t);
+        let t = Instant::now();
+        let inspection = p.produce_all(&sink, external)?;
+        timing("produce + inspect", t);
+        let severity = match p.site.config.links.internal {
+            LinkSeverity::Error => Severity::Error,
+            LinkSeverity::Warning => Severity::Warning,
+        };
+        diagnostics.extend(linkcheck::diagnostics(&inspection.broken, severity, &mut sources, root));
+        diagnostics.sort(&sources);
+        links = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });
+        if diagnostics.has_errors() {
+            return Err(BuildError::Invalid);
+        }
+        let t = Instant::now();
+        let done = finish(p, sink);
+        timing("finish", t);
+        done
     });
-    let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
-    Outcome { sources, diagnostics, base_path, links, result }
+    let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
+    Outcome { sources, diagnostics, base_path: prepared.base_path, links, result }
+}
+
+/// Checks the site at `root` as a build would, writing nothing: the data,
+/// then every file produced in memory and its links inspected, external
+/// links listed. `Ok` holds the number of reports.
+pub fn inspect(root: &Path) -> Outcome<usize> {
+    run(root, true, |_| Ok(Discard), |p, _| Ok(p.reports()))
+}
+
+/// Checks the site at `root` as [`inspect`] does, and keeps it ready to
+/// produce any of its files (for `portal serve`).
+pub fn inspected(root: &Path) -> Outcome<Arc<Prepared>> {
+    run(root, false, |_| Ok(Discard), |p, _| Ok(Arc::new(p)))
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.
 pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
     let start = Instant::now();
-    let rendered = render(root);
-    let result = rendered.result.and_then(|r| {
-        check_output_path(root, out)?;
-        output::write::write_atomically(out, &r.pages)?;
-        Ok(r.summary(start.elapsed()))
-    });
-    Outcome {
-        sources: rendered.sources,
-        diagnostics: rendered.diagnostics,
-        base_path: rendered.base_path,
-        links: rendered.links,
-        result,
+    if let Err(e) = check_output_path(root, out) {
+        return Outcome {
+            sources: Sources::default(),
+            diagnostics: Diagnostics::default(),
+            base_path: None,
+            links: None,
+            result: Err(e),
+        };
     }
-}
-
-/// Every file of the built site, sorted by path.
-pub fn pages(site: &Site, review: &Review, root: &Path) -> Result<Vec<Page>, BuildError> {
-    let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
-    let mut pages = render::render(site, &theme, review, root)?;
-    pages.extend(open_data(site, review));
-    let mut dirs: Vec<String> = pages
-        .iter()
-        .filter_map(|p| p.path.strip_suffix("index.html"))
-        .filter(|d| d.is_empty() || d.ends_with('/'))
-        .map(str::to_owned)
-        .collect();
-    dirs.sort();
-    pages.push(Page {
-        path: paths::SITEMAP.to_owned(),
-        content: Content::Bytes(output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()),
-    });
-    pages.push(Page { path: paths::FEED.to_owned(), content: Content::Bytes(output::feed::feed(site).into_bytes()) });
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(w) = pages.windows(2).find(|w| w[0].path == w[1].path) {
-        return Err(BuildError::Collision { path: w[0].path.clone() });
-    }
-    Ok(pages)
-}
-
-/// Every report's `data.json` and `data.csv`, and the bulk files of `/data/`.
-fn open_data(site: &Site, review: &Review) -> Vec<Page> {
-    use output::opendata;
-    let data: Vec<opendata::ReportData<'_>> = site
-        .agencies
-        .iter()
-        .flat_map(|a| a.reports.iter().map(move |r| (a, r)))
-        .map(|(agency, report)| opendata::report_data(site, &review.summaries, agency, report))
-        .collect();
-    let file = |path: String, bytes: Vec<u8>| Page { path, content: Content::Bytes(bytes) };
-    let mut pages = Vec::new();
-    for d in &data {
-        let dir = paths::report(d.year, d.agency);
-        pages.push(file(format!("{dir}{}", paths::DATA_JSON), opendata::to_json(d)));
-        pages.push(file(format!("{dir}{}", paths::DATA_CSV), opendata::to_csv([d])));
-    }
-    pages.push(file(format!("{}{}", paths::DATA, paths::REPORTS_CSV), opendata::to_csv(&data)));
-    pages.push(file(format!("{}{}", paths::DATA, paths::REPORTS_JSON), opendata::collection_json(site.format, &data)));
-    pages.push(file(
-        format!("{}{}", paths::DATA, paths::SCHEMA_JSON),
-        opendata::schema(site.format, &site.config.base_url),
-    ));
-    for year in site.years() {
-        pages.push(file(paths::year_csv(year), opendata::to_csv(data.iter().filter(|d| d.year == year))));
-    }
-    pages
+    run(
+        root,
+        false,
+        |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()))?),
+        |p, output| {
+            let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
+            Ok(Summary {
+                pages: p.entries.iter().filter(|e| matches!(e.kind, Kind::Page(_))).count(),
+                reports: p.reports(),
+                files: p.entries.len(),
+                written,
+                elapsed: start.elapsed(),
+            })
+        },
+    )
 }
 
 /// Refuses output folders whose replacement would destroy the site's sources.
@@ -233,5 +427,12 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
     match unsafe_because {
         Some(reason) => Err(BuildError::UnsafeOutput { path: out.to_path_buf(), reason }),
         None => Ok(()),
+    }
+}
+
+/// With `PORTAL_TIMINGS` set, prints how long a stage took (for the benchmark).
+fn timing(stage: &str, since: Instant) {
+    if std::env::var_os("PORTAL_TIMINGS").is_some() {
+        eprintln!("timing: {stage} {:.3} s", since.elapsed().as_secs_f64());
     }
 }

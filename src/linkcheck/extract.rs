@@ -21,7 +21,7 @@ pub struct RawLink {
 
 /// What the inspection needs from one page.
 #[derive(Debug, Default)]
-pub struct PageLinks {
+pub struct Found {
     pub links: Vec<RawLink>,
     /// Every `id` and `<a name>`, percent-decoded and NFC-normalised like fragments.
     pub anchors: HashSet<String>,
@@ -30,8 +30,8 @@ pub struct PageLinks {
 const URL_ATTRS: &[&str] = &["href", "src", "poster", "action", "data", "cite"];
 
 /// Reads an HTML page. A page lol_html cannot parse yields what was read so far.
-pub fn html(page: &[u8]) -> PageLinks {
-    let mut found = PageLinks::default();
+pub fn html(page: &[u8]) -> Found {
+    let mut found = Found::default();
     let mut spans: Vec<(&'static str, String, usize)> = Vec::new();
     let mut anchors = Vec::new();
     {
@@ -73,8 +73,8 @@ pub fn html(page: &[u8]) -> PageLinks {
 
 /// Reads the URLs of an RSS feed (`<link>`, `<guid>`, `atom:link href`) or a
 /// sitemap (`<loc>`).
-pub fn xml(page: &[u8]) -> PageLinks {
-    let mut found = PageLinks::default();
+pub fn xml(page: &[u8]) -> Found {
+    let mut found = Found::default();
     let mut reader = quick_xml::Reader::from_reader(page);
     let lines = LineIndex::new(page);
     // The element being read: (name, whether its text is a URL, text so far, line).

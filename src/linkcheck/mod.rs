@@ -12,16 +12,16 @@ pub mod report;
 mod resolve;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
-use self::extract::{PageLinks, RawLink};
+use self::extract::RawLink;
 use self::resolve::{Target, decode};
+use crate::config::BaseUrl;
 use crate::diagnostics::{Diagnostic, FileId, Severity, Sources};
-use crate::model::{Report, Site};
-use crate::render::{Content, Page, paths};
+use crate::model::Report;
 
 /// A link that leads nowhere.
 #[derive(Debug)]
@@ -78,104 +78,177 @@ pub struct Inspection {
     pub external: Vec<ExternalLink>,
 }
 
-/// Inspects the pages of a build.
-pub fn inspect(site: &Site, pages: &[Page]) -> Inspection {
-    let base = &site.config.base_url;
-    let read: Vec<(&Page, PageLinks)> = pages
-        .par_iter()
-        .filter_map(|p| {
-            if is_html(&p.path) {
-                Some((p, extract::html(&p.content.bytes().ok()?)))
-            } else if p.path.ends_with(".xml") {
-                Some((p, extract::xml(&p.content.bytes().ok()?)))
-            } else {
-                None
-            }
-        })
-        .collect();
-    let files: HashSet<String> = pages.iter().map(|p| decode(&p.path)).collect();
-    let anchors: HashMap<String, &HashSet<String>> =
-        read.iter().map(|(page, found)| (decode(&page.path), &found.anchors)).collect();
-    let markdown = markdown_sources(site);
+/// Where the links of a page were written, for reporting them.
+#[derive(Clone, Copy)]
+pub enum PageSource<'a> {
+    /// A report page: links in its narrative are reported in `report.md`.
+    Report(&'a Report),
+    /// A file copied as it is.
+    File(&'a Path),
+    /// Written by templates and code.
+    Generated,
+}
 
-    let per_page: Vec<(usize, Vec<Broken>, Vec<ExternalLink>)> = read
-        .par_iter()
-        .map(|(page, found)| {
-            let (page, file) = match &page.content {
-                Content::File(path) => (page.path.as_str(), Some(path)),
-                _ => (page.path.as_str(), None),
-            };
-            let sources = markdown.get(page);
-            // pulldown-cmark percent-encodes and escapes what it writes: compare decoded.
-            let source_of = |url: &str| {
-                let url = decode(url);
-                match (sources.and_then(|s| s.iter().find(|l| l.0 == url)), file) {
-                    (Some(l), _) => Source::Markdown(l.1, l.2.clone()),
-                    (None, Some(path)) => Source::File(path.clone()),
-                    (None, None) => Source::Template,
-                }
-            };
-            let (mut broken, mut external) = (Vec::new(), Vec::new());
-            for link in &found.links {
-                let problem = match resolve::resolve(base, page, &link.url) {
-                    Target::Internal { path, fragment } => check_internal(&files, &anchors, page, &path, fragment),
-                    Target::External(url) => {
-                        external.push(ExternalLink {
-                            url,
-                            page: page.to_string(),
-                            line: link.line,
-                            source: source_of(&link.url),
-                        });
-                        None
-                    }
-                    Target::OutsideBase(_) => Some(Problem::OutsideBase),
-                    Target::Javascript => Some(Problem::Javascript),
-                    Target::NotFetched => None,
-                };
-                if let Some(problem) = problem {
-                    broken.push(broken_link(page, link, problem, source_of(&link.url)));
-                }
-            }
-            (found.links.len(), broken, external)
-        })
-        .collect();
+/// Inspects the pages of a build one at a time, as they are produced, so the
+/// pages need not be kept: each page leaves only its problems, its external
+/// links, the links into other pages' fragments and its set of ids (shared
+/// between pages that have the same, as report pages do).
+pub struct Inspector<'a> {
+    base: &'a BaseUrl,
+    /// Every file of the build (decoded site paths).
+    files: HashSet<String>,
+    anchor_sets: Mutex<HashMap<u64, Arc<HashSet<String>>>>,
+    /// Whether external links are listed (for `check --external`), or only counted.
+    external: bool,
+}
 
-    let mut inspection = Inspection::default();
-    for (checked, broken, external) in per_page {
-        inspection.checked += checked;
-        inspection.broken.extend(broken);
-        inspection.external.extend(external);
+/// What one page left for the end of the inspection.
+#[derive(Default)]
+pub struct PageLinks {
+    checked: usize,
+    broken: Vec<Broken>,
+    external: Vec<ExternalLink>,
+    /// Links to a fragment of another page: (target page, fragment, link).
+    deferred: Vec<(String, String, RawLink)>,
+    /// The page's ids, in one or two shared sets.
+    anchors: Vec<Arc<HashSet<String>>>,
+}
+
+impl<'a> Inspector<'a> {
+    /// An inspector for a build of exactly these files (site paths); it lists
+    /// the external links when `external` is set.
+    pub fn new<'p>(base: &'a BaseUrl, files: impl IntoIterator<Item = &'p str>, external: bool) -> Self {
+        Self { base, files: files.into_iter().map(decode).collect(), anchor_sets: Mutex::default(), external }
     }
-    inspection
+
+    /// Inspects one page or feed as produced; other files have no links.
+    /// `more_ids` are ids the page has beyond those in `bytes` (of the
+    /// official tables, rendered apart).
+    pub fn page(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        more_ids: Option<Arc<HashSet<String>>>,
+        source: PageSource<'_>,
+    ) -> PageLinks {
+        let found = if is_html(path) {
+            extract::html(bytes)
+        } else if is_xml(path) {
+            extract::xml(bytes)
+        } else {
+            return PageLinks::default();
+        };
+        let mut out = PageLinks { checked: found.links.len(), ..PageLinks::default() };
+        let own = decode(path);
+        let mut markdown: Option<MarkdownLinks> = None;
+        // Only the links that need it are looked up in the Markdown: parsing it is not free.
+        let mut source_of = |url: &str| -> Source {
+            match source {
+                PageSource::Report(report) => {
+                    let links = markdown.get_or_insert_with(|| report_links(report));
+                    let url = decode(url);
+                    links.iter().find(|l| l.0 == url).map_or(Source::Template, |l| Source::Markdown(l.1, l.2.clone()))
+                }
+                PageSource::File(path) => Source::File(path.to_path_buf()),
+                PageSource::Generated => Source::Template,
+            }
+        };
+        for link in found.links {
+            let problem = match resolve::resolve(self.base, path, &link.url) {
+                Target::Internal { path: target, fragment } => match existing(&self.files, &target) {
+                    None => Some(Problem::Missing(target)),
+                    // Only HTML has ids; `file.pdf#page=2` is for the viewer. `#top` needs no id.
+                    Some(target) => match fragment {
+                        Some(f) if is_html(&target) && !f.eq_ignore_ascii_case("top") => {
+                            if target == own {
+                                let known =
+                                    found.anchors.contains(&f) || more_ids.as_ref().is_some_and(|m| m.contains(&f));
+                                (!known).then(|| Problem::MissingFragment { page: String::new(), fragment: f })
+                            } else {
+                                out.deferred.push((target, f, link));
+                                continue;
+                            }
+                        }
+                        _ => None,
+                    },
+                },
+                Target::External(_) if !self.external => None,
+                Target::External(url) => {
+                    let source = source_of(&link.url);
+                    out.external.push(ExternalLink { url, page: path.to_owned(), line: link.line, source });
+                    None
+                }
+                Target::OutsideBase(_) => Some(Problem::OutsideBase),
+                Target::Javascript => Some(Problem::Javascript),
+                Target::NotFetched => None,
+            };
+            if let Some(problem) = problem {
+                let source = source_of(&link.url);
+                out.broken.push(broken_link(path, &link, problem, source));
+            }
+        }
+        if !found.anchors.is_empty() {
+            out.anchors.push(self.intern(found.anchors));
+        }
+        out.anchors.extend(more_ids);
+        out
+    }
+
+    /// One shared copy of each distinct set of ids.
+    fn intern(&self, anchors: HashSet<String>) -> Arc<HashSet<String>> {
+        let mut sorted: Vec<&String> = anchors.iter().collect();
+        sorted.sort_unstable();
+        let mut hasher = std::hash::DefaultHasher::new();
+        sorted.hash(&mut hasher);
+        let key = hasher.finish();
+        let mut sets = self.anchor_sets.lock().unwrap_or_else(|p| p.into_inner());
+        match sets.get(&key) {
+            Some(set) if **set == anchors => Arc::clone(set),
+            _ => Arc::clone(sets.entry(key).or_insert_with(|| Arc::new(anchors))),
+        }
+    }
+
+    /// The inspection of the whole build, from what each page left (in the
+    /// order of the pages, each with its path and source).
+    pub fn finish<'p>(self, pages: impl IntoIterator<Item = (&'p str, PageSource<'p>, PageLinks)>) -> Inspection {
+        let pages: Vec<(&str, PageSource<'_>, PageLinks)> = pages.into_iter().collect();
+        let anchors: HashMap<String, &[Arc<HashSet<String>>]> =
+            pages.iter().map(|(path, _, links)| (decode(path), links.anchors.as_slice())).collect();
+        let mut inspection = Inspection::default();
+        for (path, source, links) in &pages {
+            inspection.checked += links.checked;
+            let mut markdown: Option<MarkdownLinks> = None;
+            for (target, fragment, link) in &links.deferred {
+                if anchors.get(target).is_some_and(|sets| sets.iter().any(|ids| ids.contains(fragment))) {
+                    continue;
+                }
+                let source = match source {
+                    PageSource::Report(report) => {
+                        let url = decode(&link.url);
+                        markdown
+                            .get_or_insert_with(|| report_links(report))
+                            .iter()
+                            .find(|l| l.0 == url)
+                            .map_or(Source::Template, |l| Source::Markdown(l.1, l.2.clone()))
+                    }
+                    PageSource::File(p) => Source::File(p.to_path_buf()),
+                    PageSource::Generated => Source::Template,
+                };
+                let problem = Problem::MissingFragment { page: target.clone(), fragment: fragment.clone() };
+                inspection.broken.push(broken_link(path, link, problem, source));
+            }
+        }
+        for (_, _, links) in pages {
+            inspection.broken.extend(links.broken);
+            inspection.external.extend(links.external);
+        }
+        inspection.broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
+        inspection
+    }
 }
 
 fn broken_link(page: &str, link: &RawLink, problem: Problem, source: Source) -> Broken {
     Broken { page: page.to_owned(), line: link.line, url: decode(&link.url), problem, source }
-}
-
-/// `None` when the link works.
-fn check_internal(
-    files: &HashSet<String>,
-    anchors: &HashMap<String, &HashSet<String>>,
-    page: &str,
-    path: &str,
-    fragment: Option<String>,
-) -> Option<Problem> {
-    let Some(target) = existing(files, path) else {
-        return Some(Problem::Missing(path.to_owned()));
-    };
-    let fragment = fragment?;
-    // Only HTML has ids; `file.pdf#page=2` is for the viewer. `#top` needs no id.
-    if !is_html(&target) || fragment.eq_ignore_ascii_case("top") {
-        return None;
-    }
-    match anchors.get(&target) {
-        Some(ids) if ids.contains(&fragment) => None,
-        _ => Some(Problem::MissingFragment {
-            page: if target == decode(page) { String::new() } else { target },
-            fragment,
-        }),
-    }
 }
 
 /// The file a static server would answer with for `path`: the file itself,
@@ -192,22 +265,21 @@ fn existing(files: &HashSet<String>, path: &str) -> Option<String> {
     files.contains(&index).then_some(index)
 }
 
+/// Whether the inspection reads links from the file at this path.
+pub fn has_links(path: &str) -> bool {
+    is_html(path) || is_xml(path)
+}
+
+fn is_xml(path: &str) -> bool {
+    path.ends_with(".xml")
+}
+
 fn is_html(path: &str) -> bool {
     path.ends_with(".html") || path.ends_with(".htm")
 }
 
 /// Per report page, the links written in its Markdown: (url, file, span).
 type MarkdownLinks = Vec<(String, FileId, Range<usize>)>;
-
-fn markdown_sources(site: &Site) -> HashMap<String, MarkdownLinks> {
-    site.agencies
-        .iter()
-        .flat_map(|a| a.reports.iter().map(move |r| (a, r)))
-        .map(|(agency, report)| {
-            (format!("{}index.html", paths::report(report.year, &agency.slug)), report_links(report))
-        })
-        .collect()
-}
 
 fn report_links(report: &Report) -> MarkdownLinks {
     use pulldown_cmark::{Event, Parser, Tag};

@@ -132,6 +132,10 @@ fn normalize(path: &str) -> Option<String> {
 /// Percent-decodes and NFC-normalises a path or fragment, so that
 /// `%E7%A4%BA%E4%BE%8B`, `示例` and decomposed forms compare equal.
 pub fn decode(s: &str) -> String {
+    // Most links and ids are plain ASCII: nothing to decode or normalise.
+    if s.is_ascii() && !s.contains('%') {
+        return s.to_owned();
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -6,9 +6,13 @@
 mod encoding;
 mod words;
 
+use std::collections::HashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -32,16 +36,21 @@ pub struct Loaded {
 
 /// Reads the site rooted at `root`.
 pub fn load(root: &Path, format: &'static Format) -> Loaded {
-    let mut cx = Loader { root, format, sources: Sources::default(), diagnostics: Diagnostics::default() };
+    let sources = Mutex::new(Sources::default());
+    let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
     let site = cx.site();
-    cx.diagnostics.sort(&cx.sources);
-    Loaded { site, sources: cx.sources, diagnostics: cx.diagnostics }
+    let mut diagnostics = cx.diagnostics;
+    let sources = sources.into_inner().unwrap_or_else(|p| p.into_inner());
+    diagnostics.sort(&sources);
+    Loaded { site, sources, diagnostics }
 }
 
+/// Agencies are read in parallel, each by its own loader; they share the
+/// registry of files read.
 struct Loader<'a> {
     root: &'a Path,
     format: &'static Format,
-    sources: Sources,
+    sources: &'a Mutex<Sources>,
     diagnostics: Diagnostics,
 }
 
@@ -59,10 +68,23 @@ impl Loader<'_> {
                 .at_path("content/"),
             ),
             Ok(entries) => {
-                for path in entries.into_iter().filter(|p| p.is_dir() && !is_hidden(p)) {
-                    if let Some(agency) = self.agency(&path) {
-                        agencies.push(agency);
-                    }
+                let dirs: Vec<PathBuf> =
+                    entries.into_iter().filter(|(p, dir)| *dir && !is_hidden(p)).map(|(p, _)| p).collect();
+                let loaded: Vec<(Option<Agency>, Diagnostics)> = dirs
+                    .par_iter()
+                    .map(|dir| {
+                        let mut cx = Loader {
+                            root: self.root,
+                            format: self.format,
+                            sources: self.sources,
+                            diagnostics: Diagnostics::default(),
+                        };
+                        (cx.agency(dir), cx.diagnostics)
+                    })
+                    .collect();
+                for (agency, diagnostics) in loaded {
+                    agencies.extend(agency);
+                    self.diagnostics.extend(diagnostics);
                 }
                 if agencies.is_empty() && !self.diagnostics.has_errors() {
                     self.diagnostics.push(
@@ -137,9 +159,9 @@ impl Loader<'_> {
         let summary = info.as_ref().is_none_or(|i| i.summary.is_some());
 
         let mut reports = Vec::new();
-        for path in sorted_dir(dir).unwrap_or_default() {
+        for (path, is_dir) in sorted_dir(dir).unwrap_or_default() {
             let name = file_name(&path);
-            if !path.is_dir() || is_hidden(&path) {
+            if !is_dir || is_hidden(&path) {
                 continue;
             }
             let Some(year) = parse_year(&name) else {
@@ -162,13 +184,21 @@ impl Loader<'_> {
     fn report(&mut self, rel_dir: &Path, year: u16, summary: bool) -> Option<Report> {
         let md_rel = rel_dir.join("report.md");
         let data_rel = rel_dir.join("data.toml");
-        let has_data = self.root.join(&data_rel).is_file();
+        // One listing of the folder answers which files are there.
+        let files: Vec<String> = sorted_dir(&self.root.join(rel_dir))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(p, dir)| !dir && !is_hidden(p))
+            .map(|(p, _)| file_name(&p))
+            .collect();
+        let has = |name: &str| files.iter().any(|f| f == name);
+        let has_data = has("data.toml");
         let mut missing = false;
         for (rel, what) in
             [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")]
         {
             let optional = summary && rel == &data_rel;
-            if !optional && !self.root.join(rel).is_file() {
+            if !optional && !has(&file_name(rel)) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "missing-file",
@@ -200,13 +230,7 @@ impl Loader<'_> {
         let date = self.date(md_file, &meta.date, date_span.clone());
         self.check_title_year(md_file, &meta.title, toml_offset, year);
         let (date, narrative) = (date?, narrative?);
-        let attachments = sorted_dir(&self.root.join(rel_dir))
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| p.is_file() && !is_hidden(p))
-            .map(|p| file_name(&p))
-            .filter(|n| n != "report.md" && n != "data.toml")
-            .collect();
+        let attachments = files.into_iter().filter(|n| n != "report.md" && n != "data.toml").collect();
         Some(Report {
             year,
             title: meta.title.into_inner(),
@@ -240,29 +264,27 @@ impl Loader<'_> {
     /// Two agency folders that differ only in letter case collide on Windows and
     /// most object storage; two folders for the same agency name are a copy.
     fn check_duplicates(&mut self, agencies: &[Agency]) {
-        for (i, a) in agencies.iter().enumerate() {
-            for b in &agencies[..i] {
-                let path = Path::new("content").join(&a.slug).join("agency.toml");
-                if a.slug.to_lowercase() == b.slug.to_lowercase() {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate",
-                            format!("机构文件夹 {} 与 {} 只有大小写不同：网址会冲突", a.slug, b.slug),
-                        )
+        // Keyed maps, not pairs: a provincial site has thousands of agencies.
+        let mut slugs: HashMap<String, &str> = HashMap::new();
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        for a in agencies {
+            let path = Path::new("content").join(&a.slug).join("agency.toml");
+            if let Some(b) = slugs.insert(a.slug.to_lowercase(), &a.slug) {
+                self.diagnostics.push(
+                    Diagnostic::error("duplicate", format!("机构文件夹 {} 与 {b} 只有大小写不同：网址会冲突", a.slug))
                         .at_path(Path::new("content").join(&a.slug)),
-                    );
-                } else if a.info.name == b.info.name {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "duplicate",
-                            format!(
-                                "机构“{}”同时出现在 content/{}/ 和 content/{}/ 中：同一机构只能有一个文件夹",
-                                a.info.name, b.slug, a.slug
-                            ),
-                        )
-                        .at_path(path),
-                    );
-                }
+                );
+            } else if let Some(b) = names.insert(&a.info.name, &a.slug) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate",
+                        format!(
+                            "机构“{}”同时出现在 content/{b}/ 和 content/{}/ 中：同一机构只能有一个文件夹",
+                            a.info.name, a.slug
+                        ),
+                    )
+                    .at_path(path),
+                );
             }
         }
     }
@@ -277,7 +299,10 @@ impl Loader<'_> {
             }
         };
         match decode(bytes) {
-            Ok(text) => Some((self.sources.add(rel.to_path_buf(), text.clone()), text)),
+            Ok(text) => {
+                let file = self.sources.lock().unwrap_or_else(|p| p.into_inner()).add(rel.to_path_buf(), text.clone());
+                Some((file, text))
+            }
             Err(why) => {
                 self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));
                 None
@@ -519,6 +544,10 @@ impl Loader<'_> {
 
     /// Reads the `[[waivers]]` of `data.toml`.
     fn waivers(&mut self, file: FileId, text: &str) -> Option<Vec<Waiver>> {
+        // Most files have none; parsing the whole file again to learn that is not free.
+        if !text.contains("waivers") {
+            return Some(Vec::new());
+        }
         let parsed = match toml::from_str::<WaiversToml>(text) {
             Ok(d) => d.waivers,
             // A file that is not TOML at all was reported with the figures.
@@ -794,10 +823,21 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Directory entries sorted by name, so output never depends on the file system's order.
-fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    Ok(paths)
+/// A folder's entries, sorted, each with whether it is a folder (symlinks followed).
+/// The kind comes from the listing itself: no `stat` per entry on most file systems.
+fn sorted_dir(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
+    let mut entries: Vec<(PathBuf, bool)> = fs::read_dir(dir)?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let is_dir = match e.file_type().ok()? {
+                t if t.is_symlink() => e.path().is_dir(),
+                t => t.is_dir(),
+            };
+            Some((e.path(), is_dir))
+        })
+        .collect();
+    entries.sort();
+    Ok(entries)
 }
 
 /// Span of `key = value` on its own line, for diagnostics about a serde-parsed value.

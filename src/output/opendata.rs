@@ -8,6 +8,8 @@
 //! the schema (`title` and `x-key` of each position), not repeated per cell.
 //! The CSV is one line per cell with the labels, for spreadsheets.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -34,8 +36,6 @@ pub struct ReportData<'a> {
     pub tables: serde_json::Map<String, Value>,
     /// Totals left out of `data.toml` and computed by their rule: `[table, block, row, column]`.
     pub computed: Vec<(&'static str, usize, usize, usize)>,
-    #[serde(skip)]
-    cells: Vec<CellRow>,
 }
 
 #[derive(Serialize)]
@@ -49,18 +49,6 @@ pub struct SummaryData<'a> {
     pub computed: bool,
 }
 
-/// One CSV line: a cell with its labels.
-struct CellRow {
-    table: &'static str,
-    block: &'static str,
-    row: String,
-    row_label: String,
-    column: String,
-    column_label: String,
-    value: String,
-    origin: &'static str,
-}
-
 /// The figures of one report.
 pub fn report_data<'a>(
     site: &'a Site,
@@ -71,36 +59,19 @@ pub fn report_data<'a>(
     let format = site.format;
     let mut tables = serde_json::Map::new();
     let mut computed = Vec::new();
-    let mut cells = Vec::new();
     for (t, table) in format.tables.iter().enumerate() {
         let mut blocks = Vec::new();
-        for (b, block) in table.blocks.iter().enumerate() {
+        for (b, _) in table.blocks.iter().enumerate() {
             let grid = report.figures.grid(t, b);
-            let (rows, cols) = (block.row_leaves(), block.column_leaves());
-            let mut values = Vec::new();
-            for (r, row) in rows.iter().enumerate() {
-                let mut line = Vec::new();
-                for (c, col) in cols.iter().enumerate() {
+            let mut values = Vec::with_capacity(grid.rows);
+            for r in 0..grid.rows {
+                let mut line = Vec::with_capacity(grid.cols);
+                for c in 0..grid.cols {
                     let cell = grid.get(r, c);
                     line.push(cell.map_or(Value::Null, |cell| json_number(cell.value)));
-                    let Some(cell) = cell else { continue };
-                    if cell.origin == Origin::Computed {
+                    if cell.is_some_and(|cell| cell.origin == Origin::Computed) {
                         computed.push((table.key, b, r, c));
                     }
-                    cells.push(CellRow {
-                        table: table.name,
-                        block: block.caption.unwrap_or(""),
-                        row: row.key.clone(),
-                        row_label: row.label(),
-                        column: col.key.clone(),
-                        column_label: col.label(),
-                        value: cell.value.to_string(),
-                        origin: match cell.origin {
-                            Origin::Given(_) => "填报",
-                            Origin::Computed => "计算",
-                            Origin::Summed => "汇总",
-                        },
-                    });
                 }
                 values.push(Value::Array(line));
             }
@@ -126,7 +97,6 @@ pub fn report_data<'a>(
         summary,
         tables,
         computed,
-        cells,
     }
 }
 
@@ -159,43 +129,123 @@ pub fn to_json(data: &ReportData<'_>) -> Vec<u8> {
     json_bytes(data)
 }
 
-/// `/data/reports.json`: every report.
-pub fn collection_json(format: &Format, reports: &[ReportData<'_>]) -> Vec<u8> {
-    json_bytes(&json!({ "format": format.notice, "reports": reports }))
+/// `/data/reports.json`: every report, from each one's [`to_json`].
+pub fn collection_json(format: &Format, reports: impl IntoIterator<Item = Vec<u8>>) -> Vec<u8> {
+    let mut out = json_bytes(&json!({ "format": format.notice, "reports": [] }));
+    // `{"format":"…","reports":[]}\n`: the reports go between the brackets.
+    out.truncate(out.len() - 3);
+    for (i, report) in reports.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(report.strip_suffix(b"\n").unwrap_or(&report));
+    }
+    out.extend_from_slice(b"]}\n");
+    out
 }
 
 /// The columns of every CSV file.
 pub const CSV_HEADER: [&str; 12] =
     ["机构代码", "机构", "年度", "发布日期", "表格", "分项", "行代码", "行", "列代码", "列", "数值", "数据来源"];
 
-/// CSV with a UTF-8 BOM, so spreadsheet software shows the Chinese labels:
-/// one line per cell of every report given.
-pub fn to_csv<'a>(reports: impl IntoIterator<Item = &'a ReportData<'a>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let mut ok = w.write_record(CSV_HEADER).is_ok();
-    for data in reports {
-        let year = data.year.to_string();
-        for c in &data.cells {
-            ok &= w
-                .write_record([
-                    data.agency,
-                    data.agency_name,
-                    &year,
-                    &data.published,
-                    c.table,
-                    c.block,
-                    &c.row,
-                    &c.row_label,
-                    &c.column,
-                    &c.column_label,
-                    &c.value,
-                    c.origin,
-                ])
-                .is_ok();
+/// The CSV files' fixed text, quoted once: the header line and, for every
+/// cell of the format, the columns from 表格 to 列 with their separators.
+pub struct CsvLayout {
+    header: Vec<u8>,
+    /// Table → block → row-major cells.
+    cells: Vec<Vec<Vec<String>>>,
+}
+
+impl CsvLayout {
+    pub fn new(format: &Format) -> Self {
+        let mut header = b"\xEF\xBB\xBF".to_vec();
+        header.extend_from_slice(csv_line(CSV_HEADER.iter().copied()).as_bytes());
+        header.push(b'\n');
+        let cells = format
+            .tables
+            .iter()
+            .map(|table| {
+                table
+                    .blocks
+                    .iter()
+                    .map(|block| {
+                        let cols = block.column_leaves();
+                        block
+                            .row_leaves()
+                            .iter()
+                            .flat_map(|row| {
+                                let row_label = row.label();
+                                cols.iter().map(move |col| {
+                                    let col_label = col.label();
+                                    let fields = [
+                                        table.name,
+                                        block.caption.unwrap_or(""),
+                                        &row.key,
+                                        &row_label,
+                                        &col.key,
+                                        &col_label,
+                                    ];
+                                    csv_line(fields.into_iter())
+                                })
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Self { header, cells }
+    }
+
+    /// The header line, after the UTF-8 BOM that spreadsheet software needs to show Chinese.
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// One line per cell of `report`, identified by its agency and year.
+    pub fn write_report(&self, out: &mut Vec<u8>, format: &Format, agency: &Agency, report: &Report) {
+        let identity = csv_line(
+            [agency.slug.as_str(), agency.info.name.as_str(), &report.year.to_string(), &report.date.to_string()]
+                .into_iter(),
+        );
+        let mut value = String::new();
+        for (t, blocks) in self.cells.iter().enumerate() {
+            for (b, cells) in blocks.iter().enumerate() {
+                let grid = report.figures.grid(t, b);
+                for (i, labels) in cells.iter().enumerate() {
+                    let Some(cell) = grid.get(i / grid.cols.max(1), i % grid.cols.max(1)) else { continue };
+                    value.clear();
+                    let _ = write!(value, "{}", cell.value);
+                    let origin = match cell.origin {
+                        Origin::Given(_) => "填报",
+                        Origin::Computed => "计算",
+                        Origin::Summed => "汇总",
+                    };
+                    for part in [identity.as_str(), ",", labels, ",", &value, ",", origin, "\n"] {
+                        out.extend_from_slice(part.as_bytes());
+                    }
+                }
+            }
+        }
+        debug_assert_eq!(self.cells.len(), format.tables.len());
+    }
+}
+
+/// Fields joined by commas, each quoted when it must be (RFC 4180).
+fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(field);
         }
     }
-    // Writing into a Vec cannot fail; an empty file would be caught by the link check.
-    if ok { w.into_inner().unwrap_or_default() } else { Vec::new() }
+    out
 }
 
 /// `/data/schema.json`: a JSON Schema (2020-12) of `reports.json`; one report

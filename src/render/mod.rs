@@ -10,11 +10,11 @@ pub mod narrative;
 pub mod tables;
 pub mod theme;
 
+use std::ops::Range;
 use std::path::PathBuf;
 
 use minijinja::value::Serde;
 use minijinja::{Value, context};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::compliance::{self, Status};
@@ -23,12 +23,40 @@ use crate::model::{Agency, AgencyInfo, Number, Report, Site};
 use crate::validate::Review;
 pub use theme::Theme;
 
-/// A file of the built site: where it goes and what it holds.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// Path relative to the output root, `/`-separated, e.g. `2024/yeyuan/index.html`.
-    pub path: String,
-    pub content: Content,
+/// A rendered page. The official tables are rendered by code, apart from the
+/// template: `frame` holds a placeholder comment where each one goes, so that
+/// the link inspection parses only the frame (tables have no links, and their
+/// ids are known: [`Shared::table_ids`]).
+#[derive(Debug)]
+pub struct Html {
+    pub frame: String,
+    /// Byte range of each placeholder in `frame`, and the table that replaces it.
+    pub tables: Vec<(Range<usize>, String)>,
+}
+
+impl Html {
+    /// The page as written.
+    pub fn into_bytes(self) -> Vec<u8> {
+        if self.tables.is_empty() {
+            return self.frame.into_bytes();
+        }
+        let size = self.frame.len() + self.tables.iter().map(|(_, t)| t.len()).sum::<usize>();
+        let mut out = Vec::with_capacity(size);
+        let mut at = 0;
+        for (range, table) in &self.tables {
+            out.extend_from_slice(&self.frame.as_bytes()[at..range.start]);
+            out.extend_from_slice(table.as_bytes());
+            at = range.end;
+        }
+        out.extend_from_slice(&self.frame.as_bytes()[at..]);
+        out
+    }
+}
+
+/// Where table `n` of a report goes, until it is spliced in. A comment: the
+/// link inspection reads the frame as the HTML it is.
+fn placeholder(n: usize) -> String {
+    format!("<!--portal:table:{n}-->")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -251,196 +279,290 @@ struct DataFile {
     what: String,
 }
 
-/// Renders every HTML page of the site and collects the theme's assets and the
-/// reports' attachments.
-pub fn render(site: &Site, theme: &Theme, review: &Review, root: &std::path::Path) -> Result<Vec<Page>, RenderError> {
-    let base = &site.config.base_url;
-    let years = site.years();
-    let site_ctx = Value::from(Serde(SiteContext {
-        title: &site.config.title,
-        footer: &site.config.footer,
-        years: years.iter().map(|&y| Link { label: format!("{y}年"), href: base.link(&paths::year(y)) }).collect(),
-        agencies_href: base.link(paths::AGENCIES),
-        feed_href: base.link(paths::FEED),
-        home_href: base.link(""),
-        data_href: base.link(paths::DATA),
-    }));
-    let page = |template: &str, path: String, ctx: Value| -> Result<Page, RenderError> {
-        let html = theme
-            .env
-            .get_template(template)
-            .and_then(|t| t.render(ctx))
-            .map_err(|e| RenderError::Template { name: template.to_owned(), message: theme::describe(&e) })?;
-        Ok(Page { path, content: Content::Bytes(html.into_bytes()) })
-    };
-    let crumbs = |items: Vec<Link>| -> Vec<Link> {
-        let mut all = vec![Link { label: "首页".to_owned(), href: base.link("") }];
-        all.extend(items);
-        all
-    };
+/// An HTML page of the site: what it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    Home,
+    Year(u16),
+    Agencies,
+    /// An agency's page, by index in [`Site::agencies`].
+    Agency(usize),
+    /// A report's page: agency index, report index.
+    Report(usize, usize),
+    Data,
+    NotFound,
+}
 
-    let mut pages = Vec::new();
+/// A file of the site copied as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub path: String,
+    pub content: Content,
+}
 
-    // Home.
-    let latest: Vec<ReportLink> = site
-        .reports_newest_first()
-        .into_iter()
-        .take(site.config.latest)
-        .map(|(a, r)| report_link(base, a, r))
-        .collect();
-    pages.push(page(
-        "index.html",
-        "index.html".to_owned(),
-        context! {
-            site => site_ctx.clone(),
-            page_title => site.config.title.clone(),
-            intro_html => narrative::to_html(&site.config.intro, "intro"),
-            latest => Serde(latest),
-            agency_groups => Serde(agency_groups(base, &site.agencies)),
-        },
-    )?);
+/// What every page shows of the site (title, navigation, footer), built once.
+pub struct Shared {
+    site_ctx: Value,
+    /// The ids of the official tables on a report page: the same on every one.
+    pub table_ids: std::sync::Arc<std::collections::HashSet<String>>,
+    /// Per table of the format, its HTML but for the figures.
+    tables: Vec<Option<tables::TableTemplate>>,
+}
 
-    // Years.
-    for &year in &years {
-        let mut groups: Vec<Group<ReportLink>> = Vec::new();
-        for agency in &site.agencies {
-            let Some(report) = agency.reports.iter().find(|r| r.year == year) else {
-                continue;
-            };
-            push_grouped(&mut groups, agency.info.group(), report_link(base, agency, report));
-        }
-        pages.push(page(
-            "year.html",
-            format!("{}index.html", paths::year(year)),
-            context! {
-                site => site_ctx.clone(),
-                page_title => format!("{year}年度政府信息公开工作年度报告"),
-                year => year,
-                groups => Serde(groups),
-                compliance => Serde(compliance_rows(site, review, year)),
-                findings => Serde(findings(site, review, year)),
-                rankings => Serde(rankings(site, review, year)),
-                year_csv => base.link(&paths::year_csv(year)),
-                breadcrumbs => Serde(crumbs(vec![])),
-            },
-        )?);
-    }
-
-    // Agencies.
-    pages.push(page(
-        "agencies.html",
-        format!("{}index.html", paths::AGENCIES),
-        context! {
-            site => site_ctx.clone(),
-            page_title => "机构列表",
-            agency_groups => Serde(agency_groups(base, &site.agencies)),
-            breadcrumbs => Serde(crumbs(vec![])),
-        },
-    )?);
-    for (a, agency) in site.agencies.iter().enumerate() {
-        let reports: Vec<ReportLink> = agency.reports.iter().rev().map(|r| report_link(base, agency, r)).collect();
-        let charts: Vec<ChartContext> = if agency.reports.is_empty() {
-            Vec::new()
-        } else {
-            site.format
-                .charts
+impl Shared {
+    pub fn new(site: &Site) -> Self {
+        let base = &site.config.base_url;
+        let site_ctx = Value::from(Serde(SiteContext {
+            title: &site.config.title,
+            footer: &site.config.footer,
+            years: site
+                .years()
                 .iter()
-                .map(|chart| ChartContext {
-                    id: chart.id,
-                    title: chart.title,
-                    html: charts::chart_html(chart, &charts::Series::of(site.format, chart, agency)),
-                })
-                .collect()
-        };
-        let members: Vec<Link> = review
-            .summaries
-            .members
-            .get(&a)
-            .into_iter()
-            .flatten()
-            .map(|&m| {
-                let member = &site.agencies[m];
-                Link { label: member.info.name.clone(), href: base.link(&paths::agency(&member.slug)) }
+                .map(|&y| Link { label: format!("{y}年"), href: base.link(&paths::year(y)) })
+                .collect(),
+            agencies_href: base.link(paths::AGENCIES),
+            feed_href: base.link(paths::FEED),
+            home_href: base.link(""),
+            data_href: base.link(paths::DATA),
+        }));
+        let format = site.format;
+        let table_ids = format
+            .tables
+            .iter()
+            .enumerate()
+            .flat_map(|(t, table)| tables::ids(table, &table_prefix(format, t), &cell_prefix(t)))
+            .collect();
+        let tables = (0..format.tables.len())
+            .map(|t| {
+                let section = format.sections.iter().find(|s| s.table == Some(format.tables[t].key))?;
+                Some(tables::TableTemplate::new(
+                    &format.tables[t],
+                    &table_prefix(format, t),
+                    &cell_prefix(t),
+                    section.title,
+                ))
             })
             .collect();
-        pages.push(page(
-            "agency.html",
-            format!("{}index.html", paths::agency(&agency.slug)),
-            context! {
-                site => site_ctx.clone(),
-                page_title => agency.info.name.clone(),
-                agency => Serde(AgencyPage::new(&agency.info)),
-                reports => Serde(reports),
-                charts => Serde(charts),
-                level => agency.info.summary.as_ref().map(|_| agency.level().label()),
-                members => Serde(members),
-                breadcrumbs => Serde(crumbs(vec![Link { label: "机构列表".to_owned(), href: base.link(paths::AGENCIES) }])),
-            },
-        )?);
+        Self { site_ctx, table_ids: std::sync::Arc::new(table_ids), tables }
+    }
+}
+
+/// Renders the pages of one site, one at a time, with the theme's templates
+/// compiled once.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    review: &'a Review,
+    shared: &'a Shared,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme, review: &'a Review, shared: &'a Shared) -> Self {
+        Self { site, theme, review, shared }
     }
 
-    // Reports, in parallel: they are the bulk of the work.
-    let reports: Vec<(usize, usize)> =
-        site.agencies.iter().enumerate().flat_map(|(a, ag)| (0..ag.reports.len()).map(move |i| (a, i))).collect();
-    let report_pages: Vec<Page> = reports
-        .par_iter()
-        .map(|&(a, i)| {
-            let agency = &site.agencies[a];
-            let report = &agency.reports[i];
-            let ctx = report_context(site, a, i, review);
-            page(
-                "report.html",
-                format!("{}index.html", paths::report(report.year, &agency.slug)),
+    /// Every HTML page of the site with its path, in no particular order.
+    pub fn pages(&self) -> Vec<(String, PageKind)> {
+        let site = self.site;
+        let mut out = vec![("index.html".to_owned(), PageKind::Home)];
+        out.extend(site.years().into_iter().map(|y| (format!("{}index.html", paths::year(y)), PageKind::Year(y))));
+        out.push((format!("{}index.html", paths::AGENCIES), PageKind::Agencies));
+        for (a, agency) in site.agencies.iter().enumerate() {
+            out.push((format!("{}index.html", paths::agency(&agency.slug)), PageKind::Agency(a)));
+            for (i, report) in agency.reports.iter().enumerate() {
+                out.push((format!("{}index.html", paths::report(report.year, &agency.slug)), PageKind::Report(a, i)));
+            }
+        }
+        out.push((format!("{}index.html", paths::DATA), PageKind::Data));
+        out.push(("404.html".to_owned(), PageKind::NotFound));
+        out
+    }
+
+    /// The theme's assets and the reports' attachments.
+    pub fn assets(&self, root: &std::path::Path) -> Vec<Asset> {
+        let mut out = Vec::new();
+        for agency in &self.site.agencies {
+            for report in &agency.reports {
+                for name in &report.attachments {
+                    out.push(Asset {
+                        path: format!("{}{name}", paths::report(report.year, &agency.slug)),
+                        content: Content::File(
+                            root.join("content").join(&agency.slug).join(report.year.to_string()).join(name),
+                        ),
+                    });
+                }
+            }
+        }
+        for (path, source) in &self.theme.assets {
+            let content = match source {
+                theme::Source::Builtin(bytes) => Content::Static(bytes),
+                theme::Source::File(p) => Content::File(p.clone()),
+            };
+            out.push(Asset { path: path.clone(), content });
+        }
+        out
+    }
+
+    /// The HTML of one page.
+    pub fn render(&self, kind: PageKind) -> Result<Html, RenderError> {
+        let (site, review) = (self.site, self.review);
+        let base = &site.config.base_url;
+        let site_ctx = self.shared.site_ctx.clone();
+        let crumbs = |items: Vec<Link>| -> Vec<Link> {
+            let mut all = vec![Link { label: "首页".to_owned(), href: base.link("") }];
+            all.extend(items);
+            all
+        };
+        let (template, ctx) = match kind {
+            PageKind::Home => {
+                let latest: Vec<ReportLink> = site
+                    .reports_newest_first()
+                    .into_iter()
+                    .take(site.config.latest)
+                    .map(|(a, r)| report_link(base, a, r))
+                    .collect();
+                (
+                    "index.html",
+                    context! {
+                        site => site_ctx,
+                        page_title => site.config.title.clone(),
+                        intro_html => narrative::to_html(&site.config.intro, "intro"),
+                        latest => Serde(latest),
+                        agency_groups => Serde(agency_groups(base, &site.agencies)),
+                    },
+                )
+            }
+            PageKind::Year(year) => {
+                let mut groups: Vec<Group<ReportLink>> = Vec::new();
+                for agency in &site.agencies {
+                    if let Some(report) = agency.report(year) {
+                        push_grouped(&mut groups, agency.info.group(), report_link(base, agency, report));
+                    }
+                }
+                (
+                    "year.html",
+                    context! {
+                        site => site_ctx,
+                        page_title => format!("{year}年度政府信息公开工作年度报告"),
+                        year => year,
+                        groups => Serde(groups),
+                        compliance => Serde(compliance_rows(site, review, year)),
+                        findings => Serde(findings(site, review, year)),
+                        rankings => Serde(rankings(site, review, year)),
+                        year_csv => base.link(&paths::year_csv(year)),
+                        breadcrumbs => Serde(crumbs(vec![])),
+                    },
+                )
+            }
+            PageKind::Agencies => (
+                "agencies.html",
                 context! {
-                    site => site_ctx.clone(),
+                    site => site_ctx,
+                    page_title => "机构列表",
+                    agency_groups => Serde(agency_groups(base, &site.agencies)),
+                    breadcrumbs => Serde(crumbs(vec![])),
+                },
+            ),
+            PageKind::Agency(a) => {
+                let agency = &site.agencies[a];
+                let reports: Vec<ReportLink> =
+                    agency.reports.iter().rev().map(|r| report_link(base, agency, r)).collect();
+                let charts: Vec<ChartContext> = if agency.reports.is_empty() {
+                    Vec::new()
+                } else {
+                    site.format
+                        .charts
+                        .iter()
+                        .map(|chart| ChartContext {
+                            id: chart.id,
+                            title: chart.title,
+                            html: charts::chart_html(chart, &charts::Series::of(site.format, chart, agency)),
+                        })
+                        .collect()
+                };
+                let members: Vec<Link> = review
+                    .summaries
+                    .members
+                    .get(&a)
+                    .into_iter()
+                    .flatten()
+                    .map(|&m| {
+                        let member = &site.agencies[m];
+                        Link { label: member.info.name.clone(), href: base.link(&paths::agency(&member.slug)) }
+                    })
+                    .collect();
+                (
+                    "agency.html",
+                    context! {
+                        site => site_ctx,
+                        page_title => agency.info.name.clone(),
+                        agency => Serde(AgencyPage::new(&agency.info)),
+                        reports => Serde(reports),
+                        charts => Serde(charts),
+                        level => agency.info.summary.as_ref().map(|_| agency.level().label()),
+                        members => Serde(members),
+                        breadcrumbs => Serde(crumbs(vec![Link { label: "机构列表".to_owned(), href: base.link(paths::AGENCIES) }])),
+                    },
+                )
+            }
+            PageKind::Report(a, i) => {
+                let report = &site.agencies[a].reports[i];
+                let (ctx, tables) = report_context(site, a, i, review, self.shared);
+                let ctx = context! {
+                    site => site_ctx,
                     page_title => report.title.clone(),
                     report => Serde(ctx),
                     breadcrumbs => Serde(crumbs(vec![Link { label: format!("{}年", report.year), href: base.link(&paths::year(report.year)) }])),
+                };
+                return self.splice("report.html", ctx, tables);
+            }
+            PageKind::Data => (
+                "data.html",
+                context! {
+                    site => site_ctx,
+                    page_title => "开放数据",
+                    files => Serde(data_files(site)),
+                    licence => site.config.data.licence.clone(),
+                    notice => site.format.notice,
+                    breadcrumbs => Serde(crumbs(vec![])),
                 },
-            )
-        })
-        .collect::<Result<_, _>>()?;
-    pages.extend(report_pages);
+            ),
+            PageKind::NotFound => ("404.html", context! { site => site_ctx, page_title => "页面不存在" }),
+        };
+        Ok(Html { frame: self.template(template, ctx)?, tables: Vec::new() })
+    }
 
-    pages.push(page(
-        "data.html",
-        format!("{}index.html", paths::DATA),
-        context! {
-            site => site_ctx.clone(),
-            page_title => "开放数据",
-            files => Serde(data_files(site)),
-            licence => site.config.data.licence.clone(),
-            notice => site.format.notice,
-            breadcrumbs => Serde(crumbs(vec![])),
-        },
-    )?);
+    fn template(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
+        self.theme
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| RenderError::Template { name: name.to_owned(), message: theme::describe(&e) })
+    }
 
-    pages.push(page(
-        "404.html",
-        "404.html".to_owned(),
-        context! { site => site_ctx.clone(), page_title => "页面不存在" },
-    )?);
-
-    for agency in &site.agencies {
-        for report in &agency.reports {
-            for name in &report.attachments {
-                pages.push(Page {
-                    path: format!("{}{name}", paths::report(report.year, &agency.slug)),
-                    content: Content::File(
-                        root.join("content").join(&agency.slug).join(report.year.to_string()).join(name),
-                    ),
-                });
+    /// Renders a page whose context holds table placeholders, and finds them.
+    /// A template that does not place each table exactly once as given gets
+    /// the tables themselves, rendered again.
+    fn splice(&self, name: &str, ctx: Value, tables: Vec<String>) -> Result<Html, RenderError> {
+        let frame = self.template(name, ctx.clone())?;
+        let mut found = Vec::with_capacity(tables.len());
+        for (n, table) in tables.iter().enumerate() {
+            let mark = placeholder(n);
+            match frame.match_indices(&mark).map(|(at, _)| at).collect::<Vec<_>>()[..] {
+                [at] => found.push((at..at + mark.len(), table.clone())),
+                _ => break,
             }
         }
+        if found.len() == tables.len() {
+            found.sort_by_key(|(range, _)| range.start);
+            return Ok(Html { frame, tables: found });
+        }
+        let mut frame = frame;
+        for (n, table) in tables.iter().enumerate() {
+            frame = frame.replace(&placeholder(n), table);
+        }
+        Ok(Html { frame, tables: Vec::new() })
     }
-    for (path, source) in &theme.assets {
-        let content = match source {
-            theme::Source::Builtin(bytes) => Content::Static(bytes),
-            theme::Source::File(p) => Content::File(p.clone()),
-        };
-        pages.push(Page { path: path.clone(), content });
-    }
-    Ok(pages)
 }
 
 #[derive(Serialize)]
@@ -492,7 +614,14 @@ fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> 
     groups
 }
 
-fn report_context(site: &Site, a: usize, index: usize, review: &Review) -> ReportContext {
+/// The context of a report page, with a placeholder for each table, and the tables.
+fn report_context(
+    site: &Site,
+    a: usize,
+    index: usize,
+    review: &Review,
+    shared: &Shared,
+) -> (ReportContext, Vec<String>) {
     let base = &site.config.base_url;
     let agency = &site.agencies[a];
     let report = &agency.reports[index];
@@ -509,6 +638,7 @@ fn report_context(site: &Site, a: usize, index: usize, review: &Review) -> Repor
         missing: s.missing.iter().map(|m| link_to(m, false)).collect(),
     });
     let format = site.format;
+    let mut tables = Vec::new();
     let sections = format
         .sections
         .iter()
@@ -517,13 +647,10 @@ fn report_context(site: &Site, a: usize, index: usize, review: &Review) -> Repor
             let table_html = section
                 .table
                 .and_then(|key| format.tables.iter().position(|t| t.key == key))
-                .map(|t| {
-                    tables::table_html(
-                        &format.tables[t],
-                        &report.figures.tables[t],
-                        &format!("table-{}", format.tables[t].key),
-                        section.title,
-                    )
+                .and_then(|t| Some((t, shared.tables.get(t)?.as_ref()?)))
+                .map(|(t, template)| {
+                    tables.push(template.render(&report.figures.tables[t]));
+                    placeholder(tables.len() - 1)
                 })
                 .unwrap_or_default();
             SectionContext {
@@ -539,7 +666,7 @@ fn report_context(site: &Site, a: usize, index: usize, review: &Review) -> Repor
         r.map(|r| Link { label: format!("{}年", r.year), href: base.link(&paths::report(r.year, &agency.slug)) })
     };
     let dir = paths::report(report.year, &agency.slug);
-    ReportContext {
+    let context = ReportContext {
         title: report.title.clone(),
         year: report.year,
         agency: agency_link(base, agency),
@@ -564,7 +691,19 @@ fn report_context(site: &Site, a: usize, index: usize, review: &Review) -> Repor
         data_csv: base.link(&format!("{dir}{}", paths::DATA_CSV)),
         notice: format.notice,
         summary,
-    }
+    };
+    (context, tables)
+}
+
+/// The id of table `t` of the format on a report page (`table-requests`): a link target.
+fn table_prefix(format: &crate::format::Format, t: usize) -> String {
+    format!("table-{}", format.tables[t].key)
+}
+
+/// The prefix of the ids of table `t`'s header cells: short, since every data
+/// cell lists them in `headers`.
+fn cell_prefix(t: usize) -> String {
+    format!("t{}", t + 1)
 }
 
 /// The fragment on a year page that lists a report's warnings.

@@ -12,15 +12,93 @@ use crate::model::{Grid, Origin};
 
 use super::escape;
 
-/// HTML for every block of a table; `id_prefix` keeps ids unique on the page.
-pub fn table_html(table: &Table, grids: &[Grid], id_prefix: &str, section_title: &str) -> String {
-    let mut out = String::new();
-    for (b, (block, grid)) in table.blocks.iter().zip(grids).enumerate() {
-        let prefix = if table.blocks.len() == 1 { id_prefix.to_owned() } else { format!("{id_prefix}-{}", b + 1) };
-        let caption = block.caption.unwrap_or(section_title);
-        block_html(&mut out, block, grid, &prefix, caption, block.caption.is_some());
+/// HTML for every block of a table. `id_prefix` names the tables (`table-requests`,
+/// the targets of links); `cell_prefix` keeps the header cells' ids unique on
+/// the page and short, since every data cell lists them in `headers`.
+pub fn table_html(table: &Table, grids: &[Grid], id_prefix: &str, cell_prefix: &str, section_title: &str) -> String {
+    TableTemplate::new(table, id_prefix, cell_prefix, section_title).render(grids)
+}
+
+/// A table's HTML with the figures left out: everything but the data cells'
+/// classes and values is the same on every report page, so it is laid out
+/// once per site and each page only fills in its figures.
+pub struct TableTemplate {
+    /// The HTML before each data cell's class, and after the last cell.
+    parts: Vec<String>,
+    /// Each data cell: its block, row and column, and its `headers`.
+    cells: Vec<(usize, usize, usize, String)>,
+}
+
+impl TableTemplate {
+    pub fn new(table: &Table, id_prefix: &str, cell_prefix: &str, section_title: &str) -> Self {
+        let mut template = Self { parts: Vec::new(), cells: Vec::new() };
+        let mut out = String::new();
+        for (b, block) in table.blocks.iter().enumerate() {
+            let (prefix, cells) = block_prefixes(table, b, id_prefix, cell_prefix);
+            let caption = block.caption.unwrap_or(section_title);
+            let ids = Ids { table: &prefix, cells: &cells };
+            block_html(&mut out, block, ids, caption, block.caption.is_some(), &mut |out, r, c, headers| {
+                template.parts.push(std::mem::take(out));
+                template.cells.push((b, r, c, headers));
+            });
+        }
+        template.parts.push(out);
+        template
+    }
+
+    /// The table with `grids`' figures.
+    pub fn render(&self, grids: &[Grid]) -> String {
+        let size = self.parts.iter().map(String::len).sum::<usize>() + self.cells.len() * 24;
+        let mut out = String::with_capacity(size);
+        for (part, (b, r, c, headers)) in self.parts.iter().zip(&self.cells) {
+            out.push_str(part);
+            // Most cells are plain figures: only the exceptions carry a class.
+            let cell = grids.get(*b).and_then(|g| g.get(*r, *c));
+            out.push_str(match cell {
+                Some(cell) if cell.origin == Origin::Computed => " class=\"computed\"",
+                Some(_) => "",
+                None => " class=\"missing\"",
+            });
+            out.push_str(" headers=\"");
+            out.push_str(headers);
+            out.push_str("\">");
+            if let Some(cell) = cell {
+                let _ = write!(out, "{}", cell.value);
+            }
+        }
+        out.push_str(self.parts.last().map_or("", String::as_str));
+        out
+    }
+}
+
+/// The id of block `b`'s table and the prefix of its header cells' ids.
+fn block_prefixes(table: &Table, b: usize, id_prefix: &str, cell_prefix: &str) -> (String, String) {
+    if table.blocks.len() == 1 {
+        (id_prefix.to_owned(), cell_prefix.to_owned())
+    } else {
+        (format!("{id_prefix}-{}", b + 1), format!("{cell_prefix}-{}", b + 1))
+    }
+}
+
+/// Every id [`table_html`] gives the table's elements.
+pub fn ids(table: &Table, id_prefix: &str, cell_prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (b, block) in table.blocks.iter().enumerate() {
+        let (prefix, cells) = block_prefixes(table, b, id_prefix, cell_prefix);
+        out.push(prefix);
+        for (headers, along) in [(block.columns, "c"), (block.rows, "r")] {
+            let l = layout(headers, &format!("{cells}{along}"), along == "c");
+            out.extend(l.levels.into_iter().flatten().map(|cell| cell.id));
+        }
     }
     out
+}
+
+/// The ids of one table block.
+#[derive(Clone, Copy)]
+struct Ids<'a> {
+    table: &'a str,
+    cells: &'a str,
 }
 
 /// One cell of a header row, laid out.
@@ -66,7 +144,7 @@ impl Walker<'_> {
     fn walk(&mut self, nodes: &[Header], level: usize) {
         for node in nodes {
             self.counter += 1;
-            let id = format!("{}-{}", self.prefix, self.counter);
+            let id = format!("{}{}", self.prefix, self.counter);
             let leaf = node.children.is_empty();
             let (across, down) = if leaf { (1, self.depth - level) } else { (format::leaf_count(node), 1) };
             let (colspan, rowspan) = if self.along_columns { (across, down) } else { (down, across) };
@@ -88,15 +166,24 @@ fn attr_span(out: &mut String, name: &str, n: usize) {
     }
 }
 
-fn block_html(out: &mut String, block: &Block, grid: &Grid, prefix: &str, caption: &str, caption_visible: bool) {
-    let cols = layout(block.columns, &format!("{prefix}-c"), true);
-    let rows = layout(block.rows, &format!("{prefix}-r"), false);
+/// Writes a block's table; each data cell is left to `cell` (with its row,
+/// column and `headers`), which writes from its class to its closing tag.
+fn block_html(
+    out: &mut String,
+    block: &Block,
+    ids: Ids<'_>,
+    caption: &str,
+    caption_visible: bool,
+    cell: &mut dyn FnMut(&mut String, usize, usize, String),
+) {
+    let cols = layout(block.columns, &format!("{}c", ids.cells), true);
+    let rows = layout(block.rows, &format!("{}r", ids.cells), false);
     let row_depth = format::depth(block.rows);
     let col_depth = cols.levels.len();
 
     let _ =
         write!(out, "<div class=\"table-scroll\" role=\"region\" aria-label=\"{}\" tabindex=\"0\">", escape(caption));
-    let _ = write!(out, "<table class=\"stats\" id=\"{prefix}\">");
+    let _ = write!(out, "<table class=\"stats\" id=\"{}\">", ids.table);
     let caption_class = if caption_visible { "" } else { " class=\"visually-hidden\"" };
     let _ = write!(out, "<caption{caption_class}>{}</caption><thead>", escape(caption));
     for (level, cells) in cols.levels.iter().enumerate() {
@@ -122,7 +209,7 @@ fn block_html(out: &mut String, block: &Block, grid: &Grid, prefix: &str, captio
     // of its first leaf.
     let mut row_cells = rows.levels.iter().map(|l| l.iter().peekable()).collect::<Vec<_>>();
     let mut row_ids = rows.leaf_headers.iter();
-    for r in 0..grid.rows {
+    for r in 0..block.row_leaves().len() {
         out.push_str("<tr>");
         let ids = row_ids.next().cloned().unwrap_or_default();
         for level_cells in row_cells.iter_mut() {
@@ -136,12 +223,9 @@ fn block_html(out: &mut String, block: &Block, grid: &Grid, prefix: &str, captio
         }
         for (c, col_ids) in cols.leaf_headers.iter().enumerate() {
             let headers: Vec<&str> = col_ids.iter().chain(&ids).map(String::as_str).collect();
-            let (class, text) = match grid.get(r, c) {
-                Some(cell) if cell.origin == Origin::Computed => ("num computed", cell.value.to_string()),
-                Some(cell) => ("num", cell.value.to_string()),
-                None => ("num missing", String::new()),
-            };
-            let _ = write!(out, "<td class=\"{class}\" headers=\"{}\">{text}</td>", headers.join(" "));
+            out.push_str("<td");
+            cell(out, r, c, headers.join(" "));
+            out.push_str("</td>");
         }
         out.push_str("</tr>");
     }
@@ -157,7 +241,7 @@ mod tests {
     fn render(key: &str) -> String {
         let t = FORMAT_2021.tables.iter().position(|t| t.key == key).unwrap();
         let figures = Figures::empty(&FORMAT_2021);
-        table_html(&FORMAT_2021.tables[t], &figures.tables[t], key, "标题")
+        table_html(&FORMAT_2021.tables[t], &figures.tables[t], key, &format!("t{}", t + 1), "标题")
     }
 
     #[test]
@@ -178,8 +262,21 @@ mod tests {
     fn every_data_cell_names_its_headers() {
         let html = render("requests");
         // Row 1 (本年新收), column 2 (商业企业): 申请人情况 › 法人或其他组织 › 商业企业, and the row header.
-        assert!(html.contains("headers=\"requests-c-1 requests-c-3 requests-c-4 requests-r-1\""), "{html}");
-        assert_eq!(html.matches("<td class=\"num").count(), 25 * 7);
+        assert!(html.contains("headers=\"t2c1 t2c3 t2c4 t2r1\""), "{html}");
+        assert_eq!(html.matches(" headers=\"").count(), 25 * 7);
+    }
+
+    #[test]
+    fn ids_lists_every_id_the_table_has() {
+        for (t, table) in FORMAT_2021.tables.iter().enumerate() {
+            let html = render(table.key);
+            let mut listed = ids(table, table.key, &format!("t{}", t + 1));
+            let mut found: Vec<String> =
+                html.split(" id=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_owned()).collect();
+            listed.sort();
+            found.sort();
+            assert_eq!(listed, found, "{}", table.key);
+        }
     }
 
     #[test]
@@ -188,7 +285,7 @@ mod tests {
         assert!(!html.contains("corner"));
         assert!(html.contains("scope=\"colgroup\" colspan=\"10\">行政诉讼</th>"));
         assert!(html.contains("scope=\"col\" rowspan=\"2\">结果维持</th>"));
-        assert_eq!(html.matches("<td class=\"num").count(), 15);
+        assert_eq!(html.matches(" headers=\"").count(), 15);
     }
 
     #[test]

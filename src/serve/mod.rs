@@ -19,9 +19,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tiny_http::{Header, Request, Response, Server};
 
-use self::route::{Reply, Snapshot};
+use self::route::{Files, NoFiles, Reply, Snapshot};
 pub use self::watch::Mode as WatchMode;
-use crate::build::{self, BuildError, Outcome, Rendered};
+use crate::build::{self, BuildError, Outcome, Prepared};
 use crate::render::escape;
 
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
@@ -46,7 +46,7 @@ pub enum Event<'a> {
     },
     /// `changed` holds the changed paths, relative to the site root.
     Built {
-        outcome: &'a Outcome<Rendered>,
+        outcome: &'a Outcome<Arc<Prepared>>,
         elapsed: Duration,
         changed: &'a [PathBuf],
     },
@@ -113,7 +113,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     let mut watcher = watch::SiteWatcher::new(&root, options.watch, tx)?;
 
     let start = Instant::now();
-    let outcome = build::render(&root);
+    let outcome = preview(&root);
     report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &[] });
     let first = snapshot(&root, outcome, None);
     let base = first.base_path.clone().unwrap_or_else(|| "/".to_owned());
@@ -142,7 +142,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
             report(Event::WatchError(e.to_string()));
         }
         let start = Instant::now();
-        let outcome = build::render(&root);
+        let outcome = preview(&root);
         report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &changed });
         let previous = shared.current();
         shared.publish(snapshot(&root, outcome, Some(&previous)));
@@ -150,19 +150,40 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     Ok(())
 }
 
+/// Loads and checks the site and inspects every page's links, as `portal
+/// check` does; the pages are then produced one by one as they are asked for.
+fn preview(root: &Path) -> Outcome<Arc<Prepared>> {
+    build::inspected(root)
+}
+
+impl Files for Prepared {
+    fn lookup(&self, path: &str) -> Option<Option<&Path>> {
+        self.entry(path).map(|e| match &e.kind {
+            build::Kind::Asset(crate::render::Content::File(source)) => Some(source.as_path()),
+            _ => None,
+        })
+    }
+
+    fn produce(&self, path: &str) -> Result<Vec<u8>, String> {
+        let entry = self.entry(path).ok_or_else(|| format!("{path} 不存在"))?;
+        Prepared::produce(self, entry).map_err(|e| e.to_string())
+    }
+}
+
 /// The snapshot to serve after a build. A failed build keeps the previous
 /// files, so that assets keep loading.
-fn snapshot(root: &Path, outcome: Outcome<Rendered>, previous: Option<&Snapshot>) -> Snapshot {
+fn snapshot(root: &Path, outcome: Outcome<Arc<Prepared>>, previous: Option<&Snapshot>) -> Snapshot {
     let base = outcome.base_path.or_else(|| previous.and_then(|p| p.base_path.clone()));
     match outcome.result {
-        Ok(rendered) => Snapshot::new(root.to_path_buf(), base, rendered.pages, None),
+        Ok(prepared) => Snapshot { base_path: base, files: prepared, failure: None, root: root.to_path_buf() },
         Err(e) => {
             let mut text = outcome.diagnostics.to_plain_string(&outcome.sources);
             if !matches!(e, BuildError::Invalid) || text.is_empty() {
                 text.push_str(&e.to_string());
             }
-            // Shared, not copied: the last good build's files keep being served.
-            let files = previous.map(|p| Arc::clone(&p.files)).unwrap_or_default();
+            // The last good build keeps serving its files.
+            let files: Arc<dyn Files> =
+                previous.map_or_else(|| Arc::new(NoFiles) as Arc<dyn Files>, |p| Arc::clone(&p.files));
             Snapshot { base_path: base, files, failure: Some(text), root: root.to_path_buf() }
         }
     }
@@ -173,12 +194,12 @@ fn handle(request: Request, shared: &Arc<Shared>) {
     let method = request.method().as_str().to_owned();
     let url = request.url().to_owned();
     let response = match route::route(&snapshot, &method, &url) {
-        Reply::File { path, content, depth } => match content.bytes() {
+        Reply::File { path, depth } => match snapshot.files.produce(&path) {
             Ok(body) => {
-                let body = if path.ends_with(".html") { with_script(&body, depth) } else { body.into_owned() };
+                let body = if path.ends_with(".html") { with_script(&body, depth) } else { body };
                 respond(200, route::content_type(&path), body)
             }
-            Err(_) => not_found(&snapshot, None),
+            Err(e) => respond(500, "text/plain; charset=utf-8", e.into_bytes()),
         },
         Reply::Failure { depth } => respond(500, "text/html; charset=utf-8", failure_page(&snapshot, depth)),
         Reply::Redirect(to) => {
@@ -214,9 +235,10 @@ fn header(name: &str, value: &str) -> Header {
 }
 
 fn not_found(snapshot: &Snapshot, depth: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
-    match (snapshot.files.get("404.html").and_then(|c| c.bytes().ok()), depth) {
+    let page = snapshot.files.lookup("404.html").and_then(|_| snapshot.files.produce("404.html").ok());
+    match (page, depth) {
         (Some(page), Some(depth)) => respond(404, "text/html; charset=utf-8", with_script(&page, depth)),
-        (Some(page), None) => respond(404, "text/html; charset=utf-8", page.into_owned()),
+        (Some(page), None) => respond(404, "text/html; charset=utf-8", page),
         (None, _) => respond(404, "text/plain; charset=utf-8", "页面不存在".as_bytes().to_vec()),
     }
 }

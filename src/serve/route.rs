@@ -1,43 +1,54 @@
 //! From a request line to what to answer, without any I/O: the part of the
 //! preview server that must never let a request out of the site.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-use crate::render::{Content, Page};
 
 /// The preview's own endpoints, under the site's base path. Agency slugs
 /// cannot start with `__`, so these never shadow a page.
 pub const EVENTS: &str = "__portal/events";
 pub const SCRIPT: &str = "__portal/livereload.js";
 
+/// The files of a built site, produced when asked for.
+pub trait Files: Send + Sync {
+    /// Whether the site has a file at this site path, and the file on disk it
+    /// is copied from, if any.
+    fn lookup(&self, path: &str) -> Option<Option<&Path>>;
+    /// The bytes of a file the site has.
+    fn produce(&self, path: &str) -> Result<Vec<u8>, String>;
+}
+
+/// No files: before the first good build.
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn lookup(&self, _: &str) -> Option<Option<&Path>> {
+        None
+    }
+    fn produce(&self, path: &str) -> Result<Vec<u8>, String> {
+        Err(format!("{path} 不存在"))
+    }
+}
+
 /// One build as the server sees it.
 pub struct Snapshot {
     /// `/xxgk/`; `None` until a build has succeeded (the site's settings may be broken).
     pub base_path: Option<String>,
-    pub files: Arc<HashMap<String, Content>>,
+    pub files: Arc<dyn Files>,
     /// The diagnostics of the latest build, when it failed.
     pub failure: Option<String>,
     /// The site root, canonical: files served from disk must stay inside it.
     pub root: PathBuf,
 }
 
-impl Snapshot {
-    pub fn new(root: PathBuf, base_path: Option<String>, pages: Vec<Page>, failure: Option<String>) -> Self {
-        Self { base_path, files: Arc::new(pages.into_iter().map(|p| (p.path, p.content)).collect()), failure, root }
-    }
-}
-
 /// What to answer.
 #[derive(Debug, PartialEq)]
-pub enum Reply<'a> {
+pub enum Reply {
     /// A file of the site; `path` is its site path (for the content type).
     /// `depth` is how many folders below the base path the request is, so
     /// that injected links can be relative.
     File {
         path: String,
-        content: &'a Content,
         depth: usize,
     },
     /// The build failed: the diagnostics page, in place of any page.
@@ -56,7 +67,7 @@ pub enum Reply<'a> {
 }
 
 /// Decides the answer to `method url` (the raw request target).
-pub fn route<'a>(snapshot: &'a Snapshot, method: &str, url: &str) -> Reply<'a> {
+pub fn route(snapshot: &Snapshot, method: &str, url: &str) -> Reply {
     if method != "GET" && method != "HEAD" {
         return Reply::MethodNotAllowed;
     }
@@ -89,19 +100,17 @@ pub fn route<'a>(snapshot: &'a Snapshot, method: &str, url: &str) -> Reply<'a> {
     }
     let depth = rel.matches('/').count();
     let wants_page = rel.is_empty() || rel.ends_with('/') || rel.ends_with(".html");
-    if snapshot.failure.is_some() && (wants_page || !snapshot.files.contains_key(&rel)) {
+    if snapshot.failure.is_some() && (wants_page || snapshot.files.lookup(&rel).is_none()) {
         return Reply::Failure { depth };
     }
     let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.clone() };
-    if let Some(content) = snapshot.files.get(&file) {
-        if let Content::File(source) = content {
-            if !inside(&snapshot.root, source) {
-                return Reply::NotFound { depth: Some(depth) };
-            }
+    if let Some(source) = snapshot.files.lookup(&file) {
+        if source.is_some_and(|source| !inside(&snapshot.root, source)) {
+            return Reply::NotFound { depth: Some(depth) };
         }
-        return Reply::File { path: file, content, depth };
+        return Reply::File { path: file, depth };
     }
-    if snapshot.files.contains_key(&format!("{rel}/index.html")) {
+    if snapshot.files.lookup(&format!("{rel}/index.html")).is_some() {
         let mut to = format!("{path}/");
         if let Some(q) = query {
             to.push('?');
@@ -197,23 +206,33 @@ pub fn content_type(path: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    fn snapshot(failure: Option<&str>) -> Snapshot {
-        let page = |p: &str| Page { path: p.to_owned(), content: Content::Static(b"x") };
-        Snapshot::new(
-            PathBuf::from("/nonexistent-root"),
-            Some("/xxgk/".to_owned()),
-            vec![
-                page("index.html"),
-                page("404.html"),
-                page("2024/index.html"),
-                page("2024/示例局/index.html"),
-                page("assets/style.css"),
-            ],
-            failure.map(str::to_owned),
-        )
+    struct Listed(Vec<&'static str>);
+
+    impl Files for Listed {
+        fn lookup(&self, path: &str) -> Option<Option<&Path>> {
+            self.0.contains(&path).then_some(None)
+        }
+        fn produce(&self, _: &str) -> Result<Vec<u8>, String> {
+            Ok(b"x".to_vec())
+        }
     }
 
-    fn file(reply: Reply<'_>) -> Option<String> {
+    fn snapshot(failure: Option<&str>) -> Snapshot {
+        Snapshot {
+            root: PathBuf::from("/nonexistent-root"),
+            base_path: Some("/xxgk/".to_owned()),
+            files: Arc::new(Listed(vec![
+                "index.html",
+                "404.html",
+                "2024/index.html",
+                "2024/示例局/index.html",
+                "assets/style.css",
+            ])),
+            failure: failure.map(str::to_owned),
+        }
+    }
+
+    fn file(reply: Reply) -> Option<String> {
         match reply {
             Reply::File { path, .. } => Some(path),
             _ => None,
@@ -272,7 +291,12 @@ mod tests {
         assert_eq!(route(&s, "GET", "/xxgk/new-agency/"), Reply::Failure { depth: 1 });
         assert_eq!(file(route(&s, "GET", "/xxgk/assets/style.css")).as_deref(), Some("assets/style.css"));
         // Before any good build the base path is unknown: everything is the failure page.
-        let first = Snapshot::new(PathBuf::new(), None, Vec::new(), Some("error".to_owned()));
+        let first = Snapshot {
+            root: PathBuf::new(),
+            base_path: None,
+            files: Arc::new(NoFiles),
+            failure: Some("error".to_owned()),
+        };
         assert_eq!(route(&first, "GET", "/xxgk/2024/"), Reply::Failure { depth: 2 });
     }
 

@@ -87,7 +87,7 @@ async function checkPage(context, path, size) {
     [...document.querySelectorAll('table.stats')].map((t) => {
       const r = t.getBoundingClientRect();
       const s = getComputedStyle(t);
-      const hiddenCells = [...t.querySelectorAll('td.num')].filter((td) => {
+      const hiddenCells = [...t.querySelectorAll('tbody td')].filter((td) => {
         const b = td.getBoundingClientRect();
         return b.width === 0 || b.height === 0 || getComputedStyle(td).visibility !== 'visible';
       }).length;
@@ -201,7 +201,7 @@ async function checkSection3Headers(page, where) {
     grid.forEach((row, r) => {
       if (r < headRows) return;
       row.forEach((cell, c) => {
-        if (cell.tagName !== 'TD' || !cell.classList.contains('num')) return;
+        if (cell.tagName !== 'TD' || cell.parentElement.parentElement.tagName !== 'TBODY') return;
         if (cell.parentElement.rowIndex !== r) return; // only the cell's own position
         dataCells++;
         const expected = new Set();
