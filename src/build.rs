@@ -183,25 +183,20 @@ impl Prepared {
     pub fn produce(&self, entry: &Entry) -> Result<Vec<u8>, BuildError> {
         use output::opendata;
         let site = &self.site;
-        let summaries = &self.review.summaries;
-        let json = |agency: &model::Agency, report: &model::Report| {
-            opendata::to_json(&opendata::report_data(site, summaries, agency, report))
-        };
-        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r)));
-        let csv = |reports: &mut dyn Iterator<Item = (&model::Agency, &model::Report)>| {
-            let mut out = self.csv.header().to_vec();
-            for (agency, report) in reports {
-                self.csv.write_report(&mut out, site.format, agency, report);
-            }
-            out
-        };
         Ok(match &entry.kind {
             Kind::Page(kind) => self.renderer().render(*kind)?.into_bytes(),
-            Kind::ReportJson(a, i) => json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
-            Kind::ReportCsv(a, i) => csv(&mut std::iter::once((&site.agencies[*a], &site.agencies[*a].reports[*i]))),
-            Kind::ReportsCsv => csv(&mut all()),
-            Kind::YearCsv(year) => csv(&mut all().filter(|(_, r)| r.year == *year)),
-            Kind::ReportsJson => opendata::collection_json(site.format, all().map(|(a, r)| json(a, r))),
+            Kind::ReportJson(a, i) => self.report_json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
+            Kind::ReportCsv(a, i) => {
+                let mut out = self.csv.header().to_vec();
+                self.csv.write_report(&mut out, site.format, &site.agencies[*a], &site.agencies[*a].reports[*i]);
+                out
+            }
+            Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson => {
+                let mut out = Vec::new();
+                self.produce_to(entry, &mut out)
+                    .map_err(|e| RenderError::Io { path: entry.path.clone().into(), source: e })?;
+                out
+            }
             Kind::Schema => opendata::schema(site.format, &site.config.base_url),
             Kind::Sitemap => {
                 let mut dirs: Vec<String> = self
@@ -220,6 +215,73 @@ impl Prepared {
                 .map_err(|source| RenderError::Io { path: entry.path.clone().into(), source })?
                 .into_owned(),
         })
+    }
+
+    /// Whether a file is large enough to be written as it is made.
+    fn streamed(kind: &Kind) -> bool {
+        matches!(kind, Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson)
+    }
+
+    /// Writes a bulk open-data file as it is made, report by report.
+    fn produce_to(&self, entry: &Entry, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let site = &self.site;
+        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r)));
+        let mut buf = Vec::new();
+        let mut csv = |reports: &mut dyn Iterator<Item = (&model::Agency, &model::Report)>| {
+            out.write_all(self.csv.header())?;
+            for (agency, report) in reports {
+                buf.clear();
+                self.csv.write_report(&mut buf, site.format, agency, report);
+                out.write_all(&buf)?;
+            }
+            Ok(())
+        };
+        match &entry.kind {
+            Kind::ReportsCsv => csv(&mut all()),
+            Kind::YearCsv(year) => csv(&mut all().filter(|(_, r)| r.year == *year)),
+            Kind::ReportsJson => {
+                output::opendata::collection_json(site.format, all().map(|(a, r)| self.report_json(a, r)), out)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn report_json(&self, agency: &model::Agency, report: &model::Report) -> Vec<u8> {
+        let data = output::opendata::report_data(&self.site, &self.review.summaries, agency, report);
+        output::opendata::to_json(&data)
+    }
+
+    /// A hash of everything an open-data file is made from (`None` for other
+    /// files): the same fingerprint, the same bytes.
+    fn fingerprint(&self, entry: &Entry) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let site = &self.site;
+        let mut h = std::hash::DefaultHasher::new();
+        // Code that writes the files differently must not trust older fingerprints.
+        (env!("CARGO_PKG_VERSION"), OPEN_DATA_REVISION, &entry.path).hash(&mut h);
+        (site.config.base_url.absolute(""), site.format.notice, &site.config.data.licence).hash(&mut h);
+        let mut report = |a: usize, i: usize| {
+            let agency = &site.agencies[a];
+            let r = &agency.reports[i];
+            (&agency.slug, &agency.info.name, agency.level().label(), r.year, &r.title).hash(&mut h);
+            (r.date.year, r.date.month, r.date.day).hash(&mut h);
+            r.figures.fingerprint(&mut h);
+            if let Some(s) = self.review.summaries.report(a, r.year) {
+                let slugs = |m: &[usize]| m.iter().map(|&m| site.agencies[m].slug.clone()).collect::<Vec<_>>();
+                (slugs(&s.members), slugs(&s.missing), s.computed).hash(&mut h);
+            }
+        };
+        let every = || site.agencies.iter().enumerate().flat_map(|(a, ag)| (0..ag.reports.len()).map(move |i| (a, i)));
+        match &entry.kind {
+            Kind::ReportJson(a, i) | Kind::ReportCsv(a, i) => report(*a, *i),
+            Kind::ReportsCsv | Kind::ReportsJson => every().for_each(|(a, i)| report(a, i)),
+            Kind::YearCsv(year) => {
+                every().filter(|&(a, i)| site.agencies[a].reports[i].year == *year).for_each(|(a, i)| report(a, i))
+            }
+            Kind::Schema => {}
+            _ => return None,
+        }
+        Some(h.finish())
     }
 
     fn renderer(&self) -> Renderer<'_> {
@@ -248,6 +310,14 @@ impl Prepared {
                 if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
                     return Ok(PageLinks::default());
                 }
+                let fingerprint = self.fingerprint(entry);
+                if fingerprint.is_some_and(|fp| sink.is_current(&entry.path, fp)) {
+                    return Ok(PageLinks::default());
+                }
+                if Self::streamed(&entry.kind) {
+                    sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
+                    return Ok(PageLinks::default());
+                }
                 let source = self.source(entry);
                 let (bytes, links) = match &entry.kind {
                     // The frame is inspected; the tables spliced into it have known ids and no links.
@@ -263,7 +333,7 @@ impl Prepared {
                         (bytes, links)
                     }
                 };
-                sink.put(&entry.path, &bytes)?;
+                sink.put(&entry.path, &bytes, fingerprint)?;
                 Ok(links)
             })
             .collect::<Result<_, BuildError>>()?;
@@ -299,7 +369,19 @@ fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
 
 /// Where produced files go.
 pub trait Sink: Sync {
-    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), BuildError>;
+    /// Takes a file, with the fingerprint of its inputs if it is open data.
+    fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), BuildError>;
+    /// Takes a large file as it is made.
+    fn put_stream(
+        &self,
+        path: &str,
+        fingerprint: Option<u64>,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), BuildError>;
+    /// Whether the sink already holds the file as made from these inputs.
+    fn is_current(&self, _path: &str, _fingerprint: u64) -> bool {
+        false
+    }
     /// Whether every file is wanted, or only those with links to inspect.
     fn wants_all(&self) -> bool {
         true
@@ -310,7 +392,15 @@ pub trait Sink: Sync {
 struct Discard;
 
 impl Sink for Discard {
-    fn put(&self, _: &str, _: &[u8]) -> Result<(), BuildError> {
+    fn put(&self, _: &str, _: &[u8], _: Option<u64>) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn put_stream(
+        &self,
+        _: &str,
+        _: Option<u64>,
+        _: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), BuildError> {
         Ok(())
     }
     fn wants_all(&self) -> bool {
@@ -319,10 +409,25 @@ impl Sink for Discard {
 }
 
 impl Sink for Output {
-    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
-        Ok(Output::put(self, path, bytes)?)
+    fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), BuildError> {
+        Ok(Output::put(self, path, bytes, fingerprint)?)
+    }
+    fn put_stream(
+        &self,
+        path: &str,
+        fingerprint: Option<u64>,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), BuildError> {
+        Ok(Output::put_stream(self, path, fingerprint, write)?)
+    }
+    fn is_current(&self, path: &str, fingerprint: u64) -> bool {
+        Output::is_current(self, path, fingerprint)
     }
 }
+
+/// Bump when the open-data files are written differently, so that a build
+/// with new code does not keep files a build with old code wrote.
+const OPEN_DATA_REVISION: u32 = 1;
 
 /// Runs the whole pipeline: prepare, `open` a sink, produce every file into
 /// it and inspect the links, then `finish` if nothing is wrong. Broken
@@ -390,7 +495,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
     run(
         root,
         false,
-        |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()))?),
+        |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest_path(root, out)))?),
         |p, output| {
             let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
             Ok(Summary {
@@ -402,6 +507,16 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
             })
         },
     )
+}
+
+/// Where the fingerprints of the open data written into `out` are kept: in
+/// the site's cache folder, not in the output (which is deployed as it is).
+fn manifest_path(root: &Path, out: &Path) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    let mut h = std::hash::DefaultHasher::new();
+    out.hash(&mut h);
+    root.join(".portal-cache").join(format!("build-{:016x}.txt", h.finish()))
 }
 
 /// Refuses output folders whose replacement would destroy the site's sources.

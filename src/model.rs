@@ -461,6 +461,29 @@ pub struct Figures {
 
 impl Figures {
     /// Empty grids shaped like the format's tables.
+    /// Feeds every figure and where it came from (typed, computed or summed)
+    /// to `h`: what the open data shows of them.
+    pub fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
+        for grid in self.tables.iter().flatten() {
+            h.write_usize(grid.rows);
+            h.write_usize(grid.cols);
+            for cell in &grid.cells {
+                match cell {
+                    None => h.write_u8(0),
+                    Some(cell) => {
+                        h.write_u8(match cell.origin {
+                            Origin::Given(_) => 1,
+                            Origin::Computed => 2,
+                            Origin::Summed => 3,
+                        });
+                        h.write_u8(matches!(cell.value, Number::Amount(_)).into());
+                        h.write_u64(cell.value.raw());
+                    }
+                }
+            }
+        }
+    }
+
     pub fn empty(format: &Format) -> Self {
         let tables = format
             .tables

@@ -129,19 +129,22 @@ pub fn to_json(data: &ReportData<'_>) -> Vec<u8> {
     json_bytes(data)
 }
 
-/// `/data/reports.json`: every report, from each one's [`to_json`].
-pub fn collection_json(format: &Format, reports: impl IntoIterator<Item = Vec<u8>>) -> Vec<u8> {
-    let mut out = json_bytes(&json!({ "format": format.notice, "reports": [] }));
+/// `/data/reports.json`: every report, from each one's [`to_json`], written as made.
+pub fn collection_json(
+    format: &Format,
+    reports: impl IntoIterator<Item = Vec<u8>>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let head = json_bytes(&json!({ "format": format.notice, "reports": [] }));
     // `{"format":"…","reports":[]}\n`: the reports go between the brackets.
-    out.truncate(out.len() - 3);
+    out.write_all(&head[..head.len() - 3])?;
     for (i, report) in reports.into_iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.write_all(b",")?;
         }
-        out.extend_from_slice(report.strip_suffix(b"\n").unwrap_or(&report));
+        out.write_all(report.strip_suffix(b"\n").unwrap_or(&report))?;
     }
-    out.extend_from_slice(b"]}\n");
-    out
+    out.write_all(b"]}\n")
 }
 
 /// The columns of every CSV file.

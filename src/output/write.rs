@@ -10,8 +10,14 @@
 //! files renamed into place and the files no longer part of the site removed.
 //! Writing the whole tree anew and swapping it in would rewrite every file and
 //! then delete the old tree on every build, which costs more than the build.
+//!
+//! Files that are costly to make and carry no links (the open data) come with
+//! a fingerprint of what they are made from. A [`Manifest`] kept beside the
+//! sources records, for each such file written, its fingerprint, size and
+//! modification time; a file whose inputs did not change and which is still
+//! in the output as written is not made again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -38,6 +44,49 @@ pub struct Output {
     out: PathBuf,
     staging: TempDir,
     mode: Mode,
+    /// What the previous build recorded, and what this one records.
+    manifest: Option<(PathBuf, Manifest)>,
+    recorded: Mutex<Manifest>,
+}
+
+/// Per site path: the fingerprint of a file's inputs, its size and its
+/// modification time (nanoseconds) as written.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Manifest(HashMap<String, (u64, u64, i128)>);
+
+impl Manifest {
+    fn read(path: &Path) -> Self {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        let mut out = HashMap::new();
+        for line in text.lines() {
+            let mut parts = line.splitn(4, ' ');
+            let (Some(fp), Some(len), Some(mtime), Some(path)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            if let (Ok(fp), Ok(len), Ok(mtime)) = (u64::from_str_radix(fp, 16), len.parse(), mtime.parse()) {
+                out.insert(path.to_owned(), (fp, len, mtime));
+            }
+        }
+        Self(out)
+    }
+
+    fn write(&self, path: &Path) -> io::Result<()> {
+        let mut lines: Vec<String> =
+            self.0.iter().map(|(p, (fp, len, mtime))| format!("{fp:016x} {len} {mtime} {p}\n")).collect();
+        lines.sort();
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::write(path, lines.concat())
+    }
+}
+
+fn stamp(path: &Path) -> Option<(u64, i128)> {
+    let meta = fs::symlink_metadata(path).ok().filter(fs::Metadata::is_file)?;
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some((meta.len(), i128::try_from(mtime).ok()?))
 }
 
 enum Mode {
@@ -48,8 +97,13 @@ enum Mode {
 }
 
 impl Output {
-    /// Prepares to write the files at `paths` (site paths) into `out`.
-    pub fn open<'p>(out: &Path, paths: impl Iterator<Item = &'p str>) -> Result<Self, WriteError> {
+    /// Prepares to write the files at `paths` (site paths) into `out`, with
+    /// the fingerprints of the previous build at `manifest`, if any.
+    pub fn open<'p>(
+        out: &Path,
+        paths: impl Iterator<Item = &'p str>,
+        manifest: Option<PathBuf>,
+    ) -> Result<Self, WriteError> {
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -78,32 +132,101 @@ impl Output {
         } else {
             Mode::Update { next: AtomicUsize::new(0), staged: Mutex::default() }
         };
-        Ok(Self { out: out.to_path_buf(), staging, mode })
+        // Fingerprints speak for files in the output: none without one.
+        let manifest = manifest.map(|path| {
+            let previous = if fresh { Manifest::default() } else { Manifest::read(&path) };
+            (path, previous)
+        });
+        Ok(Self { out: out.to_path_buf(), staging, mode, manifest, recorded: Mutex::default() })
+    }
+
+    /// Whether the output holds the file at `path` as made from inputs with
+    /// this fingerprint (then it need not be made again).
+    pub fn is_current(&self, path: &str, fingerprint: u64) -> bool {
+        let Some((_, previous)) = &self.manifest else { return false };
+        let Some(&(fp, len, mtime)) = previous.0.get(path) else { return false };
+        if fp != fingerprint || stamp(&self.out.join(path)) != Some((len, mtime)) {
+            return false;
+        }
+        self.record(path, (fp, len, mtime));
+        true
+    }
+
+    fn record(&self, path: &str, entry: (u64, u64, i128)) {
+        self.recorded.lock().unwrap_or_else(|p| p.into_inner()).0.insert(path.to_owned(), entry);
+    }
+
+    /// Notes the fingerprint of a file just put, for the next build.
+    fn note(&self, path: &str, written: &Path, fingerprint: Option<u64>) {
+        if let (Some(fp), Some(_)) = (fingerprint, &self.manifest)
+            && let Some((len, mtime)) = stamp(written)
+        {
+            self.record(path, (fp, len, mtime));
+        }
+    }
+
+    /// Writes one file made by `write`, streamed (it may be large).
+    pub fn put_stream(
+        &self,
+        path: &str,
+        fingerprint: Option<u64>,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), WriteError> {
+        let target = match &self.mode {
+            Mode::Fresh => self.staging.path().join(path),
+            Mode::Update { next, .. } => self.staging.path().join(next.fetch_add(1, Ordering::Relaxed).to_string()),
+        };
+        let file = fs::File::create(&target).map_err(io_err(&target))?;
+        let mut w = io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut w).and_then(|()| io::Write::flush(&mut w)).map_err(io_err(&target))?;
+        drop(w);
+        if let Mode::Update { staged, .. } = &self.mode {
+            let n = target.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse().ok()).unwrap_or(0);
+            staged.lock().unwrap_or_else(|p| p.into_inner()).push((n, path.to_owned()));
+        }
+        self.note(path, &target, fingerprint);
+        Ok(())
     }
 
     /// Writes one file (into staging), unless the output already holds it as it is.
-    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<(), WriteError> {
-        match &self.mode {
+    pub fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), WriteError> {
+        let written = match &self.mode {
             Mode::Fresh => {
                 let target = self.staging.path().join(path);
-                fs::write(&target, bytes).map_err(io_err(&target))
+                fs::write(&target, bytes).map_err(io_err(&target))?;
+                target
             }
             Mode::Update { next, staged } => {
-                if unchanged(&self.out.join(path), bytes) {
-                    return Ok(());
+                let old = self.out.join(path);
+                if unchanged(&old, bytes) {
+                    old
+                } else {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let target = self.staging.path().join(n.to_string());
+                    fs::write(&target, bytes).map_err(io_err(&target))?;
+                    staged.lock().unwrap_or_else(|p| p.into_inner()).push((n, path.to_owned()));
+                    target
                 }
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let target = self.staging.path().join(n.to_string());
-                fs::write(&target, bytes).map_err(io_err(&target))?;
-                staged.lock().unwrap_or_else(|p| p.into_inner()).push((n, path.to_owned()));
-                Ok(())
             }
-        }
+        };
+        self.note(path, &written, fingerprint);
+        Ok(())
     }
 
     /// Puts the new files in place and removes those not among `paths`.
     /// Returns the number of files written.
     pub fn commit<'p>(self, paths: impl Iterator<Item = &'p str>) -> Result<usize, WriteError> {
+        let manifest = self.manifest.as_ref().map(|(path, _)| path.clone());
+        let recorded = std::mem::take(&mut *self.recorded.lock().unwrap_or_else(|p| p.into_inner()));
+        let written = self.commit_files(paths)?;
+        // Renaming keeps modification times, so what was noted still holds.
+        if let Some(path) = manifest {
+            recorded.write(&path).map_err(io_err(&path))?;
+        }
+        Ok(written)
+    }
+
+    fn commit_files<'p>(self, paths: impl Iterator<Item = &'p str>) -> Result<usize, WriteError> {
         match self.mode {
             Mode::Fresh => {
                 let written = paths.count();
@@ -184,14 +307,15 @@ fn remove_stale(root: &Path, dir: &Path, keep: &HashSet<&str>) -> Result<bool, W
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
 
     fn write(out: &Path, files: &[(&str, &str)]) -> Result<usize, WriteError> {
-        let output = Output::open(out, files.iter().map(|f| f.0))?;
+        let output = Output::open(out, files.iter().map(|f| f.0), None)?;
         for (path, text) in files {
-            output.put(path, text.as_bytes())?;
+            output.put(path, text.as_bytes(), None)?;
         }
         output.commit(files.iter().map(|f| f.0))
     }
@@ -223,13 +347,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write(&out, &[("a.html", "A")]).unwrap();
-        let output = Output::open(&out, ["a.html", "b.html"].into_iter()).unwrap();
-        output.put("a.html", b"A2").unwrap();
-        output.put("b.html", b"B").unwrap();
+        let output = Output::open(&out, ["a.html", "b.html"].into_iter(), None).unwrap();
+        output.put("a.html", b"A2", None).unwrap();
+        output.put("b.html", b"B", None).unwrap();
         drop(output);
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "A");
         assert!(!out.join("b.html").exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "staging removed");
+    }
+
+    #[test]
+    fn a_file_made_from_the_same_inputs_is_not_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, manifest) = (dir.path().join("public"), dir.path().join("cache/manifest"));
+        let build = |fp: u64, text: &str| {
+            let output = Output::open(&out, ["d.csv"].into_iter(), Some(manifest.clone())).unwrap();
+            let current = output.is_current("d.csv", fp);
+            if !current {
+                output.put_stream("d.csv", Some(fp), &mut |w| w.write_all(text.as_bytes())).unwrap();
+            }
+            output.commit(["d.csv"].into_iter()).unwrap();
+            current
+        };
+        assert!(!build(1, "one"), "nothing recorded yet");
+        assert!(build(1, "one"), "same inputs, file as written");
+        assert!(!build(2, "two"), "inputs changed");
+        assert_eq!(fs::read_to_string(out.join("d.csv")).unwrap(), "two");
+        fs::write(out.join("d.csv"), "edited by hand").unwrap();
+        assert!(!build(2, "two"), "the file is not as written");
+        assert_eq!(fs::read_to_string(out.join("d.csv")).unwrap(), "two");
     }
 
     #[test]
