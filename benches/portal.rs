@@ -90,9 +90,10 @@ fn main() {
     let mut tables = Vec::new();
     for &size in &options.sizes {
         let dir = work.join(size.to_string());
-        let table = bench_size(size, &dir, &options, &tools);
-        println!("\n{table}");
-        tables.push(table);
+        if let Some(table) = bench_size(size, &dir, &options, &tools) {
+            println!("\n{table}");
+            tables.push(table);
+        }
     }
     // Deleted at the end, never between timed runs: for minutes after a large tree is
     // deleted, ext4 creates directories several times slower.
@@ -164,11 +165,14 @@ impl Row {
     }
 }
 
-fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> String {
+/// The results table of one size; `None` when the disk is too small for its outputs.
+fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Option<String> {
     println!("\n# {size} reports\n");
     fs::create_dir_all(dir).expect("create the size's folder");
     remove_outputs(dir); // left over from an interrupted run; before the warm-up
-    check_disk_space(dir, size, options.runs);
+    if !enough_disk_space(dir, size, options.runs) {
+        return None;
+    }
     let site = dir.join("site");
     let stamp = fingerprint(&[GENERATOR_SOURCE, &size.to_string()]);
     reuse_or_make(&site, &stamp, |site| gen_site::generate(site, size));
@@ -251,7 +255,7 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Stri
     for ratio in ratios {
         table.push_str(&format!("- {ratio}\n"));
     }
-    table
+    Some(table)
 }
 
 /// One warm-up, then `runs` timed runs (`f` gets 0 for the warm-up, then 1..=runs).
@@ -283,7 +287,12 @@ struct Measured {
 
 fn portal(args: &[&str]) -> Measured {
     let m = run(Command::new(PORTAL).args(args).env("NO_COLOR", "1"));
-    assert!(m.failed.is_none(), "portal {args:?} failed:\n{}", m.stderr);
+    match m.failed {
+        None => {}
+        // SIGKILL with no output: most likely the kernel's out-of-memory killer.
+        Some(-9) => panic!("portal {args:?} was killed (signal 9: out of memory?):\n{}", m.stderr),
+        Some(code) => panic!("portal {args:?} failed ({code}):\n{}", m.stderr),
+    }
     m
 }
 
@@ -531,7 +540,10 @@ fn reuse_or_make(dir: &Path, stamp: &str, make: impl FnOnce(&Path)) {
         return;
     }
     let _ = fs::remove_file(&stamp_file);
-    let _ = fs::remove_dir_all(dir);
+    // Set aside, not deleted: deleting a large tree slows the timed runs that follow (remove_outputs).
+    if dir.exists() && fs::rename(dir, dir.with_extension("stale")).is_err() {
+        let _ = fs::remove_dir_all(dir);
+    }
     let start = Instant::now();
     make(dir);
     fs::write(&stamp_file, stamp).expect("write the stamp");
@@ -544,37 +556,42 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{:016x}", h.finish())
 }
 
-/// Everything the timed runs wrote under a size's folder (not the generated sources).
+/// Everything the timed runs wrote under a size's folder, and generated sources set aside as stale.
 fn remove_outputs(dir: &Path) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("out-") || name.starts_with("hugo-out-") || name == "lychee-root" {
+        if name.starts_with("out-")
+            || name.starts_with("hugo-out-")
+            || name == "lychee-root"
+            || name.ends_with(".stale")
+        {
             let path = entry.path();
             let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
         }
     }
 }
 
-/// Refuses a size whose outputs would fill the disk: each run writes a whole new site.
-fn check_disk_space(dir: &Path, size: usize, runs: usize) {
+/// Whether a size's outputs fit on the disk (each run writes a whole new site); says why not.
+fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
     let path = std::ffi::CString::new(dir.to_str().expect("UTF-8 path")).expect("path");
     // SAFETY: `statvfs` is plain data, filled for a NUL-terminated path.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
     if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
-        return;
+        return true;
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
     let need = OUTPUT_BYTES_PER_REPORT * size as u64 * (runs as u64 + 1) * 6 / 5;
     if need > free {
         eprintln!(
-            "{size} reports need about {:.0} GB for {} output folders; {:.0} GB are free under {}. Use fewer --runs or another --work.",
+            "{size} reports need about {:.0} GB for {} output folders; {:.0} GB are free under {}: skipped. Use fewer --runs or another --work.",
             need as f64 / 1e9,
             runs + 1,
             free as f64 / 1e9,
             dir.display()
         );
-        std::process::exit(1);
+        return false;
     }
+    true
 }
 
 fn seconds(d: Duration) -> String {
