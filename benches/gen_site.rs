@@ -10,7 +10,7 @@
 //! years, so the complete agencies of a small site are those of a large one,
 //! and the same arguments give byte-identical files.
 //!
-//! The narrative (about 5 KB a report) is assembled from a pool of sentences
+//! The narrative (about 6.5 KB a report) is assembled from a pool of sentences
 //! built from the bundled 冶源 sample, with varied figures, and links to the
 //! previous year's report, to table fragments on the same page and others, to
 //! the agency page and to a neighbouring agency, in relative, root-relative
