@@ -1,174 +1,628 @@
-//! Portal-scale benchmark: generates a site of N reports from the bundled
-//! sample and times the `portal` binary on it (fresh build, rebuild over the
-//! previous output, check) and the dead-link inspection alone, with the peak
-//! memory of each command. `lychee --offline` is timed on the same output when
-//! it is installed.
+//! Portal-scale benchmark of the `portal` binary, and the generator of
+//! benchmark sites (`gen_site.rs`).
 //!
-//!     cargo bench --bench portal -- [--reports 10000] [--runs 5]
+//!     cargo bench --bench portal -- --generate N DIR       # a site of N reports in DIR
+//!     cargo bench --bench portal -- --reports 1000 [--reports 10000] [--runs 3] [--edits 5]
+//!                                   [--work DIR] [--no-hugo] [--no-lychee] [--no-serve]
+//!
+//! For each size it generates a site (kept under `--work`, default
+//! `target/bench`, and reused while the generator is unchanged), then times
+//! the release binary, one warm-up first and the median of `--runs` after:
+//! `portal build` into a new empty folder, `portal build` over the previous
+//! output, `portal check`, and in `portal serve` the time from saving one
+//! report to the `reload` event and to the page showing the edit. Hugo on
+//! the comparison corpus of the same size (`hugo_corpus.py`) and `lychee
+//! --offline --include-fragments` on portal's output are timed in the same
+//! run. Peak memory is each process's maximum resident set, from `wait4`.
+//! `scripts/bench` installs the tools and runs this; see docs/benchmarks.md.
 
+mod gen_site;
+
+use std::collections::hash_map::DefaultHasher;
 use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-const YEARS: u16 = 10;
+const PORTAL: &str = env!("CARGO_BIN_EXE_portal");
+/// Both generators' sources: a generated site is reused only while they are unchanged.
+const GENERATOR_SOURCE: &str = include_str!("gen_site.rs");
+const CORPUS_SOURCE: &str = include_str!("hugo_corpus.py");
+/// Output size per report measured at 10,000 reports, for the disk-space check.
+const OUTPUT_BYTES_PER_REPORT: u64 = 200_000;
+
+struct Options {
+    sizes: Vec<usize>,
+    runs: usize,
+    edits: usize,
+    work: PathBuf,
+    hugo: bool,
+    lychee: bool,
+    serve: bool,
+}
 
 fn main() {
-    let mut reports = 10_000usize;
-    let mut runs = 5usize;
+    let mut options = Options {
+        sizes: Vec::new(),
+        runs: 3,
+        edits: 5,
+        work: Path::new(REPO).join("target/bench"),
+        hugo: true,
+        lychee: true,
+        serve: true,
+    };
     let mut args = std::env::args().skip(1);
+    let number = |v: Option<String>, what: &str| -> usize {
+        v.and_then(|v| v.replace(['_', ','], "").parse().ok()).unwrap_or_else(|| panic!("{what} needs a number"))
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--reports" => reports = args.next().and_then(|v| v.parse().ok()).expect("--reports N"),
-            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--generate" => {
+                let reports = number(args.next(), "--generate N DIR");
+                let dir = PathBuf::from(args.next().expect("--generate N DIR"));
+                return generate_command(reports, &dir);
+            }
+            "--reports" => options.sizes.push(number(args.next(), "--reports")),
+            "--runs" => options.runs = number(args.next(), "--runs").max(1),
+            "--edits" => options.edits = number(args.next(), "--edits").max(1),
+            "--work" => options.work = PathBuf::from(args.next().expect("--work DIR")),
+            "--no-hugo" => options.hugo = false,
+            "--no-lychee" => options.lychee = false,
+            "--no-serve" => options.serve = false,
             _ => {} // cargo bench passes --bench
         }
     }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let site = dir.path().join("site");
-    let start = Instant::now();
-    generate(&site, reports);
-    let input: u64 = dir_size(&site.join("content"));
-    println!(
-        "site: {reports} reports ({} agencies × {YEARS} years), {:.1} MB of input, generated in {:.1} s",
-        reports / YEARS as usize,
-        input as f64 / 1e6,
-        start.elapsed().as_secs_f64()
-    );
-
-    let out = dir.path().join("out");
-    let out_arg = out.to_str().expect("utf-8 temp path");
-    let site_arg = site.to_str().expect("utf-8 temp path");
-    let mut table = Vec::new();
-    table.push(measure("fresh build (empty output folder)", runs, || {
-        let _ = fs::remove_dir_all(&out);
-        portal(&["build", "--root", site_arg, "--out", out_arg])
-    }));
-    table.push(measure("rebuild over the previous output", runs, || {
-        portal(&["build", "--root", site_arg, "--out", out_arg])
-    }));
-    table.push(measure("check (validation + internal links)", runs, || portal(&["check", "--root", site_arg])));
-    println!("output: {:.1} MB in {} files", dir_size(&out) as f64 / 1e6, count_files(&out));
-
-    if Command::new("lychee").arg("--version").output().is_ok() {
-        // lychee resolves root-relative links (`/xxgk/...`) under --root-dir: give it the base path.
-        let lychee_root = dir.path().join("lychee-root");
-        fs::create_dir_all(&lychee_root).expect("lychee root");
-        std::os::unix::fs::symlink(&out, lychee_root.join("xxgk")).expect("symlink");
-        table.push(measure("lychee --offline --include-fragments (same output)", runs, || {
-            run(Command::new("lychee")
-                .args(["--offline", "--include-fragments", "--no-progress", "--root-dir"])
-                .arg(&lychee_root)
-                .arg(&out))
-        }));
-    } else {
-        println!("lychee is not installed (cargo install lychee --locked): not compared");
+    if options.sizes.is_empty() {
+        options.sizes.push(1000);
     }
-
-    println!("\n| {reports} reports, median of {runs} | wall | peak memory |\n|---|---|---|");
-    for row in table {
-        let peak = row.peak_kib.map_or("–".to_owned(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
-        println!("| {} | {:.3} s | {peak} |", row.what, row.median.as_secs_f64());
+    fs::create_dir_all(&options.work).expect("create the work folder");
+    let work = options.work.canonicalize().expect("work folder");
+    let tools = Tools::find(&options);
+    println!("portal: {PORTAL}");
+    println!("hugo: {}", tools.hugo.as_deref().unwrap_or("not found: not compared"));
+    println!("lychee: {}", tools.lychee.as_deref().unwrap_or("not found: not compared"));
+    let mut tables = Vec::new();
+    for &size in &options.sizes {
+        let dir = work.join(size.to_string());
+        if let Some(table) = bench_size(size, &dir, &options, &tools) {
+            println!("\n{table}");
+            tables.push(table);
+        }
     }
-}
-
-struct Row {
-    what: String,
-    median: Duration,
-    peak_kib: Option<u64>,
-}
-
-fn measure(what: &str, runs: usize, mut f: impl FnMut() -> (Duration, u64)) -> Row {
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..runs {
-        let (t, kib) = f();
-        times.push(t);
-        peak = peak.max(kib);
+    // Deleted at the end, never between timed runs: for minutes after a large tree is
+    // deleted, ext4 creates directories several times slower.
+    for &size in &options.sizes {
+        remove_outputs(&work.join(size.to_string()));
     }
-    Row { what: what.to_owned(), median: median(times), peak_kib: Some(peak) }
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn portal(args: &[&str]) -> (Duration, u64) {
-    run(Command::new(env!("CARGO_BIN_EXE_portal")).args(args))
-}
-
-/// Wall time and peak resident memory (KiB) of one command, which must succeed.
-fn run(command: &mut Command) -> (Duration, u64) {
-    let start = Instant::now();
-    // Reaped by wait4 below, which (unlike `Child::wait`) reports the peak memory.
-    #[allow(clippy::zombie_processes)]
-    let child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("spawn");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data; wait4 fills it for the child we spawned and have not reaped.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let elapsed = start.elapsed();
-    assert_eq!(reaped, pid, "wait4 failed");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{command:?} failed");
-    (elapsed, usage.ru_maxrss as u64)
-}
-
-/// A site of `reports` reports: the 冶源 sample's narrative and figures under
-/// `reports / YEARS` agencies, each with YEARS consecutive years.
-fn generate(root: &Path, reports: usize) {
-    let repo = Path::new(REPO);
-    fs::create_dir_all(root.join("content")).expect("create site");
-    fs::copy(repo.join("site.toml"), root.join("site.toml")).expect("site.toml");
-    let sample = repo.join("content/linqu-yeyuan");
-    let agency_toml = fs::read_to_string(sample.join("agency.toml")).expect("agency.toml");
-    let report_md = fs::read_to_string(sample.join("2024/report.md")).expect("report.md");
-    let data_toml = fs::read_to_string(sample.join("2024/data.toml")).expect("data.toml");
-    for a in 0..reports.div_ceil(YEARS as usize) {
-        let name = format!("示例县第{a}街道办事处");
-        let dir: PathBuf = root.join("content").join(format!("agency-{a:05}"));
-        fs::create_dir_all(&dir).expect("agency dir");
-        let agency =
-            agency_toml.replace("临朐县冶源街道办事处", &name).replace("weight = 10", &format!("weight = {a}"));
-        fs::write(dir.join("agency.toml"), agency).expect("agency.toml");
-        for y in 0..YEARS {
-            if a * YEARS as usize + y as usize >= reports {
-                break;
-            }
-            let year = 2015 + y;
-            let year_dir = dir.join(year.to_string());
-            fs::create_dir_all(&year_dir).expect("year dir");
-            let md = report_md
-                .replace("临朐县冶源街道办事处2024年", &format!("{name}{year}年"))
-                .replace("date = 2025-01-10", &format!("date = {}-01-15", year + 1));
-            fs::write(year_dir.join("report.md"), md).expect("report.md");
-            fs::write(year_dir.join("data.toml"), &data_toml).expect("data.toml");
+    if tables.len() > 1 {
+        println!("\n## All sizes\n");
+        for table in tables {
+            println!("{table}\n");
         }
     }
 }
 
-fn dir_size(dir: &Path) -> u64 {
-    walk(dir).iter().filter_map(|p| fs::metadata(p).ok()).map(|m| m.len()).sum()
+/// `--generate N DIR`: what `scripts/gen-site` runs.
+fn generate_command(reports: usize, dir: &Path) {
+    if dir.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        eprintln!("{} is not empty: give an empty or new folder", dir.display());
+        std::process::exit(2);
+    }
+    let start = Instant::now();
+    gen_site::generate(dir, reports);
+    let (bytes, files) = tree_size(&dir.join("content"));
+    println!(
+        "{reports} reports ({} agencies) in {}: {:.1} MB in {files} files, {:.1} s",
+        reports.div_ceil(gen_site::YEARS),
+        dir.display(),
+        bytes as f64 / 1e6,
+        start.elapsed().as_secs_f64()
+    );
 }
 
-fn count_files(dir: &Path) -> usize {
-    walk(dir).len()
+struct Tools {
+    /// Version strings of the comparison tools found.
+    hugo: Option<String>,
+    lychee: Option<String>,
+    /// `portal build --help` mentions `--timings`.
+    timings: bool,
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+impl Tools {
+    fn find(options: &Options) -> Self {
+        let version = |program: &str, arg: &str| {
+            let out = Command::new(program).arg(arg).output().ok().filter(|o| o.status.success())?;
+            Some(String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_owned())
+        };
+        let help = Command::new(PORTAL).args(["build", "--help"]).output().expect("run portal build --help");
+        Self {
+            hugo: if options.hugo { version("hugo", "version") } else { None },
+            lychee: if options.lychee { version("lychee", "--version") } else { None },
+            timings: String::from_utf8_lossy(&help.stdout).contains("--timings"),
+        }
+    }
+}
+
+/// One line of the results table.
+struct Row {
+    what: String,
+    times: Vec<Duration>,
+    peak_kib: Option<u64>,
+    note: String,
+}
+
+impl Row {
+    fn median(&self) -> Duration {
+        let mut times = self.times.clone();
+        times.sort();
+        times[times.len() / 2]
+    }
+}
+
+/// The results table of one size; `None` when the disk is too small for its outputs.
+fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Option<String> {
+    println!("\n# {size} reports\n");
+    fs::create_dir_all(dir).expect("create the size's folder");
+    remove_outputs(dir); // left over from an interrupted run; before the warm-up
+    if !enough_disk_space(dir, size, options.runs) {
+        return None;
+    }
+    let site = dir.join("site");
+    let stamp = fingerprint(&[GENERATOR_SOURCE, &size.to_string()]);
+    reuse_or_make(&site, &stamp, |site| gen_site::generate(site, size));
+    let (bytes, files) = tree_size(&site.join("content"));
+    println!("site: {} ({:.1} MB in {files} files)", site.display(), bytes as f64 / 1e6);
+    let site_arg = site.to_str().expect("UTF-8 path");
+    let runs = options.runs;
+    let mut rows = Vec::new();
+
+    // Fresh builds: a new numbered folder each run, none deleted meanwhile.
+    let out = |i: usize| dir.join(format!("out-{i}"));
+    let fresh = repeat("portal build, fresh (empty output folder)", runs, |i| {
+        portal(&["build", "--root", site_arg, "--out", out(i).to_str().expect("UTF-8 path")])
+    });
+    let last = out(runs);
+    let (out_bytes, out_files) = tree_size(&last);
+    println!("output: {:.1} MB in {out_files} files", out_bytes as f64 / 1e6);
+    let last_arg = last.to_str().expect("UTF-8 path");
+    let rebuild = repeat("portal build over the previous output", runs, |_| {
+        portal(&["build", "--root", site_arg, "--out", last_arg])
+    });
+    let check = repeat("portal check (validation + internal links)", runs, |_| portal(&["check", "--root", site_arg]));
+    let fresh_median = fresh.median();
+    rows.extend([fresh, rebuild, check]);
+    if tools.timings {
+        let run = portal(&["build", "--timings", "--root", site_arg, "--out", last_arg]);
+        println!("portal build --timings (over the previous output):\n{}", run.stderr.trim_end());
+    }
+
+    if options.serve {
+        rows.extend(serve_edits(&site, options.edits));
+    }
+
+    let mut ratios = Vec::new();
+    match &tools.lychee {
+        Some(version) => {
+            // lychee resolves root-relative links (`/xxgk/...`) under --root-dir: give it the base path.
+            // --index-files: `dir/#id` is dir/index.html's fragment, as on a static server (without it
+            // lychee looks for fragments in the directory itself and reports every such link).
+            let root = dir.join("lychee-root");
+            fs::create_dir_all(&root).expect("lychee root");
+            std::os::unix::fs::symlink(&last, root.join("xxgk")).expect("symlink for lychee");
+            let what = format!("{version} --offline --include-fragments --index-files index.html, portal's output");
+            let mut row = repeat(&what, runs, |_| {
+                run(Command::new("lychee")
+                    .args(["--offline", "--include-fragments", "--index-files", "index.html", "--no-progress"])
+                    .arg("--root-dir")
+                    .arg(&root)
+                    .arg(&last))
+            });
+            if let Some(code) = row.note.strip_prefix("exit ") {
+                row.note = format!("exit status {code}: lychee reported links it could not resolve");
+            }
+            ratios.push(format!(
+                "portal build, fresh (validation, rendering, writing and link inspection) / lychee alone: {:.2}×",
+                fresh_median.as_secs_f64() / row.median().as_secs_f64()
+            ));
+            rows.push(row);
+        }
+        None => ratios.push("lychee: not installed, not compared".to_owned()),
+    }
+    match &tools.hugo {
+        Some(version) => {
+            let row = hugo(dir, size, runs, version);
+            ratios.push(format!(
+                "portal build, fresh / Hugo build, fresh: {:.2}×",
+                fresh_median.as_secs_f64() / row.median().as_secs_f64()
+            ));
+            rows.push(row);
+        }
+        None => ratios.push("Hugo: not installed, not compared".to_owned()),
+    }
+
+    let mut table = format!("| {size} reports, median of {runs} | wall | peak memory | |\n|---|---|---|---|\n");
+    for row in &rows {
+        let peak = row.peak_kib.map_or("–".to_owned(), mebibytes);
+        table.push_str(&format!("| {} | {} | {peak} | {} |\n", row.what, seconds(row.median()), row.note));
+    }
+    table.push('\n');
+    for ratio in ratios {
+        table.push_str(&format!("- {ratio}\n"));
+    }
+    Some(table)
+}
+
+/// One warm-up, then `runs` timed runs (`f` gets 0 for the warm-up, then 1..=runs).
+fn repeat(what: &str, runs: usize, mut f: impl FnMut(usize) -> Measured) -> Row {
+    eprint!("{what}: warm-up");
+    let warm = f(0);
+    eprint!(" {}", seconds(warm.wall));
+    let mut row = Row { what: what.to_owned(), times: Vec::new(), peak_kib: Some(0), note: String::new() };
+    for i in 1..=runs {
+        let m = f(i);
+        eprint!(", {}", seconds(m.wall));
+        row.times.push(m.wall);
+        row.peak_kib = row.peak_kib.max(Some(m.peak_kib));
+        if let Some(code) = m.failed {
+            row.note = format!("exit {code}");
+        }
+    }
+    eprintln!();
+    row
+}
+
+struct Measured {
+    wall: Duration,
+    peak_kib: u64,
+    /// Exit status of a command allowed to fail.
+    failed: Option<i32>,
+    stderr: String,
+}
+
+fn portal(args: &[&str]) -> Measured {
+    let m = run(Command::new(PORTAL).args(args).env("NO_COLOR", "1"));
+    match m.failed {
+        None => {}
+        // SIGKILL with no output: most likely the kernel's out-of-memory killer.
+        Some(-9) => panic!("portal {args:?} was killed (signal 9: out of memory?):\n{}", m.stderr),
+        Some(code) => panic!("portal {args:?} failed ({code}):\n{}", m.stderr),
+    }
+    m
+}
+
+/// Wall time and peak resident memory of one command; its stderr is kept.
+fn run(command: &mut Command) -> Measured {
+    let mut stderr = tempfile::tempfile().expect("temp file for stderr");
+    let start = Instant::now();
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr.try_clone().expect("stderr file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let (status, peak_kib) = reap(child);
+    let wall = start.elapsed();
+    let mut text = String::new();
+    let _ = std::io::Seek::rewind(&mut stderr);
+    let _ = stderr.read_to_string(&mut text);
+    let failed = (!libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0)
+        .then(|| if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -libc::WTERMSIG(status) });
+    Measured { wall, peak_kib, failed, stderr: text }
+}
+
+/// Waits for a child with wait4, which (unlike `Child::wait`) reports its peak
+/// memory: (raw status, peak resident KiB).
+fn reap(child: Child) -> (i32, u64) {
+    let pid = child.id() as libc::pid_t;
+    // Reaped here, not by `Child::wait`.
+    #[allow(clippy::zombie_processes)]
+    drop(child);
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data; wait4 fills it for our own child, not yet reaped.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4 failed");
+    (status, usage.ru_maxrss as u64)
+}
+
+/// Hugo on the comparison corpus of the same size, fresh folder each run.
+fn hugo(dir: &Path, size: usize, runs: usize, version: &str) -> Row {
+    let corpus = dir.join("hugo-corpus");
+    let agencies = size.div_ceil(gen_site::YEARS).to_string();
+    let stamp = fingerprint(&[CORPUS_SOURCE, &agencies]);
+    reuse_or_make(&corpus, &stamp, |corpus| {
+        let script = Path::new(REPO).join("benches/hugo_corpus.py");
+        let status = Command::new("python3")
+            .arg(script)
+            .arg("--out")
+            .arg(corpus)
+            .args(["--agencies", &agencies, "--formats", "hugo"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("python3 benches/hugo_corpus.py");
+        assert!(status.success(), "hugo_corpus.py failed");
+    });
+    // `hugo v0.111.3+extended linux/amd64 …` → `0.111.3`
+    let short = version.split_whitespace().nth(1).unwrap_or(version).trim_start_matches('v');
+    let short = short.split('+').next().unwrap_or(short);
+    let mut row = repeat(&format!("Hugo {short} build, fresh (comparison corpus, same size)"), runs, |i| {
+        let m = run(Command::new("hugo")
+            .args(["--quiet", "--source"])
+            .arg(corpus.join("hugo"))
+            .arg("--destination")
+            .arg(dir.join(format!("hugo-out-{i}"))));
+        assert!(m.failed.is_none(), "hugo failed:\n{}", m.stderr);
+        m
+    });
+    row.note = "tables in Markdown, no validation or link inspection".to_owned();
+    row
+}
+
+/// The one-edit rebuild of `portal serve`: append a marker to one report, time
+/// until the `reload` event and until the page shows the marker. The report is
+/// restored afterwards.
+fn serve_edits(site: &Path, edits: usize) -> Vec<Row> {
+    // A report in the middle of the site, so nothing depends on its being first or last.
+    let agencies = fs::read_dir(site.join("content")).expect("content").count();
+    let slug = format!("agency-{:05}", agencies / 2);
+    let year = fs::read_dir(site.join("content").join(&slug))
+        .expect("agency folder")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u16>().ok())
+        .max()
+        .expect("a year");
+    let file = site.join(format!("content/{slug}/{year}/report.md"));
+    let original = fs::read(&file).expect("read report.md");
+
+    let start = Instant::now();
+    let mut server = Server::start(site);
+    let started = start.elapsed();
+    eprintln!("portal serve: first build and listening in {}", seconds(started));
+    let page = format!("{}{year}/{slug}/", server.base);
+    let body = server.get(&page);
+    assert!(body.contains("年政府信息公开工作年度报告"), "the report page is served: {page}");
+    let reloads = server.events();
+
+    let nonce = std::process::id();
+    let (mut to_reload, mut to_page) = (Vec::new(), Vec::new());
+    eprint!("portal serve, one edit → reload event / page:");
+    for i in 0..edits {
+        // Quiet before each edit, so that a late event of the last rebuild is not taken for this one.
+        thread::sleep(Duration::from_millis(300));
+        while reloads.try_recv().is_ok() {}
+        let marker = format!("基准测试标记{nonce}x{i}");
+        let t0 = Instant::now();
+        let mut f = fs::OpenOptions::new().append(true).open(&file).expect("open report.md");
+        f.write_all(format!("\n{marker}。\n").as_bytes()).expect("append to report.md");
+        drop(f);
+        let deadline = t0 + Duration::from_secs(600);
+        let page_at = loop {
+            if server.get(&page).contains(&marker) {
+                break t0.elapsed();
+            }
+            assert!(Instant::now() < deadline, "the edit never reached the page");
+            // Every 2 ms at first; later 1 % of the time so far, so that polling does not slow a long rebuild.
+            thread::sleep(Duration::from_millis(2).max(t0.elapsed() / 100));
+        };
+        let reload_at = reloads.recv_timeout(Duration::from_secs(600)).expect("a reload event").duration_since(t0);
+        eprint!(" {}/{}", seconds(reload_at), seconds(page_at));
+        to_reload.push(reload_at);
+        to_page.push(page_at);
+    }
+    eprintln!();
+    fs::write(&file, &original).expect("restore report.md");
+    let peak_kib = server.stop();
+    vec![
+        Row {
+            what: "portal serve: start until serving (first build)".to_owned(),
+            times: vec![started],
+            peak_kib: Some(peak_kib),
+            note: "peak memory of the whole serve session".to_owned(),
+        },
+        Row {
+            what: format!("portal serve: one edit → `reload` event (median of {edits} edits)"),
+            times: to_reload,
+            peak_kib: None,
+            note: "includes the 80 ms wait for more events".to_owned(),
+        },
+        Row {
+            what: format!("portal serve: one edit → page shows it (median of {edits} edits)"),
+            times: to_page,
+            peak_kib: None,
+            note: "polled every 2 ms (1 % of the wait after 200 ms)".to_owned(),
+        },
+    ]
+}
+
+/// A `portal serve --port 0` we started; stopped by `stop` or when dropped.
+struct Server {
+    child: Option<Child>,
+    /// `127.0.0.1:PORT`.
+    host: String,
+    /// The path the site is served under, e.g. `/xxgk/`.
+    base: String,
+}
+
+impl Server {
+    fn start(site: &Path) -> Self {
+        let mut child = Command::new(PORTAL)
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start portal serve");
+        let (tx, lines) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        // The address is printed once the first build is served: `预览地址：http://HOST/BASE/（…）`.
+        let line = loop {
+            match lines.recv_timeout(Duration::from_secs(600)) {
+                Ok(line) if line.contains("http://") => break line,
+                Ok(_) => {}
+                Err(_) => panic!("portal serve printed no address"),
+            }
+        };
+        // Keep draining the output, so that the server never blocks on a full pipe.
+        thread::spawn(move || while lines.recv().is_ok() {});
+        let url = line.split("http://").nth(1).expect("address").split(['（', ' ']).next().expect("address");
+        let (host, path) = url.split_once('/').unwrap_or((url, ""));
+        Self { child: Some(child), host: host.to_owned(), base: format!("/{path}") }
+    }
+
+    fn get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(&self.host).expect("connect to portal serve");
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.host).expect("request");
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).expect("response");
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Opens `<base>__portal/events`; the instant of each `reload` event arrives on the channel.
+    fn events(&self) -> mpsc::Receiver<Instant> {
+        let mut stream = TcpStream::connect(&self.host).expect("connect to portal serve");
+        write!(stream, "GET {}__portal/events HTTP/1.1\r\nHost: {}\r\n\r\n", self.base, self.host).expect("request");
+        let mut reader = BufReader::new(stream);
+        let (tx, rx) = mpsc::channel();
+        let mut line = String::new();
+        // The greeting (`event: hello`) comes first; wait for it so that no reload is missed.
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && !line.starts_with("event: hello") {
+            line.clear();
+        }
+        thread::spawn(move || {
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                if line.trim_end() == "event: reload" && tx.send(Instant::now()).is_err() {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        rx
+    }
+
+    /// Stops the server; its peak resident memory in KiB.
+    fn stop(&mut self) -> u64 {
+        let Some(mut child) = self.child.take() else { return 0 };
+        let _ = child.kill();
+        reap(child).1
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Makes `dir` with `make` unless it was made with the same `stamp`; the stamp
+/// file sits beside it, so the site holds nothing but the site.
+fn reuse_or_make(dir: &Path, stamp: &str, make: impl FnOnce(&Path)) {
+    let stamp_file = dir.with_extension("stamp");
+    if dir.is_dir() && fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) {
+        println!("reusing {}", dir.display());
+        return;
+    }
+    let _ = fs::remove_file(&stamp_file);
+    // Set aside, not deleted: deleting a large tree slows the timed runs that follow (remove_outputs).
+    if dir.exists() && fs::rename(dir, dir.with_extension("stale")).is_err() {
+        let _ = fs::remove_dir_all(dir);
+    }
+    let start = Instant::now();
+    make(dir);
+    fs::write(&stamp_file, stamp).expect("write the stamp");
+    println!("generated {} in {}", dir.display(), seconds(start.elapsed()));
+}
+
+fn fingerprint(parts: &[&str]) -> String {
+    let mut h = DefaultHasher::new();
+    parts.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// Everything the timed runs wrote under a size's folder, and generated sources set aside as stale.
+fn remove_outputs(dir: &Path) {
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("out-")
+            || name.starts_with("hugo-out-")
+            || name == "lychee-root"
+            || name.ends_with(".stale")
+        {
+            let path = entry.path();
+            let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+        }
+    }
+}
+
+/// Whether a size's outputs fit on the disk (each run writes a whole new site); says why not.
+fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
+    let path = std::ffi::CString::new(dir.to_str().expect("UTF-8 path")).expect("path");
+    // SAFETY: `statvfs` is plain data, filled for a NUL-terminated path.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
+        return true;
+    }
+    let free = st.f_bavail as u64 * st.f_frsize as u64;
+    let need = OUTPUT_BYTES_PER_REPORT * size as u64 * (runs as u64 + 1) * 6 / 5;
+    if need > free {
+        eprintln!(
+            "{size} reports need about {:.0} GB for {} output folders; {:.0} GB are free under {}: skipped. Use fewer --runs or another --work.",
+            need as f64 / 1e9,
+            runs + 1,
+            free as f64 / 1e9,
+            dir.display()
+        );
+        return false;
+    }
+    true
+}
+
+fn seconds(d: Duration) -> String {
+    match d.as_secs_f64() {
+        s if s < 1.0 => format!("{:.0} ms", s * 1000.0),
+        s => format!("{s:.2} s"),
+    }
+}
+
+fn mebibytes(kib: u64) -> String {
+    match kib as f64 / 1024.0 {
+        m if m >= 1024.0 => format!("{:.1} GiB", m / 1024.0),
+        m => format!("{m:.0} MiB"),
+    }
+}
+
+/// Bytes and files under `dir`.
+fn tree_size(dir: &Path) -> (u64, usize) {
+    let (mut bytes, mut files) = (0, 0);
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(entry.path()),
+                Ok(_) => {
+                    bytes += entry.metadata().map_or(0, |m| m.len());
+                    files += 1;
+                }
+                Err(_) => {}
             }
         }
     }
-    out
+    (bytes, files)
 }

@@ -307,7 +307,6 @@ fn remove_stale(root: &Path, dir: &Path, keep: &HashSet<&str>) -> Result<bool, W
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
