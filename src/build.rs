@@ -6,6 +6,7 @@
 //! `portal check` runs the same pass without writing; `portal serve` produces
 //! each file when the browser asks for it.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::LinkSeverity;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
+use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Place, Severity, Sources};
 use crate::format::FORMAT_2021;
 use crate::linkcheck::{self, Inspection, Inspector, PageLinks, PageSource};
 use crate::model::{self, Site};
@@ -131,11 +132,15 @@ pub enum Kind {
 pub struct Prepared {
     pub site: Site,
     pub review: Review,
-    theme: Theme,
-    shared: render::Shared,
-    csv: output::opendata::CsvLayout,
+    // What does not change when a report is edited is shared with the next preview.
+    theme: Arc<Theme>,
+    shared: Arc<render::Shared>,
+    csv: Arc<output::opendata::CsvLayout>,
     /// Every file, sorted by path.
-    pub entries: Vec<Entry>,
+    pub entries: Arc<Vec<Entry>>,
+    /// Their paths as the link inspection compares them, in the same order and as a set.
+    decoded: Arc<Vec<String>>,
+    decoded_set: Arc<HashSet<String>>,
 }
 
 impl Prepared {
@@ -167,7 +172,17 @@ impl Prepared {
             return Err(BuildError::Collision { path: w[0].path.clone() });
         }
         let csv = output::opendata::CsvLayout::new(site.format);
-        Ok(Self { site, review, theme, shared, csv, entries })
+        let decoded = linkcheck::site_paths(entries.iter().map(|e| e.path.as_str()));
+        Ok(Self {
+            site,
+            review,
+            theme: Arc::new(theme),
+            shared: Arc::new(shared),
+            csv: Arc::new(csv),
+            entries: Arc::new(entries),
+            decoded_set: Arc::new(decoded.iter().cloned().collect()),
+            decoded: Arc::new(decoded),
+        })
     }
 
     pub fn reports(&self) -> usize {
@@ -225,7 +240,7 @@ impl Prepared {
     /// Writes a bulk open-data file as it is made, report by report.
     fn produce_to(&self, entry: &Entry, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let site = &self.site;
-        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r)));
+        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r)));
         let mut buf = Vec::new();
         let mut csv = |reports: &mut dyn Iterator<Item = (&model::Agency, &model::Report)>| {
             out.write_all(self.csv.header())?;
@@ -297,14 +312,17 @@ impl Prepared {
         }
     }
 
+    fn inspector(&self, external: bool) -> Inspector<'_> {
+        Inspector::new(&self.site.config.base_url, Arc::clone(&self.decoded_set), external)
+    }
+
     /// Produces every file, in parallel, hands each to `sink` and inspects
-    /// its links; nothing is kept but what the inspection needs.
-    /// External links are listed in the inspection only when `external` is set.
-    pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Inspection, BuildError> {
-        let files = self.entries.iter().map(|e| e.path.as_str());
-        let inspector = Inspector::new(&self.site.config.base_url, files, external);
-        let links: Vec<PageLinks> = self
-            .entries
+    /// its links; nothing is kept but what the inspection needs: per file,
+    /// what [`Prepared::inspection`] reads. External links are listed only
+    /// when `external` is set.
+    pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Vec<PageLinks>, BuildError> {
+        let inspector = self.inspector(external);
+        self.entries
             .par_iter()
             .map(|entry| {
                 if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
@@ -336,8 +354,27 @@ impl Prepared {
                 sink.put(&entry.path, &bytes, fingerprint)?;
                 Ok(links)
             })
-            .collect::<Result<_, BuildError>>()?;
-        Ok(inspector.finish(self.entries.iter().zip(links).map(|(e, l)| (e.path.as_str(), self.source(e), l))))
+            .collect()
+    }
+
+    /// The links of one page, inspected again (for an edit in `portal serve`).
+    fn inspect_entry(&self, inspector: &Inspector<'_>, entry: &Entry) -> Result<PageLinks, BuildError> {
+        let source = self.source(entry);
+        Ok(match &entry.kind {
+            Kind::Page(kind) => {
+                let html = self.renderer().render(*kind)?;
+                let tables = (!html.tables.is_empty()).then(|| Arc::clone(&self.shared.table_ids));
+                inspector.page(&entry.path, html.frame.as_bytes(), tables, source)
+            }
+            _ if linkcheck::has_links(&entry.path) => inspector.page(&entry.path, &self.produce(entry)?, None, source),
+            _ => PageLinks::default(),
+        })
+    }
+
+    /// The inspection of the whole site from what each file left.
+    pub fn inspection<L: std::borrow::Borrow<PageLinks>>(&self, links: &[L]) -> Inspection {
+        let pages = self.entries.iter().zip(self.decoded.iter()).zip(links);
+        Inspector::finish(pages.map(|((e, d), l)| (e.path.as_str(), d.as_str(), self.source(e), l.borrow())))
     }
 }
 
@@ -440,21 +477,18 @@ fn run<S: Sink, T>(
 ) -> Outcome<T> {
     let prepared = prepare(root);
     let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
-    let mut links = None;
+    let mut found = None;
     let result = prepared.result.and_then(|p| {
         let t = Instant::now();
         let sink = open(&p)?;
         timing("open output", t);
         let t = Instant::now();
-        let inspection = p.produce_all(&sink, external)?;
+        let links = p.produce_all(&sink, external)?;
+        let inspection = p.inspection(&links);
         timing("produce + inspect", t);
-        let severity = match p.site.config.links.internal {
-            LinkSeverity::Error => Severity::Error,
-            LinkSeverity::Warning => Severity::Warning,
-        };
-        diagnostics.extend(linkcheck::diagnostics(&inspection.broken, severity, &mut sources, root));
+        diagnostics.extend(link_diagnostics(&p, &inspection, &mut sources, root));
         diagnostics.sort(&sources);
-        links = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });
+        found = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });
         if diagnostics.has_errors() {
             return Err(BuildError::Invalid);
         }
@@ -464,7 +498,16 @@ fn run<S: Sink, T>(
         done
     });
     let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
-    Outcome { sources, diagnostics, base_path: prepared.base_path, links, result }
+    Outcome { sources, diagnostics, base_path: prepared.base_path, links: found, result }
+}
+
+/// Broken internal links as diagnostics, errors or warnings as `site.toml` says.
+fn link_diagnostics(p: &Prepared, inspection: &Inspection, sources: &mut Sources, root: &Path) -> Vec<Diagnostic> {
+    let severity = match p.site.config.links.internal {
+        LinkSeverity::Error => Severity::Error,
+        LinkSeverity::Warning => Severity::Warning,
+    };
+    linkcheck::diagnostics(&inspection.broken, severity, sources, root)
 }
 
 /// Checks the site at `root` as a build would, writing nothing: the data,
@@ -474,10 +517,166 @@ pub fn inspect(root: &Path) -> Outcome<usize> {
     run(root, true, |_| Ok(Discard), |p, _| Ok(p.reports()))
 }
 
-/// Checks the site at `root` as [`inspect`] does, and keeps it ready to
-/// produce any of its files (for `portal serve`).
-pub fn inspected(root: &Path) -> Outcome<Arc<Prepared>> {
-    run(root, false, |_| Ok(Discard), |p, _| Ok(Arc::new(p)))
+/// A checked site kept by `portal serve`, with what checking one edited
+/// report again needs: the diagnostics of the data (links apart) and what
+/// each page left for the link inspection.
+pub struct Live {
+    pub prepared: Arc<Prepared>,
+    sources: Sources,
+    data: Diagnostics,
+    /// Per file; shared, so that an edit copies only what it changes.
+    links: Vec<Arc<PageLinks>>,
+}
+
+/// Checks the site at `root` as [`inspect`] does and keeps it ready to
+/// produce any of its files; with it, when the site has no errors, what
+/// [`preview_edit`] needs.
+pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
+    let prepared = prepare(root);
+    let (sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
+    let base_path = prepared.base_path;
+    let p = match prepared.result {
+        Ok(p) => p,
+        Err(e) => return (Outcome { sources, diagnostics, base_path, links: None, result: Err(e) }, None),
+    };
+    let data = diagnostics.clone();
+    let links = match p.produce_all(&Discard, false) {
+        Ok(links) => links.into_iter().map(Arc::new).collect(),
+        Err(e) => {
+            let result = Err(site_file_error(e, &mut diagnostics));
+            return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
+        }
+    };
+    finish_preview(root, Arc::new(p), sources, data, links, base_path)
+}
+
+/// Checks the site again after an edit of `content/<slug>/<year>/` (its
+/// `report.md` or `data.toml`) only: that report is read again, its agency
+/// and the summaries that count it are validated again, and the pages that
+/// show it are inspected again. `None` when the edit needs a full
+/// [`preview`] (the report is new, or it or the site has errors).
+pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(Outcome<Arc<Prepared>>, Option<Live>)> {
+    let t = Instant::now();
+    let old = &live.prepared;
+    let a = old.site.agencies.iter().position(|x| x.slug == slug)?;
+    let i = old.site.agencies[a].reports.iter().position(|r| r.year == year)?;
+    let mut sources = live.sources.clone();
+    let summary = old.site.agencies[a].info.summary.is_some();
+    let (report, loaded) = load::reload_report(root, old.site.format, &mut sources, slug, year, summary);
+    let report = report.filter(|_| !loaded.has_errors())?;
+
+    timing("edit: load", t);
+    let mut site = old.site.clone();
+    site.agencies[a].reports[i] = Arc::new(report);
+    // Membership comes from agency.toml, which did not change: nor did what summing says about it.
+    let (summaries, _) = summary::summarize(&mut site, &sources);
+    let mut affected = vec![a];
+    while let Some(more) = summaries
+        .members
+        .iter()
+        .find(|(s, members)| !affected.contains(s) && members.iter().any(|m| affected.contains(m)))
+        .map(|(s, _)| *s)
+    {
+        affected.push(more);
+    }
+    // What the checks said about the affected agencies' reports goes; what they say now comes.
+    let files: HashSet<FileId> = affected
+        .iter()
+        .flat_map(|&x| &old.site.agencies[x].reports)
+        .flat_map(|r| std::iter::once(r.markdown_file).chain(r.data_file))
+        .collect();
+    let folder = Path::new("content").join(slug).join(year.to_string());
+    let mut data = live.data.clone();
+    data.retain(|d| match &d.place {
+        Some(Place::Span(loc)) => !files.contains(&loc.file),
+        Some(Place::Path(p)) => !p.starts_with(&folder),
+        None => true,
+    });
+    timing("edit: summarize", t);
+    let validation = validate::validate_agencies(&site, &summaries, &affected);
+    data.extend(loaded);
+    data.extend(validation.diagnostics);
+    let slugs: Vec<&str> = affected.iter().map(|&x| site.agencies[x].slug.as_str()).collect();
+    let mut review = Review {
+        waived: old.review.waived.iter().filter(|w| !slugs.contains(&w.0.as_str())).cloned().collect(),
+        summaries,
+        warnings: Default::default(),
+    };
+    review.waived.extend(validation.waived);
+    review.file_warnings(&site, &data);
+    data.sort(&sources);
+
+    let prepared = Prepared {
+        site,
+        review,
+        theme: Arc::clone(&old.theme),
+        shared: Arc::clone(&old.shared),
+        csv: Arc::clone(&old.csv),
+        entries: Arc::clone(&old.entries),
+        decoded: Arc::clone(&old.decoded),
+        decoded_set: Arc::clone(&old.decoded_set),
+    };
+    // The pages that show the report or its figures.
+    let agency = &prepared.site.agencies[a];
+    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(a, i)];
+    pages.extend(
+        [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter(|&j| j < agency.reports.len())
+            .map(|j| PageKind::Report(a, j)),
+    );
+    for &x in &affected[1..] {
+        pages.push(PageKind::Agency(x));
+        if let Some(j) = prepared.site.agencies[x].reports.iter().position(|r| r.year == year) {
+            pages.push(PageKind::Report(x, j));
+        }
+    }
+    timing("edit: validate", t);
+    let inspector = prepared.inspector(false);
+    timing("edit: inspector", t);
+    let mut links = live.links.clone();
+    let again: Vec<usize> = (0..prepared.entries.len())
+        .filter(|&n| match &prepared.entries[n].kind {
+            Kind::Page(kind) => pages.contains(kind),
+            Kind::Feed => true,
+            _ => false,
+        })
+        .collect();
+    let fresh: Vec<Option<PageLinks>> =
+        again.par_iter().map(|&n| prepared.inspect_entry(&inspector, &prepared.entries[n]).ok()).collect();
+    for (n, found) in again.into_iter().zip(fresh) {
+        links[n] = Arc::new(found?);
+    }
+    drop(inspector);
+    timing("edit: pages", t);
+    let base_path = Some(prepared.site.config.base_url.path().to_owned());
+    Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path))
+}
+
+/// The outcome of a preview from its parts, and what the next edit needs.
+fn finish_preview(
+    root: &Path,
+    prepared: Arc<Prepared>,
+    mut sources: Sources,
+    data: Diagnostics,
+    links: Vec<Arc<PageLinks>>,
+    base_path: Option<String>,
+) -> (Outcome<Arc<Prepared>>, Option<Live>) {
+    let t = Instant::now();
+    let inspection = prepared.inspection(&links);
+    timing("preview: inspection", t);
+    let mut diagnostics = data.clone();
+    diagnostics.extend(link_diagnostics(&prepared, &inspection, &mut sources, root));
+    diagnostics.sort(&sources);
+    let found = Some(Links { inspection, exclude: prepared.site.config.links.exclude.clone() });
+    if diagnostics.has_errors() {
+        let outcome = Outcome { sources, diagnostics, base_path, links: found, result: Err(BuildError::Invalid) };
+        return (outcome, None);
+    }
+    let live = Live { prepared: Arc::clone(&prepared), sources: sources.clone(), data, links };
+    timing("preview: done", t);
+    (Outcome { sources, diagnostics, base_path, links: found, result: Ok(prepared) }, Some(live))
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.

@@ -5,16 +5,41 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
-use codespan_reporting::files::{Files, SimpleFiles};
+use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor::WriteColor};
 
-/// The text of every file read, so that diagnostics can quote it.
-#[derive(Default)]
+/// Every file read, so that diagnostics can quote it. The text of a file read
+/// from disk is not kept: the few files a diagnostic quotes are read again
+/// when it is shown, so that a site of 10,000 reports is not held in memory twice.
+#[derive(Default, Clone)]
 pub struct Sources {
-    files: SimpleFiles<String, String>,
-    paths: Vec<PathBuf>,
+    // Shared: `portal serve` keeps a copy per preview of a large site.
+    files: Vec<Arc<SourceFile>>,
+}
+
+struct SourceFile {
+    /// As shown (relative to the site root).
+    path: PathBuf,
+    /// Where to read the text again, for a file registered without it.
+    disk: Option<PathBuf>,
+    text: OnceLock<SimpleFile<String, String>>,
+}
+
+impl SourceFile {
+    fn get(&self) -> &SimpleFile<String, String> {
+        self.text.get_or_init(|| {
+            let text = self
+                .disk
+                .as_ref()
+                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|bytes| crate::load::decode(bytes).ok())
+                .unwrap_or_default();
+            SimpleFile::new(self.path.display().to_string(), text)
+        })
+    }
 }
 
 /// Handle to a file in [`Sources`].
@@ -22,27 +47,60 @@ pub struct Sources {
 pub struct FileId(usize);
 
 impl Sources {
-    /// Registers a file; `path` is shown as given (relative to the site root).
+    /// Registers a file with its text; `path` is shown as given (relative to the site root).
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
-        let id = self.files.add(path.display().to_string(), text);
-        self.paths.push(path);
-        FileId(id)
+        let file = SimpleFile::new(path.display().to_string(), text);
+        self.files.push(Arc::new(SourceFile { path, disk: None, text: OnceLock::from(file) }));
+        FileId(self.files.len() - 1)
+    }
+
+    /// Registers a file read from `disk`, whose text is read again (and
+    /// decoded as it was) only if a diagnostic quotes it.
+    pub fn register(&mut self, path: PathBuf, disk: PathBuf) -> FileId {
+        self.files.push(Arc::new(SourceFile { path, disk: Some(disk), text: OnceLock::new() }));
+        FileId(self.files.len() - 1)
     }
 
     pub fn path(&self, id: FileId) -> &Path {
-        &self.paths[id.0]
+        &self.files[id.0].path
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id.0).map(|f| f.source().as_str()).unwrap_or("")
+        self.files.get(id.0).map_or("", |f| f.get().source().as_str())
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        match self.files.location(id.0, offset) {
+        match self.location(id.0, offset) {
             Ok(loc) => (loc.line_number, loc.column_number),
             Err(_) => (1, 1),
         }
+    }
+
+    fn file(&self, id: usize) -> Result<&SimpleFile<String, String>, files::Error> {
+        self.files.get(id).map(|f| f.get()).ok_or(files::Error::FileMissing)
+    }
+}
+
+impl<'a> Files<'a> for Sources {
+    type FileId = usize;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<String, files::Error> {
+        Ok(self.file(id)?.name().clone())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        Ok(self.file(id)?.source().as_str())
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        self.file(id)?.line_index((), byte_index)
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.file(id)?.line_range((), line_index)
     }
 }
 
@@ -151,7 +209,7 @@ impl Diagnostic {
 }
 
 /// All problems of a run, in reading order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
@@ -181,6 +239,10 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.0.retain(keep);
     }
 
     pub fn sort(&mut self, sources: &Sources) {
@@ -214,7 +276,7 @@ impl Diagnostics {
                 None => {}
             }
             cs = cs.with_notes(notes);
-            term::emit_to_write_style(out, &config, &sources.files, &cs).map_err(std::io::Error::other)?;
+            term::emit_to_write_style(out, &config, sources, &cs).map_err(std::io::Error::other)?;
         }
         Ok(())
     }

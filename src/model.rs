@@ -13,7 +13,7 @@ use crate::diagnostics::FileId;
 use crate::format::{self, Format, Unit};
 
 /// Everything `content/` and `site.toml` describe.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub config: SiteConfig,
     pub format: &'static Format,
@@ -33,7 +33,7 @@ impl Site {
     /// Every report with its agency, newest publication first (ties by agency order).
     pub fn reports_newest_first(&self) -> Vec<(&Agency, &Report)> {
         let mut all: Vec<(&Agency, &Report)> =
-            self.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, r))).collect();
+            self.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r))).collect();
         // Stable sort keeps agency order for equal dates.
         all.sort_by_key(|(_, r)| std::cmp::Reverse((r.date, r.year)));
         all
@@ -41,7 +41,7 @@ impl Site {
 }
 
 /// A government body that publishes reports (`content/<slug>/agency.toml`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Agency {
     /// Folder name; used in URLs.
     pub slug: String,
@@ -49,12 +49,14 @@ pub struct Agency {
     /// `agency.toml`, for diagnostics about what it declares.
     pub file: FileId,
     /// Sorted by year, oldest first.
-    pub reports: Vec<Report>,
+    /// Shared, so that `portal serve` can swap one edited report into a copy
+    /// of the site without copying the others.
+    pub reports: Vec<std::sync::Arc<Report>>,
 }
 
 impl Agency {
     pub fn report(&self, year: u16) -> Option<&Report> {
-        self.reports.iter().find(|r| r.year == year)
+        self.reports.iter().find(|r| r.year == year).map(|r| &**r)
     }
 
     /// The tier whose deadline applies to its reports.
@@ -211,7 +213,7 @@ pub struct Contact {
 }
 
 /// One annual report (`content/<agency>/<year>/`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Report {
     /// The reporting year (the folder name).
     pub year: u16,
@@ -244,7 +246,7 @@ pub struct Waiver {
 }
 
 /// The Markdown narrative of a report, split at the six section headings.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Narrative {
     /// Text before the first section (the usual opening paragraph).
     pub preamble: Part,

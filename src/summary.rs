@@ -137,7 +137,7 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
                 site.format,
                 with.iter().filter_map(|&m| site.agencies[m].report(year)).map(|r| &r.figures),
             );
-            let report = &mut site.agencies[i].reports[r];
+            let report = std::sync::Arc::make_mut(&mut site.agencies[i].reports[r]);
             let computed = report.data_file.is_none();
             if computed {
                 report.figures = figures.clone();

@@ -11,6 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity};
 use crate::format::{self, Axis, CrossYearRule, Format, ProseFigure};
 use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
 use crate::summary::{self, Summaries, Summed};
+use rayon::prelude::*;
 
 /// What validation found.
 #[derive(Debug, Default)]
@@ -56,32 +57,49 @@ impl Review {
 /// `data.toml`) are not checked against the sum and cross-year rules: each
 /// member's figures were, and sums of figures that add up add up.
 pub fn validate(site: &Site, summaries: &Summaries) -> Validation {
-    let format = site.format;
+    let all: Vec<usize> = (0..site.agencies.len()).collect();
+    validate_agencies(site, summaries, &all)
+}
+
+/// [`validate`] for some agencies only (indexes): each agency's reports are
+/// checked on their own and against each other, so one edited report needs
+/// only its agency and the summaries that count it checked again.
+pub fn validate_agencies(site: &Site, summaries: &Summaries, agencies: &[usize]) -> Validation {
+    let found: Vec<Validation> = agencies.par_iter().map(|&a| validate_agency(site, summaries, a)).collect();
     let mut out = Validation::default();
-    for (a, agency) in site.agencies.iter().enumerate() {
-        for (i, report) in agency.reports.iter().enumerate() {
-            let summed = summaries.report(a, report.year);
-            let computed = |year: u16| summaries.report(a, year).is_some_and(|s| s.computed);
-            let mut found = Vec::new();
-            if !computed(report.year) {
-                found.extend(check_sums(format, report));
-            }
-            let previous = i.checked_sub(1).map(|p| &agency.reports[p]).filter(|p| p.year + 1 == report.year);
-            if let Some(previous) = previous.filter(|p| !computed(p.year) && !computed(report.year)) {
-                for rule in format.cross_year {
-                    found.extend(check_cross_year(format, rule, previous, report));
-                }
-            }
-            if let Some(summed) = summed.filter(|s| !s.computed) {
-                found.extend(check_summary(site, report, summed));
-            }
-            found.extend(check_prose(format, report));
-            let (found, used) = apply_waivers(report, found);
-            out.diagnostics.extend(found);
-            out.waived.extend(used.into_iter().map(|rule| (agency.slug.clone(), report.year, rule)));
-        }
-        out.diagnostics.extend(check_dates(agency));
+    for v in found {
+        out.diagnostics.extend(v.diagnostics);
+        out.waived.extend(v.waived);
     }
+    out
+}
+
+fn validate_agency(site: &Site, summaries: &Summaries, a: usize) -> Validation {
+    let format = site.format;
+    let agency = &site.agencies[a];
+    let mut out = Validation::default();
+    for (i, report) in agency.reports.iter().enumerate() {
+        let summed = summaries.report(a, report.year);
+        let computed = |year: u16| summaries.report(a, year).is_some_and(|s| s.computed);
+        let mut found = Vec::new();
+        if !computed(report.year) {
+            found.extend(check_sums(format, report));
+        }
+        let previous = i.checked_sub(1).map(|p| &agency.reports[p]).filter(|p| p.year + 1 == report.year);
+        if let Some(previous) = previous.filter(|p| !computed(p.year) && !computed(report.year)) {
+            for rule in format.cross_year {
+                found.extend(check_cross_year(format, rule, previous, report));
+            }
+        }
+        if let Some(summed) = summed.filter(|s| !s.computed) {
+            found.extend(check_summary(site, report, summed));
+        }
+        found.extend(check_prose(format, report));
+        let (found, used) = apply_waivers(report, found);
+        out.diagnostics.extend(found);
+        out.waived.extend(used.into_iter().map(|rule| (agency.slug.clone(), report.year, rule)));
+    }
+    out.diagnostics.extend(check_dates(agency));
     out
 }
 

@@ -358,3 +358,57 @@ fn chinese_agency_folder_names_are_encoded_in_links() {
     assert!(site.out("2024/index.html").contains("href=\"/xxgk/2024/%E5%86%B6%E6%BA%90%E8%A1%97%E9%81%93/\""));
     assert!(site.out("sitemap.xml").contains("/xxgk/2024/%E5%86%B6"));
 }
+
+/// `portal serve` checks an edited report alone (its agency, the summaries
+/// that count it, the pages that show it); the outcome must be what a full
+/// check of the edited site gives: the same diagnostics and the same files.
+#[test]
+fn an_edited_report_checked_alone_gives_what_a_full_check_gives() {
+    use portal::build::{preview, preview_edit};
+    let site = TempSite::sample();
+    let same_as_full = |what: &str, live: &portal::build::Live| -> (Option<portal::build::Live>, usize) {
+        let (edited, next) = preview_edit(site.root(), live, "example-town", 2024).expect("checked alone");
+        let (full, full_live) = preview(site.root());
+        assert_eq!(
+            edited.diagnostics.to_plain_string(&edited.sources),
+            full.diagnostics.to_plain_string(&full.sources),
+            "{what}: diagnostics"
+        );
+        assert_eq!(edited.result.is_ok(), full.result.is_ok(), "{what}");
+        assert_eq!(next.is_some(), full_live.is_some(), "{what}");
+        if let (Ok(a), Ok(b)) = (&edited.result, &full.result) {
+            assert_eq!(a.entries.len(), b.entries.len());
+            for entry in a.entries.iter() {
+                let other = b.entry(&entry.path).expect("same files");
+                assert!(a.produce(entry).unwrap() == b.produce(other).unwrap(), "{what}: {} differs", entry.path);
+            }
+        }
+        (next, edited.diagnostics.warnings() + edited.diagnostics.errors())
+    };
+    let (first, live) = preview(site.root());
+    assert!(first.result.is_ok());
+    let live = live.expect("a good site is kept for edits");
+
+    // Figures that the county's summary sums, and the prose that states them.
+    site.edit("content/example-town/2024/data.toml", "licensing = 23", "licensing = 25");
+    site.edit("content/example-town/2024/report.md", "行政许可决定23件", "行政许可决定25件");
+    let (live, found) = same_as_full("figures changed", &live);
+    let live = live.expect("still good");
+    assert_eq!(found, 0);
+    assert!(live.prepared.produce(live.prepared.entry("2024/example-county/index.html").unwrap()).is_ok());
+
+    // Prose that no longer matches the table: a warning, filed to the report.
+    site.edit("content/example-town/2024/report.md", "行政许可决定25件", "行政许可决定24件");
+    let (live, found) = same_as_full("prose against the table", &live);
+    let live = live.expect("warnings pass");
+    assert!(found > 0, "the prose no longer matches");
+
+    // A broken sum: the failure a full check reports.
+    site.edit(
+        "content/example-town/2024/data.toml",
+        "new          = [9, 2, 0, 0, 0, 0]",
+        "new          = [9, 2, 0, 0, 0, 0, 12]",
+    );
+    let (live, found) = same_as_full("a broken sum", &live);
+    assert!(live.is_none() && found > 0, "a failed check is not kept for edits");
+}

@@ -17,6 +17,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use self::extract::RawLink;
 use self::resolve::{Target, decode};
 use crate::config::BaseUrl;
@@ -24,7 +26,7 @@ use crate::diagnostics::{Diagnostic, FileId, Severity, Sources};
 use crate::model::Report;
 
 /// A link that leads nowhere.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Broken {
     /// Site path of the page it is on.
     pub page: String,
@@ -45,7 +47,7 @@ pub enum Source {
     Template,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// No file at the site path it resolves to.
     Missing(String),
@@ -96,14 +98,14 @@ pub enum PageSource<'a> {
 pub struct Inspector<'a> {
     base: &'a BaseUrl,
     /// Every file of the build (decoded site paths).
-    files: HashSet<String>,
+    files: Arc<HashSet<String>>,
     anchor_sets: Mutex<HashMap<u64, Arc<HashSet<String>>>>,
     /// Whether external links are listed (for `check --external`), or only counted.
     external: bool,
 }
 
 /// What one page left for the end of the inspection.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PageLinks {
     checked: usize,
     broken: Vec<Broken>,
@@ -115,10 +117,10 @@ pub struct PageLinks {
 }
 
 impl<'a> Inspector<'a> {
-    /// An inspector for a build of exactly these files (site paths); it lists
-    /// the external links when `external` is set.
-    pub fn new<'p>(base: &'a BaseUrl, files: impl IntoIterator<Item = &'p str>, external: bool) -> Self {
-        Self { base, files: files.into_iter().map(decode).collect(), anchor_sets: Mutex::default(), external }
+    /// An inspector for a build of exactly these files ([`site_paths`]); it
+    /// lists the external links when `external` is set.
+    pub fn new(base: &'a BaseUrl, files: Arc<HashSet<String>>, external: bool) -> Self {
+        Self { base, files, anchor_sets: Mutex::default(), external }
     }
 
     /// Inspects one page or feed as produced; other files have no links.
@@ -209,38 +211,46 @@ impl<'a> Inspector<'a> {
     }
 
     /// The inspection of the whole build, from what each page left (in the
-    /// order of the pages, each with its path and source).
-    pub fn finish<'p>(self, pages: impl IntoIterator<Item = (&'p str, PageSource<'p>, PageLinks)>) -> Inspection {
-        let pages: Vec<(&str, PageSource<'_>, PageLinks)> = pages.into_iter().collect();
-        let anchors: HashMap<String, &[Arc<HashSet<String>>]> =
-            pages.iter().map(|(path, _, links)| (decode(path), links.anchors.as_slice())).collect();
+    /// order of the pages, each with its path, decoded path and source).
+    pub fn finish<'p>(
+        pages: impl IntoIterator<Item = (&'p str, &'p str, PageSource<'p>, &'p PageLinks)>,
+    ) -> Inspection {
+        let pages: Vec<(&str, &str, PageSource<'_>, &PageLinks)> = pages.into_iter().collect();
+        let anchors: HashMap<&str, &[Arc<HashSet<String>>]> =
+            pages.iter().map(|(_, decoded, _, links)| (*decoded, links.anchors.as_slice())).collect();
         let mut inspection = Inspection::default();
-        for (path, source, links) in &pages {
-            inspection.checked += links.checked;
-            let mut markdown: Option<MarkdownLinks> = None;
-            for (target, fragment, link) in &links.deferred {
-                if anchors.get(target).is_some_and(|sets| sets.iter().any(|ids| ids.contains(fragment))) {
-                    continue;
-                }
-                let source = match source {
-                    PageSource::Report(report) => {
-                        let url = decode(&link.url);
-                        markdown
-                            .get_or_insert_with(|| report_links(report))
-                            .iter()
-                            .find(|l| l.0 == url)
-                            .map_or(Source::Template, |l| Source::Markdown(l.1, l.2.clone()))
+        let missing: Vec<Vec<Broken>> = pages
+            .par_iter()
+            .map(|(path, _, source, links)| {
+                let mut found = Vec::new();
+                let mut markdown: Option<MarkdownLinks> = None;
+                for (target, fragment, link) in &links.deferred {
+                    if anchors.get(target.as_str()).is_some_and(|sets| sets.iter().any(|ids| ids.contains(fragment))) {
+                        continue;
                     }
-                    PageSource::File(p) => Source::File(p.to_path_buf()),
-                    PageSource::Generated => Source::Template,
-                };
-                let problem = Problem::MissingFragment { page: target.clone(), fragment: fragment.clone() };
-                inspection.broken.push(broken_link(path, link, problem, source));
-            }
-        }
-        for (_, _, links) in pages {
-            inspection.broken.extend(links.broken);
-            inspection.external.extend(links.external);
+                    let source = match source {
+                        PageSource::Report(report) => {
+                            let url = decode(&link.url);
+                            markdown
+                                .get_or_insert_with(|| report_links(report))
+                                .iter()
+                                .find(|l| l.0 == url)
+                                .map_or(Source::Template, |l| Source::Markdown(l.1, l.2.clone()))
+                        }
+                        PageSource::File(p) => Source::File(p.to_path_buf()),
+                        PageSource::Generated => Source::Template,
+                    };
+                    let problem = Problem::MissingFragment { page: target.clone(), fragment: fragment.clone() };
+                    found.push(broken_link(path, link, problem, source));
+                }
+                found
+            })
+            .collect();
+        inspection.broken.extend(missing.into_iter().flatten());
+        for (_, _, _, links) in pages {
+            inspection.checked += links.checked;
+            inspection.broken.extend(links.broken.iter().cloned());
+            inspection.external.extend(links.external.iter().cloned());
         }
         inspection.broken.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
         inspection
@@ -263,6 +273,11 @@ fn existing(files: &HashSet<String>, path: &str) -> Option<String> {
     }
     let index = format!("{path}/index.html");
     files.contains(&index).then_some(index)
+}
+
+/// The files of a build as links name them: percent-decoded and normalised.
+pub fn site_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> Vec<String> {
+    paths.into_iter().map(decode).collect()
 }
 
 /// Whether the inspection reads links from the file at this path.

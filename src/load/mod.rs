@@ -45,6 +45,26 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
     Loaded { site, sources, diagnostics }
 }
 
+/// Reads one report again (`content/<slug>/<year>/`), registering its files
+/// in `sources`: for `portal serve`, when only that report was edited.
+/// `summary` says whether the agency is a summary (its `data.toml` is optional).
+pub fn reload_report(
+    root: &Path,
+    format: &'static Format,
+    sources: &mut Sources,
+    slug: &str,
+    year: u16,
+    summary: bool,
+) -> (Option<Report>, Diagnostics) {
+    let shared = Mutex::new(std::mem::take(sources));
+    let mut cx = Loader { root, format, sources: &shared, diagnostics: Diagnostics::default() };
+    let rel_dir = Path::new("content").join(slug).join(year.to_string());
+    let report = cx.report(&rel_dir, year, summary);
+    let diagnostics = cx.diagnostics;
+    *sources = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    (report, diagnostics)
+}
+
 /// Agencies are read in parallel, each by its own loader; they share the
 /// registry of files read.
 struct Loader<'a> {
@@ -175,7 +195,7 @@ impl Loader<'_> {
                 continue;
             };
             if let Some(report) = self.report(&rel_dir.join(&name), year, summary) {
-                reports.push(report);
+                reports.push(std::sync::Arc::new(report));
             }
         }
         Some(Agency { slug, info: info?, file: file?, reports })
@@ -300,8 +320,8 @@ impl Loader<'_> {
         };
         match decode(bytes) {
             Ok(text) => {
-                let file = self.sources.lock().unwrap_or_else(|p| p.into_inner()).add(rel.to_path_buf(), text.clone());
-                Some((file, text))
+                let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
+                Some((sources.register(rel.to_path_buf(), self.root.join(rel)), text))
             }
             Err(why) => {
                 self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));

@@ -675,8 +675,8 @@ fn report_context(
         signed_by: report.signed_by.clone(),
         preamble_html: narrative::to_html(&report.narrative.preamble.markdown, "preamble"),
         sections,
-        previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i))),
-        next: neighbour(agency.reports.get(index + 1)),
+        previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
+        next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),
         waivers: report
             .waivers
             .iter()

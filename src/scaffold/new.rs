@@ -80,7 +80,7 @@ pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> R
     };
     let format = site.format;
     let previous_year = year - 1;
-    let previous = agency.reports.iter().find(|r| r.year == previous_year);
+    let previous = agency.report(previous_year);
     let mut notes = Vec::new();
     let figures = fresh(format, previous);
     if previous.is_none() {

@@ -113,9 +113,9 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     let mut watcher = watch::SiteWatcher::new(&root, options.watch, tx)?;
 
     let start = Instant::now();
-    let outcome = preview(&root);
+    let (outcome, mut live) = build::preview(&root);
     report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &[] });
-    let first = snapshot(&root, outcome, None);
+    let first = snapshot(&root, &outcome, None);
     let base = first.base_path.clone().unwrap_or_else(|| "/".to_owned());
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let shared = Arc::new(Shared {
@@ -142,18 +142,56 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
             report(Event::WatchError(e.to_string()));
         }
         let start = Instant::now();
-        let outcome = preview(&root);
-        report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &changed });
+        let (outcome, next) = rebuild(&root, live.as_ref(), &changed);
+        live = next;
+        // Tabs reload first; the terminal can wait.
+        let elapsed = start.elapsed();
         let previous = shared.current();
-        shared.publish(snapshot(&root, outcome, Some(&previous)));
+        shared.publish(snapshot(&root, &outcome, Some(&previous)));
+        report(Event::Built { outcome: &outcome, elapsed, changed: &changed });
     }
     Ok(())
 }
 
-/// Loads and checks the site and inspects every page's links, as `portal
-/// check` does; the pages are then produced one by one as they are asked for.
-fn preview(root: &Path) -> Outcome<Arc<Prepared>> {
-    build::inspected(root)
+/// Checks the site again after `changed` (paths relative to the root). Edits
+/// of existing reports only are checked report by report ([`build::preview_edit`]),
+/// which on a large site is what keeps a save from waiting for a full check.
+fn rebuild(
+    root: &Path,
+    live: Option<&build::Live>,
+    changed: &[PathBuf],
+) -> (Outcome<Arc<Prepared>>, Option<build::Live>) {
+    let mut edited: Vec<(String, u16)> = Vec::new();
+    for path in changed {
+        match edited_report(path) {
+            Some(report) if !edited.contains(&report) => edited.push(report),
+            Some(_) => {}
+            None => return build::preview(root),
+        }
+    }
+    let Some(first) = live else { return build::preview(root) };
+    let mut owned: Option<build::Live> = None;
+    for (n, (slug, year)) in edited.iter().enumerate() {
+        let base = owned.as_ref().unwrap_or(first);
+        let Some((outcome, next)) = build::preview_edit(root, base, slug, *year) else {
+            return build::preview(root);
+        };
+        // The last edit, or one that failed: its outcome is the answer.
+        if n + 1 == edited.len() || next.is_none() {
+            return (outcome, next);
+        }
+        owned = next;
+    }
+    build::preview(root)
+}
+
+/// `content/<slug>/<year>/report.md` or `data.toml`: the agency and year.
+fn edited_report(path: &Path) -> Option<(String, u16)> {
+    let parts: Vec<&str> = path.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
+    match parts[..] {
+        ["content", slug, year, "report.md" | "data.toml"] => Some((slug.to_owned(), year.parse().ok()?)),
+        _ => None,
+    }
 }
 
 impl Files for Prepared {
@@ -172,10 +210,15 @@ impl Files for Prepared {
 
 /// The snapshot to serve after a build. A failed build keeps the previous
 /// files, so that assets keep loading.
-fn snapshot(root: &Path, outcome: Outcome<Arc<Prepared>>, previous: Option<&Snapshot>) -> Snapshot {
-    let base = outcome.base_path.or_else(|| previous.and_then(|p| p.base_path.clone()));
-    match outcome.result {
-        Ok(prepared) => Snapshot { base_path: base, files: prepared, failure: None, root: root.to_path_buf() },
+fn snapshot(root: &Path, outcome: &Outcome<Arc<Prepared>>, previous: Option<&Snapshot>) -> Snapshot {
+    let base = outcome.base_path.clone().or_else(|| previous.and_then(|p| p.base_path.clone()));
+    match &outcome.result {
+        Ok(prepared) => Snapshot {
+            base_path: base,
+            files: Arc::clone(prepared) as Arc<dyn Files>,
+            failure: None,
+            root: root.to_path_buf(),
+        },
         Err(e) => {
             let mut text = outcome.diagnostics.to_plain_string(&outcome.sources);
             if !matches!(e, BuildError::Invalid) || text.is_empty() {

@@ -18,8 +18,9 @@ use notify::{Config, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 pub const SOURCE_DIRS: &[&str] = &["content", "themes", "templates", "static"];
 const SETTINGS: &str = "site.toml";
 
-/// Quiet time that ends a burst of events (an editor's save is several).
-const SETTLE: Duration = Duration::from_millis(80);
+/// Quiet time that ends a burst of events (an editor's save is several, within
+/// a few milliseconds). Short: it is part of every save's wait for the browser.
+const SETTLE: Duration = Duration::from_millis(30);
 /// A steady stream of events still rebuilds this often.
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
