@@ -428,7 +428,7 @@ fn serve_edits(site: &Path, edits: usize) -> Vec<Row> {
             what: format!("portal serve: one edit → `reload` event (median of {edits} edits)"),
             times: to_reload,
             peak_kib: None,
-            note: "includes the 80 ms wait for more events".to_owned(),
+            note: "includes the 30 ms wait for more events".to_owned(),
         },
         Row {
             what: format!("portal serve: one edit → page shows it (median of {edits} edits)"),

@@ -322,7 +322,8 @@ impl Prepared {
     /// when `external` is set.
     pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Vec<PageLinks>, BuildError> {
         let inspector = self.inspector(external);
-        self.entries
+        let links = self
+            .entries
             .par_iter()
             .map(|entry| {
                 if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
@@ -336,38 +337,31 @@ impl Prepared {
                     sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
                     return Ok(PageLinks::default());
                 }
-                let source = self.source(entry);
-                let (bytes, links) = match &entry.kind {
-                    // The frame is inspected; the tables spliced into it have known ids and no links.
-                    Kind::Page(kind) => {
-                        let html = self.renderer().render(*kind)?;
-                        let tables = (!html.tables.is_empty()).then(|| Arc::clone(&self.shared.table_ids));
-                        let links = inspector.page(&entry.path, html.frame.as_bytes(), tables, source);
-                        (html.into_bytes(), links)
-                    }
-                    _ => {
-                        let bytes = self.produce(entry)?;
-                        let links = inspector.page(&entry.path, &bytes, None, source);
-                        (bytes, links)
-                    }
-                };
+                let (bytes, links) = self.produce_inspected(&inspector, entry)?;
                 sink.put(&entry.path, &bytes, fingerprint)?;
                 Ok(links)
             })
-            .collect()
+            .collect();
+        timing_cpu("inspect (CPU time over both threads)", inspector.spent());
+        links
     }
 
-    /// The links of one page, inspected again (for an edit in `portal serve`).
-    fn inspect_entry(&self, inspector: &Inspector<'_>, entry: &Entry) -> Result<PageLinks, BuildError> {
+    /// A file and what the inspection found in it. Of a page, the frame is
+    /// inspected: the tables spliced into it have known ids and no links.
+    fn produce_inspected(&self, inspector: &Inspector<'_>, entry: &Entry) -> Result<(Vec<u8>, PageLinks), BuildError> {
         let source = self.source(entry);
         Ok(match &entry.kind {
             Kind::Page(kind) => {
                 let html = self.renderer().render(*kind)?;
                 let tables = (!html.tables.is_empty()).then(|| Arc::clone(&self.shared.table_ids));
-                inspector.page(&entry.path, html.frame.as_bytes(), tables, source)
+                let links = inspector.page(&entry.path, html.frame.as_bytes(), tables, source);
+                (html.into_bytes(), links)
             }
-            _ if linkcheck::has_links(&entry.path) => inspector.page(&entry.path, &self.produce(entry)?, None, source),
-            _ => PageLinks::default(),
+            _ => {
+                let bytes = self.produce(entry)?;
+                let links = inspector.page(&entry.path, &bytes, None, source);
+                (bytes, links)
+            }
         })
     }
 
@@ -643,8 +637,10 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
             _ => false,
         })
         .collect();
-    let fresh: Vec<Option<PageLinks>> =
-        again.par_iter().map(|&n| prepared.inspect_entry(&inspector, &prepared.entries[n]).ok()).collect();
+    let fresh: Vec<Option<PageLinks>> = again
+        .par_iter()
+        .map(|&n| prepared.produce_inspected(&inspector, &prepared.entries[n]).ok().map(|(_, l)| l))
+        .collect();
     for (n, found) in again.into_iter().zip(fresh) {
         links[n] = Arc::new(found?);
     }
@@ -746,7 +742,16 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
 
 /// With `PORTAL_TIMINGS` set, prints how long a stage took (for the benchmark).
 fn timing(stage: &str, since: Instant) {
+    timing_cpu(stage, since.elapsed());
+}
+
+fn timing_cpu(stage: &str, spent: Duration) {
     if std::env::var_os("PORTAL_TIMINGS").is_some() {
-        eprintln!("timing: {stage} {:.3} s", since.elapsed().as_secs_f64());
+        // Resident memory now (Linux), to see which stage holds what.
+        let rss = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(String::new(), |pages| format!(", {} MiB resident", pages * 4096 / (1 << 20)));
+        eprintln!("timing: {stage} {:.3} s{rss}", spent.as_secs_f64());
     }
 }

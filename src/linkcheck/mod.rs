@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -102,6 +103,8 @@ pub struct Inspector<'a> {
     anchor_sets: Mutex<HashMap<u64, Arc<HashSet<String>>>>,
     /// Whether external links are listed (for `check --external`), or only counted.
     external: bool,
+    /// Time spent in [`Inspector::page`], summed over threads (nanoseconds).
+    spent: AtomicU64,
 }
 
 /// What one page left for the end of the inspection.
@@ -120,13 +123,32 @@ impl<'a> Inspector<'a> {
     /// An inspector for a build of exactly these files ([`site_paths`]); it
     /// lists the external links when `external` is set.
     pub fn new(base: &'a BaseUrl, files: Arc<HashSet<String>>, external: bool) -> Self {
-        Self { base, files, anchor_sets: Mutex::default(), external }
+        Self { base, files, anchor_sets: Mutex::default(), external, spent: AtomicU64::new(0) }
+    }
+
+    /// Time spent inspecting pages so far, summed over threads.
+    pub fn spent(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(self.spent.load(Ordering::Relaxed))
     }
 
     /// Inspects one page or feed as produced; other files have no links.
     /// `more_ids` are ids the page has beyond those in `bytes` (of the
     /// official tables, rendered apart).
     pub fn page(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        more_ids: Option<Arc<HashSet<String>>>,
+        source: PageSource<'_>,
+    ) -> PageLinks {
+        let start = std::time::Instant::now();
+        let links = self.inspect(path, bytes, more_ids, source);
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.spent.fetch_add(nanos, Ordering::Relaxed);
+        links
+    }
+
+    fn inspect(
         &self,
         path: &str,
         bytes: &[u8],
