@@ -201,6 +201,7 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
     };
     println!("stages, build over the previous output: {}", timed(&["build", "--root", site_arg, "--out", last_arg]));
     println!("stages, check: {}", timed(&["check", "--root", site_arg]));
+    rows.push(inspection_alone(&site, runs));
 
     if options.serve {
         rows.extend(serve_edits(&site, options.edits));
@@ -259,6 +260,27 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
 }
 
 /// One warm-up, then `runs` timed runs (`f` gets 0 for the warm-up, then 1..=runs).
+/// The dead-link inspection on its own, in process: every page is rendered
+/// first (not timed), then inspected on both cores, then links across pages.
+fn inspection_alone(site: &Path, runs: usize) -> Row {
+    let prepared = portal::build::prepare(site).result.unwrap_or_else(|_| panic!("{} does not check", site.display()));
+    let mut row = Row { what: String::new(), times: Vec::new(), peak_kib: None, note: String::new() };
+    let mut links = 0;
+    eprint!("dead-link inspection alone: warm-up");
+    for i in 0..=runs {
+        let (time, checked) = prepared.time_inspection().expect("renders");
+        eprint!("{}{}", if i == 0 { " " } else { ", " }, seconds(time));
+        if i > 0 {
+            row.times.push(time);
+        }
+        links = checked;
+    }
+    eprintln!();
+    row.what = format!("dead-link inspection alone ({links} links, pages rendered beforehand)");
+    row.note = "in process, both cores".to_owned();
+    row
+}
+
 fn repeat(what: &str, runs: usize, mut f: impl FnMut(usize) -> Measured) -> Row {
     eprint!("{what}: warm-up");
     let warm = f(0);

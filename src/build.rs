@@ -16,13 +16,13 @@ use rayon::prelude::*;
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Place, Severity, Sources};
 use crate::format::FORMAT_2021;
-use crate::linkcheck::{self, Inspection, Inspector, PageLinks, PageSource};
+use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::model::{self, Site};
 use crate::output::{
     self,
     write::{Output, WriteError},
 };
-use crate::render::{self, Content, PageKind, RenderError, Renderer, Theme, paths};
+use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme, paths};
 use crate::validate::Review;
 use crate::{load, summary, validate};
 
@@ -353,16 +353,66 @@ impl Prepared {
         Ok(match &entry.kind {
             Kind::Page(kind) => {
                 let html = self.renderer().render(*kind)?;
-                let tables = (!html.tables.is_empty()).then(|| Arc::clone(&self.shared.table_ids));
-                let links = inspector.page(&entry.path, html.frame.as_bytes(), tables, source);
+                let links = self.inspect_html(inspector, entry, &html);
                 (html.into_bytes(), links)
             }
             _ => {
                 let bytes = self.produce(entry)?;
-                let links = inspector.page(&entry.path, &bytes, None, source);
+                let links = inspector.page(&entry.path, &bytes, Apart::default(), source);
                 (bytes, links)
             }
         })
+    }
+
+    /// Inspects a rendered page: its frame is read, the parts spliced into it
+    /// are known.
+    fn inspect_html(&self, inspector: &Inspector<'_>, entry: &Entry, html: &render::Html) -> PageLinks {
+        let line = |l| html.page_line(l);
+        let mut ids = Vec::new();
+        if html.has(PartKind::Table) {
+            ids.push(Arc::clone(&self.shared.table_ids));
+        }
+        if html.has(PartKind::Chart) {
+            ids.push(Arc::clone(&self.shared.chart_ids));
+        }
+        let apart = Apart { ids, line: (!html.parts.is_empty()).then_some(&line as &dyn Fn(usize) -> usize) };
+        inspector.page(&entry.path, html.frame.as_bytes(), apart, self.source(entry))
+    }
+
+    /// Times the dead-link inspection alone, for the benchmark: every page is
+    /// rendered first (not timed), then inspected on every core. Returns the
+    /// time and the number of links looked at.
+    pub fn time_inspection(&self) -> Result<(Duration, usize), BuildError> {
+        let rendered: Vec<(usize, render::Html)> = self
+            .entries
+            .par_iter()
+            .enumerate()
+            .filter_map(|(n, e)| match &e.kind {
+                Kind::Page(kind) => Some(self.renderer().render(*kind).map(|html| (n, html))),
+                _ => None,
+            })
+            .collect::<Result<_, _>>()?;
+        let others: Vec<(usize, Vec<u8>)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !matches!(e.kind, Kind::Page(_)) && linkcheck::has_links(&e.path))
+            .map(|(n, e)| self.produce(e).map(|bytes| (n, bytes)))
+            .collect::<Result<_, _>>()?;
+        let start = Instant::now();
+        let inspector = self.inspector(false);
+        let mut links: Vec<PageLinks> = (0..self.entries.len()).map(|_| PageLinks::default()).collect();
+        let pages: Vec<(usize, PageLinks)> =
+            rendered.par_iter().map(|(n, html)| (*n, self.inspect_html(&inspector, &self.entries[*n], html))).collect();
+        for (n, found) in pages {
+            links[n] = found;
+        }
+        for (n, bytes) in &others {
+            let entry = &self.entries[*n];
+            links[*n] = inspector.page(&entry.path, bytes, Apart::default(), self.source(entry));
+        }
+        let inspection = self.inspection(&links);
+        Ok((start.elapsed(), inspection.checked))
     }
 
     /// The inspection of the whole site from what each file left.

@@ -126,6 +126,41 @@ fn site_toml_can_downgrade_broken_links_to_warnings() {
     assert!(site.out("2024/linqu-yeyuan/index.html").contains("nowhere.html"));
 }
 
+/// The line of the generated page a diagnostic names holds the link, for a
+/// link in the narrative and for a template's link below the parts (tables)
+/// that are spliced into the page after the inspection has read it.
+#[test]
+fn the_generated_page_line_of_a_broken_link_is_where_it_is() {
+    let site = planted();
+    let text = site.read("site.toml") + "\n[links]\ninternal = \"warning\"\n";
+    site.write("site.toml", &text);
+    let (_, json) = diagnostics(&site);
+    site.build_ok();
+    let page = site.out("2024/linqu-yeyuan/index.html");
+    let lines: Vec<&str> = page.lines().collect();
+    let mut checked = 0;
+    for d in json["diagnostics"].as_array().unwrap() {
+        for note in d["notes"].as_array().into_iter().flatten().filter_map(|n| n.as_str()) {
+            // Pages carry the link as pulldown-cmark writes it: percent-encoded.
+            for (href, marker) in [("附件.pdf", "%E9%99%84%E4%BB%B6.pdf"), ("nobody", "agencies/nobody/")] {
+                let Some(at) = note.find("2024/linqu-yeyuan/index.html 第 ") else { continue };
+                if !d["message"].as_str().unwrap().contains(href) {
+                    continue;
+                }
+                let rest = &note[at + "2024/linqu-yeyuan/index.html 第 ".len()..];
+                let line: usize = rest[..rest.find(' ').unwrap()].parse().unwrap();
+                assert!(
+                    lines[line - 1].contains(marker),
+                    "line {line} of the page lacks {marker}: {}",
+                    lines[line - 1]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 2, "{json:#}");
+}
+
 #[test]
 fn tricky_valid_links_are_not_flagged() {
     let site = TempSite::sample();

@@ -107,6 +107,15 @@ pub struct Inspector<'a> {
     spent: AtomicU64,
 }
 
+/// What a page has beyond the HTML the inspection reads: the ids of parts
+/// rendered apart and spliced in (sets shared between pages), and how the
+/// read HTML's lines map to the written page's.
+#[derive(Default)]
+pub struct Apart<'a> {
+    pub ids: Vec<Arc<HashSet<String>>>,
+    pub line: Option<&'a dyn Fn(usize) -> usize>,
+}
+
 /// What one page left for the end of the inspection.
 #[derive(Default, Clone)]
 pub struct PageLinks {
@@ -132,36 +141,30 @@ impl<'a> Inspector<'a> {
     }
 
     /// Inspects one page or feed as produced; other files have no links.
-    /// `more_ids` are ids the page has beyond those in `bytes` (of the
-    /// official tables, rendered apart).
-    pub fn page(
-        &self,
-        path: &str,
-        bytes: &[u8],
-        more_ids: Option<Arc<HashSet<String>>>,
-        source: PageSource<'_>,
-    ) -> PageLinks {
+    /// `apart` is what the page has beyond `bytes`: parts rendered apart and
+    /// spliced in (the official tables, the narrative).
+    pub fn page(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
         let start = std::time::Instant::now();
-        let links = self.inspect(path, bytes, more_ids, source);
+        let links = self.inspect(path, bytes, apart, source);
         let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.spent.fetch_add(nanos, Ordering::Relaxed);
         links
     }
 
-    fn inspect(
-        &self,
-        path: &str,
-        bytes: &[u8],
-        more_ids: Option<Arc<HashSet<String>>>,
-        source: PageSource<'_>,
-    ) -> PageLinks {
-        let found = if is_html(path) {
+    fn inspect(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
+        let mut found = if is_html(path) {
             extract::html(bytes)
         } else if is_xml(path) {
             extract::xml(bytes)
         } else {
             return PageLinks::default();
         };
+        let Apart { ids: more_ids, line } = apart;
+        if let Some(line) = line {
+            for link in &mut found.links {
+                link.line = line(link.line);
+            }
+        }
         let mut out = PageLinks { checked: found.links.len(), ..PageLinks::default() };
         let own = decode(path);
         let mut markdown: Option<MarkdownLinks> = None;
@@ -185,8 +188,7 @@ impl<'a> Inspector<'a> {
                     Some(target) => match fragment {
                         Some(f) if is_html(&target) && !f.eq_ignore_ascii_case("top") => {
                             if target == own {
-                                let known =
-                                    found.anchors.contains(&f) || more_ids.as_ref().is_some_and(|m| m.contains(&f));
+                                let known = found.anchors.contains(&f) || more_ids.iter().any(|m| m.contains(&f));
                                 (!known).then(|| Problem::MissingFragment { page: String::new(), fragment: f })
                             } else {
                                 out.deferred.push((target, f, link));

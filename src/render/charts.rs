@@ -53,6 +53,12 @@ impl Series {
     }
 }
 
+/// Every id [`chart_html`] gives the chart's elements (the same for any figures).
+pub fn ids(chart: &Chart) -> Vec<String> {
+    let id = chart.id;
+    vec![id.to_owned(), format!("{id}-caption"), format!("{id}-title"), format!("{id}-desc")]
+}
+
 /// The chart as a `<figure>`: the SVG and the table of its figures.
 pub fn chart_html(chart: &Chart, series: &Series) -> String {
     let mut out = String::new();
@@ -228,6 +234,26 @@ fn table(chart: &Chart, series: &Series) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_lists_every_id_the_chart_has() {
+        use crate::format::FORMAT_2021;
+        for chart in FORMAT_2021.charts {
+            let series = Series {
+                years: vec![2023, 2024],
+                labels: vec!["甲", "乙"],
+                values: vec![vec![Some(1), Some(2)], vec![Some(3), None]],
+            };
+            let html = chart_html(chart, &series);
+            let mut found: Vec<String> =
+                html.split(" id=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_owned()).collect();
+            let mut listed = ids(chart);
+            found.sort();
+            listed.sort();
+            assert_eq!(found, listed);
+            assert!(!html.contains("href=") && !html.contains("src="), "a chart has no links: they are not inspected");
+        }
+    }
 
     #[test]
     fn axis_is_round_and_covers_the_maximum() {

@@ -23,40 +23,74 @@ use crate::model::{Agency, AgencyInfo, Number, Report, Site};
 use crate::validate::Review;
 pub use theme::Theme;
 
-/// A rendered page. The official tables are rendered by code, apart from the
-/// template: `frame` holds a placeholder comment where each one goes, so that
-/// the link inspection parses only the frame (tables have no links, and their
-/// ids are known: [`Shared::table_ids`]).
+/// A rendered page. The official tables and the trend charts are rendered by
+/// code, apart from the template: `frame` holds a placeholder comment where
+/// each goes, so that the link inspection parses only the frame. They are
+/// most of a page's elements, have no links, and their ids are known
+/// ([`Shared::table_ids`], [`Shared::chart_ids`]).
 #[derive(Debug)]
 pub struct Html {
     pub frame: String,
-    /// Byte range of each placeholder in `frame`, and the table that replaces it.
-    pub tables: Vec<(Range<usize>, String)>,
+    /// In the order of their placeholders in `frame`.
+    pub parts: Vec<Part>,
+}
+
+/// A piece of a page rendered apart and spliced in.
+#[derive(Debug)]
+pub struct Part {
+    /// The placeholder's byte range in the frame, and its line there (1-based).
+    at: Range<usize>,
+    line: usize,
+    html: String,
+    /// Line breaks in `html`.
+    breaks: usize,
+    kind: PartKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    Table,
+    Chart,
 }
 
 impl Html {
     /// The page as written.
     pub fn into_bytes(self) -> Vec<u8> {
-        if self.tables.is_empty() {
+        if self.parts.is_empty() {
             return self.frame.into_bytes();
         }
-        let size = self.frame.len() + self.tables.iter().map(|(_, t)| t.len()).sum::<usize>();
+        let size = self.frame.len() + self.parts.iter().map(|p| p.html.len()).sum::<usize>();
         let mut out = Vec::with_capacity(size);
         let mut at = 0;
-        for (range, table) in &self.tables {
-            out.extend_from_slice(&self.frame.as_bytes()[at..range.start]);
-            out.extend_from_slice(table.as_bytes());
-            at = range.end;
+        for part in &self.parts {
+            out.extend_from_slice(&self.frame.as_bytes()[at..part.at.start]);
+            out.extend_from_slice(part.html.as_bytes());
+            at = part.at.end;
         }
         out.extend_from_slice(&self.frame.as_bytes()[at..]);
         out
     }
+
+    /// Whether parts of this kind are spliced into the page.
+    pub fn has(&self, kind: PartKind) -> bool {
+        self.parts.iter().any(|p| p.kind == kind)
+    }
+
+    /// The line in the written page of a line of the frame: parts spliced in
+    /// above it push it down by their line breaks.
+    pub fn page_line(&self, frame_line: usize) -> usize {
+        frame_line + self.parts.iter().filter(|p| p.line < frame_line).map(|p| p.breaks).sum::<usize>()
+    }
 }
 
-/// Where table `n` of a report goes, until it is spliced in. A comment: the
-/// link inspection reads the frame as the HTML it is.
+fn breaks(s: &str) -> usize {
+    s.bytes().filter(|&b| b == b'\n').count()
+}
+
+/// Where part `n` of a page goes, until it is spliced in. A comment: the link
+/// inspection reads the frame as the HTML it is.
 fn placeholder(n: usize) -> String {
-    format!("<!--portal:table:{n}-->")
+    format!("<!--portal:part:{n}-->")
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +339,8 @@ pub struct Shared {
     site_ctx: Value,
     /// The ids of the official tables on a report page: the same on every one.
     pub table_ids: std::sync::Arc<std::collections::HashSet<String>>,
+    /// The ids of the charts on an agency page.
+    pub chart_ids: std::sync::Arc<std::collections::HashSet<String>>,
     /// Per table of the format, its HTML but for the figures.
     tables: Vec<Option<tables::TableTemplate>>,
 }
@@ -343,7 +379,8 @@ impl Shared {
                 ))
             })
             .collect();
-        Self { site_ctx, table_ids: std::sync::Arc::new(table_ids), tables }
+        let chart_ids = format.charts.iter().flat_map(charts::ids).collect();
+        Self { site_ctx, table_ids: std::sync::Arc::new(table_ids), chart_ids: std::sync::Arc::new(chart_ids), tables }
     }
 }
 
@@ -467,16 +504,17 @@ impl<'a> Renderer<'a> {
                 let agency = &site.agencies[a];
                 let reports: Vec<ReportLink> =
                     agency.reports.iter().rev().map(|r| report_link(base, agency, r)).collect();
+                let mut parts = Vec::new();
                 let charts: Vec<ChartContext> = if agency.reports.is_empty() {
                     Vec::new()
                 } else {
                     site.format
                         .charts
                         .iter()
-                        .map(|chart| ChartContext {
-                            id: chart.id,
-                            title: chart.title,
-                            html: charts::chart_html(chart, &charts::Series::of(site.format, chart, agency)),
+                        .map(|chart| {
+                            let html = charts::chart_html(chart, &charts::Series::of(site.format, chart, agency));
+                            parts.push((html, PartKind::Chart));
+                            ChartContext { id: chart.id, title: chart.title, html: placeholder(parts.len() - 1) }
                         })
                         .collect()
                 };
@@ -491,30 +529,28 @@ impl<'a> Renderer<'a> {
                         Link { label: member.info.name.clone(), href: base.link(&paths::agency(&member.slug)) }
                     })
                     .collect();
-                (
-                    "agency.html",
-                    context! {
-                        site => site_ctx,
-                        page_title => agency.info.name.clone(),
-                        agency => Serde(AgencyPage::new(&agency.info)),
-                        reports => Serde(reports),
-                        charts => Serde(charts),
-                        level => agency.info.summary.as_ref().map(|_| agency.level().label()),
-                        members => Serde(members),
-                        breadcrumbs => Serde(crumbs(vec![Link { label: "机构列表".to_owned(), href: base.link(paths::AGENCIES) }])),
-                    },
-                )
+                let ctx = context! {
+                    site => site_ctx,
+                    page_title => agency.info.name.clone(),
+                    agency => Serde(AgencyPage::new(&agency.info)),
+                    reports => Serde(reports),
+                    charts => Serde(charts),
+                    level => agency.info.summary.as_ref().map(|_| agency.level().label()),
+                    members => Serde(members),
+                    breadcrumbs => Serde(crumbs(vec![Link { label: "机构列表".to_owned(), href: base.link(paths::AGENCIES) }])),
+                };
+                return self.splice("agency.html", ctx, parts);
             }
             PageKind::Report(a, i) => {
                 let report = &site.agencies[a].reports[i];
-                let (ctx, tables) = report_context(site, a, i, review, self.shared);
+                let (ctx, parts) = report_context(site, a, i, review, self.shared);
                 let ctx = context! {
                     site => site_ctx,
                     page_title => report.title.clone(),
                     report => Serde(ctx),
                     breadcrumbs => Serde(crumbs(vec![Link { label: format!("{}年", report.year), href: base.link(&paths::year(report.year)) }])),
                 };
-                return self.splice("report.html", ctx, tables);
+                return self.splice("report.html", ctx, parts);
             }
             PageKind::Data => (
                 "data.html",
@@ -529,7 +565,7 @@ impl<'a> Renderer<'a> {
             ),
             PageKind::NotFound => ("404.html", context! { site => site_ctx, page_title => "页面不存在" }),
         };
-        Ok(Html { frame: self.template(template, ctx)?, tables: Vec::new() })
+        Ok(Html { frame: self.template(template, ctx)?, parts: Vec::new() })
     }
 
     fn template(&self, name: &str, ctx: Value) -> Result<String, RenderError> {
@@ -540,28 +576,42 @@ impl<'a> Renderer<'a> {
             .map_err(|e| RenderError::Template { name: name.to_owned(), message: theme::describe(&e) })
     }
 
-    /// Renders a page whose context holds table placeholders, and finds them.
-    /// A template that does not place each table exactly once as given gets
-    /// the tables themselves, rendered again.
-    fn splice(&self, name: &str, ctx: Value, tables: Vec<String>) -> Result<Html, RenderError> {
-        let frame = self.template(name, ctx.clone())?;
-        let mut found = Vec::with_capacity(tables.len());
-        for (n, table) in tables.iter().enumerate() {
-            let mark = placeholder(n);
-            match frame.match_indices(&mark).map(|(at, _)| at).collect::<Vec<_>>()[..] {
-                [at] => found.push((at..at + mark.len(), table.clone())),
-                _ => break,
+    /// Renders a page whose context holds placeholders for `parts`, and finds
+    /// them. A template that does not place each part exactly once as given
+    /// gets the parts put wherever their placeholders are, and the page is then
+    /// inspected whole.
+    fn splice(&self, name: &str, ctx: Value, parts: Vec<(String, PartKind)>) -> Result<Html, RenderError> {
+        let frame = self.template(name, ctx)?;
+        let places: Vec<Option<usize>> = (0..parts.len())
+            .map(|n| match frame.match_indices(&placeholder(n)).map(|(at, _)| at).collect::<Vec<_>>()[..] {
+                [at] => Some(at),
+                _ => None,
+            })
+            .collect();
+        if places.iter().any(Option::is_none) {
+            let mut frame = frame;
+            for (n, (html, _)) in parts.iter().enumerate() {
+                frame = frame.replace(&placeholder(n), html);
             }
+            return Ok(Html { frame, parts: Vec::new() });
         }
-        if found.len() == tables.len() {
-            found.sort_by_key(|(range, _)| range.start);
-            return Ok(Html { frame, tables: found });
+        let mut found: Vec<Part> = parts
+            .into_iter()
+            .zip(places.into_iter().flatten())
+            .enumerate()
+            .map(|(n, ((html, kind), at))| {
+                let breaks = breaks(&html);
+                Part { at: at..at + placeholder(n).len(), line: 0, html, breaks, kind }
+            })
+            .collect();
+        found.sort_by_key(|p| p.at.start);
+        let (mut line, mut seen) = (1, 0);
+        for part in &mut found {
+            line += breaks(&frame[seen..part.at.start]);
+            seen = part.at.start;
+            part.line = line;
         }
-        let mut frame = frame;
-        for (n, table) in tables.iter().enumerate() {
-            frame = frame.replace(&placeholder(n), table);
-        }
-        Ok(Html { frame, tables: Vec::new() })
+        Ok(Html { frame, parts: found })
     }
 }
 
@@ -621,7 +671,7 @@ fn report_context(
     index: usize,
     review: &Review,
     shared: &Shared,
-) -> (ReportContext, Vec<String>) {
+) -> (ReportContext, Vec<(String, PartKind)>) {
     let base = &site.config.base_url;
     let agency = &site.agencies[a];
     let report = &agency.reports[index];
@@ -638,7 +688,7 @@ fn report_context(
         missing: s.missing.iter().map(|m| link_to(m, false)).collect(),
     });
     let format = site.format;
-    let mut tables = Vec::new();
+    let mut parts: Vec<(String, PartKind)> = Vec::new();
     let sections = format
         .sections
         .iter()
@@ -649,8 +699,8 @@ fn report_context(
                 .and_then(|key| format.tables.iter().position(|t| t.key == key))
                 .and_then(|t| Some((t, shared.tables.get(t)?.as_ref()?)))
                 .map(|(t, template)| {
-                    tables.push(template.render(&report.figures.tables[t]));
-                    placeholder(tables.len() - 1)
+                    parts.push((template.render(&report.figures.tables[t]), PartKind::Table));
+                    placeholder(parts.len() - 1)
                 })
                 .unwrap_or_default();
             SectionContext {
@@ -692,7 +742,7 @@ fn report_context(
         notice: format.notice,
         summary,
     };
-    (context, tables)
+    (context, parts)
 }
 
 /// The id of table `t` of the format on a report page (`table-requests`): a link target.
