@@ -68,6 +68,11 @@ fn main() {
                 let dir = PathBuf::from(args.next().expect("--generate N DIR"));
                 return generate_command(reports, &dir);
             }
+            "--time-inspection" => {
+                let runs = number(args.next(), "--time-inspection RUNS SITE");
+                let site = PathBuf::from(args.next().expect("--time-inspection RUNS SITE"));
+                return time_inspection(runs, &site);
+            }
             "--reports" => options.sizes.push(number(args.next(), "--reports")),
             "--runs" => options.runs = number(args.next(), "--runs").max(1),
             "--edits" => options.edits = number(args.next(), "--edits").max(1),
@@ -260,25 +265,44 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
 }
 
 /// One warm-up, then `runs` timed runs (`f` gets 0 for the warm-up, then 1..=runs).
-/// The dead-link inspection on its own, in process: every page is rendered
-/// first (not timed), then inspected on both cores, then links across pages.
+/// The dead-link inspection on its own: every page is rendered first (not
+/// timed), then inspected on both cores, then links across pages. In a child
+/// process (this bench, `--time-inspection`): a child started from a bench
+/// that had loaded a large site would report that memory as its own peak.
 fn inspection_alone(site: &Path, runs: usize) -> Row {
-    let prepared = portal::build::prepare(site).result.unwrap_or_else(|_| panic!("{} does not check", site.display()));
+    eprint!("dead-link inspection alone:");
+    let out = Command::new(std::env::current_exe().expect("the bench's path"))
+        .args(["--time-inspection", &runs.to_string()])
+        .arg(site)
+        .output()
+        .expect("run the bench as a child");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut row = Row { what: String::new(), times: Vec::new(), peak_kib: None, note: String::new() };
-    let mut links = 0;
-    eprint!("dead-link inspection alone: warm-up");
-    for i in 0..=runs {
-        let (time, checked) = prepared.time_inspection().expect("renders");
-        eprint!("{}{}", if i == 0 { " " } else { ", " }, seconds(time));
-        if i > 0 {
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(links) = line.strip_prefix("links ") {
+            row.what = format!("dead-link inspection alone ({links} links, pages rendered beforehand)");
+        } else if let Ok(nanos) = line.parse::<u64>() {
+            let time = Duration::from_nanos(nanos);
+            eprint!(" {}", seconds(time));
             row.times.push(time);
         }
-        links = checked;
     }
     eprintln!();
-    row.what = format!("dead-link inspection alone ({links} links, pages rendered beforehand)");
     row.note = "in process, both cores".to_owned();
     row
+}
+
+/// `--time-inspection RUNS SITE`: prints each run's time (nanoseconds) and the links, after a warm-up.
+fn time_inspection(runs: usize, site: &Path) {
+    let prepared = portal::build::prepare(site).result.unwrap_or_else(|_| panic!("{} does not check", site.display()));
+    for i in 0..=runs {
+        let (time, links) = prepared.time_inspection().expect("renders");
+        if i == 0 {
+            println!("links {links}");
+        } else {
+            println!("{}", time.as_nanos());
+        }
+    }
 }
 
 fn repeat(what: &str, runs: usize, mut f: impl FnMut(usize) -> Measured) -> Row {

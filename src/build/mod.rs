@@ -1,0 +1,318 @@
+//! The pipeline: load → validate → render → write → check.
+//!
+//! Each file of the site is produced, handed to the writer and inspected for
+//! links in one parallel pass, and then dropped: memory holds the site model
+//! and what the link inspection needs, never the pages. `portal build` writes;
+//! `portal check` runs the same pass without writing; `portal serve` produces
+//! each file when the browser asks for it.
+
+mod plan;
+mod preview;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use self::plan::{Entry, Kind, Prepared};
+pub use self::preview::{Live, preview, preview_edit};
+use crate::config::LinkSeverity;
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
+use crate::format::FORMAT_2021;
+use crate::linkcheck::{self, Inspection};
+use crate::model::Site;
+use crate::output::write::{Output, WriteError};
+use crate::render::RenderError;
+use crate::validate::Review;
+use crate::{load, summary, validate};
+
+/// A loaded and validated site, with every problem found.
+pub struct Checked {
+    pub site: Option<Site>,
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+    /// What the pages say about the checks: waivers used, summaries, warnings.
+    pub review: Review,
+}
+
+/// Loads the site at `root`, sums its summary reports and validates it.
+pub fn check(root: &Path) -> Checked {
+    let t = Instant::now();
+    let mut loaded = load::load(root, &FORMAT_2021);
+    timing("load", t);
+    let mut diagnostics = loaded.diagnostics;
+    let mut review = Review::default();
+    if let Some(site) = &mut loaded.site {
+        let (summaries, found) = summary::summarize(site, &loaded.sources);
+        diagnostics.extend(found);
+        let t = Instant::now();
+        let validation = validate::validate(site, &summaries);
+        timing("validate", t);
+        diagnostics.extend(validation.diagnostics);
+        review.waived = validation.waived;
+        review.summaries = summaries;
+        review.file_warnings(site, &diagnostics);
+    }
+    diagnostics.sort(&loaded.sources);
+    Checked { site: loaded.site, sources: loaded.sources, diagnostics, review }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("数据有错误，未发布")]
+    Invalid,
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("输出文件夹 {} 不安全：{reason}", path.display())]
+    UnsafeOutput { path: PathBuf, reason: &'static str },
+    #[error("{path} 与生成的页面同名：请改名或删除 static/ 中的这个文件")]
+    Collision { path: String },
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct Summary {
+    pub pages: usize,
+    pub reports: usize,
+    pub files: usize,
+    /// Files written; the others were already in the output as they are.
+    pub written: usize,
+    pub elapsed: Duration,
+}
+
+/// The outcome of a build, with the diagnostics to show either way.
+pub struct Outcome<T> {
+    pub sources: Sources,
+    pub diagnostics: Diagnostics,
+    /// The path the site is served under (`/xxgk/`, from `base_url`), known
+    /// whenever `site.toml` could be read, even if the build failed.
+    pub base_path: Option<String>,
+    /// The dead-link inspection, whenever the site could be rendered, even if
+    /// broken links then failed the build (the link report lists them).
+    pub links: Option<Links>,
+    pub result: Result<T, BuildError>,
+}
+
+/// The links of a rendered site.
+pub struct Links {
+    /// Internal problems found; external links listed for `check --external`.
+    pub inspection: Inspection,
+    /// External URLs not to fetch (`links.exclude` of `site.toml`).
+    pub exclude: Vec<String>,
+}
+
+/// Loads and checks the site at `root` and plans its files. The outcome has
+/// the diagnostics either way; `Ok` only for a site without errors.
+pub fn prepare(root: &Path) -> Outcome<Prepared> {
+    let checked = check(root);
+    let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
+    let mut diagnostics = checked.diagnostics;
+    let result = match checked.site {
+        Some(site) if !diagnostics.has_errors() => Prepared::new(site, checked.review, root),
+        _ => Err(BuildError::Invalid),
+    };
+    // Template errors and path collisions are problems of the site's files like
+    // any other: reported with the rest, in every command.
+    let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
+    Outcome { sources: checked.sources, diagnostics, base_path, links: None, result }
+}
+
+fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
+    match e {
+        BuildError::Render(_) | BuildError::Collision { .. } => {
+            diagnostics.push(Diagnostic::error("template", e.to_string()));
+            BuildError::Invalid
+        }
+        other => other,
+    }
+}
+
+/// Where produced files go.
+pub trait Sink: Sync {
+    /// Takes a file, with the fingerprint of its inputs if it is open data.
+    fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), BuildError>;
+    /// Takes a large file as it is made.
+    fn put_stream(
+        &self,
+        path: &str,
+        fingerprint: Option<u64>,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), BuildError>;
+    /// Whether the sink already holds the file as made from these inputs.
+    fn is_current(&self, _path: &str, _fingerprint: u64) -> bool {
+        false
+    }
+    /// Whether every file is wanted, or only those with links to inspect.
+    fn wants_all(&self) -> bool {
+        true
+    }
+}
+
+/// For inspecting without writing.
+struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: &str, _: &[u8], _: Option<u64>) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn put_stream(
+        &self,
+        _: &str,
+        _: Option<u64>,
+        _: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn wants_all(&self) -> bool {
+        false
+    }
+}
+
+impl Sink for Output {
+    fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), BuildError> {
+        Ok(Output::put(self, path, bytes, fingerprint)?)
+    }
+    fn put_stream(
+        &self,
+        path: &str,
+        fingerprint: Option<u64>,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), BuildError> {
+        Ok(Output::put_stream(self, path, fingerprint, write)?)
+    }
+    fn is_current(&self, path: &str, fingerprint: u64) -> bool {
+        Output::is_current(self, path, fingerprint)
+    }
+}
+
+/// Runs the whole pipeline: prepare, `open` a sink, produce every file into
+/// it and inspect the links, then `finish` if nothing is wrong. Broken
+/// internal links are diagnostics like any other.
+fn run<S: Sink, T>(
+    root: &Path,
+    external: bool,
+    open: impl FnOnce(&Prepared) -> Result<S, BuildError>,
+    finish: impl FnOnce(Prepared, S) -> Result<T, BuildError>,
+) -> Outcome<T> {
+    let prepared = prepare(root);
+    let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
+    let mut found = None;
+    let result = prepared.result.and_then(|p| {
+        let t = Instant::now();
+        let sink = open(&p)?;
+        timing("open output", t);
+        let t = Instant::now();
+        let links = p.produce_all(&sink, external)?;
+        let inspection = p.inspection(&links);
+        timing("produce + inspect", t);
+        diagnostics.extend(link_diagnostics(&p, &inspection, &mut sources, root));
+        diagnostics.sort(&sources);
+        found = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });
+        if diagnostics.has_errors() {
+            return Err(BuildError::Invalid);
+        }
+        let t = Instant::now();
+        let done = finish(p, sink);
+        timing("finish", t);
+        done
+    });
+    let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
+    Outcome { sources, diagnostics, base_path: prepared.base_path, links: found, result }
+}
+
+/// Broken internal links as diagnostics, errors or warnings as `site.toml` says.
+fn link_diagnostics(p: &Prepared, inspection: &Inspection, sources: &mut Sources, root: &Path) -> Vec<Diagnostic> {
+    let severity = match p.site.config.links.internal {
+        LinkSeverity::Error => Severity::Error,
+        LinkSeverity::Warning => Severity::Warning,
+    };
+    linkcheck::diagnostics(&inspection.broken, severity, sources, root)
+}
+
+/// Checks the site at `root` as a build would, writing nothing: the data,
+/// then every file produced in memory and its links inspected, external
+/// links listed. `Ok` holds the number of reports.
+pub fn inspect(root: &Path) -> Outcome<usize> {
+    run(root, true, |_| Ok(Discard), |p, _| Ok(p.reports()))
+}
+
+/// Builds the site at `root` into `out`. On any error `out` is left as it was.
+pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
+    let start = Instant::now();
+    if let Err(e) = check_output_path(root, out) {
+        return Outcome {
+            sources: Sources::default(),
+            diagnostics: Diagnostics::default(),
+            base_path: None,
+            links: None,
+            result: Err(e),
+        };
+    }
+    run(
+        root,
+        false,
+        |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest_path(root, out)))?),
+        |p, output| {
+            let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
+            Ok(Summary {
+                pages: p.entries.iter().filter(|e| matches!(e.kind, Kind::Page(_))).count(),
+                reports: p.reports(),
+                files: p.entries.len(),
+                written,
+                elapsed: start.elapsed(),
+            })
+        },
+    )
+}
+
+/// Where the fingerprints of the open data written into `out` are kept: in
+/// the site's cache folder, not in the output (which is deployed as it is).
+fn manifest_path(root: &Path, out: &Path) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    let mut h = std::hash::DefaultHasher::new();
+    out.hash(&mut h);
+    root.join(".portal-cache").join(format!("build-{:016x}.txt", h.finish()))
+}
+
+/// Refuses output folders whose replacement would destroy the site's sources.
+fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // The output may not exist yet: resolve its parent instead.
+    let resolved = match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| out.to_path_buf())
+        }
+        _ => out.to_path_buf(),
+    };
+    let unsafe_because = if root.starts_with(&resolved) {
+        Some("它是站点根目录或其上级目录")
+    } else if ["content", "themes", "templates", "static"].iter().any(|d| resolved.starts_with(root.join(d))) {
+        Some("它位于站点的源文件夹中")
+    } else if out.file_name().is_none() {
+        Some("路径没有文件夹名")
+    } else {
+        None
+    };
+    match unsafe_because {
+        Some(reason) => Err(BuildError::UnsafeOutput { path: out.to_path_buf(), reason }),
+        None => Ok(()),
+    }
+}
+
+/// With `PORTAL_TIMINGS` set, prints how long a stage took (for the benchmark).
+fn timing(stage: &str, since: Instant) {
+    timing_cpu(stage, since.elapsed());
+}
+
+fn timing_cpu(stage: &str, spent: Duration) {
+    if std::env::var_os("PORTAL_TIMINGS").is_some() {
+        // Resident memory now (Linux), to see which stage holds what.
+        let rss = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(String::new(), |pages| format!(", {} MiB resident", pages * 4096 / (1 << 20)));
+        eprintln!("timing: {stage} {:.3} s{rss}", spent.as_secs_f64());
+    }
+}

@@ -1,0 +1,342 @@
+//! The plan of a site's files, and producing any one of them.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use super::{BuildError, Sink, timing_cpu};
+use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
+use crate::model::{self, Site};
+use crate::output;
+use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme, paths};
+use crate::validate::Review;
+
+/// A file of the built site: its path and what makes it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Relative to the output root, `/`-separated, e.g. `2024/yeyuan/index.html`.
+    pub path: String,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Page(PageKind),
+    /// A report's `data.json` / `data.csv`: agency index, report index.
+    ReportJson(usize, usize),
+    ReportCsv(usize, usize),
+    /// `/data/reports.csv`, `/data/<year>.csv`, `/data/reports.json`, `/data/schema.json`.
+    ReportsCsv,
+    YearCsv(u16),
+    ReportsJson,
+    Schema,
+    Sitemap,
+    Feed,
+    Asset(Content),
+}
+
+/// A loaded, valid site and everything needed to produce any of its files on
+/// demand: what a build writes, `portal check` inspects and `portal serve` serves.
+pub struct Prepared {
+    pub site: Site,
+    pub review: Review,
+    // What does not change when a report is edited is shared with the next preview.
+    pub(super) theme: Arc<Theme>,
+    pub(super) shared: Arc<render::Shared>,
+    pub(super) csv: Arc<output::opendata::CsvLayout>,
+    /// Every file, sorted by path.
+    pub entries: Arc<Vec<Entry>>,
+    /// Their paths as the link inspection compares them, in the same order and as a set.
+    pub(super) decoded: Arc<Vec<String>>,
+    pub(super) decoded_set: Arc<HashSet<String>>,
+}
+
+impl Prepared {
+    /// Plans the files of `site`; fails on a theme error or a static file
+    /// that has the path of a generated one.
+    pub fn new(site: Site, review: Review, root: &Path) -> Result<Self, BuildError> {
+        let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
+        let shared = render::Shared::new(&site);
+        let renderer = Renderer::new(&site, &theme, &review, &shared);
+        let mut entries: Vec<Entry> =
+            renderer.pages().into_iter().map(|(path, kind)| Entry { path, kind: Kind::Page(kind) }).collect();
+        entries.extend(renderer.assets(root).into_iter().map(|a| Entry { path: a.path, kind: Kind::Asset(a.content) }));
+        for (a, agency) in site.agencies.iter().enumerate() {
+            for (i, report) in agency.reports.iter().enumerate() {
+                let dir = paths::report(report.year, &agency.slug);
+                entries.push(Entry { path: format!("{dir}{}", paths::DATA_JSON), kind: Kind::ReportJson(a, i) });
+                entries.push(Entry { path: format!("{dir}{}", paths::DATA_CSV), kind: Kind::ReportCsv(a, i) });
+            }
+        }
+        let data = |name: &str| format!("{}{name}", paths::DATA);
+        entries.push(Entry { path: data(paths::REPORTS_CSV), kind: Kind::ReportsCsv });
+        entries.push(Entry { path: data(paths::REPORTS_JSON), kind: Kind::ReportsJson });
+        entries.push(Entry { path: data(paths::SCHEMA_JSON), kind: Kind::Schema });
+        entries.extend(site.years().into_iter().map(|y| Entry { path: paths::year_csv(y), kind: Kind::YearCsv(y) }));
+        entries.push(Entry { path: paths::SITEMAP.to_owned(), kind: Kind::Sitemap });
+        entries.push(Entry { path: paths::FEED.to_owned(), kind: Kind::Feed });
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
+            return Err(BuildError::Collision { path: w[0].path.clone() });
+        }
+        let csv = output::opendata::CsvLayout::new(site.format);
+        let decoded = linkcheck::site_paths(entries.iter().map(|e| e.path.as_str()));
+        Ok(Self {
+            site,
+            review,
+            theme: Arc::new(theme),
+            shared: Arc::new(shared),
+            csv: Arc::new(csv),
+            entries: Arc::new(entries),
+            decoded_set: Arc::new(decoded.iter().cloned().collect()),
+            decoded: Arc::new(decoded),
+        })
+    }
+
+    pub fn reports(&self) -> usize {
+        self.site.agencies.iter().map(|a| a.reports.len()).sum()
+    }
+
+    /// The entry for a site path, if the site has that file.
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.binary_search_by(|e| e.path.as_str().cmp(path)).ok().map(|i| &self.entries[i])
+    }
+
+    /// The bytes of one file.
+    pub fn produce(&self, entry: &Entry) -> Result<Vec<u8>, BuildError> {
+        use output::opendata;
+        let site = &self.site;
+        Ok(match &entry.kind {
+            Kind::Page(kind) => self.renderer().render(*kind)?.into_bytes(),
+            Kind::ReportJson(a, i) => self.report_json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
+            Kind::ReportCsv(a, i) => {
+                let mut out = self.csv.header().to_vec();
+                self.csv.write_report(&mut out, site.format, &site.agencies[*a], &site.agencies[*a].reports[*i]);
+                out
+            }
+            Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson => {
+                let mut out = Vec::new();
+                self.produce_to(entry, &mut out)
+                    .map_err(|e| RenderError::Io { path: entry.path.clone().into(), source: e })?;
+                out
+            }
+            Kind::Schema => opendata::schema(site.format, &site.config.base_url),
+            Kind::Sitemap => {
+                let mut dirs: Vec<String> = self
+                    .entries
+                    .iter()
+                    .filter_map(|e| e.path.strip_suffix("index.html"))
+                    .filter(|d| d.is_empty() || d.ends_with('/'))
+                    .map(str::to_owned)
+                    .collect();
+                dirs.sort();
+                output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()
+            }
+            Kind::Feed => output::feed::feed(site).into_bytes(),
+            Kind::Asset(content) => content
+                .bytes()
+                .map_err(|source| RenderError::Io { path: entry.path.clone().into(), source })?
+                .into_owned(),
+        })
+    }
+
+    /// Whether a file is large enough to be written as it is made.
+    fn streamed(kind: &Kind) -> bool {
+        matches!(kind, Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson)
+    }
+
+    /// Writes a bulk open-data file as it is made, report by report.
+    fn produce_to(&self, entry: &Entry, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let site = &self.site;
+        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r)));
+        let mut buf = Vec::new();
+        let mut csv = |reports: &mut dyn Iterator<Item = (&model::Agency, &model::Report)>| {
+            out.write_all(self.csv.header())?;
+            for (agency, report) in reports {
+                buf.clear();
+                self.csv.write_report(&mut buf, site.format, agency, report);
+                out.write_all(&buf)?;
+            }
+            Ok(())
+        };
+        match &entry.kind {
+            Kind::ReportsCsv => csv(&mut all()),
+            Kind::YearCsv(year) => csv(&mut all().filter(|(_, r)| r.year == *year)),
+            Kind::ReportsJson => {
+                output::opendata::collection_json(site.format, all().map(|(a, r)| self.report_json(a, r)), out)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn report_json(&self, agency: &model::Agency, report: &model::Report) -> Vec<u8> {
+        let data = output::opendata::report_data(&self.site, &self.review.summaries, agency, report);
+        output::opendata::to_json(&data)
+    }
+
+    /// A hash of everything an open-data file is made from (`None` for other
+    /// files): the same fingerprint, the same bytes.
+    fn fingerprint(&self, entry: &Entry) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let site = &self.site;
+        let mut h = std::hash::DefaultHasher::new();
+        // Code that writes the files differently must not trust older fingerprints.
+        (env!("CARGO_PKG_VERSION"), OPEN_DATA_REVISION, &entry.path).hash(&mut h);
+        (site.config.base_url.absolute(""), site.format.notice, &site.config.data.licence).hash(&mut h);
+        let mut report = |a: usize, i: usize| {
+            let agency = &site.agencies[a];
+            let r = &agency.reports[i];
+            (&agency.slug, &agency.info.name, agency.level().label(), r.year, &r.title).hash(&mut h);
+            (r.date.year, r.date.month, r.date.day).hash(&mut h);
+            r.figures.fingerprint(&mut h);
+            if let Some(s) = self.review.summaries.report(a, r.year) {
+                let slugs = |m: &[usize]| m.iter().map(|&m| site.agencies[m].slug.clone()).collect::<Vec<_>>();
+                (slugs(&s.members), slugs(&s.missing), s.computed).hash(&mut h);
+            }
+        };
+        let every = || site.agencies.iter().enumerate().flat_map(|(a, ag)| (0..ag.reports.len()).map(move |i| (a, i)));
+        match &entry.kind {
+            Kind::ReportJson(a, i) | Kind::ReportCsv(a, i) => report(*a, *i),
+            Kind::ReportsCsv | Kind::ReportsJson => every().for_each(|(a, i)| report(a, i)),
+            Kind::YearCsv(year) => {
+                every().filter(|&(a, i)| site.agencies[a].reports[i].year == *year).for_each(|(a, i)| report(a, i))
+            }
+            Kind::Schema => {}
+            _ => return None,
+        }
+        Some(h.finish())
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer::new(&self.site, &self.theme, &self.review, &self.shared)
+    }
+
+    /// Where the links of a file were written.
+    pub fn source<'a>(&'a self, entry: &'a Entry) -> PageSource<'a> {
+        match &entry.kind {
+            Kind::Page(PageKind::Report(a, i)) => PageSource::Report(&self.site.agencies[*a].reports[*i]),
+            Kind::Asset(Content::File(path)) => PageSource::File(path),
+            _ => PageSource::Generated,
+        }
+    }
+
+    pub(super) fn inspector(&self, external: bool) -> Inspector<'_> {
+        Inspector::new(&self.site.config.base_url, Arc::clone(&self.decoded_set), external)
+    }
+
+    /// Produces every file, in parallel, hands each to `sink` and inspects
+    /// its links; nothing is kept but what the inspection needs: per file,
+    /// what [`Prepared::inspection`] reads. External links are listed only
+    /// when `external` is set.
+    pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Vec<PageLinks>, BuildError> {
+        let inspector = self.inspector(external);
+        let links = self
+            .entries
+            .par_iter()
+            .map(|entry| {
+                if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
+                    return Ok(PageLinks::default());
+                }
+                let fingerprint = self.fingerprint(entry);
+                if fingerprint.is_some_and(|fp| sink.is_current(&entry.path, fp)) {
+                    return Ok(PageLinks::default());
+                }
+                if Self::streamed(&entry.kind) {
+                    sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
+                    return Ok(PageLinks::default());
+                }
+                let (bytes, links) = self.produce_inspected(&inspector, entry)?;
+                sink.put(&entry.path, &bytes, fingerprint)?;
+                Ok(links)
+            })
+            .collect();
+        timing_cpu("inspect (CPU time over both threads)", inspector.spent());
+        links
+    }
+
+    /// A file and what the inspection found in it. Of a page, the frame is
+    /// inspected: the tables spliced into it have known ids and no links.
+    pub(super) fn produce_inspected(
+        &self,
+        inspector: &Inspector<'_>,
+        entry: &Entry,
+    ) -> Result<(Vec<u8>, PageLinks), BuildError> {
+        let source = self.source(entry);
+        Ok(match &entry.kind {
+            Kind::Page(kind) => {
+                let html = self.renderer().render(*kind)?;
+                let links = self.inspect_html(inspector, entry, &html);
+                (html.into_bytes(), links)
+            }
+            _ => {
+                let bytes = self.produce(entry)?;
+                let links = inspector.page(&entry.path, &bytes, Apart::default(), source);
+                (bytes, links)
+            }
+        })
+    }
+
+    /// Inspects a rendered page: its frame is read, the parts spliced into it
+    /// are known.
+    fn inspect_html(&self, inspector: &Inspector<'_>, entry: &Entry, html: &render::Html) -> PageLinks {
+        let line = |l| html.page_line(l);
+        let mut ids = Vec::new();
+        if html.has(PartKind::Table) {
+            ids.push(Arc::clone(&self.shared.table_ids));
+        }
+        if html.has(PartKind::Chart) {
+            ids.push(Arc::clone(&self.shared.chart_ids));
+        }
+        let apart = Apart { ids, line: (!html.parts.is_empty()).then_some(&line as &dyn Fn(usize) -> usize) };
+        inspector.page(&entry.path, html.frame.as_bytes(), apart, self.source(entry))
+    }
+
+    /// Times the dead-link inspection alone, for the benchmark: every page is
+    /// rendered first (not timed), then inspected on every core. Returns the
+    /// time and the number of links looked at.
+    pub fn time_inspection(&self) -> Result<(Duration, usize), BuildError> {
+        let rendered: Vec<(usize, render::Html)> = self
+            .entries
+            .par_iter()
+            .enumerate()
+            .filter_map(|(n, e)| match &e.kind {
+                Kind::Page(kind) => Some(self.renderer().render(*kind).map(|html| (n, html))),
+                _ => None,
+            })
+            .collect::<Result<_, _>>()?;
+        let others: Vec<(usize, Vec<u8>)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !matches!(e.kind, Kind::Page(_)) && linkcheck::has_links(&e.path))
+            .map(|(n, e)| self.produce(e).map(|bytes| (n, bytes)))
+            .collect::<Result<_, _>>()?;
+        let start = Instant::now();
+        let inspector = self.inspector(false);
+        let mut links: Vec<PageLinks> = (0..self.entries.len()).map(|_| PageLinks::default()).collect();
+        let pages: Vec<(usize, PageLinks)> =
+            rendered.par_iter().map(|(n, html)| (*n, self.inspect_html(&inspector, &self.entries[*n], html))).collect();
+        for (n, found) in pages {
+            links[n] = found;
+        }
+        for (n, bytes) in &others {
+            let entry = &self.entries[*n];
+            links[*n] = inspector.page(&entry.path, bytes, Apart::default(), self.source(entry));
+        }
+        let inspection = self.inspection(&links);
+        Ok((start.elapsed(), inspection.checked))
+    }
+
+    /// The inspection of the whole site from what each file left.
+    pub fn inspection<L: std::borrow::Borrow<PageLinks>>(&self, links: &[L]) -> Inspection {
+        let pages = self.entries.iter().zip(self.decoded.iter()).zip(links);
+        Inspector::finish(pages.map(|((e, d), l)| (e.path.as_str(), d.as_str(), self.source(e), l.borrow())))
+    }
+}
+
+/// Bump when the open-data files are written differently, so that a build
+/// with new code does not keep files a build with old code wrote.
+const OPEN_DATA_REVISION: u32 = 1;

@@ -1,0 +1,179 @@
+//! `portal serve`'s checks: the whole site, then each edited report alone.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::{BuildError, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, prepare, site_file_error, timing};
+use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
+use crate::linkcheck::PageLinks;
+use crate::render::PageKind;
+use crate::validate::Review;
+use crate::{load, summary, validate};
+
+/// A checked site kept by `portal serve`, with what checking one edited
+/// report again needs: the diagnostics of the data (links apart) and what
+/// each page left for the link inspection.
+pub struct Live {
+    pub prepared: Arc<Prepared>,
+    sources: Sources,
+    data: Diagnostics,
+    /// Per file; shared, so that an edit copies only what it changes.
+    links: Vec<Arc<PageLinks>>,
+}
+
+/// Checks the site at `root` as [`inspect`] does and keeps it ready to
+/// produce any of its files; with it, when the site has no errors, what
+/// [`preview_edit`] needs.
+pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
+    let prepared = prepare(root);
+    let (sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
+    let base_path = prepared.base_path;
+    let p = match prepared.result {
+        Ok(p) => p,
+        Err(e) => return (Outcome { sources, diagnostics, base_path, links: None, result: Err(e) }, None),
+    };
+    let data = diagnostics.clone();
+    let links = match p.produce_all(&Discard, false) {
+        Ok(links) => links.into_iter().map(Arc::new).collect(),
+        Err(e) => {
+            let result = Err(site_file_error(e, &mut diagnostics));
+            return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
+        }
+    };
+    finish_preview(root, Arc::new(p), sources, data, links, base_path)
+}
+
+/// Checks the site again after an edit of `content/<slug>/<year>/` (its
+/// `report.md` or `data.toml`) only: that report is read again, its agency
+/// and the summaries that count it are validated again, and the pages that
+/// show it are inspected again. `None` when the edit needs a full
+/// [`preview`] (the report is new, or it or the site has errors).
+pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(Outcome<Arc<Prepared>>, Option<Live>)> {
+    let t = Instant::now();
+    let old = &live.prepared;
+    let a = old.site.agencies.iter().position(|x| x.slug == slug)?;
+    let i = old.site.agencies[a].reports.iter().position(|r| r.year == year)?;
+    let mut sources = live.sources.clone();
+    let summary = old.site.agencies[a].info.summary.is_some();
+    let (report, loaded) = load::reload_report(root, old.site.format, &mut sources, slug, year, summary);
+    let report = report.filter(|_| !loaded.has_errors())?;
+
+    timing("edit: load", t);
+    let mut site = old.site.clone();
+    site.agencies[a].reports[i] = Arc::new(report);
+    // Membership comes from agency.toml, which did not change: nor did what summing says about it.
+    let (summaries, _) = summary::summarize(&mut site, &sources);
+    let mut affected = vec![a];
+    while let Some(more) = summaries
+        .members
+        .iter()
+        .find(|(s, members)| !affected.contains(s) && members.iter().any(|m| affected.contains(m)))
+        .map(|(s, _)| *s)
+    {
+        affected.push(more);
+    }
+    // What the checks said about the affected agencies' reports goes; what they say now comes.
+    let files: HashSet<FileId> = affected
+        .iter()
+        .flat_map(|&x| &old.site.agencies[x].reports)
+        .flat_map(|r| std::iter::once(r.markdown_file).chain(r.data_file))
+        .collect();
+    let folder = Path::new("content").join(slug).join(year.to_string());
+    let mut data = live.data.clone();
+    data.retain(|d| match &d.place {
+        Some(Place::Span(loc)) => !files.contains(&loc.file),
+        Some(Place::Path(p)) => !p.starts_with(&folder),
+        None => true,
+    });
+    timing("edit: summarize", t);
+    let validation = validate::validate_agencies(&site, &summaries, &affected);
+    data.extend(loaded);
+    data.extend(validation.diagnostics);
+    let slugs: Vec<&str> = affected.iter().map(|&x| site.agencies[x].slug.as_str()).collect();
+    let mut review = Review {
+        waived: old.review.waived.iter().filter(|w| !slugs.contains(&w.0.as_str())).cloned().collect(),
+        summaries,
+        warnings: Default::default(),
+    };
+    review.waived.extend(validation.waived);
+    review.file_warnings(&site, &data);
+    data.sort(&sources);
+
+    let prepared = Prepared {
+        site,
+        review,
+        theme: Arc::clone(&old.theme),
+        shared: Arc::clone(&old.shared),
+        csv: Arc::clone(&old.csv),
+        entries: Arc::clone(&old.entries),
+        decoded: Arc::clone(&old.decoded),
+        decoded_set: Arc::clone(&old.decoded_set),
+    };
+    // The pages that show the report or its figures.
+    let agency = &prepared.site.agencies[a];
+    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(a, i)];
+    pages.extend(
+        [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter(|&j| j < agency.reports.len())
+            .map(|j| PageKind::Report(a, j)),
+    );
+    for &x in &affected[1..] {
+        pages.push(PageKind::Agency(x));
+        if let Some(j) = prepared.site.agencies[x].reports.iter().position(|r| r.year == year) {
+            pages.push(PageKind::Report(x, j));
+        }
+    }
+    timing("edit: validate", t);
+    let inspector = prepared.inspector(false);
+    timing("edit: inspector", t);
+    let mut links = live.links.clone();
+    let again: Vec<usize> = (0..prepared.entries.len())
+        .filter(|&n| match &prepared.entries[n].kind {
+            Kind::Page(kind) => pages.contains(kind),
+            Kind::Feed => true,
+            _ => false,
+        })
+        .collect();
+    let fresh: Vec<Option<PageLinks>> = again
+        .par_iter()
+        .map(|&n| prepared.produce_inspected(&inspector, &prepared.entries[n]).ok().map(|(_, l)| l))
+        .collect();
+    for (n, found) in again.into_iter().zip(fresh) {
+        links[n] = Arc::new(found?);
+    }
+    drop(inspector);
+    timing("edit: pages", t);
+    let base_path = Some(prepared.site.config.base_url.path().to_owned());
+    Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path))
+}
+
+/// The outcome of a preview from its parts, and what the next edit needs.
+fn finish_preview(
+    root: &Path,
+    prepared: Arc<Prepared>,
+    mut sources: Sources,
+    data: Diagnostics,
+    links: Vec<Arc<PageLinks>>,
+    base_path: Option<String>,
+) -> (Outcome<Arc<Prepared>>, Option<Live>) {
+    let t = Instant::now();
+    let inspection = prepared.inspection(&links);
+    timing("preview: inspection", t);
+    let mut diagnostics = data.clone();
+    diagnostics.extend(link_diagnostics(&prepared, &inspection, &mut sources, root));
+    diagnostics.sort(&sources);
+    let found = Some(Links { inspection, exclude: prepared.site.config.links.exclude.clone() });
+    if diagnostics.has_errors() {
+        let outcome = Outcome { sources, diagnostics, base_path, links: found, result: Err(BuildError::Invalid) };
+        return (outcome, None);
+    }
+    let live = Live { prepared: Arc::clone(&prepared), sources: sources.clone(), data, links };
+    timing("preview: done", t);
+    (Outcome { sources, diagnostics, base_path, links: found, result: Ok(prepared) }, Some(live))
+}
