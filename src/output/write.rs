@@ -114,9 +114,11 @@ impl Output {
             .permissions(fs::Permissions::from_mode(0o755))
             .tempdir_in(&parent)
             .map_err(io_err(&parent))?;
+        // A symlink to the output (a deploy folder elsewhere) is written through, never replaced.
+        let is_link = fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
         let fresh = match fs::read_dir(out) {
-            Ok(mut entries) => entries.next().is_none(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Ok(mut entries) => !is_link && entries.next().is_none(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => !is_link,
             Err(e) => return Err(io_err(out)(e)),
         };
         let mode = if fresh {
@@ -375,6 +377,19 @@ mod tests {
         fs::write(out.join("d.csv"), "edited by hand").unwrap();
         assert!(!build(2, "two"), "the file is not as written");
         assert_eq!(fs::read_to_string(out.join("d.csv")).unwrap(), "two");
+    }
+
+    #[test]
+    fn an_output_that_is_a_symlink_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("www");
+        fs::create_dir(&real).unwrap();
+        let out = dir.path().join("public");
+        std::os::unix::fs::symlink(&real, &out).unwrap();
+        write(&out, &[("a/index.html", "A")]).unwrap();
+        write(&out, &[("a/index.html", "A2")]).unwrap();
+        assert!(fs::symlink_metadata(&out).unwrap().file_type().is_symlink(), "still a symlink");
+        assert_eq!(fs::read_to_string(real.join("a/index.html")).unwrap(), "A2");
     }
 
     #[test]
