@@ -305,6 +305,22 @@ fn templates_and_static_files_can_be_overridden() {
     assert_eq!(site.out("assets/extra.css"), "body{}");
 }
 
+/// The tables are rendered apart and spliced in where the template put their
+/// placeholder; a template that uses one twice (or not at all) still gets
+/// what it asked for, and the page is then inspected whole.
+#[test]
+fn a_template_that_repeats_a_table_gets_it_twice() {
+    let site = TempSite::yeyuan();
+    let report = fs::read_to_string(format!("{}/themes/default/templates/report.html", common::REPO)).unwrap();
+    let twice = report.replace("{{ s.table_html|safe }}", "{{ s.table_html|safe }}{{ s.table_html|safe }}");
+    assert_ne!(report, twice, "report.html places s.table_html");
+    site.write("templates/report.html", &twice);
+    site.build_ok();
+    let page = site.out(REPORT);
+    assert_eq!(page.matches("<table class=\"stats\" id=\"table-requests\">").count(), 2);
+    assert!(!page.contains("portal:part"), "no placeholder is left");
+}
+
 #[test]
 fn a_broken_template_is_an_error_not_a_panic() {
     let site = TempSite::yeyuan();

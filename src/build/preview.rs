@@ -25,7 +25,7 @@ pub struct Live {
     links: Vec<Arc<PageLinks>>,
 }
 
-/// Checks the site at `root` as [`inspect`] does and keeps it ready to
+/// Checks the site at `root` as [`super::inspect`] does and keeps it ready to
 /// produce any of its files; with it, when the site has no errors, what
 /// [`preview_edit`] needs.
 pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
@@ -51,7 +51,9 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
 /// `report.md` or `data.toml`) only: that report is read again, its agency
 /// and the summaries that count it are validated again, and the pages that
 /// show it are inspected again. `None` when the edit needs a full
-/// [`preview`] (the report is new, or it or the site has errors).
+/// [`preview`]: the report is new or gone, or its files have errors. An edit
+/// that breaks a rule or a link gives the failed outcome and no [`Live`], so
+/// the next save checks the whole site.
 pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(Outcome<Arc<Prepared>>, Option<Live>)> {
     let t = Instant::now();
     let old = &live.prepared;
@@ -62,7 +64,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let (report, loaded) = load::reload_report(root, old.site.format, &mut sources, slug, year, summary);
     let report = report.filter(|_| !loaded.has_errors())?;
 
-    timing("edit: load", t);
+    timing("edit: report read", t);
     let mut site = old.site.clone();
     site.agencies[a].reports[i] = Arc::new(report);
     // Membership comes from agency.toml, which did not change: nor did what summing says about it.
@@ -89,7 +91,6 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         Some(Place::Path(p)) => !p.starts_with(&folder),
         None => true,
     });
-    timing("edit: summarize", t);
     let validation = validate::validate_agencies(&site, &summaries, &affected);
     data.extend(loaded);
     data.extend(validation.diagnostics);
@@ -102,6 +103,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     review.waived.extend(validation.waived);
     review.file_warnings(&site, &data);
     data.sort(&sources);
+    timing("edit: summed and validated", t);
 
     let prepared = Prepared {
         site,
@@ -129,9 +131,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
             pages.push(PageKind::Report(x, j));
         }
     }
-    timing("edit: validate", t);
     let inspector = prepared.inspector(false);
-    timing("edit: inspector", t);
     let mut links = live.links.clone();
     let again: Vec<usize> = (0..prepared.entries.len())
         .filter(|&n| match &prepared.entries[n].kind {
@@ -148,7 +148,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         links[n] = Arc::new(found?);
     }
     drop(inspector);
-    timing("edit: pages", t);
+    timing("edit: pages inspected", t);
     let base_path = Some(prepared.site.config.base_url.path().to_owned());
     Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path))
 }
@@ -164,7 +164,6 @@ fn finish_preview(
 ) -> (Outcome<Arc<Prepared>>, Option<Live>) {
     let t = Instant::now();
     let inspection = prepared.inspection(&links);
-    timing("preview: inspection", t);
     let mut diagnostics = data.clone();
     diagnostics.extend(link_diagnostics(&prepared, &inspection, &mut sources, root));
     diagnostics.sort(&sources);
@@ -174,6 +173,6 @@ fn finish_preview(
         return (outcome, None);
     }
     let live = Live { prepared: Arc::clone(&prepared), sources: sources.clone(), data, links };
-    timing("preview: done", t);
+    timing("preview: links across pages", t);
     (Outcome { sources, diagnostics, base_path, links: found, result: Ok(prepared) }, Some(live))
 }
