@@ -114,7 +114,7 @@ impl Prepared {
             Kind::ReportJson(a, i) => self.report_json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
             Kind::ReportCsv(a, i) => {
                 let mut out = self.csv.header().to_vec();
-                self.csv.write_report(&mut out, site.format, &site.agencies[*a], &site.agencies[*a].reports[*i]);
+                self.csv.write_report(&mut out, &site.agencies[*a], &site.agencies[*a].reports[*i]);
                 out
             }
             Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson => {
@@ -157,7 +157,7 @@ impl Prepared {
             out.write_all(self.csv.header())?;
             for (agency, report) in reports {
                 buf.clear();
-                self.csv.write_report(&mut buf, site.format, agency, report);
+                self.csv.write_report(&mut buf, agency, report);
                 out.write_all(&buf)?;
             }
             Ok(())

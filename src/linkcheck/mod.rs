@@ -117,7 +117,7 @@ pub struct Apart<'a> {
 }
 
 /// What one page left for the end of the inspection.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct PageLinks {
     checked: usize,
     broken: Vec<Broken>,
@@ -142,7 +142,7 @@ impl<'a> Inspector<'a> {
 
     /// Inspects one page or feed as produced; other files have no links.
     /// `apart` is what the page has beyond `bytes`: parts rendered apart and
-    /// spliced in (the official tables, the narrative).
+    /// spliced in (the official tables, the charts).
     pub fn page(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
         let start = std::time::Instant::now();
         let links = self.inspect(path, bytes, apart, source);
