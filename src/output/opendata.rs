@@ -68,7 +68,7 @@ pub fn report_data<'a>(
                 let mut line = Vec::with_capacity(grid.cols);
                 for c in 0..grid.cols {
                     let cell = grid.get(r, c);
-                    line.push(cell.map_or(Value::Null, |cell| json_number(cell.value)));
+                    line.push(cell.as_ref().map_or(Value::Null, |cell| json_number(cell.value)));
                     if cell.is_some_and(|cell| cell.origin == Origin::Computed) {
                         computed.push((table.key, b, r, c));
                     }

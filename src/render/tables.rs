@@ -54,7 +54,7 @@ impl TableTemplate {
             out.push_str(part);
             // Most cells are plain figures: only the exceptions carry a class.
             let cell = grids.get(*b).and_then(|g| g.get(*r, *c));
-            out.push_str(match cell {
+            out.push_str(match &cell {
                 Some(cell) if cell.origin == Origin::Computed => " class=\"computed\"",
                 Some(_) => "",
                 None => " class=\"missing\"",
