@@ -303,16 +303,12 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
 
 /// With `PORTAL_TIMINGS` set, prints how long a stage took (for the benchmark).
 fn timing(stage: &str, since: Instant) {
-    timing_cpu(stage, since.elapsed());
-}
-
-fn timing_cpu(stage: &str, spent: Duration) {
     if std::env::var_os("PORTAL_TIMINGS").is_some() {
         // Resident memory now (Linux), to see which stage holds what.
         let rss = std::fs::read_to_string("/proc/self/statm")
             .ok()
             .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
             .map_or(String::new(), |pages| format!(", {} MiB resident", pages * 4096 / (1 << 20)));
-        eprintln!("timing: {stage} {:.3} s{rss}", spent.as_secs_f64());
+        eprintln!("timing: {stage} {:.3} s{rss}", since.elapsed().as_secs_f64());
     }
 }

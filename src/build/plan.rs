@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{BuildError, Sink, timing_cpu};
+use super::{BuildError, Sink};
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::model::{self, Site};
 use crate::output;
@@ -181,6 +181,17 @@ impl Prepared {
     /// files): the same fingerprint, the same bytes.
     fn fingerprint(&self, entry: &Entry) -> Option<u64> {
         use std::hash::{Hash, Hasher};
+        if !matches!(
+            entry.kind,
+            Kind::ReportJson(..)
+                | Kind::ReportCsv(..)
+                | Kind::ReportsCsv
+                | Kind::ReportsJson
+                | Kind::YearCsv(_)
+                | Kind::Schema
+        ) {
+            return None;
+        }
         let site = &self.site;
         let mut h = std::hash::DefaultHasher::new();
         // Code that writes the files differently must not trust older fingerprints.
@@ -204,8 +215,7 @@ impl Prepared {
             Kind::YearCsv(year) => {
                 every().filter(|&(a, i)| site.agencies[a].reports[i].year == *year).for_each(|(a, i)| report(a, i))
             }
-            Kind::Schema => {}
-            _ => return None,
+            _ => {}
         }
         Some(h.finish())
     }
@@ -233,8 +243,7 @@ impl Prepared {
     /// when `external` is set.
     pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Vec<PageLinks>, BuildError> {
         let inspector = self.inspector(external);
-        let links = self
-            .entries
+        self.entries
             .par_iter()
             .map(|entry| {
                 if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
@@ -252,9 +261,7 @@ impl Prepared {
                 sink.put(&entry.path, &bytes, fingerprint)?;
                 Ok(links)
             })
-            .collect();
-        timing_cpu("inspect (CPU time over both threads)", inspector.spent());
-        links
+            .collect()
     }
 
     /// A file and what the inspection found in it. Of a page, the frame is

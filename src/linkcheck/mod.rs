@@ -15,7 +15,6 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -103,8 +102,6 @@ pub struct Inspector<'a> {
     anchor_sets: Mutex<HashMap<u64, Arc<HashSet<String>>>>,
     /// Whether external links are listed (for `check --external`), or only counted.
     external: bool,
-    /// Time spent in [`Inspector::page`], summed over threads (nanoseconds).
-    spent: AtomicU64,
 }
 
 /// What a page has beyond the HTML the inspection reads: the ids of parts
@@ -132,26 +129,13 @@ impl<'a> Inspector<'a> {
     /// An inspector for a build of exactly these files ([`site_paths`]); it
     /// lists the external links when `external` is set.
     pub fn new(base: &'a BaseUrl, files: Arc<HashSet<String>>, external: bool) -> Self {
-        Self { base, files, anchor_sets: Mutex::default(), external, spent: AtomicU64::new(0) }
-    }
-
-    /// Time spent inspecting pages so far, summed over threads.
-    pub fn spent(&self) -> std::time::Duration {
-        std::time::Duration::from_nanos(self.spent.load(Ordering::Relaxed))
+        Self { base, files, anchor_sets: Mutex::default(), external }
     }
 
     /// Inspects one page or feed as produced; other files have no links.
     /// `apart` is what the page has beyond `bytes`: parts rendered apart and
     /// spliced in (the official tables, the charts).
     pub fn page(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
-        let start = std::time::Instant::now();
-        let links = self.inspect(path, bytes, apart, source);
-        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.spent.fetch_add(nanos, Ordering::Relaxed);
-        links
-    }
-
-    fn inspect(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
         let mut found = if is_html(path) {
             extract::html(bytes)
         } else if is_xml(path) {
