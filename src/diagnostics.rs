@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel};
 use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor::WriteColor};
+use serde::{Deserialize, Serialize};
 
 /// Every file read, so that diagnostics can quote it. The text of a file read
 /// from disk is not kept: the few files a diagnostic quotes are read again
@@ -43,7 +44,7 @@ impl SourceFile {
 }
 
 /// Handle to a file in [`Sources`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FileId(usize);
 
 impl Sources {
@@ -82,6 +83,62 @@ impl Sources {
     }
 }
 
+/// Kept between runs (see `build::state`): paths, and the text of a file
+/// that was not read from disk.
+impl Serialize for Sources {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.files.iter().map(|f| {
+            let text = if f.disk.is_none() { f.text.get().map(|t| t.source().as_str()) } else { None };
+            (&f.path, &f.disk, text)
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let files: Vec<(PathBuf, Option<PathBuf>, Option<String>)> = Vec::deserialize(d)?;
+        let mut out = Sources::default();
+        for (path, disk, text) in files {
+            match disk {
+                Some(disk) => out.register(path, disk),
+                None => out.add(path, text.unwrap_or_default()),
+            };
+        }
+        Ok(out)
+    }
+}
+
+/// `&'static str` codes read back from the state a previous run kept: each
+/// distinct code is allocated once per process.
+pub(crate) mod static_str {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// An alias, so that serde does not take the field for one borrowed from its input.
+    pub type Str = &'static str;
+
+    pub fn serialize<S: Serializer>(s: &&'static str, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+        let s = String::deserialize(d)?;
+        let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
+        let seen = seen.get_or_insert_with(HashSet::new);
+        Ok(match seen.get(s.as_str()) {
+            Some(&known) => known,
+            None => {
+                let leaked: &'static str = Box::leak(s.into_boxed_str());
+                seen.insert(leaked);
+                leaked
+            }
+        })
+    }
+}
+
 impl<'a> Files<'a> for Sources {
     type FileId = usize;
     type Name = String;
@@ -104,14 +161,14 @@ impl<'a> Files<'a> for Sources {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// A place in a source file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub file: FileId,
     pub span: Range<usize>,
@@ -119,18 +176,19 @@ pub struct Location {
 
 /// Where a problem is: a span in a file that was read, or just a path (a file
 /// that is missing or could not be decoded).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Place {
     Span(Location),
     Path(PathBuf),
 }
 
 /// One problem, in words a webmaster can act on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Short stable code: a rule id (`R1`) or a kind (`toml`, `missing-file`).
-    pub code: &'static str,
+    #[serde(with = "static_str")]
+    pub code: static_str::Str,
     pub message: String,
     pub place: Option<Place>,
     /// The offending value, marked in the source line.
@@ -209,7 +267,7 @@ impl Diagnostic {
 }
 
 /// All problems of a run, in reading order.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::FileId;
@@ -66,7 +66,7 @@ impl Agency {
 }
 
 /// The contents of `agency.toml`.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgencyInfo {
     /// Full name, e.g. `临朐县冶源街道办事处`.
@@ -92,7 +92,7 @@ pub struct AgencyInfo {
 }
 
 /// `[summary]` of `agency.toml`: whose reports this agency's reports sum up.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryInfo {
     /// The summary's tier, which sets its deadline.
@@ -101,7 +101,7 @@ pub struct SummaryInfo {
 }
 
 /// The tiers of the format's timetable (逐级汇总).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// A department or any agency that is not a summary: 1月31日. Not written
@@ -179,7 +179,7 @@ impl<'de> Deserialize<'de> for Members {
     }
 }
 
-impl serde::Serialize for Members {
+impl Serialize for Members {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Members::Children => s.serialize_str("children"),
@@ -200,7 +200,7 @@ impl AgencyInfo {
 }
 
 /// Contact details printed on the agency page (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// 联系机构, e.g. `冶源街道办事处党政办公室`
@@ -213,7 +213,7 @@ pub struct Contact {
 }
 
 /// One annual report (`content/<agency>/<year>/`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// The reporting year (the folder name).
     pub year: u16,
@@ -236,7 +236,7 @@ pub struct Report {
 
 /// An explicit exemption from a rule: a historical report cannot be changed,
 /// so its published figures are kept and the page says why they do not add up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Waiver {
     /// Rule id, e.g. `R1`.
     pub rule: String,
@@ -246,7 +246,7 @@ pub struct Waiver {
 }
 
 /// The Markdown narrative of a report, split at the six section headings.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Narrative {
     /// Text before the first section (the usual opening paragraph).
     pub preamble: Part,
@@ -256,7 +256,7 @@ pub struct Narrative {
 }
 
 /// A stretch of Markdown and where it starts in `report.md`.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Part {
     /// The section heading as written (one of the section's official titles).
     pub heading: Option<String>,
@@ -265,7 +265,7 @@ pub struct Part {
 }
 
 /// A calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     pub year: u16,
     pub month: u8,
@@ -427,7 +427,7 @@ pub struct Cell {
 }
 
 /// The cells of one block, row-major.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grid {
     pub rows: usize,
     pub cols: usize,
@@ -438,7 +438,7 @@ pub struct Grid {
 /// report (200 a report). `meta` holds, from the top bit: present, amount,
 /// two bits of origin (given, computed, summed), 28 bits of the span's
 /// length and 32 of its start.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Packed {
     raw: u64,
     meta: u64,
@@ -506,7 +506,7 @@ impl Grid {
 
 /// The figures of tables 二, 三 and 四, block by block, aligned with
 /// [`Format::tables`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figures {
     pub tables: Vec<Vec<Grid>>,
 }

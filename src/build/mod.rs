@@ -8,11 +8,12 @@
 
 mod plan;
 mod preview;
+mod state;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use self::plan::{Entry, Kind, Prepared};
+pub use self::plan::{Entry, Kind, Prepared, Prior, Produced};
 pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
@@ -31,14 +32,21 @@ pub struct Checked {
     pub diagnostics: Diagnostics,
     /// What the pages say about the checks: waivers used, summaries, warnings.
     pub review: Review,
+    /// What loading found, apart from the checks of the data.
+    pub loaded: Diagnostics,
 }
 
 /// Loads the site at `root`, sums its summary reports and validates it.
 pub fn check(root: &Path) -> Checked {
     let t = Instant::now();
-    let mut loaded = load::load(root, &FORMAT_2021);
+    let loaded = load::load(root, &FORMAT_2021);
     timing("load", t);
-    let mut diagnostics = loaded.diagnostics;
+    check_loaded(loaded)
+}
+
+/// Sums the summary reports of a loaded site and validates it.
+fn check_loaded(mut loaded: load::Loaded) -> Checked {
+    let mut diagnostics = loaded.diagnostics.clone();
     let mut review = Review::default();
     if let Some(site) = &mut loaded.site {
         let (summaries, found) = summary::summarize(site, &loaded.sources);
@@ -52,7 +60,7 @@ pub fn check(root: &Path) -> Checked {
         review.file_warnings(site, &diagnostics);
     }
     diagnostics.sort(&loaded.sources);
-    Checked { site: loaded.site, sources: loaded.sources, diagnostics, review }
+    Checked { site: loaded.site, sources: loaded.sources, diagnostics, review, loaded: loaded.diagnostics }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +112,11 @@ pub struct Links {
 /// Loads and checks the site at `root` and plans its files. The outcome has
 /// the diagnostics either way; `Ok` only for a site without errors.
 pub fn prepare(root: &Path) -> Outcome<Prepared> {
-    let checked = check(root);
+    prepare_checked(root, check(root)).0
+}
+
+/// [`prepare`] for a checked site; also gives back what loading found.
+fn prepare_checked(root: &Path, checked: Checked) -> (Outcome<Prepared>, Diagnostics) {
     let base_path = checked.site.as_ref().map(|site| site.config.base_url.path().to_owned());
     let mut diagnostics = checked.diagnostics;
     let result = match checked.site {
@@ -114,7 +126,7 @@ pub fn prepare(root: &Path) -> Outcome<Prepared> {
     // Template errors and path collisions are problems of the site's files like
     // any other: reported with the rest, in every command.
     let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
-    Outcome { sources: checked.sources, diagnostics, base_path, links: None, result }
+    (Outcome { sources: checked.sources, diagnostics, base_path, links: None, result }, checked.loaded)
 }
 
 fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
@@ -187,14 +199,26 @@ impl Sink for Output {
 
 /// Runs the whole pipeline: prepare, `open` a sink, produce every file into
 /// it and inspect the links, then `finish` if nothing is wrong. Broken
-/// internal links are diagnostics like any other.
+/// internal links are diagnostics like any other. What the previous run kept
+/// (see [`state`]) spares loading the site and producing the files that an
+/// edit did not touch; each full run keeps a new state.
 fn run<S: Sink, T>(
     root: &Path,
     external: bool,
     open: impl FnOnce(&Prepared) -> Result<S, BuildError>,
     finish: impl FnOnce(Prepared, S) -> Result<T, BuildError>,
 ) -> Outcome<T> {
-    let prepared = prepare(root);
+    let t = Instant::now();
+    let (checked, restored, stamps) = match state::restore(root, &FORMAT_2021) {
+        Ok(mut restored) => {
+            timing("restore", t);
+            let loaded = std::mem::take(&mut restored.loaded);
+            let stamps = std::mem::take(&mut restored.stamps);
+            (check_loaded(loaded), Some(restored), stamps)
+        }
+        Err(stamps) => (check(root), None, stamps),
+    };
+    let (prepared, loaded) = prepare_checked(root, checked);
     let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
     let mut found = None;
     let result = prepared.result.and_then(|p| {
@@ -202,9 +226,41 @@ fn run<S: Sink, T>(
         let sink = open(&p)?;
         timing("open output", t);
         let t = Instant::now();
-        let links = p.produce_all(&sink, external)?;
-        let inspection = p.inspection(&links);
+        // What the previous run left stands for the files no edit touched.
+        let restored = restored.filter(|r| r.entries == p.entries_hash() && r.links.len() == p.entries.len());
+        let keep = restored.as_ref().is_none_or(|r| r.keep);
+        let redo = restored.as_ref().map(|r| p.redo(&r.edited));
+        let prior = restored.as_ref().zip(redo.as_deref()).map(|(r, redo)| Prior { redo, hashes: &r.hashes });
+        // External links are always listed, so that the state serves `check` and `build` alike.
+        let produced = p.produce_all(&sink, true, prior)?;
+        let mut old = restored.map(|r| r.links.into_iter());
+        let (mut links, mut hashes) = (Vec::with_capacity(produced.len()), Vec::with_capacity(produced.len()));
+        for made in produced {
+            let before = old.as_mut().and_then(Iterator::next);
+            links.push(made.links.or(before).unwrap_or_default());
+            hashes.push(made.hash);
+        }
+        let mut inspection = p.inspection(&links);
+        if !external {
+            inspection.external.clear();
+        }
         timing("produce + inspect", t);
+        if keep {
+            let t = Instant::now();
+            let kept = state::Kept {
+                stamps,
+                site: &p.site,
+                sources: &sources,
+                loaded: &loaded,
+                entries: p.entries_hash(),
+                links: &links,
+                hashes: &hashes,
+            };
+            // Without it the next run is a full one, nothing worse.
+            let _ = state::keep(root, kept);
+            timing("keep state", t);
+        }
+        drop(links);
         diagnostics.extend(link_diagnostics(&p, &inspection, &mut sources, root));
         diagnostics.sort(&sources);
         found = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });

@@ -240,26 +240,71 @@ impl Prepared {
     /// Produces every file, in parallel, hands each to `sink` and inspects
     /// its links; nothing is kept but what the inspection needs: per file,
     /// what [`Prepared::inspection`] reads. External links are listed only
-    /// when `external` is set.
-    pub fn produce_all(&self, sink: &impl Sink, external: bool) -> Result<Vec<PageLinks>, BuildError> {
+    /// when `external` is set. With `prior`, a file that need not be made
+    /// again is not: its links are what the previous run found.
+    pub fn produce_all(
+        &self,
+        sink: &impl Sink,
+        external: bool,
+        prior: Option<Prior<'_>>,
+    ) -> Result<Vec<Produced>, BuildError> {
         let inspector = self.inspector(external);
+        let nothing = || Ok(Produced { links: Some(PageLinks::default()), hash: None });
         self.entries
             .par_iter()
-            .map(|entry| {
-                if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
-                    return Ok(PageLinks::default());
-                }
+            .enumerate()
+            .map(|(n, entry)| {
                 let fingerprint = self.fingerprint(entry);
+                if let Some(prior) = &prior
+                    && fingerprint.is_none()
+                    && !prior.redo[n]
+                {
+                    let hash = prior.hashes[n];
+                    if !sink.wants_all() || hash.is_some_and(|h| sink.is_current(&entry.path, h)) {
+                        return Ok(Produced { links: None, hash });
+                    }
+                }
+                if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
+                    return nothing();
+                }
                 if fingerprint.is_some_and(|fp| sink.is_current(&entry.path, fp)) {
-                    return Ok(PageLinks::default());
+                    return nothing();
                 }
                 if Self::streamed(&entry.kind) {
                     sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
-                    return Ok(PageLinks::default());
+                    return nothing();
                 }
                 let (bytes, links) = self.produce_inspected(&inspector, entry)?;
-                sink.put(&entry.path, &bytes, fingerprint)?;
-                Ok(links)
+                // Open data has the fingerprint of its inputs; any other file, a hash of its bytes.
+                let hash = fingerprint.is_none().then(|| xxhash_rust::xxh3::xxh3_64(&bytes));
+                sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
+                Ok(Produced { links: Some(links), hash })
+            })
+            .collect()
+    }
+
+    /// A hash of the paths of the site's files: what the per-file data a run
+    /// keeps is aligned with.
+    pub fn entries_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        for e in self.entries.iter() {
+            e.path.hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// Which files to make again after these reports (agency index, report
+    /// index) were edited: the pages that show them, the feed and the sitemap.
+    pub fn redo(&self, edited: &[(usize, usize)]) -> Vec<bool> {
+        let pages: HashSet<PageKind> =
+            edited.iter().flat_map(|&(a, i)| pages_showing(&self.site, &self.review.summaries, a, i)).collect();
+        self.entries
+            .iter()
+            .map(|e| match &e.kind {
+                Kind::Page(kind) => pages.contains(kind),
+                Kind::Feed | Kind::Sitemap => true,
+                _ => false,
             })
             .collect()
     }
@@ -342,6 +387,60 @@ impl Prepared {
         let pages = self.entries.iter().zip(self.decoded.iter()).zip(links);
         Inspector::finish(pages.map(|((e, d), l)| (e.path.as_str(), d.as_str(), self.source(e), l.borrow())))
     }
+}
+
+/// What a previous run left for the files of the same site.
+pub struct Prior<'a> {
+    /// Per file: whether it must be made again (it shows an edited report).
+    pub redo: &'a [bool],
+    /// Per file: a hash of its bytes as the previous run made them.
+    pub hashes: &'a [Option<u64>],
+}
+
+/// What producing one file left.
+pub struct Produced {
+    /// Its links; `None` where a previous run's stand.
+    pub links: Option<PageLinks>,
+    /// A hash of its bytes, except for open data (fingerprinted by its inputs).
+    pub hash: Option<u64>,
+}
+
+/// The agencies whose figures count an agency's: itself and the summaries
+/// that sum it, directly or through others.
+pub fn counting(summaries: &crate::summary::Summaries, a: usize) -> Vec<usize> {
+    let mut affected = vec![a];
+    while let Some(more) = summaries
+        .members
+        .iter()
+        .find(|(s, members)| !affected.contains(s) && members.iter().any(|m| affected.contains(m)))
+        .map(|(s, _)| *s)
+    {
+        affected.push(more);
+    }
+    affected
+}
+
+/// The pages that show report `i` of agency `a` or its figures: the home
+/// page, its year's page, its agency's page, the report and its neighbours,
+/// and the pages of the summaries that count it.
+pub fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, a: usize, i: usize) -> Vec<PageKind> {
+    let agency = &site.agencies[a];
+    let year = agency.reports[i].year;
+    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(a, i)];
+    pages.extend(
+        [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter(|&j| j < agency.reports.len())
+            .map(|j| PageKind::Report(a, j)),
+    );
+    for x in counting(summaries, a).into_iter().skip(1) {
+        pages.push(PageKind::Agency(x));
+        if let Some(j) = site.agencies[x].reports.iter().position(|r| r.year == year) {
+            pages.push(PageKind::Report(x, j));
+        }
+    }
+    pages
 }
 
 /// Bump when the open-data files are written differently, so that a build

@@ -7,10 +7,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{BuildError, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, prepare, site_file_error, timing};
+use super::{BuildError, plan, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, prepare, site_file_error, timing};
 use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
 use crate::linkcheck::PageLinks;
-use crate::render::PageKind;
 use crate::validate::Review;
 use crate::{load, summary, validate};
 
@@ -37,8 +36,8 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
         Err(e) => return (Outcome { sources, diagnostics, base_path, links: None, result: Err(e) }, None),
     };
     let data = diagnostics.clone();
-    let links = match p.produce_all(&Discard, false) {
-        Ok(links) => links.into_iter().map(Arc::new).collect(),
+    let links = match p.produce_all(&Discard, false, None) {
+        Ok(made) => made.into_iter().map(|m| Arc::new(m.links.unwrap_or_default())).collect(),
         Err(e) => {
             let result = Err(site_file_error(e, &mut diagnostics));
             return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
@@ -69,15 +68,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     site.agencies[a].reports[i] = Arc::new(report);
     // Membership comes from agency.toml, which did not change: nor did what summing says about it.
     let (summaries, _) = summary::summarize(&mut site, &sources);
-    let mut affected = vec![a];
-    while let Some(more) = summaries
-        .members
-        .iter()
-        .find(|(s, members)| !affected.contains(s) && members.iter().any(|m| affected.contains(m)))
-        .map(|(s, _)| *s)
-    {
-        affected.push(more);
-    }
+    let affected = plan::counting(&summaries, a);
     // What the checks said about the affected agencies' reports goes; what they say now comes.
     let files: HashSet<FileId> = affected
         .iter()
@@ -115,22 +106,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         decoded: Arc::clone(&old.decoded),
         decoded_set: Arc::clone(&old.decoded_set),
     };
-    // The pages that show the report or its figures.
-    let agency = &prepared.site.agencies[a];
-    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(a, i)];
-    pages.extend(
-        [i.checked_sub(1), Some(i + 1)]
-            .into_iter()
-            .flatten()
-            .filter(|&j| j < agency.reports.len())
-            .map(|j| PageKind::Report(a, j)),
-    );
-    for &x in &affected[1..] {
-        pages.push(PageKind::Agency(x));
-        if let Some(j) = prepared.site.agencies[x].reports.iter().position(|r| r.year == year) {
-            pages.push(PageKind::Report(x, j));
-        }
-    }
+    let pages = plan::pages_showing(&prepared.site, &prepared.review.summaries, a, i);
     let inspector = prepared.inspector(false);
     let mut links = live.links.clone();
     let again: Vec<usize> = (0..prepared.entries.len())

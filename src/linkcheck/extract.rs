@@ -9,10 +9,11 @@ use quick_xml::events::Event;
 use super::resolve::decode;
 
 /// A link as written in a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawLink {
     /// The attribute or element it came from: `href`, `src`, `srcset`, `loc`, …
-    pub attr: &'static str,
+    #[serde(with = "crate::diagnostics::static_str")]
+    pub attr: crate::diagnostics::static_str::Str,
     /// The value, entities decoded.
     pub url: String,
     /// 1-based line in the page.

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use self::extract::RawLink;
 use self::resolve::{Target, decode};
@@ -26,7 +27,7 @@ use crate::diagnostics::{Diagnostic, FileId, Severity, Sources};
 use crate::model::Report;
 
 /// A link that leads nowhere.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Broken {
     /// Site path of the page it is on.
     pub page: String,
@@ -37,7 +38,7 @@ pub struct Broken {
 }
 
 /// Where a link was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     /// In a report's Markdown, at this span.
     Markdown(FileId, Range<usize>),
@@ -47,7 +48,7 @@ pub enum Source {
     Template,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     /// No file at the site path it resolves to.
     Missing(String),
@@ -62,7 +63,7 @@ pub enum Problem {
 }
 
 /// An external URL and where it is used.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExternalLink {
     pub url: String,
     pub page: String,
@@ -123,6 +124,85 @@ pub struct PageLinks {
     deferred: Vec<(String, String, RawLink)>,
     /// The page's ids, in one or two shared sets.
     anchors: Vec<Arc<HashSet<String>>>,
+}
+
+/// What the pages of a site left for the inspection, kept between runs (see
+/// `build::state`): each distinct set of ids once.
+#[derive(Serialize, Deserialize)]
+pub struct SavedLinks {
+    sets: Vec<HashSet<String>>,
+    pages: Vec<SavedPage>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedPage {
+    checked: usize,
+    broken: Vec<Broken>,
+    external: Vec<ExternalLink>,
+    deferred: Vec<(String, String, RawLink)>,
+    /// Indexes into [`SavedLinks::sets`].
+    anchors: Vec<u32>,
+}
+
+/// The links of a site's pages as [`SavedLinks`] reads them back, borrowed.
+pub struct LinksToKeep<'a>(pub &'a [PageLinks]);
+
+#[derive(Serialize)]
+struct PageToKeep<'a> {
+    checked: usize,
+    broken: &'a [Broken],
+    external: &'a [ExternalLink],
+    deferred: &'a [(String, String, RawLink)],
+    anchors: Vec<u32>,
+}
+
+impl Serialize for LinksToKeep<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut index: HashMap<*const HashSet<String>, u32> = HashMap::new();
+        let mut sets: Vec<&HashSet<String>> = Vec::new();
+        let pages: Vec<PageToKeep<'_>> = self
+            .0
+            .iter()
+            .map(|p| PageToKeep {
+                checked: p.checked,
+                broken: &p.broken,
+                external: &p.external,
+                deferred: &p.deferred,
+                anchors: p
+                    .anchors
+                    .iter()
+                    .map(|set| {
+                        *index.entry(Arc::as_ptr(set)).or_insert_with(|| {
+                            sets.push(set);
+                            u32::try_from(sets.len() - 1).unwrap_or(u32::MAX)
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        // The fields of `SavedLinks`, in order.
+        (sets, pages).serialize(s)
+    }
+}
+
+impl SavedLinks {
+    /// The pages' links, in the order they were saved; `None` if the data is inconsistent.
+    pub fn restore(self) -> Option<Vec<PageLinks>> {
+        let sets: Vec<Arc<HashSet<String>>> = self.sets.into_iter().map(Arc::new).collect();
+        self.pages
+            .into_iter()
+            .map(|p| {
+                let anchors = p.anchors.iter().map(|&i| sets.get(i as usize).cloned()).collect::<Option<_>>()?;
+                Some(PageLinks {
+                    checked: p.checked,
+                    broken: p.broken,
+                    external: p.external,
+                    deferred: p.deferred,
+                    anchors,
+                })
+            })
+            .collect()
+    }
 }
 
 impl<'a> Inspector<'a> {

@@ -28,6 +28,7 @@ use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, O
 
 /// The result of loading: the site (if `site.toml` could be read), the text of
 /// every file read, and the problems found on the way.
+#[derive(Default)]
 pub struct Loaded {
     pub site: Option<Site>,
     pub sources: Sources,
@@ -43,6 +44,19 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
     let sources = sources.into_inner().unwrap_or_else(|p| p.into_inner());
     diagnostics.sort(&sources);
     Loaded { site, sources, diagnostics }
+}
+
+/// The folders a site is read from, besides `site.toml`: what `portal serve`
+/// watches and what a run compares with the state the previous one kept.
+pub const SOURCE_DIRS: &[&str] = &["content", "themes", "templates", "static"];
+pub const SETTINGS: &str = "site.toml";
+
+/// Reads `site.toml` alone; `None` if it has any problem (the full load then
+/// reports it).
+pub fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
+    let sources = Mutex::new(Sources::default());
+    let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
+    cx.config().filter(|_| cx.diagnostics.is_empty())
 }
 
 /// Reads one report again (`content/<slug>/<year>/`), registering its files

@@ -314,7 +314,7 @@ struct DataFile {
 }
 
 /// An HTML page of the site: what it shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
     Home,
     Year(u16),

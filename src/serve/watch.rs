@@ -15,8 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use notify::{Config, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 /// The folders under the site root whose content makes up the site.
-pub const SOURCE_DIRS: &[&str] = &["content", "themes", "templates", "static"];
-const SETTINGS: &str = "site.toml";
+pub use crate::load::{SETTINGS, SOURCE_DIRS};
 
 /// Quiet time that ends a burst of events (an editor's save is several, within
 /// a few milliseconds). Short: it is part of every save's wait for the browser.
