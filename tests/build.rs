@@ -428,3 +428,96 @@ fn an_edited_report_checked_alone_gives_what_a_full_check_gives() {
     let (live, found) = same_as_full("a broken sum", &live);
     assert!(live.is_none() && found > 0, "a failed check is not kept for edits");
 }
+
+/// A run keeps its state; the next, after edits to reports, reads only those
+/// again and renders only the pages that show them. What it gives must be
+/// what a full run of the same sources gives: the same messages, the same files.
+#[test]
+fn a_run_after_edits_gives_what_a_full_run_gives() {
+    let site = TempSite::sample();
+    let (first, restored) = site.run_restoring(&["build"]);
+    assert!(first.success && !restored, "{}", first.stderr);
+    let (again, restored) = site.run_restoring(&["build"]);
+    assert!(again.success && restored, "an unchanged site uses the state: {}", again.stderr);
+    assert!(again.stdout.contains("其中 0 个有变化"), "{}", again.stdout);
+
+    let same_as_full = |what: &str, build_ok: bool| {
+        let (check, restored) = site.run_restoring(&["check"]);
+        assert!(restored, "{what}: check did not use the state");
+        let (build, restored) = site.run_restoring(&["build"]);
+        assert!(restored, "{what}: build did not use the state");
+        assert_eq!(build.success, build_ok, "{what}: {}", build.stderr);
+        let full = site.sources_copy();
+        let (full_check, restored) = full.run_restoring(&["check"]);
+        assert!(!restored);
+        assert_eq!(
+            (check.success, &check.stdout, &check.stderr),
+            (full_check.success, &full_check.stdout, &full_check.stderr),
+            "{what}: check"
+        );
+        let (full_build, _) = full.run_restoring(&["build"]);
+        let rooted = |text: &str, site: &TempSite| text.replace(site.root().to_str().unwrap(), "<root>");
+        assert_eq!(rooted(&full_build.stderr, &full), rooted(&build.stderr, &site), "{what}: build messages");
+        if build_ok {
+            let (ours, theirs) = (snapshot(&site.path("public")), snapshot(&full.path("public")));
+            assert_eq!(ours.len(), theirs.len(), "{what}: files");
+            for ((name, a), (other, b)) in ours.iter().zip(&theirs) {
+                assert_eq!(name, other, "{what}");
+                assert!(a == b, "{what}: {name} differs from a full build's");
+            }
+        }
+    };
+
+    // Figures that the county's summary sums, and the prose that states them.
+    site.edit("content/example-town/2024/data.toml", "licensing = 23", "licensing = 25");
+    site.edit("content/example-town/2024/report.md", "行政许可决定23件", "行政许可决定25件");
+    same_as_full("figures changed", true);
+    // A title, shown on the agency's, the year's and the neighbours' pages, and in the feed.
+    site.edit(
+        "content/example-town/2024/report.md",
+        "2024年政府信息公开工作年度报告",
+        "2024年政府信息公开工作年度报告（修订）",
+    );
+    same_as_full("title changed", true);
+    // Prose that no longer matches the table: a warning, shown on the report's page.
+    site.edit("content/example-town/2024/report.md", "行政许可决定25件", "行政许可决定24件");
+    same_as_full("prose against the table", true);
+    // A broken sum fails the build and leaves the output as it was.
+    let before = snapshot(&site.path("public"));
+    site.edit(
+        "content/example-town/2024/data.toml",
+        "new          = [9, 2, 0, 0, 0, 0]",
+        "new          = [9, 2, 0, 0, 0, 0, 12]",
+    );
+    same_as_full("a broken sum", false);
+    assert!(snapshot(&site.path("public")) == before, "a failed build changed the output");
+}
+
+/// Anything but an edit of a report's files, and a state that cannot be
+/// read, make a full run; the result is the same.
+#[test]
+fn a_state_that_does_not_apply_is_not_used() {
+    let site = TempSite::sample();
+    site.build_ok();
+    let expected = snapshot(&site.path("public"));
+    // A file added to a report's folder (an attachment to copy).
+    site.write("content/example-town/2024/extra.txt", "附件");
+    let (run, restored) = site.run_restoring(&["build"]);
+    assert!(run.success && !restored, "a new file makes a full run: {}", run.stderr);
+    assert!(site.path("public/2024/example-town/extra.txt").is_file());
+    fs::remove_file(site.path("content/example-town/2024/extra.txt")).unwrap();
+    // agency.toml, which only a full load reads.
+    site.edit("content/example-town/agency.toml", "name = \"", "name = \"新");
+    let (run, restored) = site.run_restoring(&["build"]);
+    assert!(run.success && !restored, "{}", run.stderr);
+    site.edit("content/example-town/agency.toml", "name = \"新", "name = \"");
+    // A state cut short.
+    let state = site.path(".portal-cache/state.bin");
+    let bytes = fs::read(&state).unwrap();
+    fs::write(&state, &bytes[..bytes.len() / 2]).unwrap();
+    let (run, restored) = site.run_restoring(&["build"]);
+    assert!(run.success && !restored, "{}", run.stderr);
+    assert!(snapshot(&site.path("public")) == expected, "the site is as it was");
+    let (_, restored) = site.run_restoring(&["build"]);
+    assert!(restored, "the full run kept a new state");
+}

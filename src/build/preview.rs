@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{BuildError, plan, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, prepare, site_file_error, timing};
+use super::{
+    BuildError, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, plan, prepare, site_file_error, timing,
+};
 use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
 use crate::linkcheck::PageLinks;
 use crate::validate::Review;

@@ -76,6 +76,41 @@ impl TempSite {
         Run::from(output)
     }
 
+    /// Runs `portal <args> --root <site>` with stage timings on, and says
+    /// whether the run used the state the previous one kept.
+    pub fn run_restoring(&self, args: &[&str]) -> (Run, bool) {
+        let output = Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .env("NO_COLOR", "1")
+            .env("PORTAL_TIMINGS", "1")
+            .output()
+            .unwrap();
+        let run = Run::from(output);
+        let restored = run.stderr.contains("timing: restore");
+        let stderr = run.stderr.lines().filter(|l| !l.starts_with("timing: ")).map(|l| format!("{l}\n")).collect();
+        (Run { stderr, ..run }, restored)
+    }
+
+    /// A copy of the site's sources alone: no output, no cache.
+    pub fn sources_copy(&self) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for entry in fs::read_dir(self.root()).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            if name == "public" || name == ".portal-cache" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &dir.path().join(&name));
+            } else {
+                fs::copy(entry.path(), dir.path().join(&name)).unwrap();
+            }
+        }
+        Self { dir }
+    }
+
     /// Builds into `<site>/public` and asserts success.
     pub fn build_ok(&self) -> Run {
         let run = self.run(&["build"]);
