@@ -183,21 +183,43 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
     let runs = options.runs;
     let mut rows = Vec::new();
 
+    // A run keeps its state in the site's `.portal-cache/state.bin` for the next (docs/architecture.md):
+    // each case is timed without it (cold) and with it, as an editor's runs have it.
+    let state = site.join(".portal-cache").join("state.bin");
+    let forget = || {
+        let _ = fs::remove_file(&state);
+    };
     // Fresh builds: a new numbered folder each run, none deleted meanwhile.
     let out = |i: usize| dir.join(format!("out-{i}"));
-    let fresh = repeat("portal build, fresh (empty output folder)", runs, |i| {
+    let fresh = repeat("portal build, fresh (empty output folder, no kept state)", runs, |i| {
+        forget();
         portal(&["build", "--root", site_arg, "--out", out(i).to_str().expect("UTF-8 path")])
     });
-    let last = out(runs);
+    let fresh_kept = repeat("portal build, fresh (empty output folder, state kept)", runs, |i| {
+        portal(&["build", "--root", site_arg, "--out", out(runs + i).to_str().expect("UTF-8 path")])
+    });
+    let last = out(2 * runs);
     let (out_bytes, out_files) = tree_size(&last);
     println!("output: {:.1} MB in {out_files} files", out_bytes as f64 / 1e6);
     let last_arg = last.to_str().expect("UTF-8 path");
-    let rebuild = repeat("portal build over the previous output", runs, |_| {
+    let rebuild = repeat("portal build over the previous output, nothing changed", runs, |_| {
         portal(&["build", "--root", site_arg, "--out", last_arg])
     });
-    let check = repeat("portal check (validation + internal links)", runs, |_| portal(&["check", "--root", site_arg]));
+    let (_, _, report, original) = middle_report(&site);
+    let rebuild_edit = repeat("portal build over the previous output, one report edited", runs, |i| {
+        fs::write(&report, [original.as_slice(), format!("\n编辑标记 {i}。\n").as_bytes()].concat()).expect("edit");
+        portal(&["build", "--root", site_arg, "--out", last_arg])
+    });
+    fs::write(&report, &original).expect("restore the report");
+    let check_cold = repeat("portal check (validation + internal links), no kept state", runs, |_| {
+        forget();
+        portal(&["check", "--root", site_arg])
+    });
+    let check = repeat("portal check (validation + internal links), state kept", runs, |_| {
+        portal(&["check", "--root", site_arg])
+    });
     let fresh_median = fresh.median();
-    rows.extend([fresh, rebuild, check]);
+    rows.extend([fresh, fresh_kept, rebuild, rebuild_edit, check_cold, check]);
     // Where the time goes: `PORTAL_TIMINGS` makes portal print each stage's time.
     let timed = |args: &[&str]| {
         let m = run(Command::new(PORTAL).args(args).env("NO_COLOR", "1").env("PORTAL_TIMINGS", "1"));
@@ -414,16 +436,7 @@ fn hugo(dir: &Path, size: usize, runs: usize, version: &str) -> Row {
 /// until the `reload` event and until the page shows the marker. The report is
 /// restored afterwards.
 fn serve_edits(site: &Path, edits: usize) -> Vec<Row> {
-    // A report in the middle of the site, so nothing depends on its being first or last.
-    let agencies = fs::read_dir(site.join("content")).expect("content").count();
-    let slug = format!("agency-{:05}", agencies / 2);
-    let year = fs::read_dir(site.join("content").join(&slug))
-        .expect("agency folder")
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u16>().ok())
-        .max()
-        .expect("a year");
-    let file = site.join(format!("content/{slug}/{year}/report.md"));
-    let original = fs::read(&file).expect("read report.md");
+    let (slug, year, file, original) = middle_report(site);
 
     let start = Instant::now();
     let mut server = Server::start(site);
@@ -602,6 +615,21 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{:016x}", h.finish())
 }
 
+/// A report in the middle of the site (so nothing depends on its being first
+/// or last): agency folder, year, its `report.md` and that file's text.
+fn middle_report(site: &Path) -> (String, u16, PathBuf, Vec<u8>) {
+    let agencies = fs::read_dir(site.join("content")).expect("content").count();
+    let slug = format!("agency-{:05}", agencies / 2);
+    let year = fs::read_dir(site.join("content").join(&slug))
+        .expect("agency folder")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u16>().ok())
+        .max()
+        .expect("a year");
+    let file = site.join(format!("content/{slug}/{year}/report.md"));
+    let original = fs::read(&file).expect("read report.md");
+    (slug, year, file, original)
+}
+
 /// Everything the timed runs wrote under a size's folder, and generated sources set aside as stale.
 fn remove_outputs(dir: &Path) {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -626,12 +654,12 @@ fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
         return true;
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
-    let need = OUTPUT_BYTES_PER_REPORT * size as u64 * (runs as u64 + 1) * 6 / 5;
+    let need = OUTPUT_BYTES_PER_REPORT * size as u64 * (2 * runs as u64 + 1) * 6 / 5;
     if need > free {
         eprintln!(
             "{size} reports need about {:.0} GB for {} output folders; {:.0} GB are free under {}: skipped. Use fewer --runs or another --work.",
             need as f64 / 1e9,
-            runs + 1,
+            2 * runs + 1,
             free as f64 / 1e9,
             dir.display()
         );
