@@ -224,6 +224,8 @@ pub struct Report {
     /// The body that signs the report (落款).
     pub signed_by: String,
     pub narrative: Narrative,
+    /// The figures 一、总体情况 states, for rule R8.
+    pub stated: Vec<Stated>,
     pub markdown_file: FileId,
     /// `data.toml`; only a summary may go without (its figures are then summed).
     pub data_file: Option<FileId>,
@@ -246,6 +248,9 @@ pub struct Waiver {
 }
 
 /// The Markdown narrative of a report, split at the six section headings.
+/// The text itself is not kept: a site of 10,000 reports would hold 65 MB of
+/// it from loading to rendering. `report.md` is read again when a page needs
+/// it (`load::narrative_text`), and must then hash as it did when loaded.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Narrative {
     /// Text before the first section (the usual opening paragraph).
@@ -253,15 +258,39 @@ pub struct Narrative {
     /// Indexed by section number − 1; `None` where the report has no heading
     /// for the section (allowed for the table sections 二、三、四).
     pub sections: Vec<Option<Part>>,
+    /// Where `report.md` is on disk.
+    pub source: std::path::PathBuf,
+    /// xxh3 of `report.md` as decoded: the text the parts' spans point into.
+    pub text_hash: u64,
 }
 
-/// A stretch of Markdown and where it starts in `report.md`.
+/// A stretch of Markdown in `report.md`.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Part {
     /// The section heading as written (one of the section's official titles).
     pub heading: Option<String>,
-    pub markdown: String,
-    pub offset: usize,
+    /// Byte span of the Markdown in `report.md` (as decoded).
+    pub span: Range<usize>,
+}
+
+impl Part {
+    /// The part's Markdown, from the text of its `report.md`.
+    pub fn markdown<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.span.clone()).unwrap_or_default()
+    }
+}
+
+/// A figure that 一、总体情况 states in words (`全年新收政府信息公开申请46件`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stated {
+    /// Which of the format's prose figures ([`Format::prose`]).
+    pub figure: usize,
+    /// The number as written, ASCII digits.
+    pub number: String,
+    /// Byte span of the number and its unit in `report.md`.
+    pub span: Range<usize>,
+    /// The phrase and the number as written, for messages.
+    pub phrase: String,
 }
 
 /// A calendar date.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity};
-use crate::format::{self, Axis, CrossYearRule, Format, ProseFigure};
+use crate::format::{self, Axis, CrossYearRule, Format};
 use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
 use crate::summary::{self, Summaries, Summed};
 use rayon::prelude::*;
@@ -293,14 +293,11 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
     out
 }
 
-/// Figures quoted in 一、总体情况 that are also table cells must agree (R8, a warning).
+/// Figures stated in 一、总体情况 that are also table cells must agree (R8, a warning).
 fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
-    let Some(Some(part)) = report.narrative.sections.get(usize::from(format.prose_section) - 1) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for quote in find_quoted_figures(&part.markdown, format.prose) {
-        let figure = quote.figure;
+    for stated in &report.stated {
+        let Some(figure) = format.prose.get(stated.figure) else { continue };
         let Some(t) = format.tables.iter().position(|t| t.key == figure.table) else { continue };
         let block = &format.tables[t].blocks[figure.block];
         let (Some(&r), Some(&c)) = (
@@ -311,120 +308,27 @@ fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
         };
         let grid = report.figures.grid(t, figure.block);
         let Some(cell) = grid.value(r, c) else { continue };
-        let stated = match block.unit {
-            format::Unit::Count => quote.number.parse::<u64>().ok().map(Number::Count),
-            format::Unit::Amount => crate::load::parse_amount(&quote.number).ok(),
+        let value = match block.unit {
+            format::Unit::Count => stated.number.parse::<u64>().ok().map(Number::Count),
+            format::Unit::Amount => crate::load::parse_amount(&stated.number).ok(),
         };
-        let Some(stated) = stated else { continue };
-        if stated == cell {
+        let Some(value) = value else { continue };
+        if value == cell {
             continue;
         }
         let label = format::join_label(block, r, c);
-        let span = part.offset + quote.span.start..part.offset + quote.span.end;
         let mut d = Diagnostic::warning(
             "R8",
-            format!(
-                "总体情况中写的“{}”与{}（{}）的 {cell} 不一致",
-                &part.markdown[quote.context.clone()],
-                format.tables[t].name,
-                label
-            ),
+            format!("总体情况中写的“{}”与{}（{}）的 {cell} 不一致", stated.phrase, format.tables[t].name, label),
         )
-        .at(report.markdown_file, span)
-        .with_label(format!("文中为 {stated}"));
+        .at(report.markdown_file, stated.span.clone())
+        .with_label(format!("文中为 {value}"));
         if let (Some(file), Some(s)) = (report.data_file, given_span(grid, (r, c))) {
             d = d.with_related(file, s, format!("表中为 {cell}"));
         }
         out.push(d);
     }
     out
-}
-
-/// A figure found in prose.
-#[derive(Debug)]
-struct Quote<'f> {
-    figure: &'f ProseFigure,
-    number: String,
-    /// Byte span of the number.
-    span: Range<usize>,
-    /// Byte span of the phrase and number, for the message.
-    context: Range<usize>,
-}
-
-/// Clause-level matching: a phrase's fragments in order within one clause, the
-/// last directly followed by the number and its unit. Anything looser is left
-/// alone: a false alarm costs more trust than a missed one.
-fn find_quoted_figures<'f>(text: &str, figures: &'f [ProseFigure]) -> Vec<Quote<'f>> {
-    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '：', '！', '？', '、', '（', '）', '(', ')', ',', ';', '\n'];
-    let mut out: Vec<Quote<'f>> = Vec::new();
-    let mut start = 0;
-    for (i, ch) in text.char_indices().chain([(text.len(), '\n')]) {
-        if !CLAUSE_ENDS.contains(&ch) {
-            continue;
-        }
-        let clause = &text[start..i];
-        // Most clauses state no figure: skip them before any phrase search.
-        if !clause.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
-            start = i + ch.len_utf8();
-            continue;
-        }
-        for figure in figures {
-            for phrase in figure.phrases {
-                let Some((last, before)) = phrase.split_last() else { continue };
-                for (at, _) in clause.match_indices(last) {
-                    let mut cursor = 0;
-                    let in_order = before.iter().all(|frag| match clause[cursor..at].find(frag) {
-                        Some(p) => {
-                            cursor += p + frag.len();
-                            true
-                        }
-                        None => false,
-                    });
-                    if !in_order {
-                        continue;
-                    }
-                    let phrase_start = if before.is_empty() { at } else { clause.find(before[0]).unwrap_or(at) };
-                    if let Some((number, span)) = number_after(clause, at + last.len(), figure.units) {
-                        let span = start + span.start..start + span.end;
-                        if out.iter().all(|q| q.span != span) {
-                            out.push(Quote { figure, number, context: start + phrase_start..span.end, span });
-                        }
-                    }
-                }
-            }
-        }
-        start = i + ch.len_utf8();
-    }
-    out.sort_by_key(|q| q.span.start);
-    out
-}
-
-/// The number (and its unit) right after `from`, allowing connecting words.
-fn number_after(clause: &str, from: usize, units: &[&str]) -> Option<(String, Range<usize>)> {
-    let mut pos = from;
-    for _ in 0..3 {
-        match format::PROSE_CONNECTORS.iter().find(|c| clause[pos..].starts_with(*c)) {
-            Some(c) => pos += c.len(),
-            None => break,
-        }
-    }
-    let digits_start = pos;
-    let mut number = String::new();
-    for ch in clause[pos..].chars() {
-        let ascii = match ch {
-            '0'..='9' | '.' => ch,
-            '０'..='９' => char::from_digit(u32::from(ch) - u32::from('０'), 10)?,
-            _ => break,
-        };
-        number.push(ascii);
-        pos += ch.len_utf8();
-    }
-    let number = number.trim_end_matches('.').to_owned();
-    if number.is_empty() || !units.iter().any(|u| clause[pos..].starts_with(u)) {
-        return None;
-    }
-    let unit_len = units.iter().find(|u| clause[pos..].starts_with(*u)).map_or(0, |u| u.len());
-    Some((number, digits_start..pos + unit_len))
 }
 
 /// Turns waived violations into warnings that say so; flags waivers that waive
@@ -489,46 +393,4 @@ fn check_dates(agency: &Agency) -> Vec<Diagnostic> {
             .with_label("发布日期")
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::format::FORMAT_2021;
-
-    fn quotes(text: &str) -> Vec<(String, String, String)> {
-        find_quoted_figures(text, FORMAT_2021.prose)
-            .into_iter()
-            .map(|q| (q.figure.row.to_owned(), q.figure.column.to_owned(), q.number))
-            .collect()
-    }
-
-    #[test]
-    fn finds_the_figures_reports_quote() {
-        assert_eq!(quotes("收到政府信息依申请6条，2024年"), [("new".into(), "total".into(), "6".into())]);
-        assert_eq!(
-            quotes("现行有效的行政规范性文件共10件[^1]。全年作出行政许可决定138件"),
-            [
-                ("normative_documents".into(), "in_force".into(), "10".into()),
-                ("licensing".into(), "decisions".into(), "138".into())
-            ]
-        );
-        assert_eq!(quotes("结转下年度继续办理１件。"), [("carried_forward".into(), "total".into(), "1".into())]);
-        assert_eq!(quotes("行政事业性收费1.48万元"), [("fees".into(), "amount".into(), "1.48".into())]);
-    }
-
-    #[test]
-    fn leaves_loose_sentences_alone() {
-        for text in [
-            "累计发布1259条信息",
-            "另有2件结转下年度办理",
-            "无结转下年度办理的申请",
-            "行政复议决定维持1件",
-            "我街道对依申请公开工作程序予以明确",
-            "较上年新收申请增加5件",
-            "予以公开的比例为80%",
-        ] {
-            assert!(quotes(text).is_empty(), "{text}: {:?}", quotes(text));
-        }
-    }
 }

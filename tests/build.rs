@@ -521,3 +521,19 @@ fn a_state_that_does_not_apply_is_not_used() {
     let (_, restored) = site.run_restoring(&["build"]);
     assert!(restored, "the full run kept a new state");
 }
+
+/// The narrative is not held from loading to rendering: `report.md` is read
+/// again for its page. If it changed in between, the page is not made from a
+/// text its checks did not see.
+#[test]
+fn a_report_edited_during_a_build_is_not_published_unchecked() {
+    let site = TempSite::sample();
+    let prepared = portal::build::prepare(site.root()).result.expect("the sample is valid");
+    let page = prepared.entry("2024/example-town/index.html").expect("the report's page");
+    assert!(prepared.produce(page).is_ok());
+    site.edit("content/example-town/2024/report.md", "行政许可决定23件", "行政许可决定25件");
+    let error = prepared.produce(page).expect_err("the edited report is refused").to_string();
+    assert!(error.contains("report.md") && error.contains("生成期间被修改"), "{error}");
+    // Other pages are made as before.
+    assert!(prepared.produce(prepared.entry("2024/index.html").unwrap()).is_ok());
+}

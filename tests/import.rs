@@ -51,8 +51,11 @@ fn squeeze(s: &str) -> String {
 
 /// The narrative, section by section, whitespace removed.
 fn narrative(report: &Report) -> Vec<String> {
-    let mut out = vec![squeeze(&report.narrative.preamble.markdown)];
-    out.extend(report.narrative.sections.iter().map(|s| s.as_ref().map_or(String::new(), |p| squeeze(&p.markdown))));
+    let text = portal::load::narrative_text(report).expect("report.md as loaded");
+    let mut out = vec![squeeze(report.narrative.preamble.markdown(&text))];
+    out.extend(
+        report.narrative.sections.iter().map(|s| s.as_ref().map_or(String::new(), |p| squeeze(p.markdown(&text)))),
+    );
     out
 }
 

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::{BuildError, Sink};
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
+use crate::load;
 use crate::model::{self, Site};
 use crate::output;
 use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme, paths};
@@ -52,6 +53,16 @@ pub struct Prepared {
     /// Their paths as the link inspection compares them, in the same order and as a set.
     pub(super) decoded: Arc<Vec<String>>,
     pub(super) decoded_set: Arc<HashSet<String>>,
+    pub(super) texts: Arc<Texts>,
+}
+
+/// Where report pages get their `report.md` from.
+pub enum Texts {
+    /// Read again for each page: a build holds no narrative.
+    Disk,
+    /// Read once, per agency and report: `portal serve` must show the checked
+    /// version of a page even while its file is being edited.
+    Kept(Vec<Vec<Arc<str>>>),
 }
 
 impl Prepared {
@@ -93,6 +104,7 @@ impl Prepared {
             entries: Arc::new(entries),
             decoded_set: Arc::new(decoded.iter().cloned().collect()),
             decoded: Arc::new(decoded),
+            texts: Arc::new(Texts::Disk),
         })
     }
 
@@ -110,7 +122,7 @@ impl Prepared {
         use output::opendata;
         let site = &self.site;
         Ok(match &entry.kind {
-            Kind::Page(kind) => self.renderer().render(*kind)?.into_bytes(),
+            Kind::Page(kind) => self.render(*kind)?.0.into_bytes(),
             Kind::ReportJson(a, i) => self.report_json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
             Kind::ReportCsv(a, i) => {
                 let mut out = self.csv.header().to_vec();
@@ -224,10 +236,50 @@ impl Prepared {
         Renderer::new(&self.site, &self.theme, &self.review, &self.shared)
     }
 
+    /// A page's HTML. For a report's page its `report.md` is read again (the
+    /// model keeps where its parts are, not their text) and given back, for
+    /// the link inspection.
+    fn render(&self, kind: PageKind) -> Result<(render::Html, Option<Arc<str>>), BuildError> {
+        let text = match kind {
+            PageKind::Report(a, i) => Some(self.text(a, i)?),
+            _ => None,
+        };
+        let html = self.renderer().render(kind, text.as_deref())?;
+        Ok((html, text))
+    }
+
+    /// Report `i` of agency `a`'s `report.md` as loaded.
+    pub(super) fn text(&self, a: usize, i: usize) -> Result<Arc<str>, BuildError> {
+        if let Texts::Kept(texts) = &*self.texts
+            && let Some(text) = texts.get(a).and_then(|t| t.get(i))
+        {
+            return Ok(Arc::clone(text));
+        }
+        let report = &self.site.agencies[a].reports[i];
+        let text = load::narrative_text(report)
+            .map_err(|source| RenderError::Io { path: report.narrative.source.clone(), source })?;
+        Ok(Arc::from(text))
+    }
+
+    /// Reads every report's `report.md` once, for [`Texts::Kept`].
+    pub(super) fn read_texts(&self) -> Result<Vec<Vec<Arc<str>>>, BuildError> {
+        self.site
+            .agencies
+            .par_iter()
+            .enumerate()
+            .map(|(a, agency)| (0..agency.reports.len()).map(|i| self.text(a, i)).collect())
+            .collect()
+    }
+
     /// Where the links of a file were written.
     pub fn source<'a>(&'a self, entry: &'a Entry) -> PageSource<'a> {
+        self.source_with(entry, None)
+    }
+
+    /// [`Prepared::source`], with a report page's `report.md` if at hand.
+    fn source_with<'a>(&'a self, entry: &'a Entry, text: Option<&'a str>) -> PageSource<'a> {
         match &entry.kind {
-            Kind::Page(PageKind::Report(a, i)) => PageSource::Report(&self.site.agencies[*a].reports[*i]),
+            Kind::Page(PageKind::Report(a, i)) => PageSource::Report(&self.site.agencies[*a].reports[*i], text),
             Kind::Asset(Content::File(path)) => PageSource::File(path),
             _ => PageSource::Generated,
         }
@@ -319,8 +371,8 @@ impl Prepared {
         let source = self.source(entry);
         Ok(match &entry.kind {
             Kind::Page(kind) => {
-                let html = self.renderer().render(*kind)?;
-                let links = self.inspect_html(inspector, entry, &html);
+                let (html, text) = self.render(*kind)?;
+                let links = self.inspect_html(inspector, entry, &html, text.as_deref());
                 (html.into_bytes(), links)
             }
             _ => {
@@ -333,7 +385,13 @@ impl Prepared {
 
     /// Inspects a rendered page: its frame is read, the parts spliced into it
     /// are known.
-    fn inspect_html(&self, inspector: &Inspector<'_>, entry: &Entry, html: &render::Html) -> PageLinks {
+    fn inspect_html(
+        &self,
+        inspector: &Inspector<'_>,
+        entry: &Entry,
+        html: &render::Html,
+        text: Option<&str>,
+    ) -> PageLinks {
         let line = |l| html.page_line(l);
         let mut ids = Vec::new();
         if html.has(PartKind::Table) {
@@ -343,19 +401,19 @@ impl Prepared {
             ids.push(Arc::clone(&self.shared.chart_ids));
         }
         let apart = Apart { ids, line: (!html.parts.is_empty()).then_some(&line as &dyn Fn(usize) -> usize) };
-        inspector.page(&entry.path, html.frame.as_bytes(), apart, self.source(entry))
+        inspector.page(&entry.path, html.frame.as_bytes(), apart, self.source_with(entry, text))
     }
 
     /// Times the dead-link inspection alone, for the benchmark: every page is
     /// rendered first (not timed), then inspected on every core. Returns the
     /// time and the number of links looked at.
     pub fn time_inspection(&self) -> Result<(Duration, usize), BuildError> {
-        let rendered: Vec<(usize, render::Html)> = self
+        let rendered: Vec<(usize, render::Html, Option<Arc<str>>)> = self
             .entries
             .par_iter()
             .enumerate()
             .filter_map(|(n, e)| match &e.kind {
-                Kind::Page(kind) => Some(self.renderer().render(*kind).map(|html| (n, html))),
+                Kind::Page(kind) => Some(self.render(*kind).map(|(html, text)| (n, html, text))),
                 _ => None,
             })
             .collect::<Result<_, _>>()?;
@@ -369,8 +427,10 @@ impl Prepared {
         let start = Instant::now();
         let inspector = self.inspector(false);
         let mut links: Vec<PageLinks> = (0..self.entries.len()).map(|_| PageLinks::default()).collect();
-        let pages: Vec<(usize, PageLinks)> =
-            rendered.par_iter().map(|(n, html)| (*n, self.inspect_html(&inspector, &self.entries[*n], html))).collect();
+        let pages: Vec<(usize, PageLinks)> = rendered
+            .par_iter()
+            .map(|(n, html, text)| (*n, self.inspect_html(&inspector, &self.entries[*n], html, text.as_deref())))
+            .collect();
         for (n, found) in pages {
             links[n] = found;
         }
@@ -385,7 +445,8 @@ impl Prepared {
     /// The inspection of the whole site from what each file left.
     pub fn inspection<L: std::borrow::Borrow<PageLinks>>(&self, links: &[L]) -> Inspection {
         let pages = self.entries.iter().zip(self.decoded.iter()).zip(links);
-        Inspector::finish(pages.map(|((e, d), l)| (e.path.as_str(), d.as_str(), self.source(e), l.borrow())))
+        let pages = pages.map(|((e, d), l)| (e.path.as_str(), d.as_str(), self.source(e), l.borrow()));
+        Inspector::finish(pages, &|report| load::narrative_text(report).ok())
     }
 }
 

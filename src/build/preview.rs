@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::plan::Texts;
 use super::{
     BuildError, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, plan, prepare, site_file_error, timing,
 };
@@ -33,9 +34,17 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
     let prepared = prepare(root);
     let (sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
     let base_path = prepared.base_path;
-    let p = match prepared.result {
+    // The narratives are kept: a page asked for while its file is being edited shows the checked version.
+    let p = prepared.result.and_then(|mut p| {
+        p.texts = Arc::new(Texts::Kept(p.read_texts()?));
+        Ok(p)
+    });
+    let p = match p {
         Ok(p) => p,
-        Err(e) => return (Outcome { sources, diagnostics, base_path, links: None, result: Err(e) }, None),
+        Err(e) => {
+            let result = Err(site_file_error(e, &mut diagnostics));
+            return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
+        }
     };
     let data = diagnostics.clone();
     let links = match p.produce_all(&Discard, false, None) {
@@ -64,6 +73,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let summary = old.site.agencies[a].info.summary.is_some();
     let (report, loaded) = load::reload_report(root, old.site.format, &mut sources, slug, year, summary);
     let report = report.filter(|_| !loaded.has_errors())?;
+    let text: Arc<str> = Arc::from(load::narrative_text(&report).ok()?);
 
     timing("edit: report read", t);
     let mut site = old.site.clone();
@@ -107,6 +117,14 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         entries: Arc::clone(&old.entries),
         decoded: Arc::clone(&old.decoded),
         decoded_set: Arc::clone(&old.decoded_set),
+        texts: Arc::new(match &*old.texts {
+            Texts::Kept(texts) => {
+                let mut texts = texts.clone();
+                texts[a][i] = text;
+                Texts::Kept(texts)
+            }
+            Texts::Disk => Texts::Disk,
+        }),
     };
     let pages = plan::pages_showing(&prepared.site, &prepared.review.summaries, a, i);
     let inspector = prepared.inspector(false);

@@ -170,11 +170,13 @@ fn path(root: &Path) -> PathBuf {
 }
 
 /// What must match for a state to be used: this very `portal` (its
-/// version, and the binary itself, since a rebuilt binary may render differently).
-fn key() -> String {
+/// version, and the binary itself, since a rebuilt binary may render
+/// differently), and the site where it is (the state holds paths on disk).
+fn key(root: &Path) -> String {
     let exe = std::env::current_exe().ok().and_then(|p| fs::metadata(p).ok());
     let exe = exe.map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()));
-    format!("portal {} r{REVISION} {exe:?}", env!("CARGO_PKG_VERSION"))
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    format!("portal {} r{REVISION} {exe:?} {}", env!("CARGO_PKG_VERSION"), root.display())
 }
 
 /// The agencies, each encoded apart as it is written.
@@ -199,7 +201,7 @@ impl Serialize for AgenciesToKeep<'_> {
 pub fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
     let agencies = AgenciesToKeep(&kept.site.agencies);
     let saved = ToKeep {
-        key: key(),
+        key: key(root),
         stamps: &kept.stamps,
         sources: kept.sources,
         loaded: kept.loaded,
@@ -229,7 +231,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
     else {
         return Err(stamps);
     };
-    if saved_key != key() {
+    if saved_key != key(root) {
         return Err(stamps);
     }
     let Some(edits) = edits(&before, &stamps) else { return Err(stamps) };

@@ -85,7 +85,9 @@ pub struct Inspection {
 #[derive(Clone, Copy)]
 pub enum PageSource<'a> {
     /// A report page: links in its narrative are reported in `report.md`.
-    Report(&'a Report),
+    /// With its `report.md` as loaded, when at hand: else it is read again
+    /// (through [`Inspector::finish`]'s `read`) if a link's place is needed.
+    Report(&'a Report, Option<&'a str>),
     /// A file copied as it is.
     File(&'a Path),
     /// Written by templates and code.
@@ -235,8 +237,9 @@ impl<'a> Inspector<'a> {
         // Only the links that need it are looked up in the Markdown: parsing it is not free.
         let mut source_of = |url: &str| -> Source {
             match source {
-                PageSource::Report(report) => {
-                    let links = markdown.get_or_insert_with(|| report_links(report));
+                PageSource::Report(report, text) => {
+                    let links =
+                        markdown.get_or_insert_with(|| text.map(|t| report_links(report, t)).unwrap_or_default());
                     let url = decode(url);
                     links.iter().find(|l| l.0 == url).map_or(Source::Template, |l| Source::Markdown(l.1, l.2.clone()))
                 }
@@ -300,8 +303,10 @@ impl<'a> Inspector<'a> {
 
     /// The inspection of the whole build, from what each page left (in the
     /// order of the pages, each with its path, decoded path and source).
+    /// `read` gives a report's `report.md` as loaded, to place a broken link.
     pub fn finish<'p>(
         pages: impl IntoIterator<Item = (&'p str, &'p str, PageSource<'p>, &'p PageLinks)>,
+        read: &(dyn Fn(&Report) -> Option<String> + Sync),
     ) -> Inspection {
         let pages: Vec<(&str, &str, PageSource<'_>, &PageLinks)> = pages.into_iter().collect();
         let anchors: HashMap<&str, &[Arc<HashSet<String>>]> =
@@ -317,10 +322,13 @@ impl<'a> Inspector<'a> {
                         continue;
                     }
                     let source = match source {
-                        PageSource::Report(report) => {
+                        PageSource::Report(report, text) => {
                             let url = decode(&link.url);
                             markdown
-                                .get_or_insert_with(|| report_links(report))
+                                .get_or_insert_with(|| match text {
+                                    Some(t) => report_links(report, t),
+                                    None => read(report).map(|t| report_links(report, &t)).unwrap_or_default(),
+                                })
                                 .iter()
                                 .find(|l| l.0 == url)
                                 .map_or(Source::Template, |l| Source::Markdown(l.1, l.2.clone()))
@@ -384,19 +392,17 @@ fn is_html(path: &str) -> bool {
 /// Per report page, the links written in its Markdown: (url, file, span).
 type MarkdownLinks = Vec<(String, FileId, Range<usize>)>;
 
-fn report_links(report: &Report) -> MarkdownLinks {
+/// `text` is the report's `report.md` as loaded.
+fn report_links(report: &Report, text: &str) -> MarkdownLinks {
     use pulldown_cmark::{Event, Parser, Tag};
     let narrative = &report.narrative;
     let parts = std::iter::once(&narrative.preamble).chain(narrative.sections.iter().flatten());
     let mut out = Vec::new();
     for part in parts {
-        for (event, span) in Parser::new_ext(&part.markdown, crate::markdown::options()).into_offset_iter() {
+        let at = part.span.start;
+        for (event, span) in Parser::new_ext(part.markdown(text), crate::markdown::options()).into_offset_iter() {
             if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-                out.push((
-                    dest_url.to_string(),
-                    report.markdown_file,
-                    span.start + part.offset..span.end + part.offset,
-                ));
+                out.push((dest_url.to_string(), report.markdown_file, span.start + at..span.end + at));
             }
         }
     }

@@ -4,6 +4,7 @@
 //! reports everything that is wrong. Nothing here panics on user data.
 
 mod encoding;
+mod prose;
 mod words;
 
 use std::collections::HashMap;
@@ -57,6 +58,17 @@ pub fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
     let sources = Mutex::new(Sources::default());
     let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
     cx.config().filter(|_| cx.diagnostics.is_empty())
+}
+
+/// The text of a report's `report.md` as it was loaded, read again for the
+/// page or for a message; an error if the file changed since.
+pub fn narrative_text(report: &Report) -> std::io::Result<String> {
+    let source = &report.narrative.source;
+    let text = decode(fs::read(source)?).map_err(std::io::Error::other)?;
+    if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != report.narrative.text_hash {
+        return Err(std::io::Error::other("文件在生成期间被修改，请重新生成"));
+    }
+    Ok(text)
 }
 
 /// Reads one report again (`content/<slug>/<year>/`), registering its files
@@ -257,13 +269,19 @@ impl Loader<'_> {
         };
         // The body is checked even when the front matter is broken: one run
         // reports every problem.
-        let narrative = front.as_ref().and_then(|f| self.narrative(md_file, &md_text, f.body_offset));
+        let narrative = front.as_ref().and_then(|f| self.narrative((md_file, &md_rel), &md_text, f.body_offset));
         let FrontPart { meta, toml_offset, .. } = front?;
         let meta = meta?;
         let date_span = meta.date.span().start + toml_offset..meta.date.span().end + toml_offset;
         let date = self.date(md_file, &meta.date, date_span.clone());
         self.check_title_year(md_file, &meta.title, toml_offset, year);
         let (date, narrative) = (date?, narrative?);
+        let stated = narrative
+            .sections
+            .get(usize::from(self.format.prose_section) - 1)
+            .and_then(Option::as_ref)
+            .map(|part| prose::stated(self.format, part.markdown(&md_text), part.span.start))
+            .unwrap_or_default();
         let attachments = files.into_iter().filter(|n| n != "report.md" && n != "data.toml").collect();
         Some(Report {
             year,
@@ -272,6 +290,7 @@ impl Loader<'_> {
             date_span,
             signed_by: meta.signed_by.into_inner(),
             narrative,
+            stated,
             markdown_file: md_file,
             data_file,
             figures: figures?,
@@ -386,7 +405,7 @@ impl Loader<'_> {
 
     /// Splits the body at its level-1/2 headings, which must be the six
     /// official section titles, in order.
-    fn narrative(&mut self, file: FileId, text: &str, body_offset: usize) -> Option<Narrative> {
+    fn narrative(&mut self, (file, rel): (FileId, &Path), text: &str, body_offset: usize) -> Option<Narrative> {
         use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
         let body = &text[body_offset..];
@@ -459,16 +478,18 @@ impl Loader<'_> {
                 _ => {}
             }
         }
-        let mut narrative = Narrative { preamble: Part::default(), sections: vec![None; sections.len()] };
+        let mut narrative = Narrative {
+            preamble: Part::default(),
+            sections: vec![None; sections.len()],
+            source: self.root.join(rel),
+            text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+        };
         let first = found.first().map_or(body.len(), |(_, span, _)| span.start);
-        narrative.preamble = Part { heading: None, markdown: body[..first].to_owned(), offset: body_offset };
+        narrative.preamble = Part { heading: None, span: body_offset..body_offset + first };
         for (i, (index, span, title)) in found.iter().enumerate() {
             let end = found.get(i + 1).map_or(body.len(), |(_, next, _)| next.start);
-            narrative.sections[*index] = Some(Part {
-                heading: Some(title.clone()),
-                markdown: body[span.end..end].to_owned(),
-                offset: body_offset + span.end,
-            });
+            narrative.sections[*index] =
+                Some(Part { heading: Some(title.clone()), span: body_offset + span.end..body_offset + end });
         }
         for (i, (section, part)) in sections.iter().zip(&narrative.sections).enumerate() {
             // A misnamed heading has been reported already, with the right title.

@@ -440,8 +440,9 @@ impl<'a> Renderer<'a> {
         out
     }
 
-    /// The HTML of one page.
-    pub fn render(&self, kind: PageKind) -> Result<Html, RenderError> {
+    /// The HTML of one page. A report page needs its `report.md` as loaded
+    /// (`narrative`): the model keeps where its parts are, not their text.
+    pub fn render(&self, kind: PageKind, narrative: Option<&str>) -> Result<Html, RenderError> {
         let (site, review) = (self.site, self.review);
         let base = &site.config.base_url;
         let site_ctx = self.shared.site_ctx.clone();
@@ -543,7 +544,11 @@ impl<'a> Renderer<'a> {
             }
             PageKind::Report(a, i) => {
                 let report = &site.agencies[a].reports[i];
-                let (ctx, parts) = report_context(site, a, i, review, self.shared);
+                let text = narrative.ok_or_else(|| RenderError::Io {
+                    path: report.narrative.source.clone(),
+                    source: std::io::Error::other("正文未读入"),
+                })?;
+                let (ctx, parts) = report_context(site, (a, i), text, review, self.shared);
                 let ctx = context! {
                     site => site_ctx,
                     page_title => report.title.clone(),
@@ -667,8 +672,8 @@ fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> 
 /// The context of a report page, with a placeholder for each table, and the tables.
 fn report_context(
     site: &Site,
-    a: usize,
-    index: usize,
+    (a, index): (usize, usize),
+    text: &str,
     review: &Review,
     shared: &Shared,
 ) -> (ReportContext, Vec<(String, PartKind)>) {
@@ -707,7 +712,7 @@ fn report_context(
                 number: section.number,
                 anchor: section.anchor,
                 title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
-                html: part.as_ref().map(|p| narrative::to_html(&p.markdown, section.anchor)).unwrap_or_default(),
+                html: part.as_ref().map(|p| narrative::to_html(p.markdown(text), section.anchor)).unwrap_or_default(),
                 table_html,
             }
         })
@@ -723,7 +728,7 @@ fn report_context(
         date: report.date.to_chinese(),
         date_iso: report.date.to_string(),
         signed_by: report.signed_by.clone(),
-        preamble_html: narrative::to_html(&report.narrative.preamble.markdown, "preamble"),
+        preamble_html: narrative::to_html(report.narrative.preamble.markdown(text), "preamble"),
         sections,
         previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
         next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),

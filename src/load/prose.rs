@@ -1,0 +1,153 @@
+//! The figures that 一、总体情况 states in words, found when a report is read
+//! so that rule R8 can compare them with the tables without the text.
+
+use std::ops::Range;
+
+use crate::format::{self, Format, ProseFigure};
+use crate::model::Stated;
+
+/// The figures stated in `text`, the prose section's Markdown, which starts
+/// at byte `offset` of `report.md`.
+pub fn stated(format: &Format, text: &str, offset: usize) -> Vec<Stated> {
+    find_quoted_figures(text, format.prose)
+        .into_iter()
+        .filter_map(|q| {
+            let figure = format.prose.iter().position(|f| std::ptr::eq(f, q.figure))?;
+            Some(Stated {
+                figure,
+                phrase: text[q.context.clone()].to_owned(),
+                number: q.number,
+                span: offset + q.span.start..offset + q.span.end,
+            })
+        })
+        .collect()
+}
+
+/// A figure found in prose.
+#[derive(Debug)]
+struct Quote<'f> {
+    figure: &'f ProseFigure,
+    number: String,
+    /// Byte span of the number.
+    span: Range<usize>,
+    /// Byte span of the phrase and number, for the message.
+    context: Range<usize>,
+}
+
+/// Clause-level matching: a phrase's fragments in order within one clause, the
+/// last directly followed by the number and its unit. Anything looser is left
+/// alone: a false alarm costs more trust than a missed one.
+fn find_quoted_figures<'f>(text: &str, figures: &'f [ProseFigure]) -> Vec<Quote<'f>> {
+    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '：', '！', '？', '、', '（', '）', '(', ')', ',', ';', '\n'];
+    let mut out: Vec<Quote<'f>> = Vec::new();
+    let mut start = 0;
+    for (i, ch) in text.char_indices().chain([(text.len(), '\n')]) {
+        if !CLAUSE_ENDS.contains(&ch) {
+            continue;
+        }
+        let clause = &text[start..i];
+        // Most clauses state no figure: skip them before any phrase search.
+        if !clause.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
+            start = i + ch.len_utf8();
+            continue;
+        }
+        for figure in figures {
+            for phrase in figure.phrases {
+                let Some((last, before)) = phrase.split_last() else { continue };
+                for (at, _) in clause.match_indices(last) {
+                    let mut cursor = 0;
+                    let in_order = before.iter().all(|frag| match clause[cursor..at].find(frag) {
+                        Some(p) => {
+                            cursor += p + frag.len();
+                            true
+                        }
+                        None => false,
+                    });
+                    if !in_order {
+                        continue;
+                    }
+                    let phrase_start = if before.is_empty() { at } else { clause.find(before[0]).unwrap_or(at) };
+                    if let Some((number, span)) = number_after(clause, at + last.len(), figure.units) {
+                        let span = start + span.start..start + span.end;
+                        if out.iter().all(|q| q.span != span) {
+                            out.push(Quote { figure, number, context: start + phrase_start..span.end, span });
+                        }
+                    }
+                }
+            }
+        }
+        start = i + ch.len_utf8();
+    }
+    out.sort_by_key(|q| q.span.start);
+    out
+}
+
+/// The number (and its unit) right after `from`, allowing connecting words.
+fn number_after(clause: &str, from: usize, units: &[&str]) -> Option<(String, Range<usize>)> {
+    let mut pos = from;
+    for _ in 0..3 {
+        match format::PROSE_CONNECTORS.iter().find(|c| clause[pos..].starts_with(*c)) {
+            Some(c) => pos += c.len(),
+            None => break,
+        }
+    }
+    let digits_start = pos;
+    let mut number = String::new();
+    for ch in clause[pos..].chars() {
+        let ascii = match ch {
+            '0'..='9' | '.' => ch,
+            '０'..='９' => char::from_digit(u32::from(ch) - u32::from('０'), 10)?,
+            _ => break,
+        };
+        number.push(ascii);
+        pos += ch.len_utf8();
+    }
+    let number = number.trim_end_matches('.').to_owned();
+    if number.is_empty() || !units.iter().any(|u| clause[pos..].starts_with(u)) {
+        return None;
+    }
+    let unit_len = units.iter().find(|u| clause[pos..].starts_with(*u)).map_or(0, |u| u.len());
+    Some((number, digits_start..pos + unit_len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::FORMAT_2021;
+
+    fn quotes(text: &str) -> Vec<(String, String, String)> {
+        find_quoted_figures(text, FORMAT_2021.prose)
+            .into_iter()
+            .map(|q| (q.figure.row.to_owned(), q.figure.column.to_owned(), q.number))
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_figures_reports_quote() {
+        assert_eq!(quotes("收到政府信息依申请6条，2024年"), [("new".into(), "total".into(), "6".into())]);
+        assert_eq!(
+            quotes("现行有效的行政规范性文件共10件[^1]。全年作出行政许可决定138件"),
+            [
+                ("normative_documents".into(), "in_force".into(), "10".into()),
+                ("licensing".into(), "decisions".into(), "138".into())
+            ]
+        );
+        assert_eq!(quotes("结转下年度继续办理１件。"), [("carried_forward".into(), "total".into(), "1".into())]);
+        assert_eq!(quotes("行政事业性收费1.48万元"), [("fees".into(), "amount".into(), "1.48".into())]);
+    }
+
+    #[test]
+    fn leaves_loose_sentences_alone() {
+        for text in [
+            "累计发布1259条信息",
+            "另有2件结转下年度办理",
+            "无结转下年度办理的申请",
+            "行政复议决定维持1件",
+            "我街道对依申请公开工作程序予以明确",
+            "较上年新收申请增加5件",
+            "予以公开的比例为80%",
+        ] {
+            assert!(quotes(text).is_empty(), "{text}: {:?}", quotes(text));
+        }
+    }
+}
