@@ -301,38 +301,58 @@ impl Prepared {
         prior: Option<Prior<'_>>,
     ) -> Result<Vec<Produced>, BuildError> {
         let inspector = self.inspector(external);
-        let nothing = || Ok(Produced { links: Some(PageLinks::default()), hash: None });
-        self.entries
-            .par_iter()
-            .enumerate()
-            .map(|(n, entry)| {
-                let fingerprint = self.fingerprint(entry);
-                if let Some(prior) = &prior
-                    && fingerprint.is_none()
-                    && !prior.redo[n]
-                {
-                    let hash = prior.hashes[n];
-                    if !sink.wants_all() || hash.is_some_and(|h| sink.is_current(&entry.path, h)) {
-                        return Ok(Produced { links: None, hash });
-                    }
-                }
-                if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
-                    return nothing();
-                }
-                if fingerprint.is_some_and(|fp| sink.is_current(&entry.path, fp)) {
-                    return nothing();
-                }
-                if Self::streamed(&entry.kind) {
-                    sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
-                    return nothing();
-                }
-                let (bytes, links) = self.produce_inspected(&inspector, entry)?;
-                // Open data has the fingerprint of its inputs; any other file, a hash of its bytes.
-                let hash = fingerprint.is_none().then(|| xxhash_rust::xxh3::xxh3_64(&bytes));
-                sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
-                Ok(Produced { links: Some(links), hash })
-            })
-            .collect()
+        // The bulk files first: each is one long task, which must not be left for the end.
+        let (bulk, rest): (Vec<usize>, Vec<usize>) =
+            (0..self.entries.len()).partition(|&n| Self::streamed(&self.entries[n].kind));
+        let made: Vec<(usize, Result<Produced, BuildError>)> = bulk
+            .into_iter()
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|n| (n, self.produce_one(&inspector, sink, prior.as_ref(), n)))
+            .collect();
+        let mut out: Vec<Option<Produced>> = (0..self.entries.len()).map(|_| None).collect();
+        for (n, result) in made {
+            out[n] = Some(result?);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// [`Prepared::produce_all`] for file `n`.
+    fn produce_one(
+        &self,
+        inspector: &Inspector<'_>,
+        sink: &impl Sink,
+        prior: Option<&Prior<'_>>,
+        n: usize,
+    ) -> Result<Produced, BuildError> {
+        let entry = &self.entries[n];
+        let nothing = Produced { links: Some(PageLinks::default()), hash: None };
+        let fingerprint = self.fingerprint(entry);
+        if let Some(prior) = prior
+            && fingerprint.is_none()
+            && !prior.redo[n]
+        {
+            let hash = prior.hashes[n];
+            if !sink.wants_all() || hash.is_some_and(|h| sink.is_current(&entry.path, h)) {
+                return Ok(Produced { links: None, hash });
+            }
+        }
+        if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
+            return Ok(nothing);
+        }
+        if fingerprint.is_some_and(|fp| sink.is_current(&entry.path, fp)) {
+            return Ok(nothing);
+        }
+        if Self::streamed(&entry.kind) {
+            sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
+            return Ok(nothing);
+        }
+        let (bytes, links) = self.produce_inspected(inspector, entry)?;
+        // Open data has the fingerprint of its inputs; any other file, a hash of its bytes.
+        let hash = fingerprint.is_none().then(|| xxhash_rust::xxh3::xxh3_64(&bytes));
+        sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
+        Ok(Produced { links: Some(links), hash })
     }
 
     /// A hash of the paths of the site's files: what the per-file data a run
