@@ -461,51 +461,70 @@ pub struct Grid {
     pub rows: usize,
     pub cols: usize,
     cells: Vec<Packed>,
+    /// Values too large for a packed cell (amounts past 4,294 万元, counts
+    /// past four thousand million): rare, so usually empty.
+    large: Vec<u64>,
 }
 
-/// A cell in 16 bytes rather than 40: a build holds every figure of every
-/// report (200 a report). `meta` holds, from the top bit: present, amount,
-/// two bits of origin (given, computed, summed), 28 bits of the span's
-/// length and 32 of its start.
+/// A cell in 8 bytes rather than 40: a build holds every figure of every
+/// report (200 a report). The low 32 bits hold the value, or, with `LARGE`,
+/// its index in the grid's `large`; the high 32, from the top: present,
+/// amount, large, two bits of origin (given, computed, summed), and a given
+/// cell's place in `data.toml`: 7 bits of length and 20 of start.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Packed {
-    raw: u64,
-    meta: u64,
-}
+struct Packed(u64);
 
 impl Packed {
     const PRESENT: u64 = 1 << 63;
     const AMOUNT: u64 = 1 << 62;
+    const LARGE: u64 = 1 << 61;
+    const ORIGIN_SHIFT: u32 = 59;
+    const LEN_SHIFT: u32 = 52;
+    const LEN_MAX: u64 = (1 << 7) - 1;
+    const START_SHIFT: u32 = 32;
+    const START_MAX: u64 = (1 << 20) - 1;
 
-    fn pack(cell: &Cell) -> Self {
-        let mut meta = Self::PRESENT;
+    /// `value` is the raw value, or the index of a large one.
+    fn pack(cell: &Cell, value: u32, large: bool) -> Self {
+        let mut bits = Self::PRESENT | u64::from(value);
         if matches!(cell.value, Number::Amount(_)) {
-            meta |= Self::AMOUNT;
+            bits |= Self::AMOUNT;
+        }
+        if large {
+            bits |= Self::LARGE;
         }
         match &cell.origin {
             Origin::Given(span) => {
-                // data.toml files are small: a span past these bounds only shortens a diagnostic's marker.
-                let start = u64::try_from(span.start).unwrap_or(u64::MAX).min(u64::from(u32::MAX));
-                let len = u64::try_from(span.len()).unwrap_or(u64::MAX).min((1 << 28) - 1);
-                meta |= (len << 32) | start;
+                // data.toml files are a few KB: a longer number only shortens a diagnostic's
+                // marker, and a file past 1 MiB has its figures marked at its start.
+                let start = u64::try_from(span.start).unwrap_or(u64::MAX);
+                let (start, len) = if start > Self::START_MAX {
+                    (0, 0)
+                } else {
+                    (start, u64::try_from(span.len()).unwrap_or(u64::MAX).min(Self::LEN_MAX))
+                };
+                bits |= (len << Self::LEN_SHIFT) | (start << Self::START_SHIFT);
             }
-            Origin::Computed => meta |= 1 << 60,
-            Origin::Summed => meta |= 2 << 60,
+            Origin::Computed => bits |= 1 << Self::ORIGIN_SHIFT,
+            Origin::Summed => bits |= 2 << Self::ORIGIN_SHIFT,
         }
-        Self { raw: cell.value.raw(), meta }
+        Self(bits)
     }
 
-    fn unpack(self) -> Option<Cell> {
-        if self.meta & Self::PRESENT == 0 {
+    fn unpack(self, large: &[u64]) -> Option<Cell> {
+        let bits = self.0;
+        if bits & Self::PRESENT == 0 {
             return None;
         }
-        let value = if self.meta & Self::AMOUNT != 0 { Number::Amount(self.raw) } else { Number::Count(self.raw) };
-        let origin = match (self.meta >> 60) & 0b11 {
+        let low = bits & u64::from(u32::MAX);
+        let raw = if bits & Self::LARGE != 0 { large.get(low as usize).copied().unwrap_or_default() } else { low };
+        let value = if bits & Self::AMOUNT != 0 { Number::Amount(raw) } else { Number::Count(raw) };
+        let origin = match (bits >> Self::ORIGIN_SHIFT) & 0b11 {
             1 => Origin::Computed,
             2 => Origin::Summed,
             _ => {
-                let start = (self.meta & u64::from(u32::MAX)) as usize;
-                let len = ((self.meta >> 32) & ((1 << 28) - 1)) as usize;
+                let start = ((bits >> Self::START_SHIFT) & Self::START_MAX) as usize;
+                let len = ((bits >> Self::LEN_SHIFT) & Self::LEN_MAX) as usize;
                 Origin::Given(start..start + len)
             }
         };
@@ -515,17 +534,30 @@ impl Packed {
 
 impl Grid {
     pub fn new(rows: usize, cols: usize) -> Self {
-        Self { rows, cols, cells: vec![Packed::default(); rows * cols] }
+        Self { rows, cols, cells: vec![Packed::default(); rows * cols], large: Vec::new() }
     }
 
     pub fn get(&self, row: usize, col: usize) -> Option<Cell> {
-        self.cells.get(row * self.cols + col).and_then(|p| p.unpack())
+        self.cells.get(row * self.cols + col).and_then(|p| p.unpack(&self.large))
     }
 
     pub fn set(&mut self, row: usize, col: usize, cell: Cell) {
-        if let Some(slot) = self.cells.get_mut(row * self.cols + col) {
-            *slot = Packed::pack(&cell);
-        }
+        let Some(&old) = self.cells.get(row * self.cols + col) else { return };
+        let packed = match u32::try_from(cell.value.raw()) {
+            Ok(small) => Packed::pack(&cell, small, false),
+            Err(_) => {
+                // A large value replacing a large value takes its slot.
+                let slot = if old.0 & Packed::LARGE != 0 {
+                    (old.0 & u64::from(u32::MAX)) as usize
+                } else {
+                    self.large.push(0);
+                    self.large.len() - 1
+                };
+                self.large[slot] = cell.value.raw();
+                Packed::pack(&cell, u32::try_from(slot).unwrap_or(u32::MAX), true)
+            }
+        };
+        self.cells[row * self.cols + col] = packed;
     }
 
     pub fn value(&self, row: usize, col: usize) -> Option<Number> {
@@ -548,7 +580,7 @@ impl Figures {
         for grid in self.tables.iter().flatten() {
             h.write_usize(grid.rows);
             h.write_usize(grid.cols);
-            for cell in grid.cells.iter().map(|p| p.unpack()) {
+            for cell in grid.cells.iter().map(|p| p.unpack(&grid.large)) {
                 match cell {
                     None => h.write_u8(0),
                     Some(cell) => {
@@ -765,16 +797,30 @@ mod tests {
             Cell { value: Number::Amount(1_480_000), origin: Origin::Computed },
             Cell { value: Number::Count(0), origin: Origin::Summed },
             Cell { value: Number::Count(7), origin: Origin::Given(0..0) },
+            Cell { value: Number::Amount(u64::from(u32::MAX) + 1), origin: Origin::Given(1_000_000..1_000_127) },
+            Cell { value: Number::Count(u64::from(u32::MAX)), origin: Origin::Summed },
         ];
-        let mut grid = Grid::new(2, 2);
+        let mut grid = Grid::new(3, 2);
         for (i, cell) in cells.iter().enumerate() {
             grid.set(i / 2, i % 2, cell.clone());
         }
         for (i, cell) in cells.iter().enumerate() {
             assert_eq!(grid.get(i / 2, i % 2).as_ref(), Some(cell));
         }
+        // A large value set again reuses its slot; a small one leaves it.
+        grid.set(0, 0, Cell { value: Number::Count(u64::MAX), origin: Origin::Computed });
+        assert_eq!(grid.value(0, 0), Some(Number::Count(u64::MAX)));
+        assert_eq!(grid.large.len(), 2);
+        grid.set(0, 0, Cell { value: Number::Count(3), origin: Origin::Computed });
+        assert_eq!(grid.value(0, 0), Some(Number::Count(3)));
+        assert_eq!(grid.value(2, 0), Some(Number::Amount(u64::from(u32::MAX) + 1)));
+        // Past 1 MiB a figure is marked at the file's start; a long number, shortened.
+        grid.set(1, 0, Cell { value: Number::Count(1), origin: Origin::Given(2_000_000..2_000_003) });
+        assert_eq!(grid.get(1, 0).map(|c| c.origin), Some(Origin::Given(0..0)));
+        grid.set(1, 0, Cell { value: Number::Count(1), origin: Origin::Given(5..500) });
+        assert_eq!(grid.get(1, 0).map(|c| c.origin), Some(Origin::Given(5..132)));
         assert_eq!(Grid::new(1, 1).get(0, 0), None);
-        assert_eq!(std::mem::size_of::<Packed>(), 16);
+        assert_eq!(std::mem::size_of::<Packed>(), 8);
     }
     use crate::format::FORMAT_2021;
 

@@ -110,35 +110,27 @@ struct AgencyToKeep<'a> {
     reports: &'a [Arc<Report>],
 }
 
-#[derive(Deserialize)]
-struct Saved<'a> {
+/// The first chunk of the file. The agencies and the pages' links follow in
+/// chunks of their own, each read and decoded in turn, so that the file is
+/// never held whole. `St` and `So` are [`Stamps`] and [`Sources`], borrowed
+/// to write them.
+#[derive(Serialize, Deserialize)]
+struct Header<St, So> {
     key: String,
-    stamps: Stamps,
-    sources: Sources,
+    stamps: St,
+    sources: So,
     /// What loading found (the checks of the data are run again).
     loaded: Diagnostics,
-    /// Each agency encoded apart, to decode them in parallel.
-    #[serde(borrow)]
-    agencies: Vec<&'a [u8]>,
     /// A hash of the paths of the site's files, which the per-file data follows.
     entries: u64,
-    links: SavedLinks,
     /// Per file, a hash of its bytes (`None` where it was not produced).
     hashes: Vec<Option<u64>>,
+    agencies: usize,
+    link_chunks: usize,
 }
 
-/// [`Saved`] as written, borrowed.
-#[derive(Serialize)]
-struct ToKeep<'a> {
-    key: String,
-    stamps: &'a Stamps,
-    sources: &'a Sources,
-    loaded: &'a Diagnostics,
-    agencies: AgenciesToKeep<'a>,
-    entries: u64,
-    links: LinksToKeep<'a>,
-    hashes: &'a [Option<u64>],
-}
+/// Pages per chunk of links.
+const LINK_CHUNK: usize = 2048;
 
 /// What a run found for its files, kept with the site.
 pub struct Kept<'a> {
@@ -179,73 +171,83 @@ fn key(root: &Path) -> String {
     format!("portal {} r{REVISION} {exe:?} {}", env!("CARGO_PKG_VERSION"), root.display())
 }
 
-/// The agencies, each encoded apart as it is written.
-struct AgenciesToKeep<'a>(&'a [Agency]);
-
-impl Serialize for AgenciesToKeep<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for a in self.0 {
-            let info = serde_json::to_string(&a.info).map_err(S::Error::custom)?;
-            let saved = AgencyToKeep { slug: &a.slug, info, file: a.file, reports: &a.reports };
-            let bytes = postcard::to_stdvec(&saved).map_err(S::Error::custom)?;
-            // Postcard writes a sequence of bytes as it reads `&[u8]` back: length, then the bytes.
-            seq.serialize_element(bytes.as_slice())?;
-        }
-        seq.end()
-    }
-}
-
 /// Writes the state of a run; a failure only costs the next run its speed.
 pub fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
-    let agencies = AgenciesToKeep(&kept.site.agencies);
-    let saved = ToKeep {
-        key: key(root),
-        stamps: &kept.stamps,
-        sources: kept.sources,
-        loaded: kept.loaded,
-        agencies,
-        entries: kept.entries,
-        links: LinksToKeep(kept.links),
-        hashes: kept.hashes,
-    };
     let path = path(root);
     let dir = path.parent().unwrap_or(root);
     fs::create_dir_all(dir)?;
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     let mut w = io::BufWriter::with_capacity(1 << 20, tmp);
-    postcard::to_io(&saved, &mut w).map_err(io::Error::other)?;
+    let header = Header {
+        key: key(root),
+        stamps: &kept.stamps,
+        sources: kept.sources,
+        loaded: kept.loaded.clone(),
+        entries: kept.entries,
+        hashes: kept.hashes.to_vec(),
+        agencies: kept.site.agencies.len(),
+        link_chunks: kept.links.chunks(LINK_CHUNK).len(),
+    };
+    write_chunk(&mut w, &header)?;
+    for a in &kept.site.agencies {
+        let info = serde_json::to_string(&a.info).map_err(io::Error::other)?;
+        write_chunk(&mut w, &AgencyToKeep { slug: &a.slug, info, file: a.file, reports: &a.reports })?;
+    }
+    for links in kept.links.chunks(LINK_CHUNK) {
+        write_chunk(&mut w, &LinksToKeep(links))?;
+    }
     let tmp = w.into_inner().map_err(io::IntoInnerError::into_error)?;
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A chunk: its length, then its postcard encoding.
+fn write_chunk(w: &mut impl io::Write, value: &impl Serialize) -> io::Result<()> {
+    let bytes = postcard::to_stdvec(value).map_err(io::Error::other)?;
+    w.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    w.write_all(&bytes)
+}
+
+/// Reads the next chunk into `buf` and decodes it; `None` on any problem.
+fn read_chunk<T: serde::de::DeserializeOwned>(r: &mut impl io::Read, buf: &mut Vec<u8>) -> Option<T> {
+    let mut len = [0; 8];
+    r.read_exact(&mut len).ok()?;
+    let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
+    buf.clear();
+    io::Read::read_to_end(&mut io::Read::take(&mut *r, len as u64), buf).ok()?;
+    (buf.len() == len).then(|| postcard::from_bytes(buf).ok()).flatten()
 }
 
 /// The state the previous run kept, brought up to date with the sources at
 /// `root`; or, when a full run is needed, the stamps it should keep.
 pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps> {
     let stamps = Stamps::take(root);
-    let Ok(bytes) = fs::read(path(root)) else { return Err(stamps) };
-    let Ok(Saved { key: saved_key, stamps: before, sources, loaded, agencies, entries, links, hashes }) =
-        postcard::from_bytes::<Saved<'_>>(&bytes)
-    else {
-        return Err(stamps);
-    };
-    if saved_key != key(root) {
+    let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
+    let mut r = io::BufReader::with_capacity(1 << 20, file);
+    let mut buf = Vec::new();
+    let Some(header) = read_chunk::<Header<Stamps, Sources>>(&mut r, &mut buf) else { return Err(stamps) };
+    if header.key != key(root) {
         return Err(stamps);
     }
-    let Some(edits) = edits(&before, &stamps) else { return Err(stamps) };
+    let Some(edits) = edits(&header.stamps, &stamps) else { return Err(stamps) };
     let Some(config) = load::config(root, format) else { return Err(stamps) };
-    let agencies: Option<Vec<Agency>> = agencies
-        .par_iter()
-        .map(|bytes| {
-            let a: SavedAgency = postcard::from_bytes(bytes).ok()?;
+    let agencies: Option<Vec<Agency>> = (0..header.agencies)
+        .map(|_| {
+            let a: SavedAgency = read_chunk(&mut r, &mut buf)?;
             let info: AgencyInfo = serde_json::from_str(&a.info).ok()?;
             Some(Agency { slug: a.slug, info, file: a.file, reports: a.reports })
         })
         .collect();
-    drop(bytes);
-    let (Some(agencies), Some(links)) = (agencies, links.restore()) else { return Err(stamps) };
+    let Some(agencies) = agencies else { return Err(stamps) };
+    let mut links = Vec::with_capacity(header.hashes.len());
+    for _ in 0..header.link_chunks {
+        let Some(chunk) = read_chunk::<SavedLinks>(&mut r, &mut buf).and_then(SavedLinks::restore) else {
+            return Err(stamps);
+        };
+        links.extend(chunk);
+    }
+    drop(buf);
+    let Header { sources, loaded, entries, hashes, .. } = header;
     if links.len() != hashes.len() {
         return Err(stamps);
     }
