@@ -225,7 +225,7 @@ pub struct Report {
     pub signed_by: String,
     pub narrative: Narrative,
     /// The figures 一、总体情况 states, for rule R8.
-    pub stated: Vec<Stated>,
+    pub stated: Box<[Stated]>,
     pub markdown_file: FileId,
     /// `data.toml`; only a summary may go without (its figures are then summed).
     pub data_file: Option<FileId>,
@@ -284,13 +284,13 @@ impl Part {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stated {
     /// Which of the format's prose figures ([`Format::prose`]).
-    pub figure: usize,
-    /// The number as written, ASCII digits.
-    pub number: String,
+    pub figure: u16,
+    /// The number, in the unit of the figure's table.
+    pub value: Number,
     /// Byte span of the number and its unit in `report.md`.
     pub span: Range<usize>,
     /// The phrase and the number as written, for messages.
-    pub phrase: String,
+    pub phrase: Box<str>,
 }
 
 /// A calendar date.
@@ -381,7 +381,7 @@ impl fmt::Display for Date {
 }
 
 /// A figure: a count of cases, or an amount in 万元 kept exactly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Number {
     Count(u64),
     /// Millionths of a 万元 (see [`format::AMOUNT_DECIMALS`]).

@@ -297,7 +297,7 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
 fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for stated in &report.stated {
-        let Some(figure) = format.prose.get(stated.figure) else { continue };
+        let Some(figure) = format.prose.get(usize::from(stated.figure)) else { continue };
         let Some(t) = format.tables.iter().position(|t| t.key == figure.table) else { continue };
         let block = &format.tables[t].blocks[figure.block];
         let (Some(&r), Some(&c)) = (
@@ -308,11 +308,7 @@ fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
         };
         let grid = report.figures.grid(t, figure.block);
         let Some(cell) = grid.value(r, c) else { continue };
-        let value = match block.unit {
-            format::Unit::Count => stated.number.parse::<u64>().ok().map(Number::Count),
-            format::Unit::Amount => crate::load::parse_amount(&stated.number).ok(),
-        };
-        let Some(value) = value else { continue };
+        let value = stated.value;
         if value == cell {
             continue;
         }

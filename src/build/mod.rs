@@ -230,16 +230,14 @@ fn run<S: Sink, T>(
         let restored = restored.filter(|r| r.entries == p.entries_hash() && r.links.len() == p.entries.len());
         let keep = restored.as_ref().is_none_or(|r| r.keep);
         let redo = restored.as_ref().map(|r| p.redo(&r.edited));
-        let prior = restored.as_ref().zip(redo.as_deref()).map(|(r, redo)| Prior { redo, hashes: &r.hashes });
+        let (hashes, links) = restored.map(|r| (r.hashes, r.links)).unzip();
+        let prior = match (&hashes, links, redo.as_deref()) {
+            (Some(hashes), Some(links), Some(redo)) => Some(Prior { redo, hashes, links }),
+            _ => None,
+        };
         // External links are always listed, so that the state serves `check` and `build` alike.
         let produced = p.produce_all(&sink, true, prior)?;
-        let mut old = restored.map(|r| r.links.into_iter());
-        let (mut links, mut hashes) = (Vec::with_capacity(produced.len()), Vec::with_capacity(produced.len()));
-        for made in produced {
-            let before = old.as_mut().and_then(Iterator::next);
-            links.push(made.links.or(before).unwrap_or_default());
-            hashes.push(made.hash);
-        }
+        let (links, hashes): (Vec<_>, Vec<_>) = produced.into_iter().map(|m| (m.links, m.hash)).unzip();
         let mut inspection = p.inspection(&links);
         if !external {
             inspection.external.clear();

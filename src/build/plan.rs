@@ -51,7 +51,8 @@ pub struct Prepared {
     /// Every file, sorted by path.
     pub entries: Arc<Vec<Entry>>,
     /// Their paths as the link inspection compares them, in the same order and as a set.
-    pub(super) decoded: Arc<Vec<String>>,
+    /// Where it differs from the path (rarely: a path with non-ASCII letters).
+    pub(super) decoded: Arc<Vec<Option<String>>>,
     pub(super) decoded_set: Arc<HashSet<String>>,
     pub(super) texts: Arc<Texts>,
 }
@@ -95,6 +96,7 @@ impl Prepared {
         }
         let csv = output::opendata::CsvLayout::new(site.format);
         let decoded = linkcheck::site_paths(entries.iter().map(|e| e.path.as_str()));
+        let differing = decoded.iter().zip(&entries).map(|(d, e)| (*d != e.path).then(|| d.clone())).collect();
         Ok(Self {
             site,
             review,
@@ -102,8 +104,8 @@ impl Prepared {
             shared: Arc::new(shared),
             csv: Arc::new(csv),
             entries: Arc::new(entries),
-            decoded_set: Arc::new(decoded.iter().cloned().collect()),
-            decoded: Arc::new(decoded),
+            decoded: Arc::new(differing),
+            decoded_set: Arc::new(decoded.into_iter().collect()),
             texts: Arc::new(Texts::Disk),
         })
     }
@@ -301,42 +303,52 @@ impl Prepared {
         prior: Option<Prior<'_>>,
     ) -> Result<Vec<Produced>, BuildError> {
         let inspector = self.inspector(external);
+        let (redo, hashes, old) = match prior {
+            Some(Prior { redo, hashes, links }) => (Some(redo), Some(hashes), links),
+            None => (None, None, Vec::new()),
+        };
+        // Per file, what the previous run found, taken as the file is made again.
+        let mut made: Vec<(Option<PageLinks>, Result<Produced, BuildError>)> = if old.len() == self.entries.len() {
+            old.into_iter().map(|l| (Some(l), Ok(Produced::default()))).collect()
+        } else {
+            (0..self.entries.len()).map(|_| (None, Ok(Produced::default()))).collect()
+        };
+        let known = |n: usize| redo.zip(hashes).map(|(redo, hashes)| (redo[n], hashes[n]));
+        let one = |n: usize, slot: &mut (Option<PageLinks>, Result<Produced, BuildError>)| {
+            let reuse = slot.0.is_some().then(|| known(n)).flatten();
+            slot.1 = self.produce_one(&inspector, sink, reuse, n);
+            match &mut slot.1 {
+                Ok(p) if p.reused => p.links = slot.0.take().unwrap_or_default(),
+                _ => slot.0 = None,
+            }
+        };
         // The bulk files first: each is one long task, which must not be left for the end.
-        let (bulk, rest): (Vec<usize>, Vec<usize>) =
-            (0..self.entries.len()).partition(|&n| Self::streamed(&self.entries[n].kind));
-        let made: Vec<(usize, Result<Produced, BuildError>)> = bulk
-            .into_iter()
-            .chain(rest)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|n| (n, self.produce_one(&inspector, sink, prior.as_ref(), n)))
-            .collect();
-        let mut out: Vec<Option<Produced>> = (0..self.entries.len()).map(|_| None).collect();
-        for (n, result) in made {
-            out[n] = Some(result?);
-        }
-        Ok(out.into_iter().flatten().collect())
+        let bulk: Vec<usize> = (0..self.entries.len()).filter(|&n| Self::streamed(&self.entries[n].kind)).collect();
+        let (mut first, mut rest): (Vec<_>, Vec<_>) = made.iter_mut().enumerate().partition(|(n, _)| bulk.contains(n));
+        rayon::join(
+            || first.par_iter_mut().for_each(|(n, slot)| one(*n, slot)),
+            || rest.par_iter_mut().for_each(|(n, slot)| one(*n, slot)),
+        );
+        made.into_iter().map(|(_, result)| result).collect()
     }
 
-    /// [`Prepared::produce_all`] for file `n`.
+    /// [`Prepared::produce_all`] for file `n`; `known`: whether the previous
+    /// run's file must be made again, and the hash of its bytes.
     fn produce_one(
         &self,
         inspector: &Inspector<'_>,
         sink: &impl Sink,
-        prior: Option<&Prior<'_>>,
+        known: Option<(bool, Option<u64>)>,
         n: usize,
     ) -> Result<Produced, BuildError> {
         let entry = &self.entries[n];
-        let nothing = Produced { links: Some(PageLinks::default()), hash: None };
+        let nothing = Produced::default();
         let fingerprint = self.fingerprint(entry);
-        if let Some(prior) = prior
+        if let Some((false, hash)) = known
             && fingerprint.is_none()
-            && !prior.redo[n]
+            && (!sink.wants_all() || hash.is_some_and(|h| sink.is_current(&entry.path, h)))
         {
-            let hash = prior.hashes[n];
-            if !sink.wants_all() || hash.is_some_and(|h| sink.is_current(&entry.path, h)) {
-                return Ok(Produced { links: None, hash });
-            }
+            return Ok(Produced { links: PageLinks::default(), hash, reused: true });
         }
         if !sink.wants_all() && !linkcheck::has_links(&entry.path) {
             return Ok(nothing);
@@ -352,7 +364,7 @@ impl Prepared {
         // Open data has the fingerprint of its inputs; any other file, a hash of its bytes.
         let hash = fingerprint.is_none().then(|| xxhash_rust::xxh3::xxh3_64(&bytes));
         sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
-        Ok(Produced { links: Some(links), hash })
+        Ok(Produced { links, hash, reused: false })
     }
 
     /// A hash of the paths of the site's files: what the per-file data a run
@@ -465,7 +477,8 @@ impl Prepared {
     /// The inspection of the whole site from what each file left.
     pub fn inspection<L: std::borrow::Borrow<PageLinks>>(&self, links: &[L]) -> Inspection {
         let pages = self.entries.iter().zip(self.decoded.iter()).zip(links);
-        let pages = pages.map(|((e, d), l)| (e.path.as_str(), d.as_str(), self.source(e), l.borrow()));
+        let pages =
+            pages.map(|((e, d), l)| (e.path.as_str(), d.as_deref().unwrap_or(&e.path), self.source(e), l.borrow()));
         Inspector::finish(pages, &|report| load::narrative_text(report).ok())
     }
 }
@@ -476,14 +489,19 @@ pub struct Prior<'a> {
     pub redo: &'a [bool],
     /// Per file: a hash of its bytes as the previous run made them.
     pub hashes: &'a [Option<u64>],
+    /// Per file: its links, as the previous run found them.
+    pub links: Vec<PageLinks>,
 }
 
 /// What producing one file left.
+#[derive(Default)]
 pub struct Produced {
-    /// Its links; `None` where a previous run's stand.
-    pub links: Option<PageLinks>,
+    /// Its links (the previous run's, where they stand).
+    pub links: PageLinks,
     /// A hash of its bytes, except for open data (fingerprinted by its inputs).
     pub hash: Option<u64>,
+    /// Whether the file was not made again: the previous run's stands.
+    pub reused: bool,
 }
 
 /// The agencies whose figures count an agency's: itself and the summaries

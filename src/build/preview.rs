@@ -48,7 +48,7 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
     };
     let data = diagnostics.clone();
     let links = match p.produce_all(&Discard, false, None) {
-        Ok(made) => made.into_iter().map(|m| Arc::new(m.links.unwrap_or_default())).collect(),
+        Ok(made) => made.into_iter().map(|m| Arc::new(m.links)).collect(),
         Err(e) => {
             let result = Err(site_file_error(e, &mut diagnostics));
             return (Outcome { sources, diagnostics, base_path, links: None, result }, None);

@@ -201,11 +201,23 @@ pub fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
     Ok(())
 }
 
-/// A chunk: its length, then its postcard encoding.
+/// A chunk: its length, then its postcard encoding. Encoded twice, to
+/// count and to write, rather than held: the header alone is megabytes.
 fn write_chunk(w: &mut impl io::Write, value: &impl Serialize) -> io::Result<()> {
-    let bytes = postcard::to_stdvec(value).map_err(io::Error::other)?;
-    w.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    w.write_all(&bytes)
+    struct Count(u64);
+    impl io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let Count(len) = postcard::to_io(value, Count(0)).map_err(io::Error::other)?;
+    w.write_all(&len.to_le_bytes())?;
+    postcard::to_io(value, w).map_err(io::Error::other)?;
+    Ok(())
 }
 
 /// Reads the next chunk into `buf` and decodes it; `None` on any problem.

@@ -4,19 +4,25 @@
 use std::ops::Range;
 
 use crate::format::{self, Format, ProseFigure};
-use crate::model::Stated;
+use crate::model::{Number, Stated};
 
 /// The figures stated in `text`, the prose section's Markdown, which starts
-/// at byte `offset` of `report.md`.
-pub fn stated(format: &Format, text: &str, offset: usize) -> Vec<Stated> {
+/// at byte `offset` of `report.md`. A number that its figure's unit cannot
+/// hold (`1.2.3件`) is left out: the prose is not checked beyond what it says clearly.
+pub fn stated(format: &Format, text: &str, offset: usize) -> Box<[Stated]> {
     find_quoted_figures(text, format.prose)
         .into_iter()
         .filter_map(|q| {
             let figure = format.prose.iter().position(|f| std::ptr::eq(f, q.figure))?;
+            let table = format.tables.iter().find(|t| t.key == q.figure.table)?;
+            let value = match table.blocks.get(q.figure.block)?.unit {
+                format::Unit::Count => Number::Count(q.number.parse().ok()?),
+                format::Unit::Amount => super::parse_amount(&q.number).ok()?,
+            };
             Some(Stated {
-                figure,
-                phrase: text[q.context.clone()].to_owned(),
-                number: q.number,
+                figure: u16::try_from(figure).ok()?,
+                value,
+                phrase: text[q.context.clone()].into(),
                 span: offset + q.span.start..offset + q.span.end,
             })
         })
