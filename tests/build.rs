@@ -537,3 +537,20 @@ fn a_report_edited_during_a_build_is_not_published_unchecked() {
     // Other pages are made as before.
     assert!(prepared.produce(prepared.entry("2024/index.html").unwrap()).is_ok());
 }
+
+/// A `report.md` that is a link to a file elsewhere: editing that file is an
+/// edit of the report, seen by the next run.
+#[test]
+fn an_edit_through_a_linked_file_is_seen() {
+    let site = TempSite::sample();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("report.md");
+    fs::rename(site.path("content/example-town/2024/report.md"), &target).unwrap();
+    std::os::unix::fs::symlink(&target, site.path("content/example-town/2024/report.md")).unwrap();
+    site.build_ok();
+    let text = fs::read_to_string(&target).unwrap();
+    fs::write(&target, text.replace("行政许可决定23件", "行政许可决定23件（经核实）")).unwrap();
+    let (run, restored) = site.run_restoring(&["build"]);
+    assert!(run.success && restored, "{}", run.stderr);
+    assert!(site.out("2024/example-town/index.html").contains("经核实"));
+}

@@ -70,25 +70,43 @@ fn stamp(meta: &fs::Metadata) -> Stamp {
     }
 }
 
-/// The stamps under `rel` (a file or a folder, perhaps missing). Folders
-/// are listed in parallel; links are not followed, as `portal serve` does not.
+/// The stamps under `rel` (a file or a folder, perhaps missing), folders
+/// listed in parallel. A link to a file is stamped as the file it leads to;
+/// a link to a folder, or a name that is not UTF-8, is stamped as changed on
+/// every run: the state never vouches for what it cannot follow.
 fn walk(root: &Path, rel: &str) -> Vec<(String, Stamp)> {
-    let Ok(meta) = fs::symlink_metadata(root.join(rel)) else { return Vec::new() };
+    let path = root.join(rel);
+    let Ok(meta) = fs::symlink_metadata(&path) else { return Vec::new() };
     let mut out = Vec::new();
     if meta.is_dir() {
-        let children: Vec<String> = fs::read_dir(root.join(rel))
+        let (children, odd): (Vec<_>, Vec<_>) = fs::read_dir(&path)
             .into_iter()
             .flatten()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .map(|name| format!("{rel}/{name}"))
-            .collect();
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().into_string())
+            .partition(Result::is_ok);
+        let children: Vec<String> = children.into_iter().flatten().map(|name| format!("{rel}/{name}")).collect();
         out.extend(children.par_iter().flat_map_iter(|child| walk(root, child)).collect::<Vec<_>>());
+        if !odd.is_empty() {
+            out.push((format!("{rel}/\0"), Stamp::always_new()));
+        }
         // A folder's own stamp changes whenever a file in it is saved by renaming: only its presence counts.
         out.push((rel.to_owned(), Stamp { len: 0, mtime: 0, ctime: 0, ino: 0, dir: true }));
+    } else if meta.file_type().is_symlink() {
+        let target = fs::metadata(&path).ok().filter(fs::Metadata::is_file);
+        out.push((rel.to_owned(), target.as_ref().map_or_else(Stamp::always_new, stamp)));
     } else {
         out.push((rel.to_owned(), stamp(&meta)));
     }
     out
+}
+
+impl Stamp {
+    /// A stamp no later run can match.
+    fn always_new() -> Self {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Self { len: u64::MAX, mtime: now.as_nanos() as i128, ctime: 0, ino: 0, dir: false }
+    }
 }
 
 /// An agency as kept: its settings as JSON, since they are read from TOML

@@ -187,7 +187,7 @@ impl Output {
             Mode::Update { next, .. } => self.staging.path().join(next.fetch_add(1, Ordering::Relaxed).to_string()),
         };
         let file = fs::File::create(&target).map_err(io_err(&target))?;
-        let mut w = io::BufWriter::with_capacity(1 << 20, file);
+        let mut w = io::BufWriter::with_capacity(1 << 17, file);
         write(&mut w).and_then(|()| io::Write::flush(&mut w)).map_err(io_err(&target))?;
         drop(w);
         if let Mode::Update { staged, .. } = &self.mode {
