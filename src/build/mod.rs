@@ -227,7 +227,8 @@ fn run<S: Sink, T>(
         timing("open output", t);
         let t = Instant::now();
         // What the previous run left stands for the files no edit touched.
-        let restored = restored.filter(|r| r.entries == p.entries_hash() && r.links.len() == p.entries.len());
+        let entries = p.entries_hash();
+        let restored = restored.filter(|r| r.entries == entries && r.links.len() == p.entries.len());
         let keep = restored.as_ref().is_none_or(|r| r.keep);
         let redo = restored.as_ref().map(|r| p.redo(&r.edited));
         let (hashes, links) = restored.map(|r| (r.hashes, r.links)).unzip();
@@ -250,7 +251,7 @@ fn run<S: Sink, T>(
                 site: &p.site,
                 sources: &sources,
                 loaded: &loaded,
-                entries: p.entries_hash(),
+                entries,
                 links: &links,
                 hashes: &hashes,
             };

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -125,6 +125,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
             }
             Texts::Disk => Texts::Disk,
         }),
+        report_prints: OnceLock::new(),
     };
     let pages = plan::pages_showing(&prepared.site, &prepared.review.summaries, a, i);
     let inspector = prepared.inspector(false);

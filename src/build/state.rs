@@ -9,9 +9,11 @@
 //! pages' links come from the state, and a build leaves their output alone
 //! when the output still holds them as written. Anything else (a file added
 //! or removed, `site.toml`, a theme, `agency.toml`, another version of
-//! `portal`, a state that cannot be read) makes a full run, which keeps a new
-//! state.
+//! `portal`, a state that cannot be read, a link to a folder among the
+//! sources) makes a full run, which keeps a new state. A site whose file
+//! names are not all UTF-8 keeps none: its stamps cannot be written.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -19,13 +21,12 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
 use crate::format::Format;
-use crate::linkcheck::{LinksToKeep, PageLinks, SavedLinks};
-use crate::load::{self, Loaded, SETTINGS, SOURCE_DIRS};
+use crate::linkcheck::{PageLinks, SavedLinks};
+use crate::load::{self, Loaded, Stamps};
 use crate::model::{Agency, AgencyInfo, Report, Site};
 
 /// Bump when what is saved, or what it means, changes.
@@ -35,114 +36,30 @@ const REVISION: u32 = 1;
 /// runs do not read them again.
 const REKEEP_AFTER: usize = 16;
 
-/// How a file was when it was read: a change to any of these is an edit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
-    len: u64,
-    mtime: i128,
-    ctime: i128,
-    ino: u64,
-    dir: bool,
-}
-
-/// Every file and folder a site is read from, by path relative to the root, sorted.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Stamps(Vec<(String, Stamp)>);
-
-impl Stamps {
-    /// Takes the stamps of the sources of the site at `root`. Taken before
-    /// the sources are read, so that an edit made during a run is seen by the next.
-    pub fn take(root: &Path) -> Self {
-        let mut out: Vec<(String, Stamp)> =
-            std::iter::once(SETTINGS).chain(SOURCE_DIRS.iter().copied()).flat_map(|rel| walk(root, rel)).collect();
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Self(out)
-    }
-}
-
-fn stamp(meta: &fs::Metadata) -> Stamp {
-    Stamp {
-        len: meta.len(),
-        mtime: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-        ctime: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-        ino: meta.ino(),
-        dir: meta.is_dir(),
-    }
-}
-
-/// The stamps under `rel` (a file or a folder, perhaps missing), folders
-/// listed in parallel. A link to a file is stamped as the file it leads to;
-/// a link to a folder, or a name that is not UTF-8, is stamped as changed on
-/// every run: the state never vouches for what it cannot follow.
-fn walk(root: &Path, rel: &str) -> Vec<(String, Stamp)> {
-    let path = root.join(rel);
-    let Ok(meta) = fs::symlink_metadata(&path) else { return Vec::new() };
-    let mut out = Vec::new();
-    if meta.is_dir() {
-        let (children, odd): (Vec<_>, Vec<_>) = fs::read_dir(&path)
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().into_string())
-            .partition(Result::is_ok);
-        let children: Vec<String> = children.into_iter().flatten().map(|name| format!("{rel}/{name}")).collect();
-        out.extend(children.par_iter().flat_map_iter(|child| walk(root, child)).collect::<Vec<_>>());
-        if !odd.is_empty() {
-            out.push((format!("{rel}/\0"), Stamp::always_new()));
-        }
-        // A folder's own stamp changes whenever a file in it is saved by renaming: only its presence counts.
-        out.push((rel.to_owned(), Stamp { len: 0, mtime: 0, ctime: 0, ino: 0, dir: true }));
-    } else if meta.file_type().is_symlink() {
-        let target = fs::metadata(&path).ok().filter(fs::Metadata::is_file);
-        out.push((rel.to_owned(), target.as_ref().map_or_else(Stamp::always_new, stamp)));
-    } else {
-        out.push((rel.to_owned(), stamp(&meta)));
-    }
-    out
-}
-
-impl Stamp {
-    /// A stamp no later run can match.
-    fn always_new() -> Self {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        Self { len: u64::MAX, mtime: now.as_nanos() as i128, ctime: 0, ino: 0, dir: false }
-    }
-}
-
 /// An agency as kept: its settings as JSON, since they are read from TOML
-/// in ways a compact format cannot replay.
-#[derive(Deserialize)]
-struct SavedAgency {
-    slug: String,
+/// in ways a compact format cannot replay. Borrowed to write it.
+#[derive(Serialize, Deserialize)]
+struct SavedAgency<'a> {
+    slug: Cow<'a, str>,
     info: String,
     file: FileId,
-    reports: Vec<Arc<Report>>,
-}
-
-/// [`SavedAgency`] as written, borrowed.
-#[derive(Serialize)]
-struct AgencyToKeep<'a> {
-    slug: &'a str,
-    info: String,
-    file: FileId,
-    reports: &'a [Arc<Report>],
+    reports: Cow<'a, [Arc<Report>]>,
 }
 
 /// The first chunk of the file. The agencies and the pages' links follow in
 /// chunks of their own, each read and decoded in turn, so that the file is
-/// never held whole. `St` and `So` are [`Stamps`] and [`Sources`], borrowed
-/// to write them.
+/// never held whole. Borrowed to write it.
 #[derive(Serialize, Deserialize)]
-struct Header<St, So> {
+struct Header<'a> {
     key: String,
-    stamps: St,
-    sources: So,
+    stamps: Cow<'a, Stamps>,
+    sources: Cow<'a, Sources>,
     /// What loading found (the checks of the data are run again).
-    loaded: Diagnostics,
+    loaded: Cow<'a, Diagnostics>,
     /// A hash of the paths of the site's files, which the per-file data follows.
     entries: u64,
     /// Per file, a hash of its bytes (`None` where it was not produced).
-    hashes: Vec<Option<u64>>,
+    hashes: Cow<'a, [Option<u64>]>,
     agencies: usize,
     link_chunks: usize,
 }
@@ -198,21 +115,23 @@ pub fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 20, tmp);
     let header = Header {
         key: key(root),
-        stamps: &kept.stamps,
-        sources: kept.sources,
-        loaded: kept.loaded.clone(),
+        stamps: Cow::Borrowed(&kept.stamps),
+        sources: Cow::Borrowed(kept.sources),
+        loaded: Cow::Borrowed(kept.loaded),
         entries: kept.entries,
-        hashes: kept.hashes.to_vec(),
+        hashes: Cow::Borrowed(kept.hashes),
         agencies: kept.site.agencies.len(),
         link_chunks: kept.links.chunks(LINK_CHUNK).len(),
     };
     write_chunk(&mut w, &header)?;
     for a in &kept.site.agencies {
         let info = serde_json::to_string(&a.info).map_err(io::Error::other)?;
-        write_chunk(&mut w, &AgencyToKeep { slug: &a.slug, info, file: a.file, reports: &a.reports })?;
+        let saved =
+            SavedAgency { slug: Cow::Borrowed(&a.slug), info, file: a.file, reports: Cow::Borrowed(&a.reports) };
+        write_chunk(&mut w, &saved)?;
     }
     for links in kept.links.chunks(LINK_CHUNK) {
-        write_chunk(&mut w, &LinksToKeep(links))?;
+        write_chunk(&mut w, &SavedLinks::new(links))?;
     }
     let tmp = w.into_inner().map_err(io::IntoInnerError::into_error)?;
     tmp.persist(&path).map_err(|e| e.error)?;
@@ -255,7 +174,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
     let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
     let mut r = io::BufReader::with_capacity(1 << 20, file);
     let mut buf = Vec::new();
-    let Some(header) = read_chunk::<Header<Stamps, Sources>>(&mut r, &mut buf) else { return Err(stamps) };
+    let Some(header) = read_chunk::<Header<'static>>(&mut r, &mut buf) else { return Err(stamps) };
     if header.key != key(root) {
         return Err(stamps);
     }
@@ -263,26 +182,26 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
     let Some(config) = load::config(root, format) else { return Err(stamps) };
     let agencies: Option<Vec<Agency>> = (0..header.agencies)
         .map(|_| {
-            let a: SavedAgency = read_chunk(&mut r, &mut buf)?;
+            let a: SavedAgency<'static> = read_chunk(&mut r, &mut buf)?;
             let info: AgencyInfo = serde_json::from_str(&a.info).ok()?;
-            Some(Agency { slug: a.slug, info, file: a.file, reports: a.reports })
+            Some(Agency { slug: a.slug.into_owned(), info, file: a.file, reports: a.reports.into_owned() })
         })
         .collect();
     let Some(agencies) = agencies else { return Err(stamps) };
     let mut links = Vec::with_capacity(header.hashes.len());
     for _ in 0..header.link_chunks {
-        let Some(chunk) = read_chunk::<SavedLinks>(&mut r, &mut buf).and_then(SavedLinks::restore) else {
+        let Some(chunk) = read_chunk::<SavedLinks<'static>>(&mut r, &mut buf).and_then(SavedLinks::restore) else {
             return Err(stamps);
         };
         links.extend(chunk);
     }
     drop(buf);
     let Header { sources, loaded, entries, hashes, .. } = header;
+    let (mut sources, mut diagnostics, hashes) = (sources.into_owned(), loaded.into_owned(), hashes.into_owned());
     if links.len() != hashes.len() {
         return Err(stamps);
     }
     let mut site = Site { config, format, agencies };
-    let (mut sources, mut diagnostics) = (sources, loaded);
     let mut edited = Vec::new();
     for (slug, year) in &edits {
         let Some(a) = site.agencies.iter().position(|x| &x.slug == slug) else { return Err(stamps) };
@@ -317,28 +236,17 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
 }
 
 /// The reports whose `report.md` or `data.toml` changed, as (folder name,
-/// year); `None` if anything else changed.
+/// year); `None` if anything else changed, or if the sources cannot all be
+/// followed.
 fn edits(before: &Stamps, now: &Stamps) -> Option<Vec<(String, u16)>> {
-    if before.0.len() != now.0.len() {
+    if !now.complete() {
         return None;
     }
     let mut out: Vec<(String, u16)> = Vec::new();
-    for ((path, old), (same, new)) in before.0.iter().zip(&now.0) {
-        if path != same {
-            return None;
-        }
-        if old == new {
-            continue;
-        }
-        let parts: Vec<&str> = path.split('/').collect();
-        match parts[..] {
-            ["content", slug, year, "report.md" | "data.toml"] if !old.dir && !new.dir => {
-                let report = (slug.to_owned(), year.parse().ok()?);
-                if !out.contains(&report) {
-                    out.push(report);
-                }
-            }
-            _ => return None,
+    for difference in now.since(before) {
+        let report = difference.edited.then(|| load::report_file(difference.path)).flatten()?;
+        if !out.contains(&report) {
+            out.push(report);
         }
     }
     Some(out)
@@ -348,32 +256,29 @@ fn edits(before: &Stamps, now: &Stamps) -> Option<Vec<(String, u16)>> {
 mod tests {
     use super::*;
 
-    fn stamps(files: &[(&str, u64)]) -> Stamps {
-        let mut v: Vec<(String, Stamp)> = files
-            .iter()
-            .map(|&(p, len)| (p.to_owned(), Stamp { len, mtime: 1, ctime: 1, ino: 1, dir: false }))
-            .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        Stamps(v)
-    }
-
     #[test]
     fn only_report_files_of_known_folders_are_edits() {
-        let before = stamps(&[("content/a/2024/report.md", 1), ("content/a/2024/data.toml", 1), ("site.toml", 1)]);
-        let same = stamps(&[("content/a/2024/report.md", 1), ("content/a/2024/data.toml", 1), ("site.toml", 1)]);
-        assert_eq!(edits(&before, &same), Some(vec![]));
-        let md = stamps(&[("content/a/2024/report.md", 2), ("content/a/2024/data.toml", 3), ("site.toml", 1)]);
-        assert_eq!(edits(&before, &md), Some(vec![("a".to_owned(), 2024)]));
-        let config = stamps(&[("content/a/2024/report.md", 1), ("content/a/2024/data.toml", 1), ("site.toml", 2)]);
-        assert_eq!(edits(&before, &config), None);
-        let added = stamps(&[
-            ("content/a/2024/report.md", 1),
-            ("content/a/2024/data.toml", 1),
-            ("content/a/2024/x.pdf", 1),
-            ("site.toml", 1),
-        ]);
-        assert_eq!(edits(&before, &added), None);
-        let renamed = stamps(&[("content/a/2024/report.md", 1), ("content/a/2024/data.toml", 1), ("site.tom", 1)]);
-        assert_eq!(edits(&before, &renamed), None);
+        let site = tempfile::tempdir().unwrap();
+        let at = |rel: &str| site.path().join(rel);
+        fs::create_dir_all(at("content/a/2024")).unwrap();
+        for rel in ["site.toml", "content/a/agency.toml", "content/a/2024/report.md", "content/a/2024/data.toml"] {
+            fs::write(at(rel), "x").unwrap();
+        }
+        let before = Stamps::take(site.path());
+        assert_eq!(edits(&before, &Stamps::take(site.path())), Some(vec![]));
+        fs::write(at("content/a/2024/report.md"), "xy").unwrap();
+        fs::write(at("content/a/2024/data.toml"), "xy").unwrap();
+        assert_eq!(edits(&before, &Stamps::take(site.path())), Some(vec![("a".to_owned(), 2024)]));
+        for (rel, what) in [("content/a/agency.toml", "agency.toml"), ("site.toml", "site.toml")] {
+            let before = Stamps::take(site.path());
+            fs::write(at(rel), "xyz").unwrap();
+            assert_eq!(edits(&before, &Stamps::take(site.path())), None, "{what}");
+            fs::remove_file(at(rel)).unwrap();
+            assert_eq!(edits(&before, &Stamps::take(site.path())), None, "{what} removed");
+            fs::write(at(rel), "x").unwrap();
+        }
+        let before = Stamps::take(site.path());
+        fs::write(at("content/a/2024/x.pdf"), "x").unwrap();
+        assert_eq!(edits(&before, &Stamps::take(site.path())), None, "an attachment added");
     }
 }

@@ -11,6 +11,7 @@ mod extract;
 pub mod report;
 mod resolve;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
@@ -129,77 +130,62 @@ pub struct PageLinks {
 }
 
 /// What the pages of a site left for the inspection, kept between runs (see
-/// `build::state`): each distinct set of ids once.
+/// `build::state`): each distinct set of ids once. Borrowed from the pages to
+/// write it, owned when read back.
 #[derive(Serialize, Deserialize)]
-pub struct SavedLinks {
-    sets: Vec<HashSet<String>>,
-    pages: Vec<SavedPage>,
+pub struct SavedLinks<'a> {
+    sets: Vec<Cow<'a, HashSet<String>>>,
+    pages: Vec<SavedPage<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct SavedPage {
+struct SavedPage<'a> {
     checked: usize,
-    broken: Vec<Broken>,
-    external: Vec<ExternalLink>,
-    deferred: Vec<(String, String, RawLink)>,
+    broken: Cow<'a, [Broken]>,
+    external: Cow<'a, [ExternalLink]>,
+    deferred: Cow<'a, [(String, String, RawLink)]>,
     /// Indexes into [`SavedLinks::sets`].
     anchors: Vec<u32>,
 }
 
-/// The links of a site's pages as [`SavedLinks`] reads them back, borrowed.
-pub struct LinksToKeep<'a>(pub &'a [PageLinks]);
-
-#[derive(Serialize)]
-struct PageToKeep<'a> {
-    checked: usize,
-    broken: &'a [Broken],
-    external: &'a [ExternalLink],
-    deferred: &'a [(String, String, RawLink)],
-    anchors: Vec<u32>,
-}
-
-impl Serialize for LinksToKeep<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl<'a> SavedLinks<'a> {
+    pub fn new(pages: &'a [PageLinks]) -> Self {
         let mut index: HashMap<*const HashSet<String>, u32> = HashMap::new();
-        let mut sets: Vec<&HashSet<String>> = Vec::new();
-        let pages: Vec<PageToKeep<'_>> = self
-            .0
+        let mut sets = Vec::new();
+        let pages = pages
             .iter()
-            .map(|p| PageToKeep {
+            .map(|p| SavedPage {
                 checked: p.checked,
-                broken: &p.broken,
-                external: &p.external,
-                deferred: &p.deferred,
+                broken: Cow::Borrowed(&p.broken),
+                external: Cow::Borrowed(&p.external),
+                deferred: Cow::Borrowed(&p.deferred),
                 anchors: p
                     .anchors
                     .iter()
                     .map(|set| {
                         *index.entry(Arc::as_ptr(set)).or_insert_with(|| {
-                            sets.push(set);
+                            sets.push(Cow::Borrowed(&**set));
                             u32::try_from(sets.len() - 1).unwrap_or(u32::MAX)
                         })
                     })
                     .collect(),
             })
             .collect();
-        // The fields of `SavedLinks`, in order.
-        (sets, pages).serialize(s)
+        Self { sets, pages }
     }
-}
 
-impl SavedLinks {
     /// The pages' links, in the order they were saved; `None` if the data is inconsistent.
     pub fn restore(self) -> Option<Vec<PageLinks>> {
-        let sets: Vec<Arc<HashSet<String>>> = self.sets.into_iter().map(Arc::new).collect();
+        let sets: Vec<Arc<HashSet<String>>> = self.sets.into_iter().map(|set| Arc::new(set.into_owned())).collect();
         self.pages
             .into_iter()
             .map(|p| {
                 let anchors = p.anchors.iter().map(|&i| sets.get(i as usize).cloned()).collect::<Option<_>>()?;
                 Some(PageLinks {
                     checked: p.checked,
-                    broken: p.broken,
-                    external: p.external,
-                    deferred: p.deferred,
+                    broken: p.broken.into_owned(),
+                    external: p.external.into_owned(),
+                    deferred: p.deferred.into_owned(),
                     anchors,
                 })
             })

@@ -5,6 +5,7 @@
 
 mod encoding;
 mod prose;
+mod stamps;
 mod words;
 
 use std::collections::HashMap;
@@ -51,6 +52,18 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
 /// watches and what a run compares with the state the previous one kept.
 pub const SOURCE_DIRS: &[&str] = &["content", "themes", "templates", "static"];
 pub const SETTINGS: &str = "site.toml";
+
+pub use self::stamps::{Difference, Stamps};
+
+/// The agency folder and year of a report's own file, given relative to the
+/// site root: `content/<slug>/<year>/report.md` or `data.toml`.
+pub fn report_file(rel: &Path) -> Option<(String, u16)> {
+    let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
+    match parts[..] {
+        ["content", slug, year, "report.md" | "data.toml"] => Some((slug.to_owned(), year.parse().ok()?)),
+        _ => None,
+    }
+}
 
 /// Reads `site.toml` alone; `None` if it has any problem (the full load then
 /// reports it).

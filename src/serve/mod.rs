@@ -163,7 +163,7 @@ fn rebuild(
 ) -> (Outcome<Arc<Prepared>>, Option<build::Live>) {
     let mut edited: Vec<(String, u16)> = Vec::new();
     for path in changed {
-        match edited_report(path) {
+        match crate::load::report_file(path) {
             Some(report) if !edited.contains(&report) => edited.push(report),
             Some(_) => {}
             None => return build::preview(root),
@@ -183,15 +183,6 @@ fn rebuild(
         owned = next;
     }
     build::preview(root)
-}
-
-/// `content/<slug>/<year>/report.md` or `data.toml`: the agency and year.
-fn edited_report(path: &Path) -> Option<(String, u16)> {
-    let parts: Vec<&str> = path.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
-    match parts[..] {
-        ["content", slug, year, "report.md" | "data.toml"] => Some((slug.to_owned(), year.parse().ok()?)),
-        _ => None,
-    }
 }
 
 impl Files for Prepared {

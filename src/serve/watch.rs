@@ -5,15 +5,14 @@
 //! folder, `target/` and everything else at the root are never watched, so a
 //! build can never trigger itself.
 
-use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use notify::{Config, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::load::Stamps;
 /// The folders under the site root whose content makes up the site.
 pub use crate::load::{SETTINGS, SOURCE_DIRS};
 
@@ -93,43 +92,20 @@ impl SiteWatcher {
     }
 }
 
-/// What polling compares: size and modification time to the nanosecond
-/// (notify's poller compares whole seconds and misses a quick second save).
-type Fingerprint = BTreeMap<PathBuf, (u64, Option<SystemTime>)>;
-
 fn spawn_poller(root: PathBuf, tx: Sender<PathBuf>) {
-    let mut before = fingerprint(&root);
+    let mut before = Stamps::take(&root);
     thread::spawn(move || {
         loop {
             thread::sleep(POLL_INTERVAL);
-            let now = fingerprint(&root);
-            let gone = before.keys().filter(|p| !now.contains_key(*p));
-            let changed = now.iter().filter(|(p, v)| before.get(*p) != Some(v)).map(|(p, _)| p);
-            for path in gone.chain(changed) {
-                if tx.send(path.clone()).is_err() {
+            let now = Stamps::take(&root);
+            for difference in now.since(&before) {
+                if tx.send(root.join(difference.path)).is_err() {
                     return;
                 }
             }
             before = now;
         }
     });
-}
-
-fn fingerprint(root: &Path) -> Fingerprint {
-    let mut out = Fingerprint::new();
-    let mut stack: Vec<PathBuf> = SOURCE_DIRS.iter().map(|d| root.join(d)).collect();
-    stack.push(root.join(SETTINGS));
-    while let Some(path) = stack.pop() {
-        // symlink_metadata: a link to a folder is not followed, so links cannot loop.
-        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
-        if meta.is_dir() {
-            if let Ok(entries) = fs::read_dir(&path) {
-                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
-            }
-        }
-        out.insert(path, (meta.len(), meta.modified().ok()));
-    }
-    out
 }
 
 /// Blocks until a relevant change, then until the burst of events settles.

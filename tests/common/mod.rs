@@ -64,30 +64,22 @@ impl TempSite {
         self.write(rel, &text.replacen(from, to, 1));
     }
 
+    /// `portal <args> --root <site>`, without colours.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portal"));
+        command.args(args).arg("--root").arg(self.root()).env("NO_COLOR", "1");
+        command
+    }
+
     /// Runs `portal <args> --root <site>`.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_portal"))
-            .args(args)
-            .arg("--root")
-            .arg(self.root())
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        Run::from(output)
+        Run::from(self.command(args).output().unwrap())
     }
 
     /// Runs `portal <args> --root <site>` with stage timings on, and says
     /// whether the run used the state the previous one kept.
     pub fn run_restoring(&self, args: &[&str]) -> (Run, bool) {
-        let output = Command::new(env!("CARGO_BIN_EXE_portal"))
-            .args(args)
-            .arg("--root")
-            .arg(self.root())
-            .env("NO_COLOR", "1")
-            .env("PORTAL_TIMINGS", "1")
-            .output()
-            .unwrap();
-        let run = Run::from(output);
+        let run = Run::from(self.command(args).env("PORTAL_TIMINGS", "1").output().unwrap());
         let restored = run.stderr.contains("timing: restore");
         let stderr = run.stderr.lines().filter(|l| !l.starts_with("timing: ")).map(|l| format!("{l}\n")).collect();
         (Run { stderr, ..run }, restored)

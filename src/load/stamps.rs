@@ -1,0 +1,170 @@
+//! How every source file of a site is at a moment: what `portal serve`'s
+//! poller compares between two looks, and what a run compares with the state
+//! the previous run kept.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{SETTINGS, SOURCE_DIRS};
+
+/// How a file was: a change to any of these is an edit. Size and times to
+/// the nanosecond (notify's poller compares whole seconds and misses a quick
+/// second save), and the inode, which an editor saving by renaming changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    len: u64,
+    mtime: i128,
+    ctime: i128,
+    ino: u64,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Kind {
+    File,
+    /// A folder: only its presence counts (its own times change whenever a
+    /// file in it is saved by renaming; the file itself says so).
+    Folder,
+    /// A link to a folder, not followed (links could loop): what is behind
+    /// it is not stamped.
+    Opaque,
+}
+
+/// Every file and folder under `site.toml` and the source folders, by path
+/// relative to the site root, sorted.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Stamps(Vec<(PathBuf, Stamp)>);
+
+/// A path whose stamp differs between two looks.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Difference<'a> {
+    pub path: &'a Path,
+    /// A file there both times, changed; otherwise added, removed or of another kind.
+    pub edited: bool,
+}
+
+impl Stamps {
+    /// Takes the stamps of the sources of the site at `root`, folders listed
+    /// in parallel. A link to a file is stamped as the file it leads to.
+    pub fn take(root: &Path) -> Self {
+        let mut out: Vec<(PathBuf, Stamp)> = std::iter::once(SETTINGS)
+            .chain(SOURCE_DIRS.iter().copied())
+            .flat_map(|rel| walk(root, PathBuf::from(rel)))
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Self(out)
+    }
+
+    /// Whether every source was followed: no link to a folder.
+    pub fn complete(&self) -> bool {
+        self.0.iter().all(|(_, s)| s.kind != Kind::Opaque)
+    }
+
+    /// What differs from `before`, in path order.
+    pub fn since<'a>(&'a self, before: &'a Stamps) -> Vec<Difference<'a>> {
+        let (old, new) = (&before.0, &self.0);
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        loop {
+            let (path, edited) = match (old.get(i), new.get(j)) {
+                (None, None) => return out,
+                (Some((p, a)), Some((q, b))) if p == q => {
+                    (i, j) = (i + 1, j + 1);
+                    if a == b {
+                        continue;
+                    }
+                    (q, a.kind == Kind::File && b.kind == Kind::File)
+                }
+                (Some((p, _)), Some((q, _))) if p < q => {
+                    i += 1;
+                    (p, false)
+                }
+                (Some((p, _)), None) => {
+                    i += 1;
+                    (p, false)
+                }
+                (_, Some((q, _))) => {
+                    j += 1;
+                    (q, false)
+                }
+            };
+            out.push(Difference { path, edited });
+        }
+    }
+}
+
+fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
+    Stamp {
+        len: meta.len(),
+        mtime: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        ctime: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        ino: meta.ino(),
+        kind,
+    }
+}
+
+/// The stamps under `rel` (a file or a folder, perhaps missing).
+fn walk(root: &Path, rel: PathBuf) -> Vec<(PathBuf, Stamp)> {
+    let path = root.join(&rel);
+    let Ok(meta) = fs::symlink_metadata(&path) else { return Vec::new() };
+    let mut out = Vec::new();
+    if meta.is_dir() {
+        let children: Vec<PathBuf> =
+            fs::read_dir(&path).into_iter().flatten().filter_map(|e| Some(rel.join(e.ok()?.file_name()))).collect();
+        out.extend(children.into_par_iter().flat_map_iter(|child| walk(root, child)).collect::<Vec<_>>());
+        out.push((rel, Stamp { len: 0, mtime: 0, ctime: 0, ino: 0, kind: Kind::Folder }));
+    } else if meta.file_type().is_symlink() {
+        let target = fs::metadata(&path).ok();
+        let followed = target.as_ref().filter(|m| m.is_file()).map(|m| stamp(m, Kind::File));
+        out.push((rel, followed.unwrap_or_else(|| stamp(&meta, Kind::Opaque))));
+    } else {
+        out.push((rel, stamp(&meta, Kind::File)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamps(files: &[(&str, u64)]) -> Stamps {
+        let mut v: Vec<(PathBuf, Stamp)> = files
+            .iter()
+            .map(|&(p, len)| (PathBuf::from(p), Stamp { len, mtime: 1, ctime: 1, ino: 1, kind: Kind::File }))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        Stamps(v)
+    }
+
+    #[test]
+    fn differences_are_added_removed_or_edited() {
+        let before = stamps(&[("a", 1), ("b", 1), ("d", 1)]);
+        let now = stamps(&[("a", 1), ("b", 2), ("c", 1)]);
+        let found: Vec<(&str, bool)> =
+            now.since(&before).iter().map(|d| (d.path.to_str().unwrap(), d.edited)).collect();
+        assert_eq!(found, [("b", true), ("c", false), ("d", false)]);
+        assert!(now.since(&now).is_empty());
+    }
+
+    #[test]
+    fn a_link_to_a_file_is_the_file_and_a_link_to_a_folder_is_opaque() {
+        let site = tempfile::tempdir().unwrap();
+        let content = site.path().join("content");
+        fs::create_dir_all(content.join("a")).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        fs::write(elsewhere.path().join("report.md"), "一").unwrap();
+        std::os::unix::fs::symlink(elsewhere.path().join("report.md"), content.join("a/report.md")).unwrap();
+        let before = Stamps::take(site.path());
+        assert!(before.complete());
+        fs::write(elsewhere.path().join("report.md"), "一二").unwrap();
+        let now = Stamps::take(site.path());
+        let found: Vec<&Path> = now.since(&before).iter().filter(|d| d.edited).map(|d| d.path).collect();
+        assert_eq!(found, [Path::new("content/a/report.md")]);
+        std::os::unix::fs::symlink(elsewhere.path(), content.join("b")).unwrap();
+        assert!(!Stamps::take(site.path()).complete());
+    }
+}
