@@ -493,6 +493,26 @@ fn a_run_after_edits_gives_what_a_full_run_gives() {
     assert!(snapshot(&site.path("public")) == before, "a failed build changed the output");
 }
 
+/// A build into an empty folder makes every file again. A file made to the
+/// same bytes as the previous run made it keeps the links found in it then,
+/// so what the build reports must be what a full build of the same sources reports.
+#[test]
+fn a_build_into_an_empty_folder_reports_what_a_full_build_reports() {
+    let site = TempSite::sample();
+    site.write("site.toml", &format!("{}\n[links]\ninternal = \"warning\"\n", site.read("site.toml")));
+    let md = "content/example-education/2022/report.md";
+    site.write(md, &format!("{}\n详见[往年报告](../../2021/example-education/)。\n", site.read(md)));
+    let (first, restored) = site.run_restoring(&["build"]);
+    assert!(first.success && !restored, "{}", first.stderr);
+    assert!(first.stderr.contains("2021/example-education/"), "the broken link is reported: {}", first.stderr);
+    let before = snapshot(&site.path("public"));
+    fs::remove_dir_all(site.path("public")).unwrap();
+    let (again, restored) = site.run_restoring(&["build"]);
+    assert!(again.success && restored, "{}", again.stderr);
+    assert_eq!(again.stderr, first.stderr, "the same messages as the full build");
+    assert!(snapshot(&site.path("public")) == before, "the same files as the full build");
+}
+
 /// Anything but an edit of a report's files, and a state that cannot be
 /// read, make a full run; the result is the same.
 #[test]

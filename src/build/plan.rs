@@ -374,11 +374,14 @@ impl Prepared {
             sink.put_stream(&entry.path, fingerprint, &mut |w| self.produce_to(entry, w))?;
             return Ok(nothing);
         }
-        let (bytes, links) = self.produce_inspected(inspector, entry)?;
+        // A file made as the previous run made it has the links it found then.
+        let same_as = known.and_then(|(redo, hash)| hash.filter(|_| !redo));
+        let (bytes, links) = self.produce_inspected(inspector, entry, same_as)?;
         // Open data has the fingerprint of its inputs; any other file, a hash of its bytes.
         let hash = fingerprint.is_none().then(|| xxhash_rust::xxh3::xxh3_64(&bytes));
         sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
-        Ok(Produced { links, hash, reused: false })
+        let reused = links.is_none();
+        Ok(Produced { links: links.unwrap_or_default(), hash, reused })
     }
 
     /// A hash of the paths of the site's files: what the per-file data a run
@@ -407,23 +410,26 @@ impl Prepared {
             .collect()
     }
 
-    /// A file and what the inspection found in it. Of a page, the frame is
+    /// A file and what the inspection found in it, unless its bytes hash to
+    /// `same_as`: the same bytes have the same links. Of a page, the frame is
     /// inspected: the tables spliced into it have known ids and no links.
     pub(super) fn produce_inspected(
         &self,
         inspector: &Inspector<'_>,
         entry: &Entry,
-    ) -> Result<(Vec<u8>, PageLinks), BuildError> {
-        let source = self.source(entry);
+        same_as: Option<u64>,
+    ) -> Result<(Vec<u8>, Option<PageLinks>), BuildError> {
+        let same = |hash: u64| same_as == Some(hash);
         Ok(match &entry.kind {
             Kind::Page(kind) => {
                 let (html, text) = self.render(*kind)?;
-                let links = self.inspect_html(inspector, entry, &html, text.as_deref());
+                let links = (!same(html.hash())).then(|| self.inspect_html(inspector, entry, &html, text.as_deref()));
                 (html.into_bytes(), links)
             }
             _ => {
                 let bytes = self.produce(entry)?;
-                let links = inspector.page(&entry.path, &bytes, Apart::default(), source);
+                let links = (!same(xxhash_rust::xxh3::xxh3_64(&bytes)))
+                    .then(|| inspector.page(&entry.path, &bytes, Apart::default(), self.source(entry)));
                 (bytes, links)
             }
         })
@@ -514,7 +520,8 @@ pub struct Produced {
     pub links: PageLinks,
     /// A hash of its bytes, except for open data (fingerprinted by its inputs).
     pub hash: Option<u64>,
-    /// Whether the file was not made again: the previous run's stands.
+    /// Whether its links are the previous run's: the file was not made
+    /// again, or was made again to the same bytes.
     pub reused: bool,
 }
 

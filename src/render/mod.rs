@@ -71,6 +71,19 @@ impl Html {
         out
     }
 
+    /// The xxh3 hash of [`Html::into_bytes`], without putting the page together.
+    pub fn hash(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut at = 0;
+        for part in &self.parts {
+            hasher.update(&self.frame.as_bytes()[at..part.at.start]);
+            hasher.update(part.html.as_bytes());
+            at = part.at.end;
+        }
+        hasher.update(&self.frame.as_bytes()[at..]);
+        hasher.digest()
+    }
+
     /// Whether parts of this kind are spliced into the page.
     pub fn has(&self, kind: PartKind) -> bool {
         self.parts.iter().any(|p| p.kind == kind)
