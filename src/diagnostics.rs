@@ -17,28 +17,30 @@ use serde::{Deserialize, Serialize};
 /// when it is shown, so that a site of 10,000 reports is not held in memory twice.
 #[derive(Default, Clone)]
 pub struct Sources {
+    /// The site root, under which a file registered without its text is read again.
+    root: Option<Arc<Path>>,
     // Shared: `portal serve` keeps a copy per preview of a large site.
     files: Vec<Arc<SourceFile>>,
 }
 
+/// Small: a site of 10,000 reports registers 20,000 files.
 struct SourceFile {
     /// As shown (relative to the site root).
-    path: PathBuf,
-    /// Where to read the text again, for a file registered without it.
-    disk: Option<PathBuf>,
-    text: OnceLock<SimpleFile<String, String>>,
+    path: Box<Path>,
+    /// Registered without its text: read again, under the root, when quoted.
+    on_disk: bool,
+    text: OnceLock<Box<SimpleFile<String, String>>>,
 }
 
 impl SourceFile {
-    fn get(&self) -> &SimpleFile<String, String> {
+    fn get(&self, root: Option<&Path>) -> &SimpleFile<String, String> {
         self.text.get_or_init(|| {
-            let text = self
-                .disk
-                .as_ref()
-                .and_then(|p| std::fs::read(p).ok())
+            let text = Some(&self.path)
+                .filter(|_| self.on_disk)
+                .and_then(|p| std::fs::read(root.map_or_else(|| p.to_path_buf(), |r| r.join(p))).ok())
                 .and_then(|bytes| crate::load::decode(bytes).ok())
                 .unwrap_or_default();
-            SimpleFile::new(self.path.display().to_string(), text)
+            Box::new(SimpleFile::new(self.path.display().to_string(), text))
         })
     }
 }
@@ -48,17 +50,22 @@ impl SourceFile {
 pub struct FileId(usize);
 
 impl Sources {
+    /// A registry of the files of the site at `root`.
+    pub fn under(root: &Path) -> Self {
+        Self { root: Some(Arc::from(root)), files: Vec::new() }
+    }
+
     /// Registers a file with its text; `path` is shown as given (relative to the site root).
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
-        let file = SimpleFile::new(path.display().to_string(), text);
-        self.files.push(Arc::new(SourceFile { path, disk: None, text: OnceLock::from(file) }));
+        let file = Box::new(SimpleFile::new(path.display().to_string(), text));
+        self.files.push(Arc::new(SourceFile { path: path.into(), on_disk: false, text: OnceLock::from(file) }));
         FileId(self.files.len() - 1)
     }
 
-    /// Registers a file read from `disk`, whose text is read again (and
-    /// decoded as it was) only if a diagnostic quotes it.
-    pub fn register(&mut self, path: PathBuf, disk: PathBuf) -> FileId {
-        self.files.push(Arc::new(SourceFile { path, disk: Some(disk), text: OnceLock::new() }));
+    /// Registers a file read from `path` under the root, whose text is read
+    /// again (and decoded as it was) only if a diagnostic quotes it.
+    pub fn register(&mut self, path: PathBuf) -> FileId {
+        self.files.push(Arc::new(SourceFile { path: path.into(), on_disk: true, text: OnceLock::new() }));
         FileId(self.files.len() - 1)
     }
 
@@ -67,7 +74,7 @@ impl Sources {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id.0).map_or("", |f| f.get().source().as_str())
+        self.files.get(id.0).map_or("", |f| f.get(self.root.as_deref()).source().as_str())
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -79,29 +86,31 @@ impl Sources {
     }
 
     fn file(&self, id: usize) -> Result<&SimpleFile<String, String>, files::Error> {
-        self.files.get(id).map(|f| f.get()).ok_or(files::Error::FileMissing)
+        self.files.get(id).map(|f| f.get(self.root.as_deref())).ok_or(files::Error::FileMissing)
     }
 }
 
-/// Kept between runs (see `build::state`): paths, and the text of a file
-/// that was not read from disk.
+/// Kept between runs (see `build::state`): the root, paths, and the text of
+/// a file that was not read from disk.
 impl Serialize for Sources {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.files.iter().map(|f| {
-            let text = if f.disk.is_none() { f.text.get().map(|t| t.source().as_str()) } else { None };
-            (&f.path, &f.disk, text)
-        }))
+        let files: Vec<(&Path, Option<&str>)> = self
+            .files
+            .iter()
+            .map(|f| (&*f.path, if f.on_disk { None } else { f.text.get().map(|t| t.source().as_str()) }))
+            .collect();
+        (self.root.as_deref(), files).serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Sources {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let files: Vec<(PathBuf, Option<PathBuf>, Option<String>)> = Vec::deserialize(d)?;
-        let mut out = Sources::default();
-        for (path, disk, text) in files {
-            match disk {
-                Some(disk) => out.register(path, disk),
-                None => out.add(path, text.unwrap_or_default()),
+        let (root, files): (Option<PathBuf>, Vec<(PathBuf, Option<String>)>) = Deserialize::deserialize(d)?;
+        let mut out = Sources { root: root.map(Arc::from), files: Vec::with_capacity(files.len()) };
+        for (path, text) in files {
+            match text {
+                None => out.register(path),
+                Some(text) => out.add(path, text),
             };
         }
         Ok(out)

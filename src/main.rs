@@ -242,7 +242,8 @@ fn main() -> ExitCode {
         }
         Command::Check { format, external, strict, exclude, report, no_cache, timeout } => {
             // Every file is produced in memory (nothing is written) so that its links are inspected too.
-            let checked = build::inspect(&cli.root);
+            // External links are listed only for what looks at them: fetching, or the report.
+            let checked = build::inspect(&cli.root, external || report.is_some());
             let links = LinkOptions { external, strict, exclude, report, no_cache, timeout };
             let (link_report, link_failure) = match check_links(&cli.root, &checked, &links) {
                 Ok(r) => r,

@@ -289,8 +289,9 @@ pub struct Stated {
     pub value: Number,
     /// Byte span of the number and its unit in `report.md`.
     pub span: Range<usize>,
-    /// The phrase and the number as written, for messages.
-    pub phrase: Box<str>,
+    /// Byte span of the phrase and the number in `report.md`, quoted in
+    /// messages (read again then: a report states a dozen figures).
+    pub phrase: Range<usize>,
 }
 
 /// A calendar date.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity, Sources};
 use crate::format::{self, Axis, CrossYearRule, Format};
 use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
 use crate::summary::{self, Summaries, Summed};
@@ -56,16 +56,16 @@ impl Review {
 /// Every problem the rules find in the site. Summed figures (a summary without
 /// `data.toml`) are not checked against the sum and cross-year rules: each
 /// member's figures were, and sums of figures that add up add up.
-pub fn validate(site: &Site, summaries: &Summaries) -> Validation {
+pub fn validate(site: &Site, summaries: &Summaries, sources: &Sources) -> Validation {
     let all: Vec<usize> = (0..site.agencies.len()).collect();
-    validate_agencies(site, summaries, &all)
+    validate_agencies(site, summaries, sources, &all)
 }
 
 /// [`validate`] for some agencies only (indexes): each agency's reports are
 /// checked on their own and against each other, so one edited report needs
 /// only its agency and the summaries that count it checked again.
-pub fn validate_agencies(site: &Site, summaries: &Summaries, agencies: &[usize]) -> Validation {
-    let found: Vec<Validation> = agencies.par_iter().map(|&a| validate_agency(site, summaries, a)).collect();
+pub fn validate_agencies(site: &Site, summaries: &Summaries, sources: &Sources, agencies: &[usize]) -> Validation {
+    let found: Vec<Validation> = agencies.par_iter().map(|&a| validate_agency(site, summaries, sources, a)).collect();
     let mut out = Validation::default();
     for v in found {
         out.diagnostics.extend(v.diagnostics);
@@ -74,7 +74,7 @@ pub fn validate_agencies(site: &Site, summaries: &Summaries, agencies: &[usize])
     out
 }
 
-fn validate_agency(site: &Site, summaries: &Summaries, a: usize) -> Validation {
+fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: usize) -> Validation {
     let format = site.format;
     let agency = &site.agencies[a];
     let mut out = Validation::default();
@@ -94,7 +94,7 @@ fn validate_agency(site: &Site, summaries: &Summaries, a: usize) -> Validation {
         if let Some(summed) = summed.filter(|s| !s.computed) {
             found.extend(check_summary(site, report, summed));
         }
-        found.extend(check_prose(format, report));
+        found.extend(check_prose(format, report, sources));
         let (found, used) = apply_waivers(report, found);
         out.diagnostics.extend(found);
         out.waived.extend(used.into_iter().map(|rule| (agency.slug.clone(), report.year, rule)));
@@ -293,8 +293,9 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
     out
 }
 
-/// Figures stated in 一、总体情况 that are also table cells must agree (R8, a warning).
-fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
+/// Figures stated in 一、总体情况 that are also table cells must agree (R8, a
+/// warning). The message quotes the phrase from `sources`.
+fn check_prose(format: &Format, report: &Report, sources: &Sources) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for stated in &report.stated {
         let Some(figure) = format.prose.get(usize::from(stated.figure)) else { continue };
@@ -313,9 +314,11 @@ fn check_prose(format: &Format, report: &Report) -> Vec<Diagnostic> {
             continue;
         }
         let label = format::join_label(block, r, c);
+        let phrase = sources.text(report.markdown_file).get(stated.phrase.clone()).unwrap_or_default();
+        let written = if phrase.is_empty() { value.to_string() } else { format!("“{phrase}”") };
         let mut d = Diagnostic::warning(
             "R8",
-            format!("总体情况中写的“{}”与{}（{}）的 {cell} 不一致", stated.phrase, format.tables[t].name, label),
+            format!("总体情况中写的{written}与{}（{}）的 {cell} 不一致", format.tables[t].name, label),
         )
         .at(report.markdown_file, stated.span.clone())
         .with_label(format!("文中为 {value}"));

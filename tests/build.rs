@@ -513,6 +513,30 @@ fn a_build_into_an_empty_folder_reports_what_a_full_build_reports() {
     assert!(snapshot(&site.path("public")) == before, "the same files as the full build");
 }
 
+/// A build does not list external links; a `check --report` after it must
+/// not take the pages' links from the build's state, and reports what a full
+/// run reports.
+#[test]
+fn a_run_that_lists_external_links_does_not_take_them_from_a_build() {
+    let site = TempSite::sample();
+    let md = "content/example-education/2022/report.md";
+    site.write(md, &format!("{}\n参见[中国政府网](https://www.gov.cn/zhengce/)。\n", site.read(md)));
+    let (build, _) = site.run_restoring(&["build"]);
+    assert!(build.success, "{}", build.stderr);
+    let report = |site: &TempSite| {
+        let path = site.path("links.html");
+        let (run, restored) = site.run_restoring(&["check", "--report", path.to_str().unwrap()]);
+        assert!(run.success, "{}", run.stderr);
+        (fs::read_to_string(path).unwrap(), restored)
+    };
+    let (after_build, restored) = report(&site);
+    assert!(restored, "the site as loaded still comes from the state");
+    let (full, restored) = report(&site.sources_copy());
+    assert!(!restored);
+    assert!(full.contains("，未检查 ") && !full.contains("，未检查 0。"), "external links are counted: {full}");
+    assert_eq!(after_build, full);
+}
+
 /// Anything but an edit of a report's files, and a state that cannot be
 /// read, make a full run; the result is the same.
 #[test]

@@ -454,3 +454,22 @@ fn a_report_without_waivers_has_no_note() {
     site.build_ok();
     assert!(!site.out("2024/linqu-yeyuan/index.html").contains("class=\"waiver\""));
 }
+
+/// R8's message quotes the phrase as written, read again from `report.md`
+/// when the message is made (the model keeps where it is, not its text).
+#[test]
+fn a_prose_warning_quotes_the_phrase() {
+    let site = TempSite::yeyuan();
+    site.edit(Y_MD, "收到政府信息依申请6条", "收到政府信息依申请5条");
+    let run = site.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "R8")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{}", run.stdout);
+    assert!(messages[0].starts_with("总体情况中写的“收到政府信息依申请5条”与表三"), "{}", messages[0]);
+}

@@ -52,7 +52,7 @@ fn check_loaded(mut loaded: load::Loaded) -> Checked {
         let (summaries, found) = summary::summarize(site, &loaded.sources);
         diagnostics.extend(found);
         let t = Instant::now();
-        let validation = validate::validate(site, &summaries);
+        let validation = validate::validate(site, &summaries, &loaded.sources);
         timing("validate", t);
         diagnostics.extend(validation.diagnostics);
         review.waived = validation.waived;
@@ -228,7 +228,9 @@ fn run<S: Sink, T>(
         let t = Instant::now();
         // What the previous run left stands for the files no edit touched.
         let entries = p.entries_hash();
-        let restored = restored.filter(|r| r.entries == entries && r.links.len() == p.entries.len());
+        // A run that lists external links cannot take a page's links from a run that did not.
+        let restored =
+            restored.filter(|r| r.entries == entries && r.links.len() == p.entries.len() && (r.external || !external));
         let keep = restored.as_ref().is_none_or(|r| r.keep);
         let redo = restored.as_ref().map(|r| p.redo(&r.edited));
         let (hashes, links) = restored.map(|r| (r.hashes, r.links)).unzip();
@@ -236,11 +238,11 @@ fn run<S: Sink, T>(
             (Some(hashes), Some(links), Some(redo)) => Some(Prior { redo, hashes, links }),
             _ => None,
         };
-        // External links are always listed, so that the state serves `check` and `build` alike.
-        let produced = p.produce_all(&sink, true, prior)?;
+        let produced = p.produce_all(&sink, external, prior)?;
         let (links, hashes): (Vec<_>, Vec<_>) = produced.into_iter().map(|m| (m.links, m.hash)).unzip();
         let mut inspection = p.inspection(&links);
         if !external {
+            // Pages whose links a run that listed them left.
             inspection.external.clear();
         }
         timing("produce + inspect", t);
@@ -254,6 +256,7 @@ fn run<S: Sink, T>(
                 entries,
                 links: &links,
                 hashes: &hashes,
+                external,
             };
             // Without it the next run is a full one, nothing worse.
             let _ = state::keep(root, kept);
@@ -285,10 +288,10 @@ fn link_diagnostics(p: &Prepared, inspection: &Inspection, sources: &mut Sources
 }
 
 /// Checks the site at `root` as a build would, writing nothing: the data,
-/// then every file produced in memory and its links inspected, external
-/// links listed. `Ok` holds the number of reports.
-pub fn inspect(root: &Path) -> Outcome<usize> {
-    run(root, true, |_| Ok(Discard), |p, _| Ok(p.reports()))
+/// then every file produced in memory and its links inspected; external
+/// links listed when `external` is set. `Ok` holds the number of reports.
+pub fn inspect(root: &Path, external: bool) -> Outcome<usize> {
+    run(root, external, |_| Ok(Discard), |p, _| Ok(p.reports()))
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.

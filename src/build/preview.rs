@@ -94,7 +94,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         Some(Place::Path(p)) => !p.starts_with(&folder),
         None => true,
     });
-    let validation = validate::validate_agencies(&site, &summaries, &affected);
+    let validation = validate::validate_agencies(&site, &summaries, &sources, &affected);
     data.extend(loaded);
     data.extend(validation.diagnostics);
     let slugs: Vec<&str> = affected.iter().map(|&x| site.agencies[x].slug.as_str()).collect();

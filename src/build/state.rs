@@ -10,8 +10,10 @@
 //! when the output still holds them as written. Anything else (a file added
 //! or removed, `site.toml`, a theme, `agency.toml`, another version of
 //! `portal`, a state that cannot be read, a link to a folder among the
-//! sources) makes a full run, which keeps a new state. A site whose file
-//! names are not all UTF-8 keeps none: its stamps cannot be written.
+//! sources) makes a full run, which keeps a new state. A run that lists
+//! external links (`check --external` or `--report`) after one that did not
+//! inspects every page again. A site whose file names are not all UTF-8
+//! keeps none: its stamps cannot be written.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -60,6 +62,8 @@ struct Header<'a> {
     entries: u64,
     /// Per file, a hash of its bytes (`None` where it was not produced).
     hashes: Cow<'a, [Option<u64>]>,
+    /// Whether the pages' external links were listed (for `check --external`).
+    external: bool,
     agencies: usize,
     link_chunks: usize,
 }
@@ -76,6 +80,8 @@ pub struct Kept<'a> {
     pub entries: u64,
     pub links: &'a [PageLinks],
     pub hashes: &'a [Option<u64>],
+    /// Whether `links` list the external links.
+    pub external: bool,
 }
 
 /// A previous run's state brought up to date with the sources.
@@ -86,6 +92,8 @@ pub struct Restored {
     pub entries: u64,
     pub links: Vec<PageLinks>,
     pub hashes: Vec<Option<u64>>,
+    /// Whether `links` list the external links.
+    pub external: bool,
     /// Whether to keep a new state after this run.
     pub keep: bool,
     /// The sources' stamps now, to keep with it.
@@ -120,6 +128,7 @@ pub fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
         loaded: Cow::Borrowed(kept.loaded),
         entries: kept.entries,
         hashes: Cow::Borrowed(kept.hashes),
+        external: kept.external,
         agencies: kept.site.agencies.len(),
         link_chunks: kept.links.chunks(LINK_CHUNK).len(),
     };
@@ -196,7 +205,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
         links.extend(chunk);
     }
     drop(buf);
-    let Header { sources, loaded, entries, hashes, .. } = header;
+    let Header { sources, loaded, entries, hashes, external, .. } = header;
     let (mut sources, mut diagnostics, hashes) = (sources.into_owned(), loaded.into_owned(), hashes.into_owned());
     if links.len() != hashes.len() {
         return Err(stamps);
@@ -230,6 +239,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
         entries,
         links,
         hashes,
+        external,
         keep,
         stamps,
     })

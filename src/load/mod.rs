@@ -39,7 +39,7 @@ pub struct Loaded {
 
 /// Reads the site rooted at `root`.
 pub fn load(root: &Path, format: &'static Format) -> Loaded {
-    let sources = Mutex::new(Sources::default());
+    let sources = Mutex::new(Sources::under(root));
     let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
     let site = cx.site();
     let mut diagnostics = cx.diagnostics;
@@ -367,7 +367,7 @@ impl Loader<'_> {
         match decode(bytes) {
             Ok(text) => {
                 let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
-                Some((sources.register(rel.to_path_buf(), self.root.join(rel)), text))
+                Some((sources.register(rel.to_path_buf()), text))
             }
             Err(why) => {
                 self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));

@@ -22,7 +22,7 @@ pub fn stated(format: &Format, text: &str, offset: usize) -> Box<[Stated]> {
             Some(Stated {
                 figure: u16::try_from(figure).ok()?,
                 value,
-                phrase: text[q.context.clone()].into(),
+                phrase: offset + q.context.start..offset + q.context.end,
                 span: offset + q.span.start..offset + q.span.end,
             })
         })

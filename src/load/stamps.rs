@@ -17,8 +17,9 @@ use super::{SETTINGS, SOURCE_DIRS};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp {
     len: u64,
-    mtime: i128,
-    ctime: i128,
+    /// Nanoseconds since the epoch (an `i64` holds them until 2262).
+    mtime: i64,
+    ctime: i64,
     ino: u64,
     kind: Kind,
 }
@@ -37,7 +38,7 @@ enum Kind {
 /// Every file and folder under `site.toml` and the source folders, by path
 /// relative to the site root, sorted.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Stamps(Vec<(PathBuf, Stamp)>);
+pub struct Stamps(Vec<(Box<Path>, Stamp)>);
 
 /// A path whose stamp differs between two looks.
 #[derive(Debug, PartialEq, Eq)]
@@ -51,9 +52,10 @@ impl Stamps {
     /// Takes the stamps of the sources of the site at `root`, folders listed
     /// in parallel. A link to a file is stamped as the file it leads to.
     pub fn take(root: &Path) -> Self {
-        let mut out: Vec<(PathBuf, Stamp)> = std::iter::once(SETTINGS)
+        let mut out: Vec<(Box<Path>, Stamp)> = std::iter::once(SETTINGS)
             .chain(SOURCE_DIRS.iter().copied())
             .flat_map(|rel| walk(root, PathBuf::from(rel)))
+            .map(|(path, stamp)| (path.into_boxed_path(), stamp))
             .collect();
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Self(out)
@@ -100,8 +102,8 @@ impl Stamps {
 fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
     Stamp {
         len: meta.len(),
-        mtime: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-        ctime: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        mtime: meta.mtime().saturating_mul(1_000_000_000).saturating_add(meta.mtime_nsec()),
+        ctime: meta.ctime().saturating_mul(1_000_000_000).saturating_add(meta.ctime_nsec()),
         ino: meta.ino(),
         kind,
     }
@@ -132,9 +134,9 @@ mod tests {
     use super::*;
 
     fn stamps(files: &[(&str, u64)]) -> Stamps {
-        let mut v: Vec<(PathBuf, Stamp)> = files
+        let mut v: Vec<(Box<Path>, Stamp)> = files
             .iter()
-            .map(|&(p, len)| (PathBuf::from(p), Stamp { len, mtime: 1, ctime: 1, ino: 1, kind: Kind::File }))
+            .map(|&(p, len)| (Path::new(p).into(), Stamp { len, mtime: 1, ctime: 1, ino: 1, kind: Kind::File }))
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         Stamps(v)
