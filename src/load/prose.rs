@@ -2,6 +2,9 @@
 //! so that rule R8 can compare them with the tables without the text.
 
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use aho_corasick::AhoCorasick;
 
 use crate::format::{self, Format, ProseFigure};
 use crate::model::{Number, Stated};
@@ -43,49 +46,97 @@ struct Quote<'f> {
 /// Clause-level matching: a phrase's fragments in order within one clause, the
 /// last directly followed by the number and its unit. Anything looser is left
 /// alone: a false alarm costs more trust than a missed one.
-fn find_quoted_figures<'f>(text: &str, figures: &'f [ProseFigure]) -> Vec<Quote<'f>> {
-    const CLAUSE_ENDS: &[char] = &['，', '。', '；', '：', '！', '？', '、', '（', '）', '(', ')', ',', ';', '\n'];
-    let mut out: Vec<Quote<'f>> = Vec::new();
-    let mut start = 0;
-    for (i, ch) in text.char_indices().chain([(text.len(), '\n')]) {
-        if !CLAUSE_ENDS.contains(&ch) {
-            continue;
-        }
-        let clause = &text[start..i];
-        // Most clauses state no figure: skip them before any phrase search.
-        if !clause.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) {
-            start = i + ch.len_utf8();
-            continue;
-        }
-        for figure in figures {
-            for phrase in figure.phrases {
-                let Some((last, before)) = phrase.split_last() else { continue };
-                for (at, _) in clause.match_indices(last) {
-                    let mut cursor = 0;
-                    let in_order = before.iter().all(|frag| match clause[cursor..at].find(frag) {
-                        Some(p) => {
-                            cursor += p + frag.len();
-                            true
-                        }
-                        None => false,
-                    });
-                    if !in_order {
-                        continue;
-                    }
-                    let phrase_start = if before.is_empty() { at } else { clause.find(before[0]).unwrap_or(at) };
-                    if let Some((number, span)) = number_after(clause, at + last.len(), figure.units) {
-                        let span = start + span.start..start + span.end;
-                        if out.iter().all(|q| q.span != span) {
-                            out.push(Quote { figure, number, context: start + phrase_start..span.end, span });
-                        }
-                    }
+fn find_quoted_figures(text: &str, figures: &'static [ProseFigure]) -> Vec<Quote<'static>> {
+    let Some(finder) = finder(figures) else { return Vec::new() };
+    // Where each phrase's last fragment was last found: a phrase's own
+    // matches do not overlap, as `str::match_indices` gives them.
+    let mut after = vec![0; finder.count];
+    // (clause start, figure, phrase, match), the order clauses, figures and
+    // phrases are tried in: the first phrase to claim a number keeps it.
+    let mut found: Vec<((usize, usize, usize, usize), Quote<'static>)> = Vec::new();
+    for m in finder.automaton.find_overlapping_iter(text) {
+        for &(f, p, n) in &finder.phrases[m.pattern().as_usize()] {
+            if m.start() < after[n] {
+                continue;
+            }
+            after[n] = m.end();
+            let start = text[..m.start()]
+                .rfind(CLAUSE_ENDS)
+                .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+            let end = text[m.end()..].find(CLAUSE_ENDS).map_or(text.len(), |i| m.end() + i);
+            let (clause, at) = (&text[start..end], m.start() - start);
+            let figure = &figures[f];
+            let before = &figure.phrases[p][..figure.phrases[p].len() - 1];
+            let mut cursor = 0;
+            let in_order = before.iter().all(|frag| match clause[cursor..at].find(frag) {
+                Some(p) => {
+                    cursor += p + frag.len();
+                    true
                 }
+                None => false,
+            });
+            if !in_order {
+                continue;
+            }
+            let phrase_start = if before.is_empty() { at } else { clause.find(before[0]).unwrap_or(at) };
+            if let Some((number, span)) = number_after(clause, m.end() - start, figure.units) {
+                let span = start + span.start..start + span.end;
+                let quote = Quote { figure, number, context: start + phrase_start..span.end, span };
+                found.push(((start, f, p, at), quote));
             }
         }
-        start = i + ch.len_utf8();
+    }
+    found.sort_by_key(|(order, _)| *order);
+    let mut out: Vec<Quote<'static>> = Vec::with_capacity(found.len());
+    for (_, quote) in found {
+        if out.iter().all(|q| q.span != quote.span) {
+            out.push(quote);
+        }
     }
     out.sort_by_key(|q| q.span.start);
     out
+}
+
+const CLAUSE_ENDS: &[char] = &['，', '。', '；', '：', '！', '？', '、', '（', '）', '(', ')', ',', ';', '\n'];
+
+/// The last fragments of a format's phrases, found in one pass over the text.
+struct Finder {
+    automaton: AhoCorasick,
+    /// Per distinct fragment: (figure, phrase, the phrase's number) of the phrases it ends.
+    phrases: Vec<Vec<(usize, usize, usize)>>,
+    /// Phrases in all.
+    count: usize,
+}
+
+/// The [`Finder`] of `figures`, made once: a format's figures are `'static`.
+fn finder(figures: &'static [ProseFigure]) -> Option<Arc<Finder>> {
+    static MADE: Mutex<Vec<(usize, Arc<Finder>)>> = Mutex::new(Vec::new());
+    let key = figures.as_ptr() as usize;
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, finder)) = made.iter().find(|(k, _)| *k == key) {
+        return Some(Arc::clone(finder));
+    }
+    let mut fragments: Vec<&str> = Vec::new();
+    let mut phrases: Vec<Vec<(usize, usize, usize)>> = Vec::new();
+    let mut n = 0;
+    for (f, figure) in figures.iter().enumerate() {
+        for (p, phrase) in figure.phrases.iter().enumerate() {
+            // A fragment across clauses can never match within one.
+            let Some(last) = phrase.last().filter(|l| !l.contains(CLAUSE_ENDS)) else { continue };
+            let i = fragments.iter().position(|x| x == last).unwrap_or_else(|| {
+                fragments.push(last);
+                phrases.push(Vec::new());
+                fragments.len() - 1
+            });
+            phrases[i].push((f, p, n));
+            n += 1;
+        }
+    }
+    // A format's few dozen words are far within the automaton's limits.
+    let automaton = AhoCorasick::new(&fragments).ok()?;
+    let finder = Arc::new(Finder { automaton, phrases, count: n });
+    made.push((key, Arc::clone(&finder)));
+    Some(finder)
 }
 
 /// The number (and its unit) right after `from`, allowing connecting words.
