@@ -117,9 +117,13 @@ pub struct Apart<'a> {
     pub line: Option<&'a dyn Fn(usize) -> usize>,
 }
 
-/// What one page left for the end of the inspection.
+/// What one page left for the end of the inspection. A file without links
+/// (most of a site's files are open data) costs a pointer.
 #[derive(Default)]
-pub struct PageLinks {
+pub struct PageLinks(Option<Box<Left>>);
+
+#[derive(Default)]
+struct Left {
     checked: usize,
     broken: Vec<Broken>,
     external: Vec<ExternalLink>,
@@ -127,6 +131,26 @@ pub struct PageLinks {
     deferred: Vec<(String, String, RawLink)>,
     /// The page's ids, in one or two shared sets.
     anchors: Vec<Arc<HashSet<String>>>,
+}
+
+static NOTHING: Left =
+    Left { checked: 0, broken: Vec::new(), external: Vec::new(), deferred: Vec::new(), anchors: Vec::new() };
+
+impl PageLinks {
+    fn left(&self) -> &Left {
+        self.0.as_deref().unwrap_or(&NOTHING)
+    }
+}
+
+impl From<Left> for PageLinks {
+    fn from(left: Left) -> Self {
+        let nothing = left.checked == 0
+            && left.broken.is_empty()
+            && left.external.is_empty()
+            && left.deferred.is_empty()
+            && left.anchors.is_empty();
+        Self((!nothing).then(|| Box::new(left)))
+    }
 }
 
 /// What the pages of a site left for the inspection, kept between runs (see
@@ -154,6 +178,7 @@ impl<'a> SavedLinks<'a> {
         let mut sets = Vec::new();
         let pages = pages
             .iter()
+            .map(PageLinks::left)
             .map(|p| SavedPage {
                 checked: p.checked,
                 broken: Cow::Borrowed(&p.broken),
@@ -181,13 +206,13 @@ impl<'a> SavedLinks<'a> {
             .into_iter()
             .map(|p| {
                 let anchors = p.anchors.iter().map(|&i| sets.get(i as usize).cloned()).collect::<Option<_>>()?;
-                Some(PageLinks {
+                Some(PageLinks::from(Left {
                     checked: p.checked,
                     broken: p.broken.into_owned(),
                     external: p.external.into_owned(),
                     deferred: p.deferred.into_owned(),
                     anchors,
-                })
+                }))
             })
             .collect()
     }
@@ -217,7 +242,7 @@ impl<'a> Inspector<'a> {
                 link.line = line(link.line);
             }
         }
-        let mut out = PageLinks { checked: found.links.len(), ..PageLinks::default() };
+        let mut out = Left { checked: found.links.len(), ..Left::default() };
         let own = decode(path);
         let mut markdown: Option<MarkdownLinks> = None;
         // Only the links that need it are looked up in the Markdown: parsing it is not free.
@@ -270,7 +295,7 @@ impl<'a> Inspector<'a> {
             out.anchors.push(self.intern(found.anchors));
         }
         out.anchors.extend(more_ids);
-        out
+        out.into()
     }
 
     /// One shared copy of each distinct set of ids.
@@ -296,14 +321,14 @@ impl<'a> Inspector<'a> {
     ) -> Inspection {
         let pages: Vec<(&str, &str, PageSource<'_>, &PageLinks)> = pages.into_iter().collect();
         let anchors: HashMap<&str, &[Arc<HashSet<String>>]> =
-            pages.iter().map(|(_, decoded, _, links)| (*decoded, links.anchors.as_slice())).collect();
+            pages.iter().map(|(_, decoded, _, links)| (*decoded, links.left().anchors.as_slice())).collect();
         let mut inspection = Inspection::default();
         let missing: Vec<Vec<Broken>> = pages
             .par_iter()
             .map(|(path, _, source, links)| {
                 let mut found = Vec::new();
                 let mut markdown: Option<MarkdownLinks> = None;
-                for (target, fragment, link) in &links.deferred {
+                for (target, fragment, link) in &links.left().deferred {
                     if anchors.get(target.as_str()).is_some_and(|sets| sets.iter().any(|ids| ids.contains(fragment))) {
                         continue;
                     }
@@ -330,6 +355,7 @@ impl<'a> Inspector<'a> {
             .collect();
         inspection.broken.extend(missing.into_iter().flatten());
         for (_, _, _, links) in pages {
+            let links = links.left();
             inspection.checked += links.checked;
             inspection.broken.extend(links.broken.iter().cloned());
             inspection.external.extend(links.external.iter().cloned());
