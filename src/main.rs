@@ -143,17 +143,19 @@ mod mi_option {
     pub const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 }
 
-/// Memory freed is handed back after 10 ms rather than a second, and arenas
-/// are committed as they are used: resident memory is about what the build
-/// holds. Handing it back at once costs more than it saves: on this kind of
-/// machine a page handed back costs about 2 µs when touched again, and a
-/// fresh build of 10,000 reports spent a second of system time on that
-/// (5.5 s and 109 MiB at 0 ms, 4.4 s and 113 MiB at 10 ms, 150 MiB at the
-/// default). Either option is left as set in the environment
-/// (`MIMALLOC_PURGE_DELAY`, `MIMALLOC_ARENA_EAGER_COMMIT`).
-fn tune_allocator() {
+/// For a build or a check, memory freed is handed back after 10 ms rather
+/// than a second, and arenas are committed as they are used: resident memory
+/// is about what the run holds. Handing it back at once costs more than it
+/// saves: on this kind of machine a page handed back costs about 2 µs when
+/// touched again, and a fresh build of 10,000 reports spent a second of
+/// system time on that (5.5 s and 109 MiB at 0 ms, 4.4 s and 113 MiB at
+/// 10 ms, 150 MiB at the default). `portal serve` never hands memory back:
+/// each edit would touch it again, which took an edit of a 10,000-report
+/// site from 40 ms to 200 ms. Either option is left as set in the
+/// environment (`MIMALLOC_PURGE_DELAY`, `MIMALLOC_ARENA_EAGER_COMMIT`).
+fn tune_allocator(serving: bool) {
     for (option, name, value) in [
-        (mi_option::PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 10),
+        (mi_option::PURGE_DELAY, "MIMALLOC_PURGE_DELAY", if serving { -1 } else { 10 }),
         (mi_option::ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0),
     ] {
         if std::env::var_os(name).is_none() {
@@ -164,8 +166,8 @@ fn tune_allocator() {
 }
 
 fn main() -> ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
+    tune_allocator(matches!(cli.command, Command::Serve { .. }));
     match cli.command {
         Command::Build { out } => {
             let out = out.unwrap_or_else(|| cli.root.join("public"));
