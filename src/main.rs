@@ -165,7 +165,25 @@ fn tune_allocator(serving: bool) {
     }
 }
 
+/// Transparent huge pages are off for this process: mimalloc asks for them
+/// for its arenas, and a 2 MiB page a run touches only in part is resident
+/// whole (`portal check` of 10,000 reports without a kept state: 104 → 85 MiB,
+/// and no slower). Set `MIMALLOC_ALLOW_THP=1` to have them. mimalloc reads
+/// that option once, before `main`; the process flag applies to every later
+/// page fault, whatever was asked for before.
+#[cfg(target_os = "linux")]
+fn no_huge_pages() {
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: PR_SET_THP_DISABLE sets a flag of this process and touches no memory of ours.
+        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}
+
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     tune_allocator(matches!(cli.command, Command::Serve { .. }));
     match cli.command {
