@@ -28,16 +28,23 @@ struct Preview {
     /// The line announcing the address and the watcher in use.
     banner: String,
     lines: mpsc::Receiver<String>,
+    /// The lines passed over while waiting for others.
+    passed: Vec<String>,
 }
 
 impl Preview {
     fn start(site: &TempSite, extra: &[&str]) -> Self {
+        Self::start_with(site, extra, &[])
+    }
+
+    fn start_with(site: &TempSite, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
             .args(["serve", "--port", "0"])
             .args(extra)
             .arg("--root")
             .arg(site.root())
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -53,7 +60,7 @@ impl Preview {
                 }
             });
         }
-        let mut preview = Self { child, host: String::new(), banner: String::new(), lines };
+        let mut preview = Self { child, host: String::new(), banner: String::new(), lines, passed: Vec::new() };
         let line = preview.wait_for_line("预览地址：");
         preview.banner = line.clone();
         let url = line.split("http://").nth(1).unwrap().split('（').next().unwrap();
@@ -64,15 +71,15 @@ impl Preview {
     /// Waits for a line of output containing `needle`; returns it.
     fn wait_for_line(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
-        let mut seen = Vec::new();
+        let start = self.passed.len();
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
                 Ok(line) if line.contains(needle) => return line,
-                Ok(line) => seen.push(line),
+                Ok(line) => self.passed.push(line),
                 Err(_) => break,
             }
         }
-        panic!("no line with {needle:?}; output so far:\n{}", seen.join("\n"));
+        panic!("no line with {needle:?}; output so far:\n{}", self.passed[start..].join("\n"));
     }
 
     fn get(&self, path: &str) -> Reply {
@@ -304,6 +311,24 @@ fn an_edit_reloads_the_tab_with_the_new_text() {
     fs::rename(site.path("content/linqu-yeyuan/2024/report.md.tmp"), site.path(REPORT_MD)).unwrap();
     events.expect_reload();
     assert!(preview.get(REPORT_PAGE).body.contains("改名保存的新句"));
+}
+
+/// Like a build, serve starts from the state the previous run kept: what
+/// was edited since is read again, the rest comes from the state.
+#[test]
+fn starts_from_the_state_a_build_kept() {
+    let site = TempSite::yeyuan();
+    site.build_ok();
+    site.edit(REPORT_MD, "收到政府信息依申请6条", "收到政府信息依申请6条。本句在预览之前新增");
+    let preview = Preview::start_with(&site, &[], &[("PORTAL_TIMINGS", "1")]);
+    assert!(preview.passed.iter().any(|l| l.starts_with("timing: restore")), "{:?}", preview.passed);
+    let page = preview.get(REPORT_PAGE);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("本句在预览之前新增"), "the edit made before the start is shown");
+    let mut events = preview.events();
+    site.edit(REPORT_MD, "本句在预览之前新增", "本句在预览期间改写");
+    events.expect_reload();
+    assert!(preview.get(REPORT_PAGE).body.contains("本句在预览期间改写"));
 }
 
 #[test]

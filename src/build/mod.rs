@@ -208,16 +208,7 @@ fn run<S: Sink, T>(
     open: impl FnOnce(&Prepared) -> Result<S, BuildError>,
     finish: impl FnOnce(Prepared, S) -> Result<T, BuildError>,
 ) -> Outcome<T> {
-    let t = Instant::now();
-    let (checked, restored, stamps) = match state::restore(root, &FORMAT_2021) {
-        Ok(mut restored) => {
-            timing("restore", t);
-            let loaded = std::mem::take(&mut restored.loaded);
-            let stamps = std::mem::take(&mut restored.stamps);
-            (check_loaded(loaded), Some(restored), stamps)
-        }
-        Err(stamps) => (check(root), None, stamps),
-    };
+    let (checked, restored, stamps) = check_restoring(root);
     let (prepared, loaded) = prepare_checked(root, checked);
     let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
     let mut found = None;
@@ -226,19 +217,9 @@ fn run<S: Sink, T>(
         let sink = open(&p)?;
         timing("open output", t);
         let t = Instant::now();
-        // What the previous run left stands for the files no edit touched.
         let entries = p.entries_hash();
-        // A run that lists external links cannot take a page's links from a run that did not.
-        let restored =
-            restored.filter(|r| r.entries == entries && r.links.len() == p.entries.len() && (r.external || !external));
-        let keep = restored.as_ref().is_none_or(|r| r.keep);
-        let redo = restored.as_ref().map(|r| p.redo(&r.edited));
-        let (hashes, links) = restored.map(|r| (r.hashes, r.links)).unzip();
-        let prior = match (&hashes, links, redo.as_deref()) {
-            (Some(hashes), Some(links), Some(redo)) => Some(Prior { redo, hashes, links }),
-            _ => None,
-        };
-        let produced = p.produce_all(&sink, external, prior)?;
+        let (mut reused, keep) = Reused::of(&p, restored, entries, external);
+        let produced = p.produce_all(&sink, external, reused.as_mut().map(Reused::prior))?;
         let (links, hashes): (Vec<_>, Vec<_>) = produced.into_iter().map(|m| (m.links, m.hash)).unzip();
         let mut inspection = p.inspection(&links);
         if !external {
@@ -247,20 +228,8 @@ fn run<S: Sink, T>(
         }
         timing("produce + inspect", t);
         if keep {
-            let t = Instant::now();
-            let kept = state::Kept {
-                stamps,
-                site: &p.site,
-                sources: &sources,
-                loaded: &loaded,
-                entries,
-                links: &links,
-                hashes: &hashes,
-                external,
-            };
-            // Without it the next run is a full one, nothing worse.
-            let _ = state::keep(root, kept);
-            timing("keep state", t);
+            let (site, sources, loaded, links, hashes) = (&p.site, &sources, &loaded, &links, &hashes);
+            keep_state(root, state::Kept { stamps, site, sources, loaded, entries, links, hashes, external });
         }
         drop(links);
         diagnostics.extend(link_diagnostics(&p, &inspection, &mut sources, root));
@@ -276,6 +245,51 @@ fn run<S: Sink, T>(
     });
     let result = result.map_err(|e| site_file_error(e, &mut diagnostics));
     Outcome { sources, diagnostics, base_path: prepared.base_path, links: found, result }
+}
+
+/// The site checked: from the state the previous run kept when it applies
+/// (see [`state`]), else loaded in full; with the stamps of its sources now.
+fn check_restoring(root: &Path) -> (Checked, Option<state::Restored>, load::Stamps) {
+    let t = Instant::now();
+    match state::restore(root, &FORMAT_2021) {
+        Ok(mut restored) => {
+            timing("restore", t);
+            let loaded = std::mem::take(&mut restored.loaded);
+            let stamps = std::mem::take(&mut restored.stamps);
+            (check_loaded(loaded), Some(restored), stamps)
+        }
+        Err(stamps) => (check(root), None, stamps),
+    }
+}
+
+/// What the previous run left that stands for this run's files: those no edit touched.
+struct Reused {
+    redo: Vec<bool>,
+    hashes: Vec<Option<u64>>,
+    links: Vec<linkcheck::PageLinks>,
+}
+
+impl Reused {
+    /// What of `restored` stands for the files of `p` (whose paths hash to
+    /// `entries`), and whether to keep a new state after the run.
+    fn of(p: &Prepared, restored: Option<state::Restored>, entries: u64, external: bool) -> (Option<Self>, bool) {
+        // A run that lists external links cannot take a page's links from a run that did not.
+        let restored =
+            restored.filter(|r| r.entries == entries && r.links.len() == p.entries.len() && (r.external || !external));
+        let keep = restored.as_ref().is_none_or(|r| r.keep);
+        (restored.map(|r| Self { redo: p.redo(&r.edited), hashes: r.hashes, links: r.links }), keep)
+    }
+
+    fn prior(&mut self) -> Prior<'_> {
+        Prior { redo: &self.redo, hashes: &self.hashes, links: std::mem::take(&mut self.links) }
+    }
+}
+
+/// Keeps the state of a run for the next; without it the next run is a full one, nothing worse.
+fn keep_state(root: &Path, kept: state::Kept<'_>) {
+    let t = Instant::now();
+    let _ = state::keep(root, kept);
+    timing("keep state", t);
 }
 
 /// Broken internal links as diagnostics, errors or warnings as `site.toml` says.

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use super::plan::Texts;
 use super::{
-    BuildError, Discard, Kind, Links, Outcome, Prepared, link_diagnostics, plan, prepare, site_file_error, timing,
+    BuildError, Discard, Kind, Links, Outcome, Prepared, Reused, check_restoring, keep_state, link_diagnostics, plan,
+    prepare_checked, site_file_error, state, timing,
 };
 use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
 use crate::linkcheck::PageLinks;
@@ -29,9 +30,11 @@ pub struct Live {
 
 /// Checks the site at `root` as [`super::inspect`] does and keeps it ready to
 /// produce any of its files; with it, when the site has no errors, what
-/// [`preview_edit`] needs.
+/// [`preview_edit`] needs. Like a build, it starts from the state the
+/// previous run kept when that applies, and keeps one.
 pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
-    let prepared = prepare(root);
+    let (checked, restored, stamps) = check_restoring(root);
+    let (prepared, loaded) = prepare_checked(root, checked);
     let (sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
     let base_path = prepared.base_path;
     // The narratives are kept: a page asked for while its file is being edited shows the checked version.
@@ -47,13 +50,20 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
         }
     };
     let data = diagnostics.clone();
-    let links = match p.produce_all(&Discard, false, None) {
-        Ok(made) => made.into_iter().map(|m| Arc::new(m.links)).collect(),
+    let entries = p.entries_hash();
+    let (mut reused, keep) = Reused::of(&p, restored, entries, false);
+    let (links, hashes): (Vec<_>, Vec<_>) = match p.produce_all(&Discard, false, reused.as_mut().map(Reused::prior)) {
+        Ok(made) => made.into_iter().map(|m| (m.links, m.hash)).unzip(),
         Err(e) => {
             let result = Err(site_file_error(e, &mut diagnostics));
             return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
         }
     };
+    if keep {
+        let (site, sources, loaded, links, hashes, external) = (&p.site, &sources, &loaded, &links, &hashes, false);
+        keep_state(root, state::Kept { stamps, site, sources, loaded, entries, links, hashes, external });
+    }
+    let links = links.into_iter().map(Arc::new).collect();
     finish_preview(root, Arc::new(p), sources, data, links, base_path)
 }
 
