@@ -55,6 +55,12 @@ impl Sources {
         Self { root: Some(Arc::from(root)), files: Vec::new() }
     }
 
+    /// Places the files under `root`: the same site, reached from elsewhere
+    /// than when the registry was kept.
+    pub fn set_root(&mut self, root: &Path) {
+        self.root = Some(Arc::from(root));
+    }
+
     /// Registers a file with its text; `path` is shown as given (relative to the site root).
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let file = Box::new(SimpleFile::new(path.display().to_string(), text));
@@ -90,23 +96,20 @@ impl Sources {
     }
 }
 
-/// Kept between runs (see `build::state`): the root, paths, and the text of
-/// a file that was not read from disk.
+/// Kept between runs (see `build::state`): paths, and the text of a file
+/// that was not read from disk. Not the root: see [`Sources::set_root`].
 impl Serialize for Sources {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let files: Vec<(&Path, Option<&str>)> = self
-            .files
-            .iter()
-            .map(|f| (&*f.path, if f.on_disk { None } else { f.text.get().map(|t| t.source().as_str()) }))
-            .collect();
-        (self.root.as_deref(), files).serialize(s)
+        s.collect_seq(
+            self.files.iter().map(|f| (&f.path, if f.on_disk { None } else { f.text.get().map(|t| t.source()) })),
+        )
     }
 }
 
 impl<'de> Deserialize<'de> for Sources {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (root, files): (Option<PathBuf>, Vec<(PathBuf, Option<String>)>) = Deserialize::deserialize(d)?;
-        let mut out = Sources { root: root.map(Arc::from), files: Vec::with_capacity(files.len()) };
+        let files: Vec<(PathBuf, Option<String>)> = Vec::deserialize(d)?;
+        let mut out = Sources { root: None, files: Vec::with_capacity(files.len()) };
         for (path, text) in files {
             match text {
                 None => out.register(path),

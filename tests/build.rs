@@ -537,6 +537,41 @@ fn a_run_that_lists_external_links_does_not_take_them_from_a_build() {
     assert_eq!(after_build, full);
 }
 
+/// The state names the site's files relative to the site; a run that
+/// reaches the same site by another relative `--root` restores it and still
+/// quotes the files (R8 reads its phrase from `report.md`).
+#[test]
+fn a_state_kept_from_another_folder_still_quotes_the_files() {
+    let site = TempSite::yeyuan();
+    site.edit("content/linqu-yeyuan/2024/report.md", "收到政府信息依申请6条", "收到政府信息依申请5条");
+    let (parent, name) = (site.root().parent().unwrap(), site.root().file_name().unwrap());
+    let check = |cwd: &std::path::Path, root: &std::ffi::OsStr| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(["check", "--format", "json", "--root"])
+            .arg(root)
+            .current_dir(cwd)
+            .env("PORTAL_TIMINGS", "1")
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r8: Vec<String> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "R8")
+            .map(|d| d["message"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        (r8, String::from_utf8_lossy(&out.stderr).contains("timing: restore"))
+    };
+    let (first, restored) = check(parent, name);
+    assert!(!restored);
+    assert_eq!(first.len(), 1);
+    assert!(first[0].contains("“收到政府信息依申请5条”"), "{first:?}");
+    let (again, restored) = check(site.root(), std::ffi::OsStr::new("."));
+    assert!(restored, "the same site, reached from inside it");
+    assert_eq!(again, first);
+}
+
 /// Anything but an edit of a report's files, and a state that cannot be
 /// read, make a full run; the result is the same.
 #[test]

@@ -223,7 +223,7 @@ fn run<S: Sink, T>(
         let (links, hashes): (Vec<_>, Vec<_>) = produced.into_iter().map(|m| (m.links, m.hash)).unzip();
         let mut inspection = p.inspection(&links);
         if !external {
-            // Pages whose links a run that listed them left.
+            // Links taken from a state that listed them.
             inspection.external.clear();
         }
         timing("produce + inspect", t);

@@ -207,6 +207,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
     drop(buf);
     let Header { sources, loaded, entries, hashes, external, .. } = header;
     let (mut sources, mut diagnostics, hashes) = (sources.into_owned(), loaded.into_owned(), hashes.into_owned());
+    sources.set_root(root);
     if links.len() != hashes.len() {
         return Err(stamps);
     }
