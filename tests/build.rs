@@ -537,11 +537,11 @@ fn a_run_that_lists_external_links_does_not_take_them_from_a_build() {
     assert_eq!(after_build, full);
 }
 
-/// The state names the site's files relative to the site; a run that
-/// reaches the same site by another relative `--root` restores it and still
-/// quotes the files (R8 reads its phrase from `report.md`).
+/// A run that reaches the same site by another relative `--root` restores
+/// the state and still reads the site's files: R8 quotes its phrase from
+/// `report.md`, and a build renders every report page from it.
 #[test]
-fn a_state_kept_from_another_folder_still_quotes_the_files() {
+fn a_state_kept_from_another_folder_still_reads_the_files() {
     let site = TempSite::yeyuan();
     site.edit("content/linqu-yeyuan/2024/report.md", "收到政府信息依申请6条", "收到政府信息依申请5条");
     let (parent, name) = (site.root().parent().unwrap(), site.root().file_name().unwrap());
@@ -570,6 +570,15 @@ fn a_state_kept_from_another_folder_still_quotes_the_files() {
     let (again, restored) = check(site.root(), std::ffi::OsStr::new("."));
     assert!(restored, "the same site, reached from inside it");
     assert_eq!(again, first);
+    // A build into a new folder renders every page, each reading its report.md again.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["build", "--root", ".", "--out"])
+        .arg(elsewhere.path().join("public"))
+        .current_dir(site.root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Anything but an edit of a report's files, and a state that cannot be

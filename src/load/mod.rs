@@ -494,7 +494,8 @@ impl Loader<'_> {
         let mut narrative = Narrative {
             preamble: Part::default(),
             sections: vec![None; sections.len()],
-            source: self.root.join(rel),
+            // Absolute: a later run may reach the site from another folder and take this from its state.
+            source: std::path::absolute(self.root.join(rel)).unwrap_or_else(|_| self.root.join(rel)),
             text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         };
         let first = found.first().map_or(body.len(), |(_, span, _)| span.start);
