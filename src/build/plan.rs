@@ -419,16 +419,18 @@ impl Prepared {
         entry: &Entry,
         same_as: Option<u64>,
     ) -> Result<(Vec<u8>, Option<PageLinks>), BuildError> {
-        let same = |hash: u64| same_as == Some(hash);
+        // Hashed here only to compare: without a previous hash there is nothing to compare with.
+        let same = |hash: &dyn Fn() -> u64| same_as.is_some_and(|h| h == hash());
         Ok(match &entry.kind {
             Kind::Page(kind) => {
                 let (html, text) = self.render(*kind)?;
-                let links = (!same(html.hash())).then(|| self.inspect_html(inspector, entry, &html, text.as_deref()));
+                let links =
+                    (!same(&|| html.hash())).then(|| self.inspect_html(inspector, entry, &html, text.as_deref()));
                 (html.into_bytes(), links)
             }
             _ => {
                 let bytes = self.produce(entry)?;
-                let links = (!same(xxhash_rust::xxh3::xxh3_64(&bytes)))
+                let links = (!same(&|| xxhash_rust::xxh3::xxh3_64(&bytes)))
                     .then(|| inspector.page(&entry.path, &bytes, Apart::default(), self.source(entry)));
                 (bytes, links)
             }

@@ -901,3 +901,26 @@ fn data_files(site: &Site) -> Vec<DataFile> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page made again to the same bytes keeps its links only if the hash
+    /// of the page in parts is the hash of the page as written.
+    #[test]
+    fn a_page_hashes_as_written() {
+        let frame = "<main>\n@@0@@\n<p>文</p>\n@@1@@</main>\n".to_owned();
+        let part = |n: usize, html: &str| {
+            let at = frame.find(&format!("@@{n}@@")).unwrap();
+            Part { at: at..at + 5, line: 0, html: html.to_owned(), breaks: 0, kind: PartKind::Table }
+        };
+        let html = Html { parts: vec![part(0, "<table>一</table>"), part(1, "")], frame: frame.clone() };
+        let hash = html.hash();
+        let bytes = html.into_bytes();
+        assert_eq!(String::from_utf8_lossy(&bytes), "<main>\n<table>一</table>\n<p>文</p>\n</main>\n");
+        assert_eq!(hash, xxhash_rust::xxh3::xxh3_64(&bytes));
+        let plain = Html { frame: frame.clone(), parts: Vec::new() };
+        assert_eq!(plain.hash(), xxhash_rust::xxh3::xxh3_64(frame.as_bytes()));
+    }
+}
