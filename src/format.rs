@@ -840,8 +840,23 @@ impl Block {
     }
 
     /// The TOML entries of this block: each entry's key, its label path, and the
-    /// `(row, column)` cells it lists, in order.
-    pub fn entries(&self) -> Vec<Entry> {
+    /// `(row, column)` cells it lists, in order. Made once per block, as the
+    /// leaves are: every report's `data.toml` is read against them.
+    pub fn entries(&self) -> &'static [Entry] {
+        type Cache = Vec<((usize, usize, EntryShape), &'static [Entry])>;
+        static CACHE: std::sync::RwLock<Cache> = std::sync::RwLock::new(Vec::new());
+        let id = (self.rows.as_ptr() as usize, self.columns.as_ptr() as usize, self.entries);
+        let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
+        if let Some(entries) = found {
+            return entries;
+        }
+        // A format has a handful of blocks: what is leaked here is bounded.
+        let made: &'static [Entry] = Box::leak(self.make_entries().into_boxed_slice());
+        CACHE.write().unwrap_or_else(|p| p.into_inner()).push((id, made));
+        made
+    }
+
+    fn make_entries(&self) -> Vec<Entry> {
         let rows = self.row_leaves();
         let cols = self.column_leaves();
         match self.entries {
@@ -926,7 +941,7 @@ mod tests {
     #[test]
     fn appeals_entries_are_the_three_column_groups() {
         let b = &FORMAT_2021.table("appeals").unwrap().blocks[0];
-        let keys: Vec<_> = b.entries().into_iter().map(|e| e.key).collect();
+        let keys: Vec<_> = b.entries().iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]);
         assert!(b.entries().iter().all(|e| e.cells.len() == 5));
     }

@@ -578,11 +578,11 @@ impl Loader<'_> {
                 );
                 continue;
             };
-            let entries: Vec<(usize, format::Entry)> = table
+            let entries: Vec<(usize, &format::Entry)> = table
                 .blocks
                 .iter()
                 .enumerate()
-                .flat_map(|(b, block)| block.entries().into_iter().map(move |e| (b, e)))
+                .flat_map(|(b, block)| block.entries().iter().map(move |e| (b, e)))
                 .collect();
             let known: Vec<&str> = entries.iter().map(|(_, e)| e.key.as_str()).collect();
             let mut present = Vec::new();
@@ -701,14 +701,21 @@ impl Loader<'_> {
             return;
         }
         for (item, &(r, c)) in items.iter().zip(&entry.cells) {
-            let label = format!("{} · {}", rows[r].label(), cols[c].label());
-            if let Some(value) = self.number(file, item, block.unit, label.trim_start_matches(" · ")) {
+            // Labelled only for a message: a report has 200 cells, nearly always fine.
+            let label = || format!("{} · {}", rows[r].label(), cols[c].label()).trim_start_matches(" · ").to_owned();
+            if let Some(value) = self.number(file, item, block.unit, &label) {
                 grid.set(r, c, Cell { value, origin: Origin::Given(item.span()) });
             }
         }
     }
 
-    fn number(&mut self, file: FileId, item: &Spanned<DeValue<'_>>, unit: Unit, label: &str) -> Option<Number> {
+    fn number(
+        &mut self,
+        file: FileId,
+        item: &Spanned<DeValue<'_>>,
+        unit: Unit,
+        label: &dyn Fn() -> String,
+    ) -> Option<Number> {
         let parsed = match (unit, item.get_ref()) {
             (Unit::Count, DeValue::Integer(i)) => parse_count(i.as_str(), i.radix()),
             (Unit::Amount, DeValue::Integer(i)) if i.radix() == 10 => parse_amount(i.as_str()),
@@ -722,7 +729,7 @@ impl Loader<'_> {
             Ok(n) => Some(n),
             Err(why) => {
                 self.diagnostics.push(
-                    Diagnostic::error("R5", format!("{label}：{why}")).at(file, item.span()).with_label("这个值"),
+                    Diagnostic::error("R5", format!("{}：{why}", label())).at(file, item.span()).with_label("这个值"),
                 );
                 None
             }

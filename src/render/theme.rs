@@ -96,7 +96,7 @@ impl Theme {
         // the site does instead.
         env.set_formatter(|out, state, value| match value.as_str() {
             Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
-                out.write_str(&super::escape(s)).map_err(minijinja::Error::from)
+                super::escape_into(out, s).map_err(minijinja::Error::from)
             }
             _ => minijinja::escape_formatter(out, state, value),
         });

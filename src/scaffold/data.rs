@@ -277,7 +277,7 @@ fn banner(title: &str) -> String {
 
 /// The comment that names a block's columns, above its rows.
 fn block_comment(block: &Block) -> String {
-    let Some(entry) = block.entries().into_iter().next() else { return String::new() };
+    let Some(entry) = block.entries().first() else { return String::new() };
     let cols = block.column_leaves();
     let names: Vec<&str> = entry.cells.iter().map(|&(_, c)| cols[c].own_label()).collect();
     let has_total = entry.cells.last().is_some_and(|&(_, c)| cols[c].total);
