@@ -311,8 +311,14 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
-        self.0.retain(keep);
+    /// Drops what was found in these files or under `folder`: their
+    /// files were read again, and what is found now replaces it.
+    pub fn forget(&mut self, files: &std::collections::HashSet<FileId>, folder: &Path) {
+        self.0.retain(|d| match &d.place {
+            Some(Place::Span(loc)) => !files.contains(&loc.file),
+            Some(Place::Path(p)) => !p.starts_with(folder),
+            None => true,
+        });
     }
 
     pub fn sort(&mut self, sources: &Sources) {

@@ -790,6 +790,7 @@ pub type WaivedRules = std::collections::BTreeSet<(String, u16, String)>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::FORMAT_2021;
 
     #[test]
     fn a_packed_cell_is_the_cell() {
@@ -823,7 +824,6 @@ mod tests {
         assert_eq!(Grid::new(1, 1).get(0, 0), None);
         assert_eq!(std::mem::size_of::<Packed>(), 8);
     }
-    use crate::format::FORMAT_2021;
 
     #[test]
     fn weekdays_are_right() {

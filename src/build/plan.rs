@@ -377,8 +377,12 @@ impl Prepared {
         // A file made as the previous run made it has the links it found then.
         let same_as = known.and_then(|(redo, hash)| hash.filter(|_| !redo));
         let (bytes, links) = self.produce_inspected(inspector, entry, same_as)?;
-        // Open data has the fingerprint of its inputs; any other file, a hash of its bytes.
-        let hash = fingerprint.is_none().then(|| xxhash_rust::xxh3::xxh3_64(&bytes));
+        // Open data has the fingerprint of its inputs; any other file, a hash of its bytes
+        // (known already when they were found the same as before).
+        let hash = fingerprint.is_none().then(|| match links {
+            None => same_as.unwrap_or_default(),
+            Some(_) => xxhash_rust::xxh3::xxh3_64(&bytes),
+        });
         sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
         let reused = links.is_none();
         Ok(Produced { links: links.unwrap_or_default(), hash, reused })

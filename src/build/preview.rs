@@ -12,7 +12,7 @@ use super::{
     BuildError, Discard, Kind, Links, Outcome, Prepared, Reused, check_restoring, keep_state, link_diagnostics, plan,
     prepare_checked, site_file_error, state, timing,
 };
-use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
+use crate::diagnostics::{Diagnostics, FileId, Sources};
 use crate::linkcheck::PageLinks;
 use crate::validate::Review;
 use crate::{load, summary, validate};
@@ -99,11 +99,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         .collect();
     let folder = Path::new("content").join(slug).join(year.to_string());
     let mut data = live.data.clone();
-    data.retain(|d| match &d.place {
-        Some(Place::Span(loc)) => !files.contains(&loc.file),
-        Some(Place::Path(p)) => !p.starts_with(&folder),
-        None => true,
-    });
+    data.forget(&files, &folder);
     let validation = validate::validate_agencies(&site, &summaries, &sources, &affected);
     data.extend(loaded);
     data.extend(validation.diagnostics);

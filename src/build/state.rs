@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostics, FileId, Place, Sources};
+use crate::diagnostics::{Diagnostics, FileId, Sources};
 use crate::format::Format;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamps};
@@ -223,11 +223,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
         let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
         let folder = Path::new("content").join(slug).join(year.to_string());
         let files: HashSet<_> = std::iter::once(old.markdown_file).chain(old.data_file).collect();
-        diagnostics.retain(|d| match &d.place {
-            Some(Place::Span(loc)) => !files.contains(&loc.file),
-            Some(Place::Path(p)) => !p.starts_with(&folder),
-            None => true,
-        });
+        diagnostics.forget(&files, &folder);
         diagnostics.extend(found);
         site.agencies[a].reports[i] = Arc::new(report);
         edited.push((a, i));

@@ -491,11 +491,12 @@ impl Loader<'_> {
                 _ => {}
             }
         }
+        // Absolute: a later run may reach the site from another folder and take this from its state.
+        let source = self.root.join(rel);
         let mut narrative = Narrative {
             preamble: Part::default(),
             sections: vec![None; sections.len()],
-            // Absolute: a later run may reach the site from another folder and take this from its state.
-            source: std::path::absolute(self.root.join(rel)).unwrap_or_else(|_| self.root.join(rel)),
+            source: std::path::absolute(&source).unwrap_or(source),
             text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         };
         let first = found.first().map_or(body.len(), |(_, span, _)| span.start);

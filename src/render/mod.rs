@@ -61,27 +61,28 @@ impl Html {
         }
         let size = self.frame.len() + self.parts.iter().map(|p| p.html.len()).sum::<usize>();
         let mut out = Vec::with_capacity(size);
-        let mut at = 0;
-        for part in &self.parts {
-            out.extend_from_slice(&self.frame.as_bytes()[at..part.at.start]);
-            out.extend_from_slice(part.html.as_bytes());
-            at = part.at.end;
-        }
-        out.extend_from_slice(&self.frame.as_bytes()[at..]);
+        self.pieces().for_each(|piece| out.extend_from_slice(piece));
         out
     }
 
     /// The xxh3 hash of [`Html::into_bytes`], without putting the page together.
     pub fn hash(&self) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        let mut at = 0;
-        for part in &self.parts {
-            hasher.update(&self.frame.as_bytes()[at..part.at.start]);
-            hasher.update(part.html.as_bytes());
-            at = part.at.end;
-        }
-        hasher.update(&self.frame.as_bytes()[at..]);
+        self.pieces().for_each(|piece| hasher.update(piece));
         hasher.digest()
+    }
+
+    /// The page as written, in order: stretches of the frame and the parts
+    /// spliced between them.
+    fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        let frame = self.frame.as_bytes();
+        let starts = std::iter::once(0).chain(self.parts.iter().map(|p| p.at.end));
+        let ends = self.parts.iter().map(|p| p.at.start).chain(std::iter::once(frame.len()));
+        let parts = self.parts.iter().map(|p| p.html.as_bytes()).map(Some).chain(std::iter::once(None));
+        starts
+            .zip(ends)
+            .zip(parts)
+            .flat_map(move |((start, end), part)| std::iter::once(&frame[start..end]).chain(part))
     }
 
     /// Whether parts of this kind are spliced into the page.

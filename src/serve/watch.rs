@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use notify::{Config, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::load::Stamps;
-/// The folders under the site root whose content makes up the site.
-pub use crate::load::{SETTINGS, SOURCE_DIRS};
+use crate::load::{SETTINGS, SOURCE_DIRS, Stamps};
 
 /// Quiet time that ends a burst of events (an editor's save is several, within
 /// a few milliseconds). Short: it is part of every save's wait for the browser.
