@@ -201,6 +201,16 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
     let last = out(2 * runs);
     let (out_bytes, out_files) = tree_size(&last);
     println!("output: {:.1} MB in {out_files} files", out_bytes as f64 / 1e6);
+    // What a fresh build cannot go below on this disk: its output's files, copied on
+    // every core into a new folder, with nothing rendered; and the same without the CSV.
+    let mut floor =
+        repeat("floor: the output copied into an empty folder on both cores, nothing rendered", runs, |i| {
+            copy_tree(&last, &dir.join(format!("out-floor-{i}")), |_| true)
+        });
+    let mut floor_html = repeat("floor: the same, without the open-data CSV files", runs, |i| {
+        copy_tree(&last, &dir.join(format!("out-floor-html-{i}")), |name| !name.ends_with(".csv"))
+    });
+    (floor.peak_kib, floor_html.peak_kib) = (None, None);
     let last_arg = last.to_str().expect("UTF-8 path");
     let rebuild = repeat("portal build over the previous output, nothing changed", runs, |_| {
         portal(&["build", "--root", site_arg, "--out", last_arg])
@@ -219,7 +229,7 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
         portal(&["check", "--root", site_arg])
     });
     let fresh_median = fresh.median();
-    rows.extend([fresh, fresh_kept, rebuild, rebuild_edit, check_cold, check]);
+    rows.extend([fresh, fresh_kept, floor, floor_html, rebuild, rebuild_edit, check_cold, check]);
     // Where the time goes: `PORTAL_TIMINGS` makes portal print each stage's time.
     let timed = |args: &[&str]| {
         let m = run(Command::new(PORTAL).args(args).env("NO_COLOR", "1").env("PORTAL_TIMINGS", "1"));
@@ -654,12 +664,14 @@ fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
         return true;
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
-    let need = OUTPUT_BYTES_PER_REPORT * size as u64 * (2 * runs as u64 + 1) * 6 / 5;
+    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 copies of one for the floor, and
+    // as many copies without the CSV, a fifth of the size each.
+    let folders = 3 * runs as u64 + 3;
+    let need = OUTPUT_BYTES_PER_REPORT * size as u64 * folders * 6 / 5;
     if need > free {
         eprintln!(
-            "{size} reports need about {:.0} GB for {} output folders; {:.0} GB are free under {}: skipped. Use fewer --runs or another --work.",
+            "{size} reports need about {:.0} GB for {folders} output folders; {:.0} GB are free under {}: skipped. Use fewer --runs or another --work.",
             need as f64 / 1e9,
-            2 * runs + 1,
             free as f64 / 1e9,
             dir.display()
         );
@@ -680,6 +692,38 @@ fn mebibytes(kib: u64) -> String {
         m if m >= 1024.0 => format!("{:.1} GiB", m / 1024.0),
         m => format!("{m:.0} MiB"),
     }
+}
+
+/// Copies the files under `from` whose name passes `keep` into `to`, a new
+/// folder: the folders first, then the files on every core (`fs::copy`, so the
+/// bytes never pass through this process). Timed like a run; peak memory is
+/// not a process's here.
+fn copy_tree(from: &Path, to: &Path, keep: impl Fn(&str) -> bool + Sync) -> Measured {
+    use rayon::prelude::*;
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in fs::read_dir(from.join(&rel)).expect("read the output").flatten() {
+            let path = rel.join(entry.file_name());
+            if entry.file_type().expect("file type").is_dir() {
+                stack.push(path.clone());
+                dirs.push(path);
+            } else if keep(&entry.file_name().to_string_lossy()) {
+                files.push(path);
+            }
+        }
+    }
+    dirs.sort(); // parents before children
+    let start = Instant::now();
+    fs::create_dir(to).expect("the copy's folder");
+    for d in &dirs {
+        fs::create_dir(to.join(d)).expect("create a folder");
+    }
+    files.par_iter().for_each(|f| {
+        fs::copy(from.join(f), to.join(f)).expect("copy a file");
+    });
+    Measured { wall: start.elapsed(), peak_kib: 0, failed: None, stderr: String::new() }
 }
 
 /// Bytes and files under `dir`.
