@@ -642,3 +642,37 @@ fn an_edit_through_a_linked_file_is_seen() {
     assert!(run.success && restored, "{}", run.stderr);
     assert!(site.out("2024/example-town/index.html").contains("经核实"));
 }
+
+/// Each output folder has its manifest in `.portal-cache`; a build forgets the
+/// manifests of folders that are gone, so building into a new temporary folder
+/// each time does not fill the cache.
+#[test]
+fn the_cache_keeps_manifests_only_for_output_folders_that_exist() {
+    let site = TempSite::sample();
+    let manifests = || -> Vec<String> {
+        let mut found: Vec<String> = fs::read_dir(site.path(".portal-cache"))
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                name.starts_with("build-").then(|| site.read(&format!(".portal-cache/{name}")))
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let (out_a, out_b) = (site.path("out-a"), site.path("out-b"));
+    let (a, b) = (out_a.to_str().unwrap(), out_b.to_str().unwrap());
+    for out in [a, b] {
+        assert!(site.run(&["build", "--out", out]).success);
+    }
+    assert_eq!(manifests().len(), 2, "one manifest per output folder");
+    fs::remove_dir_all(&out_a).unwrap();
+    assert!(site.run(&["build", "--out", b]).success);
+    let left = manifests();
+    assert_eq!(left.len(), 1, "the manifest of the deleted folder is gone");
+    let named = format!("# output: {}", out_b.canonicalize().unwrap().display());
+    assert_eq!(left[0].lines().next(), Some(named.as_str()));
+    // The manifest still does its work: nothing changed, nothing written.
+    let run = site.run(&["build", "--out", b]);
+    assert!(run.stdout.contains("其中 0 个有变化"), "{}", run.stdout);
+}

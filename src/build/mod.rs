@@ -10,6 +10,7 @@ mod plan;
 mod preview;
 mod state;
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
 use crate::format::FORMAT_2021;
 use crate::linkcheck::{self, Inspection};
 use crate::model::Site;
-use crate::output::write::{Output, WriteError};
+use crate::output::write::{Manifest, Output, WriteError};
 use crate::render::RenderError;
 use crate::validate::Review;
 use crate::{load, summary, validate};
@@ -326,6 +327,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
         |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest_path(root, out)))?),
         |p, output| {
             let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
+            forget_gone_outputs(&manifest_path(root, out));
             Ok(Summary {
                 pages: p.entries.iter().filter(|e| matches!(e.kind, Kind::Page(_))).count(),
                 reports: p.reports(),
@@ -345,6 +347,21 @@ fn manifest_path(root: &Path, out: &Path) -> PathBuf {
     let mut h = std::hash::DefaultHasher::new();
     out.hash(&mut h);
     root.join(".portal-cache").join(format!("build-{:016x}.txt", h.finish()))
+}
+
+/// Removes the manifests beside `kept` whose output folder is gone, so that
+/// building into many folders over time (a new temporary one each time, say)
+/// does not fill the cache.
+fn forget_gone_outputs(kept: &Path) {
+    let Some(cache) = kept.parent() else { return };
+    for entry in fs::read_dir(cache).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("build-") && name.ends_with(".txt") && path != kept && !Manifest::is_live(&path) {
+            let _ = fs::remove_file(&path);
+        }
+    }
 }
 
 /// Refuses output folders whose replacement would destroy the site's sources.
@@ -377,7 +394,7 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
 fn timing(stage: &str, since: Instant) {
     if std::env::var_os("PORTAL_TIMINGS").is_some() {
         // Resident memory now (Linux), to see which stage holds what.
-        let rss = std::fs::read_to_string("/proc/self/statm")
+        let rss = fs::read_to_string("/proc/self/statm")
             .ok()
             .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
             .map_or(String::new(), |pages| format!(", {} MiB resident", pages * 4096 / (1 << 20)));

@@ -54,11 +54,14 @@ pub struct Output {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Manifest(HashMap<String, (u64, u64, i128)>);
 
+/// The first line of a manifest names the output folder it speaks for.
+const OUTPUT_LINE: &str = "# output: ";
+
 impl Manifest {
     fn read(path: &Path) -> Self {
         let text = fs::read_to_string(path).unwrap_or_default();
         let mut out = HashMap::new();
-        for line in text.lines() {
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
             let mut parts = line.splitn(4, ' ');
             let (Some(fp), Some(len), Some(mtime), Some(path)) =
                 (parts.next(), parts.next(), parts.next(), parts.next())
@@ -72,14 +75,27 @@ impl Manifest {
         Self(out)
     }
 
-    fn write(&self, path: &Path) -> io::Result<()> {
+    fn write(&self, path: &Path, out: &Path) -> io::Result<()> {
         let mut lines: Vec<String> =
             self.0.iter().map(|(p, (fp, len, mtime))| format!("{fp:016x} {len} {mtime} {p}\n")).collect();
         lines.sort();
+        let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+        lines.insert(0, format!("{OUTPUT_LINE}{}\n", out.display()));
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
         fs::write(path, lines.concat())
+    }
+
+    /// Whether the manifest at `path` speaks for an output folder that is
+    /// still there. One that does not (or from before manifests named their
+    /// folder) can only take disk space.
+    pub fn is_live(path: &Path) -> bool {
+        use std::io::BufRead;
+        let Ok(file) = fs::File::open(path) else { return false };
+        let mut first = String::new();
+        let _ = io::BufReader::new(file).read_line(&mut first);
+        first.strip_prefix(OUTPUT_LINE).is_some_and(|out| Path::new(out.trim_end_matches('\n')).is_dir())
     }
 }
 
@@ -228,10 +244,11 @@ impl Output {
     pub fn commit<'p>(self, paths: impl Iterator<Item = &'p str>) -> Result<usize, WriteError> {
         let manifest = self.manifest.as_ref().map(|(path, _)| path.clone());
         let recorded = std::mem::take(&mut *self.recorded.lock().unwrap_or_else(|p| p.into_inner()));
+        let out = self.out.clone();
         let written = self.commit_files(paths)?;
         // Renaming keeps modification times, so what was noted still holds.
         if let Some(path) = manifest {
-            recorded.write(&path).map_err(io_err(&path))?;
+            recorded.write(&path, &out).map_err(io_err(&path))?;
         }
         Ok(written)
     }
