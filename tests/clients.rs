@@ -382,6 +382,15 @@ fn check_404_and_sitemap(port: u16, c: &Crawl) -> Result<String, String> {
 
 // --- gates 2, 3, 6: chromium -------------------------------------------------------------
 
+/// Where the screenshots go: beside the build, so that a test run leaves the
+/// repository as it was; `PORTAL_SCREENSHOTS=docs/screenshots` refreshes the README's.
+fn screenshot_dir() -> PathBuf {
+    match std::env::var_os("PORTAL_SCREENSHOTS") {
+        Some(dir) => Path::new(REPO).join(dir),
+        None => Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots"),
+    }
+}
+
 fn check_browser(base: &str, c: &Crawl, pdf: &Path) -> Result<String, String> {
     let pages: Vec<String> =
         c.html_pages().map(|p| p[PREFIX.len()..].to_owned()).chain(["404.html".to_owned()]).collect();
@@ -399,7 +408,7 @@ fn check_browser(base: &str, c: &Crawl, pdf: &Path) -> Result<String, String> {
             { "name": "agency", "path": "agencies/linqu-yeyuan/" },
             { "name": "report", "path": REPORT },
         ],
-        "screenshotDir": Path::new(REPO).join("docs/screenshots"),
+        "screenshotDir": screenshot_dir(),
         "report": REPORT,
         "pdf": pdf,
     });
