@@ -672,7 +672,7 @@ fn the_cache_keeps_manifests_only_for_output_folders_that_exist() {
     assert_eq!(left.len(), 1, "the manifest of the deleted folder is gone");
     let named = format!("# output: {}", out_b.canonicalize().unwrap().display());
     assert_eq!(left[0].lines().next(), Some(named.as_str()));
-    // The manifest still does its work: nothing changed, nothing written.
+    // A manifest with its new first line still reads: a build over the output finds nothing changed.
     let run = site.run(&["build", "--out", b]);
     assert!(run.stdout.contains("其中 0 个有变化"), "{}", run.stdout);
 }
