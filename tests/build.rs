@@ -676,3 +676,27 @@ fn the_cache_keeps_manifests_only_for_output_folders_that_exist() {
     let run = site.run(&["build", "--out", b]);
     assert!(run.stdout.contains("其中 0 个有变化"), "{}", run.stdout);
 }
+
+/// The default output (`public/` under a relative root) does not exist before
+/// the first build and does after: both builds name its manifest alike.
+#[test]
+fn a_first_build_and_the_next_share_one_manifest() {
+    let site = TempSite::sample();
+    let build = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+            .arg("build")
+            .current_dir(site.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let _ = fs::remove_dir_all(site.path("public"));
+    build();
+    build();
+    let manifests = fs::read_dir(site.path(".portal-cache"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("build-"))
+        .count();
+    assert_eq!(manifests, 1);
+}

@@ -321,13 +321,14 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
             result: Err(e),
         };
     }
+    let manifest = manifest_path(root, out);
     run(
         root,
         false,
-        |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest_path(root, out)))?),
+        |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest.clone()))?),
         |p, output| {
             let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
-            forget_gone_outputs(&manifest_path(root, out));
+            forget_gone_outputs(&manifest);
             Ok(Summary {
                 pages: p.entries.iter().filter(|e| matches!(e.kind, Kind::Page(_))).count(),
                 reports: p.reports(),
@@ -343,7 +344,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
 /// the site's cache folder, not in the output (which is deployed as it is).
 fn manifest_path(root: &Path, out: &Path) -> PathBuf {
     use std::hash::{Hash, Hasher};
-    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    let out = resolve_output(out);
     let mut h = std::hash::DefaultHasher::new();
     out.hash(&mut h);
     root.join(".portal-cache").join(format!("build-{:016x}.txt", h.finish()))
@@ -367,14 +368,7 @@ fn forget_gone_outputs(kept: &Path) {
 /// Refuses output folders whose replacement would destroy the site's sources.
 fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    // The output may not exist yet: resolve its parent instead.
-    let resolved = match (out.parent(), out.file_name()) {
-        (Some(parent), Some(name)) => {
-            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-            parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| out.to_path_buf())
-        }
-        _ => out.to_path_buf(),
-    };
+    let resolved = resolve_output(out);
     let unsafe_because = if root.starts_with(&resolved) {
         Some("它是站点根目录或其上级目录")
     } else if ["content", "themes", "templates", "static"].iter().any(|d| resolved.starts_with(root.join(d))) {
@@ -387,6 +381,18 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
     match unsafe_because {
         Some(reason) => Err(BuildError::UnsafeOutput { path: out.to_path_buf(), reason }),
         None => Ok(()),
+    }
+}
+
+/// The output folder's real path. It may not exist yet (a first build), so its
+/// parent is resolved instead: a first build and the next name it alike.
+fn resolve_output(out: &Path) -> PathBuf {
+    match (out.parent(), out.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+            parent.canonicalize().map(|p| p.join(name)).unwrap_or_else(|_| out.to_path_buf())
+        }
+        _ => out.to_path_buf(),
     }
 }
 
