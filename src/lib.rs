@@ -8,19 +8,22 @@
 //! live in [`scaffold`], outside the pipeline, and so does `portal import`
 //! ([`import`]), which writes sources from published reports.
 
-pub mod build;
 pub mod compliance;
 pub mod config;
 pub mod diagnostics;
 pub mod format;
 pub mod import;
+pub mod layout;
 pub mod linkcheck;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod sources;
 pub mod summary;
+pub mod text;
 pub mod validate;

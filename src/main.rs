@@ -10,13 +10,14 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use portal::build::{self, BuildError, Outcome};
-use portal::diagnostics::{Diagnostics, Sources};
+use portal::diagnostics::Diagnostics;
 use portal::import::{self, FileOutcome};
 use portal::linkcheck::external;
 use portal::linkcheck::report::LinkReport;
+use portal::pipeline::{self, BuildError, Outcome};
 use portal::scaffold::{self, ScaffoldError};
 use portal::serve::{self, WatchMode};
+use portal::sources::Sources;
 
 #[derive(Parser)]
 #[command(
@@ -194,7 +195,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { out } => {
             let out = out.unwrap_or_else(|| cli.root.join("public"));
-            let outcome = build::build(&cli.root, &out);
+            let outcome = pipeline::build(&cli.root, &out);
             emit(&outcome.diagnostics, &outcome.sources);
             match outcome.result {
                 Ok(s) => {
@@ -270,7 +271,7 @@ fn main() -> ExitCode {
         Command::Check { format, external, strict, exclude, report, no_cache, timeout } => {
             // Every file is produced in memory (nothing is written) so that its links are inspected too.
             // External links are listed only for what looks at them: fetching, or the report.
-            let checked = build::inspect(&cli.root, external || report.is_some());
+            let checked = pipeline::inspect(&cli.root, external || report.is_some());
             let links = LinkOptions { external, strict, exclude, report, no_cache, timeout };
             let (link_report, link_failure) = match check_links(&cli.root, &checked, &links) {
                 Ok(r) => r,
@@ -383,7 +384,7 @@ fn import(
         return ExitCode::FAILURE;
     }
     say("检查导入后的站点（与 portal check 相同）：");
-    let checked = build::check(root);
+    let checked = pipeline::check(root);
     emit(&checked.diagnostics, &checked.sources);
     eprintln!("{}", summary(&checked.diagnostics));
     let refused = dir.is_none() && failed > 0;

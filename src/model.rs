@@ -9,8 +9,8 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
-use crate::diagnostics::FileId;
 use crate::format::{self, Format, Unit};
+use crate::sources::FileId;
 
 /// Everything `content/` and `site.toml` describe.
 #[derive(Debug, Clone)]

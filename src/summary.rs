@@ -11,8 +11,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Diagnostic, Sources};
+use crate::diagnostics::Diagnostic;
 use crate::model::{Figures, Members, Site};
+use crate::sources::Sources;
 
 /// The diagnostic code of every summary problem, and the rule id a waiver names
 /// to publish a historical summary whose figures differ from its members'.
@@ -88,7 +89,7 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
                                 format!("汇总报告“{}”的成员机构“{slug}”不存在", agency.info.name),
                             )
                             .with_label("没有这个机构文件夹"));
-                            d = match crate::load::did_you_mean(slug, &known) {
+                            d = match crate::text::did_you_mean(slug, &known) {
                                 Some(s) => d.with_note(format!("是否想写 {s}？")),
                                 None => d.with_note("成员写 content/ 下的机构文件夹名"),
                             };

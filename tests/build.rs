@@ -380,9 +380,9 @@ fn chinese_agency_folder_names_are_encoded_in_links() {
 /// check of the edited site gives: the same diagnostics and the same files.
 #[test]
 fn an_edited_report_checked_alone_gives_what_a_full_check_gives() {
-    use portal::build::{preview, preview_edit};
+    use portal::pipeline::{preview, preview_edit};
     let site = TempSite::sample();
-    let same_as_full = |what: &str, live: &portal::build::Live| -> (Option<portal::build::Live>, usize) {
+    let same_as_full = |what: &str, live: &portal::pipeline::Live| -> (Option<portal::pipeline::Live>, usize) {
         let (edited, next) = preview_edit(site.root(), live, "example-town", 2024).expect("checked alone");
         let (full, full_live) = preview(site.root());
         assert_eq!(
@@ -616,7 +616,7 @@ fn a_state_that_does_not_apply_is_not_used() {
 #[test]
 fn a_report_edited_during_a_build_is_not_published_unchecked() {
     let site = TempSite::sample();
-    let prepared = portal::build::prepare(site.root()).result.expect("the sample is valid");
+    let prepared = portal::pipeline::prepare(site.root()).result.expect("the sample is valid");
     let page = prepared.entry("2024/example-town/index.html").expect("the report's page");
     assert!(prepared.produce(page).is_ok());
     site.edit("content/example-town/2024/report.md", "行政许可决定23件", "行政许可决定25件");

@@ -70,7 +70,7 @@ fn mangled_files_never_panic() {
         for variant in variants(&original, &mut rng) {
             fs::write(&path, &variant).unwrap();
             // A whole build: every page, feed and open-data file is produced.
-            let outcome = std::panic::catch_unwind(|| portal::build::build(site.root(), &out.path().join("public")));
+            let outcome = std::panic::catch_unwind(|| portal::pipeline::build(site.root(), &out.path().join("public")));
             runs += 1;
             match outcome {
                 Err(_) => {

@@ -186,7 +186,7 @@ fn decode(
     bytes: &[u8],
     declared: Option<&'static encoding_rs::Encoding>,
 ) -> Result<(String, Option<String>), ImportError> {
-    if let Ok(text) = load::decode(bytes.to_vec()) {
+    if let Ok(text) = crate::text::decode(bytes.to_vec()) {
         return Ok((text, None));
     }
     let (encoding, bom_len) = match encoding_rs::Encoding::for_bom(bytes) {

@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 use self::extract::RawLink;
 use self::resolve::{Target, decode};
 use crate::config::BaseUrl;
-use crate::diagnostics::{Diagnostic, FileId, Severity, Sources};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::model::Report;
+use crate::sources::{FileId, Sources};
 
 /// A link that leads nowhere.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,7 +155,7 @@ impl From<Left> for PageLinks {
 }
 
 /// What the pages of a site left for the inspection, kept between runs (see
-/// `build::state`): each distinct set of ids once. Borrowed from the pages to
+/// `pipeline::state`): each distinct set of ids once. Borrowed from the pages to
 /// write it, owned when read back.
 #[derive(Serialize, Deserialize)]
 pub struct SavedLinks<'a> {

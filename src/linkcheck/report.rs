@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::external::Verdict;
 use super::{Inspection, Source};
-use crate::diagnostics::Sources;
-use crate::render::escape;
+use crate::sources::Sources;
+use crate::text::escape;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Counts {

@@ -3,7 +3,6 @@
 //! Every problem becomes a [`Diagnostic`] and loading goes on, so one run
 //! reports everything that is wrong. Nothing here panics on user data.
 
-mod encoding;
 mod prose;
 mod stamps;
 mod words;
@@ -20,13 +19,14 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-pub(crate) use self::encoding::decode;
-pub(crate) use self::words::did_you_mean;
 use self::words::explain_serde_error;
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Sources};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::format::{self, Format, Unit};
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
+use crate::sources::{FileId, Sources};
+pub(crate) use crate::text::decode;
+use crate::text::did_you_mean;
 
 /// The result of loading: the site (if `site.toml` could be read), the text of
 /// every file read, and the problems found on the way.

@@ -2,6 +2,7 @@
 //! words a county webmaster can act on.
 
 use crate::diagnostics::Diagnostic;
+use crate::text::did_you_mean;
 
 /// Turns serde's English messages about a settings file into ones a webmaster
 /// can act on, with a suggestion for a mistyped key.
@@ -29,38 +30,6 @@ pub(super) fn explain_serde_error(message: &str) -> Diagnostic {
             .with_note("文字要用英文双引号括起来；日期写成 2025-01-20，不加引号；数字不加引号");
     }
     explain_syntax(message)
-}
-
-/// The closest known key, if it is close enough to be a typo.
-pub(crate) fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Edit distance counting an adjacent transposition (`titel` → `title`) as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// A Chinese explanation of a TOML syntax error; the parser's own words follow
@@ -114,13 +83,6 @@ fn syntax_words(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn typos_get_a_suggestion() {
-        assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
-        assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
-        assert_eq!(did_you_mean("titel", &["title", "theme"]), Some("title"));
-    }
 
     #[test]
     fn syntax_errors_are_explained_in_chinese() {

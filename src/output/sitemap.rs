@@ -1,6 +1,6 @@
 //! `sitemap.xml`: every HTML page, with absolute URLs.
 
-use crate::render::escape;
+use crate::text::escape;
 
 /// `page_dirs` are site paths of pages (`""`, `2024/`, `2024/yeyuan/`, …).
 pub fn sitemap(base: &crate::config::BaseUrl, page_dirs: &[String]) -> String {

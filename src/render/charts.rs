@@ -12,7 +12,7 @@ use std::fmt::Write;
 use crate::format::{Chart, Format};
 use crate::model::{Agency, Number};
 
-use super::escape;
+use crate::text::escape;
 
 /// Colours of the series, bottom first (Okabe–Ito: distinguishable with the
 /// common colour-vision deficiencies, and in greyscale by their order).

@@ -162,33 +162,6 @@ pub mod paths {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = escape_into(&mut out, s);
-    out
-}
-
-/// [`escape`] written into `out`, in runs between the characters it replaces
-/// (all ASCII, so a byte never splits a character).
-pub fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.write_str(&s[start..i])?;
-        out.write_str(entity)?;
-        start = i + 1;
-    }
-    out.write_str(&s[start..])
-}
-
 #[derive(Serialize)]
 struct Link {
     label: String,
@@ -934,13 +907,5 @@ mod tests {
         assert_eq!(hash, xxhash_rust::xxh3::xxh3_64(&bytes));
         let plain = Html { frame: frame.clone(), parts: Vec::new() };
         assert_eq!(plain.hash(), xxhash_rust::xxh3::xxh3_64(frame.as_bytes()));
-    }
-
-    #[test]
-    fn escapes_the_five_characters_and_nothing_else() {
-        assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
-        assert_eq!(escape("机构“甲”&<乙>"), "机构“甲”&amp;&lt;乙&gt;");
-        assert_eq!(escape("/xxgk/2024/"), "/xxgk/2024/");
-        assert_eq!(escape(""), "");
     }
 }

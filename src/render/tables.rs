@@ -10,7 +10,7 @@ use std::fmt::Write;
 use crate::format::{self, Block, Header, Table};
 use crate::model::{Grid, Origin};
 
-use super::escape;
+use crate::text::escape;
 
 /// HTML for every block of a table. `id_prefix` names the tables (`table-requests`,
 /// the targets of links); `cell_prefix` keeps the header cells' ids unique on

@@ -96,7 +96,7 @@ impl Theme {
         // the site does instead.
         env.set_formatter(|out, state, value| match value.as_str() {
             Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
-                super::escape_into(out, s).map_err(minijinja::Error::from)
+                crate::text::escape_into(out, s).map_err(minijinja::Error::from)
             }
             _ => minijinja::escape_formatter(out, state, value),
         });

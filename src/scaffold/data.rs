@@ -362,12 +362,12 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::build;
     use crate::format::FORMAT_2021;
+    use crate::pipeline;
     use crate::scaffold::{EXAMPLE_SLUG, init, new_report};
 
-    fn check_clean(root: &Path) -> build::Checked {
-        let checked = build::check(root);
+    fn check_clean(root: &Path) -> pipeline::Checked {
+        let checked = pipeline::check(root);
         assert!(checked.diagnostics.is_empty(), "{}", checked.diagnostics.to_plain_string(&checked.sources));
         checked
     }

@@ -21,8 +21,8 @@ use tiny_http::{Header, Request, Response, Server};
 
 use self::route::{Files, NoFiles, Reply, Snapshot};
 pub use self::watch::Mode as WatchMode;
-use crate::build::{self, BuildError, Outcome, Prepared};
-use crate::render::escape;
+use crate::pipeline::{self, BuildError, Outcome, Prepared};
+use crate::text::escape;
 
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
 /// Request handlers; a rebuild never blocks them (they serve the previous snapshot).
@@ -113,7 +113,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     let mut watcher = watch::SiteWatcher::new(&root, options.watch, tx)?;
 
     let start = Instant::now();
-    let (outcome, mut live) = build::preview(&root);
+    let (outcome, mut live) = pipeline::preview(&root);
     report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &[] });
     let first = snapshot(&root, &outcome, None);
     let base = first.base_path.clone().unwrap_or_else(|| "/".to_owned());
@@ -154,27 +154,27 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
 }
 
 /// Checks the site again after `changed` (paths relative to the root). Edits
-/// of existing reports only are checked report by report ([`build::preview_edit`]),
+/// of existing reports only are checked report by report ([`pipeline::preview_edit`]),
 /// which on a large site is what keeps a save from waiting for a full check.
 fn rebuild(
     root: &Path,
-    live: Option<&build::Live>,
+    live: Option<&pipeline::Live>,
     changed: &[PathBuf],
-) -> (Outcome<Arc<Prepared>>, Option<build::Live>) {
+) -> (Outcome<Arc<Prepared>>, Option<pipeline::Live>) {
     let mut edited: Vec<(String, u16)> = Vec::new();
     for path in changed {
         match crate::load::report_file(path) {
             Some(report) if !edited.contains(&report) => edited.push(report),
             Some(_) => {}
-            None => return build::preview(root),
+            None => return pipeline::preview(root),
         }
     }
-    let Some(first) = live else { return build::preview(root) };
-    let mut owned: Option<build::Live> = None;
+    let Some(first) = live else { return pipeline::preview(root) };
+    let mut owned: Option<pipeline::Live> = None;
     for (n, (slug, year)) in edited.iter().enumerate() {
         let base = owned.as_ref().unwrap_or(first);
-        let Some((outcome, next)) = build::preview_edit(root, base, slug, *year) else {
-            return build::preview(root);
+        let Some((outcome, next)) = pipeline::preview_edit(root, base, slug, *year) else {
+            return pipeline::preview(root);
         };
         // The last edit, or one that failed: its outcome is the answer.
         if n + 1 == edited.len() || next.is_none() {
@@ -182,13 +182,13 @@ fn rebuild(
         }
         owned = next;
     }
-    build::preview(root)
+    pipeline::preview(root)
 }
 
 impl Files for Prepared {
     fn lookup(&self, path: &str) -> Option<Option<&Path>> {
         self.entry(path).map(|e| match &e.kind {
-            build::Kind::Asset(crate::render::Content::File(source)) => Some(source.as_path()),
+            pipeline::Kind::Asset(crate::render::Content::File(source)) => Some(source.as_path()),
             _ => None,
         })
     }

@@ -17,12 +17,13 @@ use std::time::{Duration, Instant};
 pub use self::plan::{Entry, Kind, Prepared, Prior, Produced};
 pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity, Sources};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::format::FORMAT_2021;
 use crate::linkcheck::{self, Inspection};
 use crate::model::Site;
 use crate::output::write::{Manifest, Output, WriteError};
 use crate::render::RenderError;
+use crate::sources::Sources;
 use crate::validate::Review;
 use crate::{load, summary, validate};
 

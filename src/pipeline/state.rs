@@ -25,11 +25,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostics, FileId, Sources};
+use crate::diagnostics::Diagnostics;
 use crate::format::Format;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamps};
 use crate::model::{Agency, AgencyInfo, Report, Site};
+use crate::sources::{FileId, Sources};
 
 /// Bump when what is saved, or what it means, changes.
 const REVISION: u32 = 1;

@@ -12,8 +12,9 @@ use super::{
     BuildError, Discard, Kind, Links, Outcome, Prepared, Reused, check_restoring, keep_state, link_diagnostics, plan,
     prepare_checked, site_file_error, state, timing,
 };
-use crate::diagnostics::{Diagnostics, FileId, Sources};
+use crate::diagnostics::Diagnostics;
 use crate::linkcheck::PageLinks;
+use crate::sources::{FileId, Sources};
 use crate::validate::Review;
 use crate::{load, summary, validate};
 

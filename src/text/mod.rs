@@ -1,0 +1,85 @@
+//! Text helpers every floor may use: decoding file bytes, suggesting the
+//! closest known word, escaping for HTML and XML.
+
+mod encoding;
+
+pub use self::encoding::decode;
+
+/// The closest known key, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Edit distance counting an adjacent transposition (`titel` → `title`) as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`] written into `out`, in runs between the characters it replaces
+/// (all ASCII, so a byte never splits a character).
+pub fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[start..i])?;
+        out.write_str(entity)?;
+        start = i + 1;
+    }
+    out.write_str(&s[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
+        assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
+        assert_eq!(did_you_mean("titel", &["title", "theme"]), Some("title"));
+    }
+
+    #[test]
+    fn escapes_the_five_characters_and_nothing_else() {
+        assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+        assert_eq!(escape("机构“甲”&<乙>"), "机构“甲”&amp;&lt;乙&gt;");
+        assert_eq!(escape("/xxgk/2024/"), "/xxgk/2024/");
+        assert_eq!(escape(""), "");
+    }
+}
