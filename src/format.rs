@@ -5,6 +5,67 @@
 //! live here. Loading, validation, rendering and open data walk these values and
 //! know nothing of the format themselves; a new format is a new [`Format`] value.
 
+/// A rule of the format (勾稽关系 and the other checks `format-2021.md`
+/// numbers), by the id that diagnostics, waivers and the docs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub enum RuleId {
+    /// Sums within a table: R1–R4.
+    R1,
+    R2,
+    R3,
+    R4,
+    /// Every figure a non-negative whole number (or an amount where the unit says so).
+    R5,
+    /// Carry-over between consecutive years: R6, R7.
+    R6,
+    R7,
+    /// Figures stated in the prose agree with the tables.
+    R8,
+    /// A summary's (汇总) figures equal the sums of its members'.
+    Summary,
+}
+
+impl RuleId {
+    /// Every rule, in the docs' order.
+    pub const ALL: [RuleId; 9] = [
+        RuleId::R1,
+        RuleId::R2,
+        RuleId::R3,
+        RuleId::R4,
+        RuleId::R5,
+        RuleId::R6,
+        RuleId::R7,
+        RuleId::R8,
+        RuleId::Summary,
+    ];
+
+    /// The id as written in `data.toml`'s waivers and shown in diagnostics.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::R1 => "R1",
+            RuleId::R2 => "R2",
+            RuleId::R3 => "R3",
+            RuleId::R4 => "R4",
+            RuleId::R5 => "R5",
+            RuleId::R6 => "R6",
+            RuleId::R7 => "R7",
+            RuleId::R8 => "R8",
+            RuleId::Summary => "summary",
+        }
+    }
+
+    /// The rule an id names, if any.
+    pub fn parse(id: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|r| r.as_str() == id)
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One report format.
 #[derive(Debug)]
 pub struct Format {
@@ -159,8 +220,8 @@ pub enum Axis {
 /// `key`.
 #[derive(Debug)]
 pub struct SumRule {
-    /// Rule id as in `format-2021.md` (R1, R2, ...).
-    pub id: &'static str,
+    /// Rule id as in `format-2021.md` (R1–R4).
+    pub id: RuleId,
     pub table: &'static str,
     pub block: usize,
     pub axis: Axis,
@@ -174,7 +235,8 @@ pub struct SumRule {
 /// `this` (year Y) = `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y), along `axis`.
 #[derive(Debug)]
 pub struct CrossYearRule {
-    pub id: &'static str,
+    /// Rule id as in `format-2021.md` (R6, R7).
+    pub id: RuleId,
     pub table: &'static str,
     pub block: usize,
     pub axis: Axis,
@@ -459,7 +521,7 @@ pub static FORMAT_2021: Format = Format {
     ],
     rules: &[
         SumRule {
-            id: "R1",
+            id: RuleId::R1,
             table: "requests",
             block: 0,
             axis: Axis::EachColumn,
@@ -468,7 +530,7 @@ pub static FORMAT_2021: Format = Format {
             statement: "第一项加第二项之和，等于第三项加第四项之和",
         },
         SumRule {
-            id: "R2",
+            id: RuleId::R2,
             table: "requests",
             block: 0,
             axis: Axis::EachRow,
@@ -477,7 +539,7 @@ pub static FORMAT_2021: Format = Format {
             statement: "总计等于自然人与法人或其他组织各列之和",
         },
         SumRule {
-            id: "R3",
+            id: RuleId::R3,
             table: "requests",
             block: 0,
             axis: Axis::EachColumn,
@@ -493,7 +555,7 @@ pub static FORMAT_2021: Format = Format {
             statement: "（七）总计等于（一）、（二）与（三）至（六）各项之和",
         },
         SumRule {
-            id: "R4",
+            id: RuleId::R4,
             table: "appeals",
             block: 0,
             axis: Axis::EachRow,
@@ -507,7 +569,7 @@ pub static FORMAT_2021: Format = Format {
             statement: "行政复议总计等于结果维持、结果纠正、其他结果、尚未审结之和",
         },
         SumRule {
-            id: "R4",
+            id: RuleId::R4,
             table: "appeals",
             block: 0,
             axis: Axis::EachRow,
@@ -521,7 +583,7 @@ pub static FORMAT_2021: Format = Format {
             statement: "未经复议直接起诉总计等于结果维持、结果纠正、其他结果、尚未审结之和",
         },
         SumRule {
-            id: "R4",
+            id: RuleId::R4,
             table: "appeals",
             block: 0,
             axis: Axis::EachRow,
@@ -537,7 +599,7 @@ pub static FORMAT_2021: Format = Format {
     ],
     cross_year: &[
         CrossYearRule {
-            id: "R6",
+            id: RuleId::R6,
             table: "requests",
             block: 0,
             axis: Axis::EachColumn,
@@ -549,7 +611,7 @@ pub static FORMAT_2021: Format = Format {
             statement: "本年“二、上年结转政府信息公开申请数量”应等于上一年度报告的“四、结转下年度继续办理”",
         },
         CrossYearRule {
-            id: "R7",
+            id: RuleId::R7,
             table: "active",
             block: 0,
             axis: Axis::EachRow,
@@ -907,12 +969,23 @@ impl Format {
     }
 
     /// The statement of a rule (sum or cross-year) by id.
-    pub fn rule_statement(&self, id: &str) -> Option<&'static str> {
+    pub fn rule_statement(&self, id: RuleId) -> Option<&'static str> {
         self.rules
             .iter()
             .find(|r| r.id == id)
             .map(|r| r.statement)
             .or_else(|| self.cross_year.iter().find(|r| r.id == id).map(|r| r.statement))
+    }
+
+    /// The rules a report's waivers may name: the sum and cross-year rules and
+    /// `summary`, in that order. Not R5 (a value that is not a number has
+    /// nothing to publish) nor R8 (a warning already).
+    pub fn waivable(&self) -> Vec<RuleId> {
+        let mut out: Vec<RuleId> =
+            self.rules.iter().map(|r| r.id).chain(self.cross_year.iter().map(|r| r.id)).collect();
+        out.push(RuleId::Summary);
+        out.dedup();
+        out
     }
 
     /// The section a heading text names, by either of its official titles.

@@ -9,7 +9,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
-use crate::format::{self, Format, Unit};
+use crate::format::{self, Format, RuleId, Unit};
 use crate::sources::FileId;
 
 /// Everything `content/` and `site.toml` describe.
@@ -240,8 +240,8 @@ pub struct Report {
 /// so its published figures are kept and the page says why they do not add up.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Waiver {
-    /// Rule id, e.g. `R1`.
-    pub rule: String,
+    /// The rule waived: a sum or cross-year rule, or `summary`.
+    pub rule: RuleId,
     pub reason: String,
     /// Where the waiver is written in `data.toml`.
     pub span: Range<usize>,
@@ -785,7 +785,7 @@ impl CrossYearLine {
 
 /// Rules whose violations a report's waivers excused: (agency slug, year, rule
 /// id). Validation finds them; the report pages say so.
-pub type WaivedRules = std::collections::BTreeSet<(String, u16, String)>;
+pub type WaivedRules = std::collections::BTreeSet<(String, u16, RuleId)>;
 
 #[cfg(test)]
 mod tests {

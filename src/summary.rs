@@ -12,12 +12,9 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostic;
+use crate::format::RuleId;
 use crate::model::{Figures, Members, Site};
 use crate::sources::Sources;
-
-/// The diagnostic code of every summary problem, and the rule id a waiver names
-/// to publish a historical summary whose figures differ from its members'.
-pub const CODE: &str = "summary";
 
 /// One summary report and the members' sums.
 #[derive(Debug, Clone)]
@@ -75,7 +72,7 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
                 for slug in slugs {
                     match site.agencies.iter().position(|a| &a.slug == slug) {
                         Some(j) if j == i => diagnostics.push(at(Diagnostic::error(
-                            CODE,
+                            RuleId::Summary,
                             format!("汇总报告“{}”把自己列为成员机构", agency.info.name),
                         )
                         .with_label("成员中有本机构")
@@ -85,7 +82,7 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
                         None => {
                             let known: Vec<&str> = site.agencies.iter().map(|a| a.slug.as_str()).collect();
                             let mut d = at(Diagnostic::error(
-                                CODE,
+                                RuleId::Summary,
                                 format!("汇总报告“{}”的成员机构“{slug}”不存在", agency.info.name),
                             )
                             .with_label("没有这个机构文件夹"));
@@ -106,8 +103,10 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
                 Members::Children => format!("没有任何机构的 parent 是“{}”", agency.info.name),
                 Members::List(_) => "members 列表为空".to_owned(),
             };
-            diagnostics
-                .push(at(Diagnostic::warning(CODE, format!("汇总报告“{}”没有成员机构：{why}", agency.info.name))));
+            diagnostics.push(at(Diagnostic::warning(
+                RuleId::Summary,
+                format!("汇总报告“{}”没有成员机构：{why}", agency.info.name),
+            )));
         }
         summaries.members.insert(i, members);
     }
@@ -118,7 +117,7 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
         let first = &site.agencies[cycle[0]];
         let span = value_span(sources.text(first.file), "members");
         diagnostics.push(
-            Diagnostic::error(CODE, format!("汇总关系成环：{}", names.join(" → ")))
+            Diagnostic::error(RuleId::Summary, format!("汇总关系成环：{}", names.join(" → ")))
                 .at(first.file, span)
                 .with_label("成员中含有汇总本机构的机构")
                 .with_note("汇总只能逐级向上：乡镇、部门 → 县 → 市 → 省；请从其中一个机构的 members 中去掉环上的机构"),

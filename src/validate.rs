@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity};
-use crate::format::{self, Axis, CrossYearRule, Format};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Place, Severity};
+use crate::format::{self, Axis, CrossYearRule, Format, RuleId};
 use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
 use crate::sources::Sources;
-use crate::summary::{self, Summaries, Summed};
+use crate::summary::{Summaries, Summed};
 use rayon::prelude::*;
 
 /// What validation found.
@@ -30,7 +30,7 @@ pub struct Review {
     pub waived: WaivedRules,
     pub summaries: Summaries,
     /// (agency index, year) → the warnings about that report's files: code and message.
-    pub warnings: BTreeMap<(usize, u16), Vec<(&'static str, String)>>,
+    pub warnings: BTreeMap<(usize, u16), Vec<(Code, String)>>,
 }
 
 impl Review {
@@ -145,7 +145,7 @@ fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnosti
                         format!("各成员机构：{} = {sum}", parts.join(" + "))
                     };
                     let mut d = Diagnostic::error(
-                        summary::CODE,
+                        RuleId::Summary,
                         format!(
                             "汇总报告{}「{label}」与成员机构的合计不符：填写的是 {written}，成员机构合计为 {sum}",
                             table.name
@@ -318,7 +318,7 @@ fn check_prose(format: &Format, report: &Report, sources: &Sources) -> Vec<Diagn
         let phrase = sources.text(report.markdown_file).get(stated.phrase.clone()).unwrap_or_default();
         let written = if phrase.is_empty() { value.to_string() } else { format!("“{phrase}”") };
         let mut d = Diagnostic::warning(
-            "R8",
+            RuleId::R8,
             format!("总体情况中写的{written}与{}（{}）的 {cell} 不一致", format.tables[t].name, label),
         )
         .at(report.markdown_file, stated.span.clone())
@@ -333,12 +333,12 @@ fn check_prose(format: &Format, report: &Report, sources: &Sources) -> Vec<Diagn
 
 /// Turns waived violations into warnings that say so; flags waivers that waive
 /// nothing. Returns the diagnostics and the rules that were waived.
-fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<String>) {
+fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<RuleId>) {
     let mut used = vec![false; report.waivers.len()];
     let mut out: Vec<Diagnostic> = found
         .into_iter()
         .map(|mut d| {
-            if let Some(i) = report.waivers.iter().position(|w| w.rule == d.code) {
+            if let Some(i) = report.waivers.iter().position(|w| Code::Rule(w.rule) == d.code) {
                 used[i] = true;
                 if d.severity == Severity::Error {
                     d.severity = Severity::Warning;
@@ -351,10 +351,10 @@ fn apply_waivers(report: &Report, found: Vec<Diagnostic>) -> (Vec<Diagnostic>, V
     let mut waived = Vec::new();
     for (w, used) in report.waivers.iter().zip(used) {
         if used {
-            waived.push(w.rule.clone());
+            waived.push(w.rule);
         } else {
             let mut d = Diagnostic::warning(
-                "waiver",
+                Code::Waiver,
                 format!("对 {} 的豁免没有用到：本报告的数据符合该规则，可以删除这条豁免", w.rule),
             );
             if let Some(file) = report.data_file {
@@ -378,7 +378,7 @@ fn check_dates(agency: &Agency) -> Vec<Diagnostic> {
         .map(|r| {
             let deadline = level.deadline(r.year);
             Diagnostic::warning(
-                "date",
+                Code::Date,
                 format!(
                     "{}年度报告的发布日期是 {}：{}的年度报告应在次年（{}年）{}月{}日前发布",
                     r.year,

@@ -11,9 +11,8 @@ use super::resolve::decode;
 /// A link as written in a page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawLink {
-    /// The attribute or element it came from: `href`, `src`, `srcset`, `loc`, …
-    #[serde(with = "crate::diagnostics::static_str")]
-    pub attr: crate::diagnostics::static_str::Str,
+    /// The attribute or element it came from.
+    pub attr: Attr,
     /// The value, entities decoded.
     pub url: String,
     /// 1-based line in the page.
@@ -28,12 +27,50 @@ pub struct Found {
     pub anchors: HashSet<String>,
 }
 
-const URL_ATTRS: &[&str] = &["href", "src", "poster", "action", "data", "cite"];
+/// Where a link is written: an HTML attribute, or an element of the feed or
+/// the sitemap whose text is a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Attr {
+    Href,
+    Src,
+    Poster,
+    Action,
+    Data,
+    Cite,
+    Srcset,
+    /// RSS `<link>`.
+    Link,
+    /// Sitemap `<loc>`.
+    Loc,
+    /// RSS `<guid>` that is a permalink.
+    Guid,
+}
+
+impl Attr {
+    /// The name as written in the page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attr::Href => "href",
+            Attr::Src => "src",
+            Attr::Poster => "poster",
+            Attr::Action => "action",
+            Attr::Data => "data",
+            Attr::Cite => "cite",
+            Attr::Srcset => "srcset",
+            Attr::Link => "link",
+            Attr::Loc => "loc",
+            Attr::Guid => "guid",
+        }
+    }
+}
+
+/// The HTML attributes whose whole value is a URL.
+const URL_ATTRS: [Attr; 6] = [Attr::Href, Attr::Src, Attr::Poster, Attr::Action, Attr::Data, Attr::Cite];
 
 /// Reads an HTML page. A page lol_html cannot parse yields what was read so far.
 pub fn html(page: &[u8]) -> Found {
     let mut found = Found::default();
-    let mut spans: Vec<(&'static str, String, usize)> = Vec::new();
+    let mut spans: Vec<(Attr, String, usize)> = Vec::new();
     let mut anchors = Vec::new();
     {
         let mut rewriter = HtmlRewriter::new(
@@ -48,12 +85,12 @@ pub fn html(page: &[u8]) -> Found {
                         "srcset" => {
                             for candidate in attr.value().split(',') {
                                 if let Some(url) = candidate.split_whitespace().next() {
-                                    spans.push(("srcset", url.to_owned(), at));
+                                    spans.push((Attr::Srcset, url.to_owned(), at));
                                 }
                             }
                         }
                         other => {
-                            if let Some(&known) = URL_ATTRS.iter().find(|a| **a == other) {
+                            if let Some(&known) = URL_ATTRS.iter().find(|a| a.as_str() == other) {
                                 spans.push((known, attr.value(), at));
                             }
                         }
@@ -79,22 +116,22 @@ pub fn xml(page: &[u8]) -> Found {
     let mut reader = quick_xml::Reader::from_reader(page);
     let lines = LineIndex::new(page);
     // The element being read: (name, whether its text is a URL, text so far, line).
-    let mut current: Option<(&'static str, bool, String, usize)> = None;
+    let mut current: Option<(Attr, bool, String, usize)> = None;
     let mut buf = Vec::new();
     loop {
         let at = usize::try_from(reader.buffer_position()).unwrap_or(0);
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => {
                 let kind = match e.local_name().as_ref() {
-                    b"link" => Some(("link", true)),
-                    b"loc" => Some(("loc", true)),
+                    b"link" => Some((Attr::Link, true)),
+                    b"loc" => Some((Attr::Loc, true)),
                     b"guid" => {
                         let permalink = e
                             .try_get_attribute("isPermaLink")
                             .ok()
                             .flatten()
                             .is_none_or(|a| a.value.as_ref() != b"false");
-                        Some(("guid", permalink))
+                        Some((Attr::Guid, permalink))
                     }
                     _ => None,
                 };
@@ -103,7 +140,7 @@ pub fn xml(page: &[u8]) -> Found {
             Ok(Event::Empty(e)) if e.local_name().as_ref() == b"link" => {
                 if let Some(href) = e.try_get_attribute("href").ok().flatten() {
                     let url = String::from_utf8_lossy(&href.value).into_owned();
-                    found.links.push(RawLink { attr: "href", url: unescape(&url), line: lines.line(at) });
+                    found.links.push(RawLink { attr: Attr::Href, url: unescape(&url), line: lines.line(at) });
                 }
             }
             Ok(Event::Text(t)) => {
@@ -205,7 +242,8 @@ mod tests {
 <script>var s = "<a href='nope'>";</script>
 </body></html>"##;
         let found = html(page.as_bytes());
-        let urls: Vec<(&str, &str, usize)> = found.links.iter().map(|l| (l.attr, l.url.as_str(), l.line)).collect();
+        let urls: Vec<(&str, &str, usize)> =
+            found.links.iter().map(|l| (l.attr.as_str(), l.url.as_str(), l.line)).collect();
         assert_eq!(
             urls,
             [

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use self::extract::RawLink;
 use self::resolve::{Target, decode};
 use crate::config::BaseUrl;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::model::Report;
 use crate::sources::{FileId, Sources};
 
@@ -440,12 +440,12 @@ impl Broken {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> Code {
         match self.problem {
-            Problem::Missing(_) => "link",
-            Problem::MissingFragment { .. } => "link-fragment",
-            Problem::OutsideBase => "link-outside",
-            Problem::Javascript => "link-javascript",
+            Problem::Missing(_) => Code::Link,
+            Problem::MissingFragment { .. } => Code::LinkFragment,
+            Problem::OutsideBase => Code::LinkOutside,
+            Problem::Javascript => Code::LinkJavascript,
         }
     }
 }
@@ -459,7 +459,8 @@ pub fn diagnostics(broken: &[Broken], severity: Severity, sources: &mut Sources,
         Severity::Warning => Diagnostic::warning(b.code(), b.explain()),
     };
     let mut out = Vec::new();
-    let mut from_templates: Vec<(String, Vec<&Broken>)> = Vec::new();
+    // A template's link is the same link, with the same problem, on every page.
+    let mut from_templates: Vec<((&str, &Problem), Vec<&Broken>)> = Vec::new();
     let mut files: HashMap<&Path, Option<FileId>> = HashMap::new();
     for b in broken {
         let where_ = format!("生成的页面 {} 第 {} 行", b.page, b.line);
@@ -481,7 +482,7 @@ pub fn diagnostics(broken: &[Broken], severity: Severity, sources: &mut Sources,
                 });
             }
             Source::Template => {
-                let key = b.explain();
+                let key = (b.url.as_str(), &b.problem);
                 match from_templates.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, pages)) => pages.push(b),
                     None => from_templates.push((key, vec![b])),

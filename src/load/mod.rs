@@ -21,8 +21,8 @@ use toml::de::{DeTable, DeValue};
 
 use self::words::explain_serde_error;
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::format::{self, Format, Unit};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::format::{self, Format, RuleId, Unit};
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 use crate::sources::{FileId, Sources};
 pub(crate) use crate::text::decode;
@@ -121,7 +121,7 @@ impl Loader<'_> {
         match sorted_dir(&content) {
             Err(_) => self.diagnostics.push(
                 Diagnostic::error(
-                    "missing-file",
+                    Code::MissingFile,
                     "找不到 content/ 文件夹：请在站点根目录创建 content/<机构>/agency.toml",
                 )
                 .at_path("content/"),
@@ -148,7 +148,7 @@ impl Loader<'_> {
                 if agencies.is_empty() && !self.diagnostics.has_errors() {
                     self.diagnostics.push(
                         Diagnostic::error(
-                            "missing-file",
+                            Code::MissingFile,
                             "content/ 中没有任何机构：请创建 content/<机构>/agency.toml 和 content/<机构>/<年份>/report.md、data.toml",
                         )
                         .at_path("content/"),
@@ -166,7 +166,7 @@ impl Loader<'_> {
         if !self.root.join(&rel).is_file() {
             self.diagnostics.push(
                 Diagnostic::error(
-                    "missing-file",
+                    Code::MissingFile,
                     format!(
                         "找不到 site.toml：请在站点根目录 {} 创建 site.toml（写法见 docs/site-toml.md）",
                         self.root.display()
@@ -181,7 +181,7 @@ impl Loader<'_> {
         if config.language != "zh-CN" {
             let span = find_value_span(&text, "language").unwrap_or(0..0);
             self.diagnostics.push(
-                Diagnostic::error("config", "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述")
+                Diagnostic::error(Code::Config, "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述")
                     .at(file, span),
             );
         }
@@ -192,15 +192,16 @@ impl Loader<'_> {
         let slug = file_name(dir);
         let rel_dir = Path::new("content").join(&slug);
         if let Err(why) = check_slug(&slug) {
-            self.diagnostics
-                .push(Diagnostic::error("path", format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir));
+            self.diagnostics.push(
+                Diagnostic::error(Code::Path, format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir),
+            );
             return None;
         }
         let rel = rel_dir.join("agency.toml");
         if !self.root.join(&rel).is_file() {
             self.diagnostics.push(
                 Diagnostic::error(
-                    "missing-file",
+                    Code::MissingFile,
                     format!(
                         "{} 缺少 agency.toml：请创建它并至少写明机构全称，例如 name = \"临朐县冶源街道办事处\"",
                         rel_dir.display()
@@ -226,7 +227,7 @@ impl Loader<'_> {
             let Some(year) = parse_year(&name) else {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "path",
+                        Code::Path,
                         format!("文件夹名“{name}”不是年份：年度报告应放在 content/<机构>/<四位年份>/ 中"),
                     )
                     .at_path(rel_dir.join(&name)),
@@ -260,7 +261,7 @@ impl Loader<'_> {
             if !optional && !has(&file_name(rel)) {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "missing-file",
+                        Code::MissingFile,
                         format!("{} 缺少 {}：请创建它，写入{what}", rel_dir.display(), file_name(rel)),
                     )
                     .at_path(rel),
@@ -319,7 +320,7 @@ impl Loader<'_> {
             // +1: the opening quote of the TOML string.
             let start = offset + title.span().start + 1 + at;
             self.diagnostics.push(
-                Diagnostic::error("year", format!("标题中的年份 {named} 与文件夹的年份 {year} 不一致"))
+                Diagnostic::error(Code::Year, format!("标题中的年份 {named} 与文件夹的年份 {year} 不一致"))
                     .at(file, start..start + 4)
                     .with_label(format!("应为 {year}"))
                     .with_note("请核对 report.md 是否放错了年度文件夹，或标题是否沿用了往年的报告"),
@@ -337,13 +338,16 @@ impl Loader<'_> {
             let path = Path::new("content").join(&a.slug).join("agency.toml");
             if let Some(b) = slugs.insert(a.slug.to_lowercase(), &a.slug) {
                 self.diagnostics.push(
-                    Diagnostic::error("duplicate", format!("机构文件夹 {} 与 {b} 只有大小写不同：网址会冲突", a.slug))
-                        .at_path(Path::new("content").join(&a.slug)),
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        format!("机构文件夹 {} 与 {b} 只有大小写不同：网址会冲突", a.slug),
+                    )
+                    .at_path(Path::new("content").join(&a.slug)),
                 );
             } else if let Some(b) = names.insert(&a.info.name, &a.slug) {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "duplicate",
+                        Code::Duplicate,
                         format!(
                             "机构“{}”同时出现在 content/{b}/ 和 content/{}/ 中：同一机构只能有一个文件夹",
                             a.info.name, a.slug
@@ -360,7 +364,7 @@ impl Loader<'_> {
         let bytes = match fs::read(self.root.join(rel)) {
             Ok(b) => b,
             Err(e) => {
-                self.diagnostics.push(Diagnostic::error("io", format!("无法读取文件：{e}")).at_path(rel));
+                self.diagnostics.push(Diagnostic::error(Code::Io, format!("无法读取文件：{e}")).at_path(rel));
                 return None;
             }
         };
@@ -370,7 +374,7 @@ impl Loader<'_> {
                 Some((sources.register(rel.to_path_buf()), text))
             }
             Err(why) => {
-                self.diagnostics.push(Diagnostic::error("encoding", why).at_path(rel));
+                self.diagnostics.push(Diagnostic::error(Code::Encoding, why).at_path(rel));
                 None
             }
         }
@@ -394,7 +398,7 @@ impl Loader<'_> {
         let Some(rest) = text.strip_prefix("+++") else {
             self.diagnostics.push(
                 Diagnostic::error(
-                    "front-matter",
+                    Code::FrontMatter,
                     "report.md 必须以 +++ 开头的元数据开始（标题 title、发布日期 date、落款 signed_by）",
                 )
                 .at(file, 0..0),
@@ -412,7 +416,7 @@ impl Loader<'_> {
             offset += line.len();
         }
         self.diagnostics
-            .push(Diagnostic::error("front-matter", "元数据没有结束：请在其后单独一行写 +++").at(file, 0..3));
+            .push(Diagnostic::error(Code::FrontMatter, "元数据没有结束：请在其后单独一行写 +++").at(file, 0..3));
         None
     }
 
@@ -452,7 +456,7 @@ impl Loader<'_> {
                             if let Some((prev, _, _)) = found.last().filter(|(prev, _, _)| *prev >= index) {
                                 self.diagnostics.push(
                                     Diagnostic::error(
-                                        "section-order",
+                                        Code::SectionOrder,
                                         format!(
                                             "“{title}”出现在“{}”之后：六个部分应按一至六的顺序各出现一次",
                                             sections[*prev].title
@@ -467,7 +471,7 @@ impl Loader<'_> {
                         }
                         None => {
                             let mut d = Diagnostic::error(
-                                "section-title",
+                                Code::SectionTitle,
                                 format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
                             )
                             .at(file, file_span)
@@ -511,7 +515,7 @@ impl Loader<'_> {
             if part.is_none() && section.table.is_none() && !misnamed.contains(&i) {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "missing-section",
+                        Code::MissingSection,
                         format!(
                             "report.md 缺少“{}”部分：请加上二级标题 ## {} 并写明内容",
                             section.title, section.title
@@ -534,7 +538,7 @@ impl Loader<'_> {
         };
         if parsed.is_none() {
             self.diagnostics.push(
-                Diagnostic::error("date", "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式")
+                Diagnostic::error(Code::Date, "发布日期 date 不是有效日期：请写成 date = 2025-01-10 的形式")
                     .at(file, span)
                     .with_label("无效日期"),
             );
@@ -565,7 +569,7 @@ impl Loader<'_> {
             let Some(value) = doc.get(table.key) else {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "missing-table",
+                        Code::MissingTable,
                         format!("缺少{}（[{}]）：请补上这一表格，没有数据的栏目填 0", table.name, table.key),
                     )
                     .at(file, 0..0),
@@ -574,7 +578,7 @@ impl Loader<'_> {
             };
             let Some(body) = value.get_ref().as_table() else {
                 self.diagnostics.push(
-                    Diagnostic::error("type", format!("{} 应是一个表（[{}]）", table.key, table.key))
+                    Diagnostic::error(Code::Type, format!("{} 应是一个表（[{}]）", table.key, table.key))
                         .at(file, value.span()),
                 );
                 continue;
@@ -600,7 +604,7 @@ impl Loader<'_> {
                     None if entry.optional => {}
                     None => self.diagnostics.push(
                         Diagnostic::error(
-                            "missing-row",
+                            Code::MissingRow,
                             format!("[{}] 缺少 {}（{}）：没有数据请填 0", table.key, entry.key, entry.labels.join(" ")),
                         )
                         .at(file, key_span(doc, table.key)),
@@ -624,34 +628,33 @@ impl Loader<'_> {
             Err(_) if DeTable::parse(text).is_err() => return Some(Vec::new()),
             Err(e) => {
                 self.diagnostics.push(
-                    Diagnostic::error("waiver", format!("豁免（[[waivers]]）写法不对：{}", e.message().trim()))
+                    Diagnostic::error(Code::Waiver, format!("豁免（[[waivers]]）写法不对：{}", e.message().trim()))
                         .at(file, e.span().unwrap_or(0..0))
                         .with_note("每条豁免写成：[[waivers]] 下一行 rule = \"R1\"，再下一行 reason = \"原因\""),
                 );
                 return None;
             }
         };
-        let mut known: Vec<&str> = self.format.rules.iter().map(|r| r.id).collect();
-        known.extend(self.format.cross_year.iter().map(|r| r.id));
-        known.push(crate::summary::CODE);
-        known.dedup();
+        let waivable = self.format.waivable();
         let before = self.diagnostics.errors();
         let mut out = Vec::new();
         for w in parsed {
             let span = w.span();
             let WaiverToml { rule, reason } = w.into_inner();
-            if !known.contains(&rule.get_ref().as_str()) {
-                self.diagnostics.push(
-                    Diagnostic::error("waiver", format!("规则“{}”不能豁免", rule.get_ref()))
-                        .at(file, rule.span())
-                        .with_label("不能豁免的规则")
-                        .with_note(format!("可豁免的规则：{}", known.join("、"))),
-                );
-            } else if reason.trim().is_empty() {
-                self.diagnostics
-                    .push(Diagnostic::error("waiver", "豁免必须写明原因 reason，它会显示在报告页面上").at(file, span));
-            } else {
-                out.push(Waiver { rule: rule.into_inner(), reason, span });
+            match RuleId::parse(rule.get_ref()).filter(|r| waivable.contains(r)) {
+                None => {
+                    let known: Vec<&str> = waivable.iter().map(|r| r.as_str()).collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::Waiver, format!("规则“{}”不能豁免", rule.get_ref()))
+                            .at(file, rule.span())
+                            .with_label("不能豁免的规则")
+                            .with_note(format!("可豁免的规则：{}", known.join("、"))),
+                    );
+                }
+                Some(_) if reason.trim().is_empty() => self.diagnostics.push(
+                    Diagnostic::error(Code::Waiver, "豁免必须写明原因 reason，它会显示在报告页面上").at(file, span),
+                ),
+                Some(rule) => out.push(Waiver { rule, reason, span }),
             }
         }
         (self.diagnostics.errors() == before).then_some(out)
@@ -675,7 +678,7 @@ impl Loader<'_> {
             _ => {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "type",
+                        Code::Type,
                         format!("{} 应是一组数字，按表格从左到右排列，共 {} 个", entry.key, entry.cells.len()),
                     )
                     .at(file, value.span())
@@ -694,7 +697,7 @@ impl Loader<'_> {
                 format!("{full} 个")
             };
             self.diagnostics.push(
-                Diagnostic::error("cells", format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()))
+                Diagnostic::error(Code::Cells, format!("{} 有 {} 个数字，应为 {expected}", entry.key, items.len()))
                     .at(file, value.span())
                     .with_label(format!("{} 个数字", items.len()))
                     .with_note(format!("各列依次为：{}", column_names(cols, entry))),
@@ -730,7 +733,9 @@ impl Loader<'_> {
             Ok(n) => Some(n),
             Err(why) => {
                 self.diagnostics.push(
-                    Diagnostic::error("R5", format!("{}：{why}", label())).at(file, item.span()).with_label("这个值"),
+                    Diagnostic::error(RuleId::R5, format!("{}：{why}", label()))
+                        .at(file, item.span())
+                        .with_label("这个值"),
                 );
                 None
             }
@@ -738,7 +743,7 @@ impl Loader<'_> {
     }
 
     fn unknown_key(&mut self, file: FileId, key: &str, span: Range<usize>, known: &[&str], place: &str) {
-        let mut d = Diagnostic::error("unknown-key", format!("{place}中有未知的键 {key}"))
+        let mut d = Diagnostic::error(Code::UnknownKey, format!("{place}中有未知的键 {key}"))
             .at(file, span)
             .with_label("未知的键");
         match did_you_mean(key, known) {

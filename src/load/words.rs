@@ -1,7 +1,7 @@
 //! TOML parser and serde messages, which are English and technical, turned into
 //! words a county webmaster can act on.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::text::did_you_mean;
 
 /// Turns serde's English messages about a settings file into ones a webmaster
@@ -17,14 +17,14 @@ pub(super) fn explain_serde_error(message: &str) -> Diagnostic {
             Some(s) => format!("是否想写 {s}？"),
             None => format!("可用的键：{}", known.join("、")),
         };
-        return Diagnostic::error("unknown-key", format!("未知的键 {key}")).with_label("未知的键").with_note(note);
+        return Diagnostic::error(Code::UnknownKey, format!("未知的键 {key}")).with_label("未知的键").with_note(note);
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
         let key = quoted(rest).into_iter().next().unwrap_or_default();
-        return Diagnostic::error("missing-key", format!("缺少必填的键 {key}")).with_label("这里缺少");
+        return Diagnostic::error(Code::MissingKey, format!("缺少必填的键 {key}")).with_label("这里缺少");
     }
     if message.starts_with("invalid type") {
-        return Diagnostic::error("type", "值的类型不对")
+        return Diagnostic::error(Code::Type, "值的类型不对")
             .with_label("这个值")
             .with_note(format!("解析器原文：{message}"))
             .with_note("文字要用英文双引号括起来；日期写成 2025-01-20，不加引号；数字不加引号");
@@ -37,7 +37,7 @@ pub(super) fn explain_serde_error(message: &str) -> Diagnostic {
 pub(super) fn explain_syntax(message: &str) -> Diagnostic {
     let message = message.trim();
     let words = syntax_words(message);
-    let code = if words.starts_with("日期") { "date" } else { "toml" };
+    let code = if words.starts_with("日期") { Code::Date } else { Code::Toml };
     let d = Diagnostic::error(code, format!("TOML 格式错误：{words}")).with_label("这里");
     if words == message { d } else { d.with_note(format!("解析器原文：{message}")) }
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 pub use self::plan::{Entry, Kind, Prepared, Prior, Produced};
 pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::format::FORMAT_2021;
 use crate::linkcheck::{self, Inspection};
 use crate::model::Site;
@@ -134,7 +134,7 @@ fn prepare_checked(root: &Path, checked: Checked) -> (Outcome<Prepared>, Diagnos
 fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
     match e {
         BuildError::Render(_) | BuildError::Collision { .. } => {
-            diagnostics.push(Diagnostic::error("template", e.to_string()));
+            diagnostics.push(Diagnostic::error(Code::Template, e.to_string()));
             BuildError::Invalid
         }
         other => other,

@@ -214,7 +214,7 @@ struct SectionContext {
 
 #[derive(Serialize)]
 struct WaiverNote {
-    rule: String,
+    rule: &'static str,
     statement: &'static str,
     reason: String,
 }
@@ -733,10 +733,10 @@ fn report_context(
         waivers: report
             .waivers
             .iter()
-            .filter(|w| review.waived.contains(&(agency.slug.clone(), report.year, w.rule.clone())))
+            .filter(|w| review.waived.contains(&(agency.slug.clone(), report.year, w.rule)))
             .map(|w| WaiverNote {
-                rule: w.rule.clone(),
-                statement: format.rule_statement(&w.rule).unwrap_or(""),
+                rule: w.rule.as_str(),
+                statement: format.rule_statement(w.rule).unwrap_or(""),
                 reason: w.reason.clone(),
             })
             .collect(),
@@ -811,7 +811,10 @@ fn findings(site: &Site, review: &Review, year: u16) -> Vec<Findings> {
                 id: findings_id(agency),
                 name: agency.info.name.clone(),
                 report_href: base.link(&paths::report(year, &agency.slug)),
-                items: items.iter().map(|(code, message)| FindingItem { code, message: message.clone() }).collect(),
+                items: items
+                    .iter()
+                    .map(|(code, message)| FindingItem { code: code.as_str(), message: message.clone() })
+                    .collect(),
             }
         })
         .collect()

@@ -3,6 +3,8 @@
 //! Every stage reports user-facing problems as [`Diagnostic`] values pointing
 //! into [`Sources`]; they are rendered once, at the edge (`main`).
 
+mod code;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -10,38 +12,8 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabe
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::{Deserialize, Serialize};
 
+pub use self::code::Code;
 use crate::sources::{FileId, Sources};
-
-/// `&'static str` codes read back from the state a previous run kept: each
-/// distinct code is allocated once per process.
-pub(crate) mod static_str {
-    use std::collections::HashSet;
-    use std::sync::Mutex;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// An alias, so that serde does not take the field for one borrowed from its input.
-    pub type Str = &'static str;
-
-    pub fn serialize<S: Serializer>(s: &&'static str, ser: S) -> Result<S::Ok, S::Error> {
-        ser.serialize_str(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-        static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-        let s = String::deserialize(d)?;
-        let mut seen = SEEN.lock().unwrap_or_else(|p| p.into_inner());
-        let seen = seen.get_or_insert_with(HashSet::new);
-        Ok(match seen.get(s.as_str()) {
-            Some(&known) => known,
-            None => {
-                let leaked: &'static str = Box::leak(s.into_boxed_str());
-                seen.insert(leaked);
-                leaked
-            }
-        })
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
@@ -69,8 +41,7 @@ pub enum Place {
 pub struct Diagnostic {
     pub severity: Severity,
     /// Short stable code: a rule id (`R1`) or a kind (`toml`, `missing-file`).
-    #[serde(with = "static_str")]
-    pub code: static_str::Str,
+    pub code: Code,
     pub message: String,
     pub place: Option<Place>,
     /// The offending value, marked in the source line.
@@ -81,10 +52,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
-            code,
+            code: code.into(),
             message: message.into(),
             place: None,
             label: None,
@@ -93,7 +64,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Self { severity: Severity::Warning, ..Self::error(code, message) }
     }
 
@@ -204,7 +175,7 @@ impl Diagnostics {
                 Severity::Error => CsDiagnostic::error(),
                 Severity::Warning => CsDiagnostic::warning(),
             }
-            .with_code(d.code)
+            .with_code(d.code.as_str())
             .with_message(&d.message);
             let mut notes = d.notes.clone();
             match &d.place {
@@ -257,7 +228,7 @@ impl Diagnostics {
                     Severity::Warning => "warning",
                 }
                 .into();
-                v["code"] = d.code.into();
+                v["code"] = d.code.as_str().into();
                 v["message"] = d.message.clone().into();
                 v["label"] = d.label.clone().into();
                 v["notes"] = d.notes.clone().into();
@@ -303,7 +274,11 @@ mod tests {
         let mut sources = Sources::default();
         let id = sources.add("content/a/2024/data.toml".into(), "[requests]\nnew = [1, -2]\n".into());
         let mut ds = Diagnostics::default();
-        ds.push(Diagnostic::error("range", "申请数量不能为负数").at(id, 22..24).with_label("-2"));
+        ds.push(
+            Diagnostic::error(Code::Rule(crate::format::RuleId::R5), "申请数量不能为负数")
+                .at(id, 22..24)
+                .with_label("-2"),
+        );
         let text = ds.to_plain_string(&sources);
         assert!(text.contains("content/a/2024/data.toml:2:12"), "{text}");
         assert!(text.contains("new = [1, -2]"), "{text}");
