@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every file read, so that diagnostics can quote it. The text of a file read
 /// from disk is not kept: the few files a diagnostic quotes are read again
-/// when it is shown, so that a site of 10,000 reports is not held in memory twice.
+/// when it is shown, so that a large site is not held in memory twice.
 #[derive(Default, Clone)]
 pub struct Sources {
     /// The site root, under which a file registered without its text is read again.
@@ -19,7 +19,7 @@ pub struct Sources {
     files: Vec<Arc<SourceFile>>,
 }
 
-/// Small: a site of 10,000 reports registers 20,000 files.
+/// Small: a site registers two files per report.
 struct SourceFile {
     /// As shown (relative to the site root).
     path: Box<Path>,
