@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod rank;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

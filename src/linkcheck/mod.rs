@@ -25,6 +25,7 @@ use self::extract::RawLink;
 use self::resolve::{Target, decode};
 use crate::config::BaseUrl;
 use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::layout::url;
 use crate::model::Report;
 use crate::sources::{FileId, Sources};
 
@@ -374,13 +375,13 @@ fn broken_link(page: &str, link: &RawLink, problem: Problem, source: Source) -> 
 /// the folder's `index.html`, or (after its redirect) `path/index.html`.
 fn existing(files: &HashSet<String>, path: &str) -> Option<String> {
     if path.is_empty() || path.ends_with('/') {
-        let index = format!("{path}index.html");
+        let index = url::page(path);
         return files.contains(&index).then_some(index);
     }
     if files.contains(path) {
         return Some(path.to_owned());
     }
-    let index = format!("{path}/index.html");
+    let index = format!("{path}/{}", url::INDEX);
     files.contains(&index).then_some(index)
 }
 

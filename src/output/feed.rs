@@ -2,8 +2,8 @@
 
 use rss::{Channel, Guid, Item};
 
+use crate::layout::url;
 use crate::model::Site;
-use crate::render::paths;
 
 /// The feed lists at most this many reports, newest first.
 pub const FEED_ITEMS: usize = 50;
@@ -15,7 +15,7 @@ pub fn feed(site: &Site) -> String {
         .iter()
         .take(FEED_ITEMS)
         .map(|(agency, report)| {
-            let link = base.absolute(&paths::report(report.year, &agency.slug));
+            let link = base.absolute(&url::report(report.year, &agency.slug));
             let mut guid = Guid::default();
             // The permanent address of the report: never derived from build time or content.
             guid.set_value(link.clone());
@@ -36,7 +36,7 @@ pub fn feed(site: &Site) -> String {
         .collect();
     let mut channel = Channel::default();
     channel.set_title(site.config.title.clone());
-    channel.set_link(base.absolute(""));
+    channel.set_link(base.absolute(url::HOME));
     channel.set_description(format!("{}：最新发布的政府信息公开工作年度报告", site.config.title));
     channel.set_language("zh-CN".to_owned());
     // Deterministic: the newest publication date, not the time of the build.

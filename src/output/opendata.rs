@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 use crate::config::BaseUrl;
 use crate::format::{Format, Unit};
+use crate::layout::url;
 use crate::model::{Agency, Level, Number, Origin, Report, Site};
-use crate::render::paths;
 use crate::summary::Summaries;
 
 /// One report's figures and what identifies it.
@@ -92,7 +92,7 @@ pub fn report_data<'a>(
         year: report.year,
         title: &report.title,
         published: report.date.to_string(),
-        url: site.config.base_url.absolute(&paths::report(report.year, &agency.slug)),
+        url: site.config.base_url.absolute(&url::report(report.year, &agency.slug)),
         format: format.notice,
         summary,
         tables,
@@ -306,7 +306,7 @@ pub fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
     let table_keys: Vec<&str> = format.tables.iter().map(|t| t.key).collect();
     let schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": base.absolute(&format!("{}{}", paths::DATA, paths::SCHEMA_JSON)),
+        "$id": base.absolute(&url::data_file(url::SCHEMA_JSON)),
         "title": "政府信息公开工作年度报告统计数据",
         "description": format!(
             "全部年度报告的表二、表三、表四数据（格式依据{}）。每份报告的 data.json 符合 #/$defs/report。表格按官方表格的分项、行、列顺序排列为数组，各位置的官方表述见 title，稳定的键见 x-key。",

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::{BuildError, Sink};
+use crate::layout::url;
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::load;
 use crate::model::{self, Site};
 use crate::output;
-use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme, paths};
+use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme};
 use crate::validate::Review;
 
 /// A file of the built site: its path and what makes it.
@@ -80,18 +81,17 @@ impl Prepared {
         entries.extend(renderer.assets(root).into_iter().map(|a| Entry { path: a.path, kind: Kind::Asset(a.content) }));
         for (a, agency) in site.agencies.iter().enumerate() {
             for (i, report) in agency.reports.iter().enumerate() {
-                let dir = paths::report(report.year, &agency.slug);
-                entries.push(Entry { path: format!("{dir}{}", paths::DATA_JSON), kind: Kind::ReportJson(a, i) });
-                entries.push(Entry { path: format!("{dir}{}", paths::DATA_CSV), kind: Kind::ReportCsv(a, i) });
+                let (year, slug) = (report.year, &agency.slug);
+                entries.push(Entry { path: url::report_json(year, slug), kind: Kind::ReportJson(a, i) });
+                entries.push(Entry { path: url::report_csv(year, slug), kind: Kind::ReportCsv(a, i) });
             }
         }
-        let data = |name: &str| format!("{}{name}", paths::DATA);
-        entries.push(Entry { path: data(paths::REPORTS_CSV), kind: Kind::ReportsCsv });
-        entries.push(Entry { path: data(paths::REPORTS_JSON), kind: Kind::ReportsJson });
-        entries.push(Entry { path: data(paths::SCHEMA_JSON), kind: Kind::Schema });
-        entries.extend(site.years().into_iter().map(|y| Entry { path: paths::year_csv(y), kind: Kind::YearCsv(y) }));
-        entries.push(Entry { path: paths::SITEMAP.to_owned(), kind: Kind::Sitemap });
-        entries.push(Entry { path: paths::FEED.to_owned(), kind: Kind::Feed });
+        entries.push(Entry { path: url::data_file(url::REPORTS_CSV), kind: Kind::ReportsCsv });
+        entries.push(Entry { path: url::data_file(url::REPORTS_JSON), kind: Kind::ReportsJson });
+        entries.push(Entry { path: url::data_file(url::SCHEMA_JSON), kind: Kind::Schema });
+        entries.extend(site.years().into_iter().map(|y| Entry { path: url::year_csv(y), kind: Kind::YearCsv(y) }));
+        entries.push(Entry { path: url::SITEMAP.to_owned(), kind: Kind::Sitemap });
+        entries.push(Entry { path: url::FEED.to_owned(), kind: Kind::Feed });
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
             return Err(BuildError::Collision { path: w[0].path.clone() });
@@ -142,13 +142,8 @@ impl Prepared {
             }
             Kind::Schema => opendata::schema(site.format, &site.config.base_url),
             Kind::Sitemap => {
-                let mut dirs: Vec<String> = self
-                    .entries
-                    .iter()
-                    .filter_map(|e| e.path.strip_suffix("index.html"))
-                    .filter(|d| d.is_empty() || d.ends_with('/'))
-                    .map(str::to_owned)
-                    .collect();
+                let mut dirs: Vec<String> =
+                    self.entries.iter().filter_map(|e| url::page_dir(&e.path)).map(str::to_owned).collect();
                 dirs.sort();
                 output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()
             }
@@ -213,7 +208,7 @@ impl Prepared {
         let mut h = std::hash::DefaultHasher::new();
         // Code that writes the files differently must not trust older fingerprints.
         (env!("CARGO_PKG_VERSION"), OPEN_DATA_REVISION, &entry.path).hash(&mut h);
-        (site.config.base_url.absolute(""), site.format.notice, &site.config.data.licence).hash(&mut h);
+        (site.config.base_url.absolute(url::HOME), site.format.notice, &site.config.data.licence).hash(&mut h);
         // Each report's part is hashed once per build: the bulk files count every report again.
         let prints = self.report_prints.get_or_init(|| {
             let print = |a: usize, i: usize| {

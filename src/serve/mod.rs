@@ -21,6 +21,7 @@ use tiny_http::{Header, Request, Response, Server};
 
 use self::route::{Files, NoFiles, Reply, Snapshot};
 pub use self::watch::Mode as WatchMode;
+use crate::layout::url;
 use crate::pipeline::{self, BuildError, Outcome, Prepared};
 use crate::text::escape;
 
@@ -269,7 +270,7 @@ fn header(name: &str, value: &str) -> Header {
 }
 
 fn not_found(snapshot: &Snapshot, depth: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
-    let page = snapshot.files.lookup("404.html").and_then(|_| snapshot.files.produce("404.html").ok());
+    let page = snapshot.files.lookup(url::NOT_FOUND).and_then(|_| snapshot.files.produce(url::NOT_FOUND).ok());
     match (page, depth) {
         (Some(page), Some(depth)) => respond(404, "text/html; charset=utf-8", with_script(&page, depth)),
         (Some(page), None) => respond(404, "text/html; charset=utf-8", page),

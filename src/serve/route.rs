@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::layout::url;
+
 /// The preview's own endpoints, under the site's base path. Agency slugs
 /// cannot start with `__`, so these never shadow a page.
 pub const EVENTS: &str = "__portal/events";
@@ -103,14 +105,14 @@ pub fn route(snapshot: &Snapshot, method: &str, url: &str) -> Reply {
     if snapshot.failure.is_some() && (wants_page || snapshot.files.lookup(&rel).is_none()) {
         return Reply::Failure { depth };
     }
-    let file = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.clone() };
+    let file = if rel.is_empty() || rel.ends_with('/') { url::page(&rel) } else { rel.clone() };
     if let Some(source) = snapshot.files.lookup(&file) {
         if source.is_some_and(|source| !inside(&snapshot.root, source)) {
             return Reply::NotFound { depth: Some(depth) };
         }
         return Reply::File { path: file, depth };
     }
-    if snapshot.files.lookup(&format!("{rel}/index.html")).is_some() {
+    if snapshot.files.lookup(&format!("{rel}/{}", url::INDEX)).is_some() {
         let mut to = format!("{path}/");
         if let Some(q) = query {
             to.push('?');

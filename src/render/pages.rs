@@ -1,0 +1,147 @@
+//! One function per kind of page: which template it uses and what its
+//! context holds. [`Renderer::render`] dispatches to them.
+
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+
+use super::page::Parts;
+use super::view::{self, AgencyPage, Link};
+use super::{RenderError, Renderer, narrative, overview};
+use crate::layout::url;
+
+/// A page before its template is rendered: the template, its context and the
+/// parts whose placeholders the context holds.
+pub(super) struct Page {
+    pub(super) template: &'static str,
+    pub(super) ctx: Value,
+    pub(super) parts: Parts,
+}
+
+impl Page {
+    /// A page with nothing spliced in.
+    fn plain(template: &'static str, ctx: Value) -> Self {
+        Self { template, ctx, parts: Parts::default() }
+    }
+}
+
+impl Renderer<'_> {
+    /// The home page: the latest reports and every agency.
+    pub(super) fn home(&self) -> Page {
+        let site = self.site;
+        let base = &site.config.base_url;
+        let latest: Vec<_> = site
+            .reports_newest_first()
+            .into_iter()
+            .take(site.config.latest)
+            .map(|(a, r)| view::report_link(base, a, r))
+            .collect();
+        Page::plain(
+            "index.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => site.config.title.clone(),
+                intro_html => narrative::to_html(&site.config.intro, "intro"),
+                latest => Serde(latest),
+                agency_groups => Serde(view::agency_groups(base, &site.agencies)),
+            },
+        )
+    }
+
+    /// A year's page: its reports, compliance overview, findings and rankings.
+    pub(super) fn year(&self, year: u16) -> Page {
+        let (site, review) = (self.site, self.review);
+        let base = &site.config.base_url;
+        Page::plain(
+            "year.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => format!("{year}年度政府信息公开工作年度报告"),
+                year => year,
+                groups => Serde(view::year_groups(site, year)),
+                compliance => Serde(overview::compliance_rows(site, review, year)),
+                findings => Serde(overview::findings(site, review, year)),
+                rankings => Serde(overview::rankings(site, review, year)),
+                year_csv => base.link(&url::year_csv(year)),
+                breadcrumbs => Serde(view::crumbs(base, vec![])),
+            },
+        )
+    }
+
+    /// The list of agencies.
+    pub(super) fn agencies(&self) -> Page {
+        let site = self.site;
+        let base = &site.config.base_url;
+        Page::plain(
+            "agencies.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => "机构列表",
+                agency_groups => Serde(view::agency_groups(base, &site.agencies)),
+                breadcrumbs => Serde(view::crumbs(base, vec![])),
+            },
+        )
+    }
+
+    /// Agency `a`'s page: its reports, trend charts and, for a summary, its members.
+    pub(super) fn agency(&self, a: usize) -> Page {
+        let site = self.site;
+        let base = &site.config.base_url;
+        let agency = &site.agencies[a];
+        let reports: Vec<_> = agency.reports.iter().rev().map(|r| view::report_link(base, agency, r)).collect();
+        let mut parts = Parts::default();
+        let charts = view::charts(site, agency, &mut parts);
+        let ctx = context! {
+            site => self.shared.site_ctx.clone(),
+            page_title => agency.info.name.clone(),
+            agency => Serde(AgencyPage::new(&agency.info)),
+            reports => Serde(reports),
+            charts => Serde(charts),
+            level => agency.info.summary.as_ref().map(|_| agency.level().label()),
+            members => Serde(view::members(site, self.review, a)),
+            breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, "机构列表".to_owned(), url::AGENCIES)])),
+        };
+        Page { template: "agency.html", ctx, parts }
+    }
+
+    /// Report `i` of agency `a`, from its `report.md` as loaded (`narrative`).
+    pub(super) fn report(&self, a: usize, i: usize, narrative: Option<&str>) -> Result<Page, RenderError> {
+        let site = self.site;
+        let base = &site.config.base_url;
+        let report = &site.agencies[a].reports[i];
+        let text = narrative.ok_or_else(|| RenderError::Io {
+            path: report.narrative.source.clone(),
+            source: std::io::Error::other("正文未读入"),
+        })?;
+        let mut parts = Parts::default();
+        let report_ctx = view::report_context(site, (a, i), text, self.review, self.shared, &mut parts);
+        let year = Link::new(base, format!("{}年", report.year), &url::year(report.year));
+        let ctx = context! {
+            site => self.shared.site_ctx.clone(),
+            page_title => report.title.clone(),
+            report => Serde(report_ctx),
+            breadcrumbs => Serde(view::crumbs(base, vec![year])),
+        };
+        Ok(Page { template: "report.html", ctx, parts })
+    }
+
+    /// The index page of the open data.
+    pub(super) fn data(&self) -> Page {
+        let site = self.site;
+        Page::plain(
+            "data.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => "开放数据",
+                files => Serde(view::data_files(site)),
+                licence => site.config.data.licence.clone(),
+                notice => site.format.notice,
+                breadcrumbs => Serde(view::crumbs(&site.config.base_url, vec![])),
+            },
+        )
+    }
+
+    /// The page for a path the site does not have.
+    pub(super) fn not_found(&self) -> Page {
+        Page::plain("404.html", context! { site => self.shared.site_ctx.clone(), page_title => "页面不存在" })
+    }
+}

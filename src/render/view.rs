@@ -1,0 +1,345 @@
+//! What the templates are given: the view models of the pages (serialized
+//! into their contexts) and the builders that make them from the site model.
+//! The year page's overview has its own module ([`super::overview`]).
+
+use serde::Serialize;
+
+use super::Shared;
+use super::charts;
+use super::narrative;
+use super::page::{PartKind, Parts};
+use crate::config::{BaseUrl, Footer};
+use crate::layout::url;
+use crate::model::{Agency, AgencyInfo, Report, Site};
+use crate::validate::Review;
+
+/// A labelled link.
+#[derive(Serialize)]
+pub(super) struct Link {
+    label: String,
+    href: String,
+}
+
+impl Link {
+    /// A link to site path `path`.
+    pub(super) fn new(base: &BaseUrl, label: String, path: &str) -> Self {
+        Self { label, href: base.link(path) }
+    }
+}
+
+/// A link to a report's page, with what lists of reports show of it.
+#[derive(Serialize)]
+pub(super) struct ReportLink {
+    title: String,
+    agency: String,
+    year: u16,
+    date: String,
+    date_iso: String,
+    href: String,
+}
+
+/// A link to an agency's page, with what lists of agencies show of it.
+#[derive(Serialize)]
+pub(super) struct AgencyLink {
+    name: String,
+    short_name: String,
+    href: String,
+    reports: usize,
+}
+
+/// Items under a heading: reports or agencies by the agencies' group.
+#[derive(Serialize)]
+pub(super) struct Group<T> {
+    name: String,
+    items: Vec<T>,
+}
+
+/// What every page shows of the site: title, navigation, footer.
+#[derive(Serialize)]
+pub(super) struct SiteContext<'a> {
+    title: &'a str,
+    footer: &'a Footer,
+    years: Vec<Link>,
+    agencies_href: String,
+    feed_href: String,
+    home_href: String,
+    data_href: String,
+}
+
+impl<'a> SiteContext<'a> {
+    /// The site's context, the same on every page.
+    pub(super) fn new(site: &'a Site) -> Self {
+        let base = &site.config.base_url;
+        SiteContext {
+            title: &site.config.title,
+            footer: &site.config.footer,
+            years: site.years().iter().map(|&y| Link::new(base, format!("{y}年"), &url::year(y))).collect(),
+            agencies_href: base.link(url::AGENCIES),
+            feed_href: base.link(url::FEED),
+            home_href: base.link(url::HOME),
+            data_href: base.link(url::DATA),
+        }
+    }
+}
+
+/// One of a report's sections: its narrative and, as a placeholder, its table.
+#[derive(Serialize)]
+struct SectionContext {
+    number: u8,
+    anchor: &'static str,
+    title: String,
+    html: String,
+    table_html: String,
+}
+
+/// A rule the published figures break, with the reason they were published as they are.
+#[derive(Serialize)]
+struct WaiverNote {
+    rule: &'static str,
+    statement: &'static str,
+    reason: String,
+}
+
+/// A report's page.
+#[derive(Serialize)]
+pub(super) struct ReportContext {
+    title: String,
+    year: u16,
+    agency: AgencyLink,
+    date: String,
+    date_iso: String,
+    signed_by: String,
+    preamble_html: String,
+    sections: Vec<SectionContext>,
+    previous: Option<Link>,
+    next: Option<Link>,
+    /// Rules the published figures break, with the reason they were published as they are.
+    waivers: Vec<WaiverNote>,
+    data_json: String,
+    data_csv: String,
+    notice: &'static str,
+    /// For a summary report: what was summed.
+    summary: Option<SummaryNote>,
+}
+
+/// What a summary report sums.
+#[derive(Serialize)]
+struct SummaryNote {
+    level: &'static str,
+    /// The figures are the members' sums (no hand-written data.toml).
+    computed: bool,
+    members: Vec<Link>,
+    missing: Vec<Link>,
+}
+
+/// A trend chart on an agency's page, as a placeholder.
+#[derive(Serialize)]
+pub(super) struct ChartContext {
+    id: &'static str,
+    title: &'static str,
+    html: String,
+}
+
+/// A file of `/data/`, on its index page.
+#[derive(Serialize)]
+pub(super) struct DataFile {
+    name: String,
+    href: String,
+    what: String,
+}
+
+/// An agency's settings as its page shows them.
+#[derive(Serialize)]
+pub(super) struct AgencyPage<'a> {
+    #[serde(flatten)]
+    info: &'a AgencyInfo,
+    display_name: &'a str,
+}
+
+impl<'a> AgencyPage<'a> {
+    /// The agency's settings and the name its page shows.
+    pub(super) fn new(info: &'a AgencyInfo) -> Self {
+        Self { info, display_name: info.display_short_name() }
+    }
+}
+
+/// The breadcrumbs of a page: the home page, then `items`.
+pub(super) fn crumbs(base: &BaseUrl, items: Vec<Link>) -> Vec<Link> {
+    let mut all = vec![Link::new(base, "首页".to_owned(), url::HOME)];
+    all.extend(items);
+    all
+}
+
+/// A link to `report` of `agency`.
+pub(super) fn report_link(base: &BaseUrl, agency: &Agency, report: &Report) -> ReportLink {
+    ReportLink {
+        title: report.title.clone(),
+        agency: agency.info.name.clone(),
+        year: report.year,
+        date: report.date.to_chinese(),
+        date_iso: report.date.to_string(),
+        href: base.link(&url::report(report.year, &agency.slug)),
+    }
+}
+
+fn agency_link(base: &BaseUrl, agency: &Agency) -> AgencyLink {
+    AgencyLink {
+        name: agency.info.name.clone(),
+        short_name: agency.info.display_short_name().to_owned(),
+        href: base.link(&url::agency(&agency.slug)),
+        reports: agency.reports.len(),
+    }
+}
+
+/// Groups keep the order in which their first member appears (agency order).
+fn push_grouped<T>(groups: &mut Vec<Group<T>>, name: &str, item: T) {
+    match groups.iter_mut().find(|g| g.name == name) {
+        Some(g) => g.items.push(item),
+        None => groups.push(Group { name: name.to_owned(), items: vec![item] }),
+    }
+}
+
+/// Every agency, by group.
+pub(super) fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> {
+    let mut groups = Vec::new();
+    for agency in agencies {
+        push_grouped(&mut groups, agency.info.group(), agency_link(base, agency));
+    }
+    groups
+}
+
+/// The reports of `year`, by their agencies' group.
+pub(super) fn year_groups(site: &Site, year: u16) -> Vec<Group<ReportLink>> {
+    let base = &site.config.base_url;
+    let mut groups = Vec::new();
+    for agency in &site.agencies {
+        if let Some(report) = agency.report(year) {
+            push_grouped(&mut groups, agency.info.group(), report_link(base, agency, report));
+        }
+    }
+    groups
+}
+
+/// The trend charts of an agency with reports, each as a placeholder for its part.
+pub(super) fn charts(site: &Site, agency: &Agency, parts: &mut Parts) -> Vec<ChartContext> {
+    if agency.reports.is_empty() {
+        return Vec::new();
+    }
+    site.format
+        .charts
+        .iter()
+        .map(|chart| {
+            let html = charts::chart_html(chart, &charts::Series::of(site.format, chart, agency));
+            ChartContext { id: chart.id, title: chart.title, html: parts.push(html, PartKind::Chart) }
+        })
+        .collect()
+}
+
+/// The members of summary `a`, linked to their pages.
+pub(super) fn members(site: &Site, review: &Review, a: usize) -> Vec<Link> {
+    let base = &site.config.base_url;
+    review
+        .summaries
+        .members
+        .get(&a)
+        .into_iter()
+        .flatten()
+        .map(|&m| {
+            let member = &site.agencies[m];
+            Link::new(base, member.info.name.clone(), &url::agency(&member.slug))
+        })
+        .collect()
+}
+
+/// The context of a report page, with a placeholder for each table in `parts`.
+pub(super) fn report_context(
+    site: &Site,
+    (a, index): (usize, usize),
+    text: &str,
+    review: &Review,
+    shared: &Shared,
+    parts: &mut Parts,
+) -> ReportContext {
+    let base = &site.config.base_url;
+    let agency = &site.agencies[a];
+    let report = &agency.reports[index];
+    let link_to = |m: &usize, report: bool| {
+        let member = &site.agencies[*m];
+        let path =
+            if report { url::report(agency.reports[index].year, &member.slug) } else { url::agency(&member.slug) };
+        Link::new(base, member.info.name.clone(), &path)
+    };
+    let summary = review.summaries.report(a, report.year).map(|s| SummaryNote {
+        level: agency.level().label(),
+        computed: s.computed,
+        members: s.members.iter().map(|m| link_to(m, true)).collect(),
+        missing: s.missing.iter().map(|m| link_to(m, false)).collect(),
+    });
+    let format = site.format;
+    let sections = format
+        .sections
+        .iter()
+        .zip(&report.narrative.sections)
+        .map(|(section, part)| {
+            let table_html = section
+                .table
+                .and_then(|key| format.tables.iter().position(|t| t.key == key))
+                .and_then(|t| Some((t, shared.tables.get(t)?.as_ref()?)))
+                .map(|(t, template)| parts.push(template.render(&report.figures.tables[t]), PartKind::Table))
+                .unwrap_or_default();
+            SectionContext {
+                number: section.number,
+                anchor: section.anchor,
+                title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
+                html: part.as_ref().map(|p| narrative::to_html(p.markdown(text), section.anchor)).unwrap_or_default(),
+                table_html,
+            }
+        })
+        .collect();
+    let neighbour =
+        |r: Option<&Report>| r.map(|r| Link::new(base, format!("{}年", r.year), &url::report(r.year, &agency.slug)));
+    ReportContext {
+        title: report.title.clone(),
+        year: report.year,
+        agency: agency_link(base, agency),
+        date: report.date.to_chinese(),
+        date_iso: report.date.to_string(),
+        signed_by: report.signed_by.clone(),
+        preamble_html: narrative::to_html(report.narrative.preamble.markdown(text), "preamble"),
+        sections,
+        previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
+        next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),
+        waivers: report
+            .waivers
+            .iter()
+            .filter(|w| review.waived.contains(&(agency.slug.clone(), report.year, w.rule)))
+            .map(|w| WaiverNote {
+                rule: w.rule.as_str(),
+                statement: format.rule_statement(w.rule).unwrap_or(""),
+                reason: w.reason.clone(),
+            })
+            .collect(),
+        data_json: base.link(&url::report_json(report.year, &agency.slug)),
+        data_csv: base.link(&url::report_csv(report.year, &agency.slug)),
+        notice: format.notice,
+        summary,
+    }
+}
+
+/// The files of `/data/`, for its index page.
+pub(super) fn data_files(site: &Site) -> Vec<DataFile> {
+    let base = &site.config.base_url;
+    let file = |name: String, what: String| DataFile { href: base.link(&url::data_file(&name)), name, what };
+    let mut out = vec![
+        file(
+            url::REPORTS_CSV.to_owned(),
+            "全部年度报告的全部数据，每个单元格一行（CSV，UTF-8 编码，带 BOM）".to_owned(),
+        ),
+        file(url::REPORTS_JSON.to_owned(), "全部年度报告的全部数据（JSON，结构见 schema.json）".to_owned()),
+        file(url::SCHEMA_JSON.to_owned(), "JSON 数据的结构说明（JSON Schema），含各行、各列的官方表述".to_owned()),
+    ];
+    for year in site.years() {
+        out.push(file(url::year_csv_name(year), format!("{year}年度全部报告的数据（CSV）")));
+    }
+    out
+}
