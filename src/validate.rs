@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Place, Severity};
-use crate::format::{self, Axis, CrossYearRule, Format};
-use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
+use crate::format::{self, Axis, CrossYearLine, CrossYearRule, Format, RuleLines};
+use crate::model::{Agency, Grid, Number, Origin, Report, Site, WaivedRules};
 use crate::sources::Sources;
 use crate::summary::{self, Summaries, Summed};
 use rayon::prelude::*;

@@ -1,0 +1,531 @@
+//! The national report format (国办公开办函〔2021〕30号), defined once as data.
+//!
+//! Sections, the header trees of the three statistics tables with their official
+//! wording, the keys a `data.toml` uses, and the consistency rules (勾稽关系) all
+//! live here. Loading, validation, rendering and open data walk these values and
+//! know nothing of the format themselves; a new format is a new [`Format`] value.
+
+mod format_2021;
+mod lines;
+
+pub use self::format_2021::FORMAT_2021;
+pub use self::lines::{CrossYearLine, RuleLine, RuleLines};
+
+/// One report format.
+#[derive(Debug)]
+pub struct Format {
+    /// The notice that defines the format, as cited on the site.
+    pub notice: &'static str,
+    pub sections: &'static [Section],
+    pub tables: &'static [Table],
+    pub rules: &'static [SumRule],
+    /// Rules between a report and the same agency's report of the year before.
+    pub cross_year: &'static [CrossYearRule],
+    /// Figures the narrative of [`Format::prose_section`] may quote.
+    pub prose: &'static [ProseFigure],
+    /// The section whose prose is compared with the tables (一、总体情况).
+    pub prose_section: u8,
+    /// The trend charts on every agency page, over the years.
+    pub charts: &'static [Chart],
+    /// What the year pages rank agencies by.
+    pub rankings: &'static [Ranking],
+}
+
+/// A figure made of one or more cells of a block: the sum of every cell whose
+/// row one of `rows` selects and whose column one of `columns` selects
+/// (operands as in [`SumRule`]: `key` or `key.*`).
+#[derive(Debug)]
+pub struct Measure {
+    /// What the figure is, in the format's words (a chart's series, a ranking's column).
+    pub label: &'static str,
+    pub table: &'static str,
+    pub block: usize,
+    pub rows: &'static [&'static str],
+    pub columns: &'static [&'static str],
+}
+
+/// A stacked bar chart of an agency's figures, one bar per year.
+#[derive(Debug)]
+pub struct Chart {
+    /// Stable fragment id on the agency page.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The stacked parts of each bar, bottom first.
+    pub series: &'static [Measure],
+}
+
+/// An ordering of the year's reports, largest first.
+#[derive(Debug)]
+pub struct Ranking {
+    /// Stable fragment id on the year page.
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What the value column is headed.
+    pub heading: &'static str,
+    /// The figure ranked; with `per`, its share of that figure (a percentage).
+    pub measure: Measure,
+    pub per: Option<Measure>,
+}
+
+/// One of the six official sections.
+#[derive(Debug)]
+pub struct Section {
+    /// 1-based position; also the Chinese ordinal in the title.
+    pub number: u8,
+    /// Stable fragment id on the report page.
+    pub anchor: &'static str,
+    /// The template's title, e.g. `二、主动公开政府信息情况`.
+    pub title: &'static str,
+    /// The longer title many reports use; accepted as the same section.
+    pub long_title: Option<&'static str>,
+    /// The statistics table printed in this section, by [`Table::key`].
+    pub table: Option<&'static str>,
+    /// What the section reports, in one line, after the format notice; shown to
+    /// authors in the report skeleton `portal new` writes.
+    pub hint: &'static str,
+}
+
+/// A statistics table: one or more blocks of cells.
+#[derive(Debug)]
+pub struct Table {
+    /// The TOML table in `data.toml` that holds the figures, e.g. `requests`.
+    pub key: &'static str,
+    /// Short name used in messages and open data, e.g. `表三`.
+    pub name: &'static str,
+    /// The section the table belongs to.
+    pub section: u8,
+    pub blocks: &'static [Block],
+}
+
+/// A rectangular grid with a column header tree and a row header tree.
+///
+/// Table 二 is four stacked blocks (第二十条第（一）（五）（六）（八）项); tables 三
+/// and 四 are one block each.
+#[derive(Debug)]
+pub struct Block {
+    /// Caption of the block, e.g. `第二十条第（一）项`.
+    pub caption: Option<&'static str>,
+    /// Text of the top-left cell above the row headers.
+    pub corner: Option<&'static str>,
+    pub columns: &'static [Header],
+    /// Row header tree. Empty means one unlabelled row (table 四).
+    pub rows: &'static [Header],
+    /// How `data.toml` spells the figures of this block.
+    pub entries: EntryShape,
+    pub unit: Unit,
+}
+
+/// How the cells of a block are grouped into TOML entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryShape {
+    /// One key per leaf row; its value lists the row's cells left to right.
+    ByRow,
+    /// One key per lowest column group; its value lists that group's cells
+    /// (used by table 四, which has a single row).
+    ByColumnGroup,
+}
+
+/// The kind of number a block holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A non-negative count (件).
+    Count,
+    /// A non-negative amount in 万元 with at most [`AMOUNT_DECIMALS`] decimals.
+    Amount,
+}
+
+/// Decimal places kept for amounts; real reports print up to six (5949.088667 万元).
+pub const AMOUNT_DECIMALS: u32 = 6;
+
+/// A node of a header tree.
+#[derive(Debug)]
+pub struct Header {
+    /// Key segment; a leaf's full key joins the segments of its ancestors with `.`.
+    pub key: &'static str,
+    /// The official wording, reproduced exactly on the site.
+    pub label: &'static str,
+    pub children: &'static [Header],
+    /// A total that `data.toml` may leave out; it is then computed by the rule
+    /// that defines it.
+    pub total: bool,
+}
+
+/// Which way a rule runs through a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    /// The equation holds in every column; operands select rows.
+    EachColumn,
+    /// The equation holds in every row; operands select columns.
+    EachRow,
+}
+
+/// A consistency rule: the sum of `lhs` equals the sum of `rhs`, along `axis`.
+///
+/// Operands are leaf keys of the other axis; `key.*` stands for every leaf under
+/// `key`.
+#[derive(Debug)]
+pub struct SumRule {
+    /// Rule id as in `format-2021.md` (R1, R2, ...).
+    pub id: &'static str,
+    pub table: &'static str,
+    pub block: usize,
+    pub axis: Axis,
+    pub lhs: &'static [&'static str],
+    pub rhs: &'static [&'static str],
+    /// The rule in the format's own words, shown with every violation.
+    pub statement: &'static str,
+}
+
+/// A rule between consecutive years of one agency:
+/// `this` (year Y) = `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y), along `axis`.
+#[derive(Debug)]
+pub struct CrossYearRule {
+    pub id: &'static str,
+    pub table: &'static str,
+    pub block: usize,
+    pub axis: Axis,
+    pub this: &'static str,
+    pub previous: &'static str,
+    pub plus: &'static [&'static str],
+    pub minus: &'static [&'static str],
+    /// Legitimately broken at times (a clean-up of old documents): a warning.
+    pub warning_only: bool,
+    pub statement: &'static str,
+}
+
+/// A table cell that the narrative often quotes, and how it is phrased.
+///
+/// A phrase is a list of fragments that appear in this order within one clause,
+/// the last one followed directly by the number (a few connecting words such as
+/// 共 or 决定 allowed) and one of `units`.
+#[derive(Debug)]
+pub struct ProseFigure {
+    pub table: &'static str,
+    pub block: usize,
+    pub row: &'static str,
+    pub column: &'static str,
+    pub phrases: &'static [&'static [&'static str]],
+    pub units: &'static [&'static str],
+}
+
+/// Words allowed between a phrase and its number: `现行有效的行政规范性文件共10件`.
+pub const PROSE_CONNECTORS: &[&str] = &["继续办理", "决定", "合计", "总计", "共", "为", "了", "达"];
+
+impl SumRule {
+    /// A rule whose left side is a single total marked [`Header::total`] defines
+    /// that total: it is computed from the right side when left out.
+    pub fn defines_total(&self) -> bool {
+        self.lhs.len() == 1
+    }
+}
+
+/// A leaf of a header tree, flattened: its full key and the labels on the way down.
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    pub key: String,
+    pub labels: Vec<&'static str>,
+    pub total: bool,
+}
+
+impl Leaf {
+    /// The official wording of the leaf, its ancestors' labels first.
+    pub fn label(&self) -> String {
+        self.labels.join(" ")
+    }
+
+    /// The leaf's own label, without its ancestors'.
+    pub fn own_label(&self) -> &'static str {
+        self.labels.last().copied().unwrap_or("")
+    }
+}
+
+/// The leaves of a header tree of the format, computed once: every stage asks
+/// for them for every report. An empty tree has one leaf with an empty key.
+fn cached_leaves(headers: &'static [Header]) -> &'static [Leaf] {
+    static CACHE: std::sync::RwLock<Vec<(usize, &'static [Leaf])>> = std::sync::RwLock::new(Vec::new());
+    let id = headers.as_ptr() as usize;
+    let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
+    if let Some(leaves) = found {
+        return leaves;
+    }
+    let computed = if headers.is_empty() {
+        vec![Leaf { key: String::new(), labels: Vec::new(), total: false }]
+    } else {
+        leaves(headers)
+    };
+    // A format has a handful of header trees: what is leaked here is bounded.
+    let computed: &'static [Leaf] = Box::leak(computed.into_boxed_slice());
+    CACHE.write().unwrap_or_else(|p| p.into_inner()).push((id, computed));
+    computed
+}
+
+/// Flattens a header tree into its leaves, left to right (or top to bottom).
+pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
+    fn walk(nodes: &[Header], prefix: &str, labels: &mut Vec<&'static str>, out: &mut Vec<Leaf>) {
+        for node in nodes {
+            let key = join_key(prefix, node.key);
+            labels.push(node.label);
+            if node.children.is_empty() {
+                out.push(Leaf { key, labels: labels.clone(), total: node.total });
+            } else {
+                walk(node.children, &key, labels, out);
+            }
+            labels.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(headers, "", &mut Vec::new(), &mut out);
+    out
+}
+
+/// The official wording of a cell: its row's labels, then its column's.
+pub fn join_label(block: &Block, row: usize, col: usize) -> String {
+    let rows = block.row_leaves();
+    let cols = block.column_leaves();
+    let mut labels: Vec<&str> = rows.get(row).map(|l| l.labels.clone()).unwrap_or_default();
+    labels.extend(cols.get(col).map(|l| l.labels.clone()).unwrap_or_default());
+    labels.join(" ")
+}
+
+/// Joins key segments; empty segments (an unnamed grouping header) vanish.
+pub fn join_key(prefix: &str, key: &str) -> String {
+    match (prefix.is_empty(), key.is_empty()) {
+        (true, _) => key.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{key}"),
+    }
+}
+
+/// Depth of a header tree (0 for an empty tree).
+pub fn depth(headers: &[Header]) -> usize {
+    headers.iter().map(|h| 1 + depth(h.children)).max().unwrap_or(0)
+}
+
+/// Number of leaves under a node.
+pub fn leaf_count(header: &Header) -> usize {
+    if header.children.is_empty() { 1 } else { header.children.iter().map(leaf_count).sum() }
+}
+
+/// Indexes of the leaves an operand selects (`key` or `key.*`).
+pub fn select(leaves: &[Leaf], operand: &str) -> Vec<usize> {
+    match operand.strip_suffix(".*") {
+        Some(prefix) => leaves
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.key.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')))
+            .map(|(i, _)| i)
+            .collect(),
+        None => leaves.iter().position(|l| l.key == operand).into_iter().collect(),
+    }
+}
+
+impl Block {
+    /// Whether a cell is a total: its row or its column is one.
+    pub(crate) fn is_total(&self, (row, col): (usize, usize)) -> bool {
+        self.row_leaves()[row].total || self.column_leaves()[col].total
+    }
+
+    pub fn column_leaves(&self) -> &'static [Leaf] {
+        cached_leaves(self.columns)
+    }
+
+    /// Row leaves; a block without row headers has one leaf with an empty key.
+    pub fn row_leaves(&self) -> &'static [Leaf] {
+        cached_leaves(self.rows)
+    }
+
+    /// The TOML entries of this block: each entry's key, its label path, and the
+    /// `(row, column)` cells it lists, in order. Made once per block, as the
+    /// leaves are: every report's `data.toml` is read against them.
+    pub fn entries(&self) -> &'static [Entry] {
+        type Cache = Vec<((usize, usize, EntryShape), &'static [Entry])>;
+        static CACHE: std::sync::RwLock<Cache> = std::sync::RwLock::new(Vec::new());
+        let id = (self.rows.as_ptr() as usize, self.columns.as_ptr() as usize, self.entries);
+        let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
+        if let Some(entries) = found {
+            return entries;
+        }
+        // A format has a handful of blocks: what is leaked here is bounded.
+        let made: &'static [Entry] = Box::leak(self.make_entries().into_boxed_slice());
+        CACHE.write().unwrap_or_else(|p| p.into_inner()).push((id, made));
+        made
+    }
+
+    fn make_entries(&self) -> Vec<Entry> {
+        let rows = self.row_leaves();
+        let cols = self.column_leaves();
+        match self.entries {
+            EntryShape::ByRow => rows
+                .iter()
+                .enumerate()
+                .map(|(r, row)| Entry {
+                    key: row.key.clone(),
+                    labels: row.labels.clone(),
+                    cells: (0..cols.len()).map(|c| (r, c)).collect(),
+                    optional: row.total,
+                })
+                .collect(),
+            EntryShape::ByColumnGroup => {
+                // Group consecutive leaf columns by their parent key.
+                let mut out: Vec<Entry> = Vec::new();
+                for (c, col) in cols.iter().enumerate() {
+                    let parent = col.key.rsplit_once('.').map_or("", |(p, _)| p);
+                    match out.last_mut() {
+                        Some(e) if e.key == parent => e.cells.push((0, c)),
+                        _ => out.push(Entry {
+                            key: parent.to_owned(),
+                            labels: col.labels[..col.labels.len() - 1].to_vec(),
+                            cells: vec![(0, c)],
+                            optional: false,
+                        }),
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// One key of `data.toml` and the cells its value lists.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub labels: Vec<&'static str>,
+    pub cells: Vec<(usize, usize)>,
+    /// The whole entry may be left out (a total row, computed instead).
+    pub optional: bool,
+}
+
+impl Format {
+    pub fn table(&self, key: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.key == key)
+    }
+
+    /// The statement of a rule (sum or cross-year) by id.
+    pub fn rule_statement(&self, id: &str) -> Option<&'static str> {
+        self.rules
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.statement)
+            .or_else(|| self.cross_year.iter().find(|r| r.id == id).map(|r| r.statement))
+    }
+
+    /// The section a heading text names, by either of its official titles.
+    pub fn section_by_title(&self, text: &str) -> Option<&Section> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        self.sections.iter().find(|s| s.title == text || s.long_title == Some(text.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_table_has_the_official_shape() {
+        let t = FORMAT_2021.table("requests").unwrap();
+        let b = &t.blocks[0];
+        assert_eq!(b.column_leaves().len(), 7);
+        assert_eq!(b.row_leaves().len(), 25);
+        assert_eq!(depth(b.columns), 3);
+        assert_eq!(depth(b.rows), 3);
+        assert_eq!(b.column_leaves()[1].key, "org.business");
+        assert_eq!(b.row_leaves()[4].key, "results.withheld.state_secret");
+    }
+
+    #[test]
+    fn appeals_entries_are_the_three_column_groups() {
+        let b = &FORMAT_2021.table("appeals").unwrap().blocks[0];
+        let keys: Vec<_> = b.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]);
+        assert!(b.entries().iter().all(|e| e.cells.len() == 5));
+    }
+
+    #[test]
+    fn every_rule_operand_selects_something() {
+        for rule in FORMAT_2021.rules {
+            let block = &FORMAT_2021.table(rule.table).unwrap().blocks[rule.block];
+            let leaves = match rule.axis {
+                Axis::EachColumn => block.row_leaves(),
+                Axis::EachRow => block.column_leaves(),
+            };
+            for op in rule.lhs.iter().chain(rule.rhs) {
+                assert!(!select(leaves, op).is_empty(), "{} operand {op} selects nothing", rule.id);
+            }
+        }
+    }
+
+    #[test]
+    fn every_cross_year_and_prose_cell_exists() {
+        for rule in FORMAT_2021.cross_year {
+            let block = &FORMAT_2021.table(rule.table).unwrap().blocks[rule.block];
+            let leaves = match rule.axis {
+                Axis::EachColumn => block.row_leaves(),
+                Axis::EachRow => block.column_leaves(),
+            };
+            for op in [rule.this, rule.previous].iter().chain(rule.plus).chain(rule.minus) {
+                assert_eq!(select(leaves, op).len(), 1, "{} operand {op}", rule.id);
+            }
+        }
+        for p in FORMAT_2021.prose {
+            let block = &FORMAT_2021.table(p.table).unwrap().blocks[p.block];
+            assert_eq!(select(block.row_leaves(), p.row).len(), 1, "{}", p.row);
+            assert_eq!(select(block.column_leaves(), p.column).len(), 1, "{}", p.column);
+        }
+    }
+
+    #[test]
+    fn every_chart_and_ranking_measure_selects_cells() {
+        let measures = FORMAT_2021
+            .charts
+            .iter()
+            .flat_map(|c| c.series)
+            .chain(FORMAT_2021.rankings.iter().flat_map(|r| std::iter::once(&r.measure).chain(&r.per)));
+        for m in measures {
+            let block = &FORMAT_2021.table(m.table).unwrap().blocks[m.block];
+            for op in m.rows {
+                assert!(!select(block.row_leaves(), op).is_empty(), "{}: row {op}", m.label);
+            }
+            for op in m.columns {
+                assert!(!select(block.column_leaves(), op).is_empty(), "{}: column {op}", m.label);
+            }
+        }
+    }
+
+    #[test]
+    fn wildcard_selects_only_descendants() {
+        let b = &FORMAT_2021.table("requests").unwrap().blocks[0];
+        let rows = b.row_leaves();
+        assert_eq!(select(rows, "results.withheld.*").len(), 8);
+        assert_eq!(select(rows, "results.*").len(), 22);
+    }
+
+    #[test]
+    fn section_titles_match_both_forms() {
+        assert_eq!(FORMAT_2021.section_by_title("二、行政机关主动公开政府信息情况").unwrap().number, 2);
+        assert_eq!(
+            FORMAT_2021.section_by_title("四、因政府信息公开工作被申请行政复议、提起行政诉讼 情况").unwrap().number,
+            4
+        );
+        assert!(FORMAT_2021.section_by_title("七、其他").is_none());
+    }
+}
+
+#[cfg(test)]
+mod docs_tests {
+    use super::*;
+
+    /// docs/data-format.md documents every key a `data.toml` may contain.
+    #[test]
+    fn every_entry_key_is_documented() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/data-format.md")).unwrap();
+        for table in FORMAT_2021.tables {
+            assert!(doc.contains(&format!("`[{}]`", table.key)), "[{}] undocumented", table.key);
+            for block in table.blocks {
+                for entry in block.entries() {
+                    assert!(doc.contains(&format!("| `{}` |", entry.key)), "{} undocumented", entry.key);
+                }
+            }
+        }
+    }
+}
