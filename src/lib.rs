@@ -6,8 +6,10 @@
 //! The report format itself is data ([`format`]); the site is a model ([`model`])
 //! that knows nothing of HTML. Authoring commands (`portal init`, `portal new`)
 //! live in [`scaffold`], outside the pipeline, and so does `portal import`
-//! ([`import`]), which writes sources from published reports.
+//! ([`import`]), which writes sources from published reports; both write
+//! through `author`, the floor they share.
 
+pub(crate) mod author;
 pub mod compliance;
 pub mod config;
 pub mod diagnostics;

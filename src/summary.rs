@@ -57,8 +57,8 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
     let mut summaries = Summaries::default();
     for (i, agency) in site.agencies.iter().enumerate() {
         let Some(summary) = &agency.info.summary else { continue };
-        let members_span = value_span(sources.text(agency.file), "members");
-        let at = |d: Diagnostic| d.at(agency.file, members_span.clone());
+        let span = members_span(sources.text(agency.file));
+        let at = |d: Diagnostic| d.at(agency.file, span.clone());
         let members: Vec<usize> = match &summary.members {
             Members::Children => site
                 .agencies
@@ -115,7 +115,7 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
     for cycle in cycles {
         let names: Vec<&str> = cycle.iter().map(|&i| site.agencies[i].info.name.as_str()).collect();
         let first = &site.agencies[cycle[0]];
-        let span = value_span(sources.text(first.file), "members");
+        let span = members_span(sources.text(first.file));
         diagnostics.push(
             Diagnostic::error(RuleId::Summary, format!("汇总关系成环：{}", names.join(" → ")))
                 .at(first.file, span)
@@ -198,20 +198,10 @@ fn order(members: &BTreeMap<usize, Vec<usize>>) -> (Vec<usize>, Vec<Vec<usize>>)
     (out, cycles)
 }
 
-/// The span of `key = value` in a TOML file (the `[summary]` table or an inline
-/// table), or the whole first line when the key is not found.
-fn value_span(text: &str, key: &str) -> std::ops::Range<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let code = trimmed.split('#').next().unwrap_or("");
-        if let Some(at) = code.find(key).filter(|&at| code[at + key.len()..].trim_start().starts_with('=')) {
-            let start = offset + line.len() - trimmed.len() + at;
-            return start..offset + line.trim_end().len();
-        }
-        offset += line.len();
-    }
-    0..text.lines().next().map_or(0, str::len)
+/// The span of the `members = ...` line in `agency.toml` (the `[summary]`
+/// table or an inline table), or the whole first line when it is not found.
+fn members_span(text: &str) -> std::ops::Range<usize> {
+    crate::text::toml_value_span(text, "members").unwrap_or_else(|| 0..text.lines().next().map_or(0, str::len))
 }
 
 #[cfg(test)]
@@ -240,6 +230,7 @@ mod tests {
     #[test]
     fn members_span_is_the_line() {
         let text = "name = \"示例县\"\n[summary]\nlevel = \"county\"\nmembers = [\"a\"]  # 注释\n";
-        assert_eq!(&text[value_span(text, "members")], "members = [\"a\"]  # 注释");
+        assert_eq!(&text[members_span(text)], "members = [\"a\"]  # 注释");
+        assert_eq!(&text[members_span("name = \"示例县\"\n")], "name = \"示例县\"");
     }
 }

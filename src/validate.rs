@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Place, Severity};
-use crate::format::{self, Axis, CrossYearRule, Format, RuleId};
-use crate::model::{Agency, CrossYearLine, Grid, Number, Origin, Report, RuleLines, Site, WaivedRules};
+use crate::format::{self, Axis, CrossYearLine, CrossYearRule, Format, RuleId, RuleLines};
+use crate::model::{Agency, Grid, Number, Origin, Report, Site, WaivedRules};
 use crate::sources::Sources;
 use crate::summary::{Summaries, Summed};
 use rayon::prelude::*;

@@ -6,7 +6,7 @@
 //! with where it was read); [`document::assemble`] finds the title, sections,
 //! signature and date; [`tables`] maps the grids to the format's tables by
 //! walking its header trees. What is written goes through the same writers as
-//! `portal new` ([`crate::scaffold`]); the caller then runs `portal check`.
+//! `portal new` ([`crate::author`]); the caller then runs `portal check`.
 //!
 //! Nothing is guessed silently: every cell not read, section not found, label
 //! matched only approximately and value inferred is a [`Finding`] with the
@@ -27,10 +27,11 @@ use std::path::{Path, PathBuf};
 use self::document::{Document, Loc, Source};
 use self::tables::Read;
 use self::words::{key, squash, title_year};
+use crate::author::{self, Remark, ScaffoldError};
 use crate::format::{FORMAT_2021, Format};
+use crate::layout::source;
 use crate::load;
 use crate::model::{Date, Site};
-use crate::scaffold::{self, ScaffoldError};
 
 /// Why a file was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -383,7 +384,7 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn new(root: &'a Path) -> Result<Self, ImportError> {
-        if !root.join("site.toml").is_file() {
+        if !root.join(source::SETTINGS).is_file() {
             return Err(ImportError::NotASite { root: root.to_path_buf() });
         }
         let site = load::load(root, &FORMAT_2021).site;
@@ -411,7 +412,7 @@ impl<'a> Run<'a> {
         let title = doc.title.as_ref().map(|t| squash(&t.text));
 
         let year = match &options.year {
-            Some(y) => scaffold::parse_year(y).map_err(|_| ImportError::BadYear(y.clone()))?,
+            Some(y) => author::parse_year(y).map_err(|_| ImportError::BadYear(y.clone()))?,
             None => match (title.as_deref().and_then(title_year), doc.date) {
                 (Some((y, _)), _) => {
                     inferred.push(format!("报告年度：{y}（取自标题）"));
@@ -429,7 +430,7 @@ impl<'a> Run<'a> {
         let known = self.agencies();
         let (slug, name, existing) = match &options.agency {
             Some(slug) => {
-                scaffold::check_agency_slug(slug)?;
+                author::check_agency_slug(slug)?;
                 match known.iter().find(|(s, _, _)| s == slug) {
                     Some((_, name, _)) => (slug.clone(), name.clone(), true),
                     None => {
@@ -456,7 +457,7 @@ impl<'a> Run<'a> {
                         (slug.clone(), full.clone(), true)
                     }
                     None => {
-                        scaffold::check_agency_slug(&name).map_err(|e| ImportError::NoAgency(e.to_string()))?;
+                        author::check_agency_slug(&name).map_err(|e| ImportError::NoAgency(e.to_string()))?;
                         inferred.push(format!(
                             "机构：content/{name}/（新机构，以标题中的机构全称作文件夹名；要用拼音或英文网址，请加 --agency）"
                         ));
@@ -499,19 +500,16 @@ impl<'a> Run<'a> {
             t
         });
 
-        let dir = Path::new("content").join(&slug).join(year.to_string());
+        let dir = source::report_dir(&slug, year);
         let source_name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
         let mut files = vec![
-            (dir.join("report.md"), report_md(format, doc, &title, date, &signed_by, &source_name)),
-            (dir.join("data.toml"), scaffold::imported_data_toml(format, &name, year, &reading.read, &source_name)),
+            (dir.join(source::NARRATIVE_FILE), report_md(format, doc, &title, date, &signed_by, &source_name)),
+            (dir.join(source::DATA_FILE), data_toml(format, &name, year, &reading.read, &source_name)),
         ];
         if !existing {
-            files.push((
-                Path::new("content").join(&slug).join("agency.toml"),
-                scaffold::agency_toml(&name, &doc.contact),
-            ));
+            files.push((source::agency_file(&slug), author::agency_toml(&name, &doc.contact)));
         }
-        let written = scaffold::write_files(self.root, files, options.force)?;
+        let written = author::write_files(self.root, files, options.force)?;
         if !existing {
             self.created.insert((slug.clone(), name.clone()));
         }
@@ -538,13 +536,24 @@ pub fn agency_name_in_title(title: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// `data.toml` for the figures `portal import` read from `source`. Cells it
+/// could not read are `?` in a commented-out row, so `portal check` reports the
+/// row missing until someone fills it in from the printed report.
+fn data_toml(format: &Format, agency: &str, year: u16, read: &Read, source: &str) -> String {
+    let remarks = read.remarks.iter().map(|(at, text)| (*at, Remark::Imported(text.clone()))).collect();
+    format!(
+        "# 由 portal import 从 {source} 导入。未能读取的数字写作 ?，所在的行已注释掉：请按原报告填写数字并去掉行首的 #。\n{}",
+        author::data_toml(format, agency, year, &read.figures, &remarks)
+    )
+}
+
 /// `report.md`: front matter from the report's title, date and signature, the
 /// opening paragraphs, then each section found under its heading.
 fn report_md(format: &Format, doc: &Document, title: &str, date: Date, signed_by: &str, source: &str) -> String {
     let mut out = format!(
         "+++\n# 由 portal import 从 {source} 导入\ntitle = {}\ndate = {date}\nsigned_by = {}\n+++\n",
-        scaffold::toml_str(title),
-        scaffold::toml_str(signed_by),
+        author::toml_str(title),
+        author::toml_str(signed_by),
         source = source.replace(['\n', '\r'], " ")
     );
     for p in &doc.preamble {

@@ -23,10 +23,11 @@ use self::words::explain_serde_error;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::format::{self, Format, RuleId, Unit};
+use crate::layout::source;
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 use crate::sources::{FileId, Sources};
 pub(crate) use crate::text::decode;
-use crate::text::did_you_mean;
+use crate::text::{did_you_mean, toml_value_span};
 
 /// The result of loading: the site (if `site.toml` could be read), the text of
 /// every file read, and the problems found on the way.
@@ -48,22 +49,7 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
     Loaded { site, sources, diagnostics }
 }
 
-/// The folders a site is read from, besides `site.toml`: what `portal serve`
-/// watches and what a run compares with the state the previous one kept.
-pub const SOURCE_DIRS: &[&str] = &["content", "themes", "templates", "static"];
-pub const SETTINGS: &str = "site.toml";
-
 pub use self::stamps::{Difference, Stamps};
-
-/// The agency folder and year of a report's own file, given relative to the
-/// site root: `content/<slug>/<year>/report.md` or `data.toml`.
-pub fn report_file(rel: &Path) -> Option<(String, u16)> {
-    let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
-    match parts[..] {
-        ["content", slug, year, "report.md" | "data.toml"] => Some((slug.to_owned(), year.parse().ok()?)),
-        _ => None,
-    }
-}
 
 /// Reads `site.toml` alone; `None` if it has any problem (the full load then
 /// reports it).
@@ -97,8 +83,7 @@ pub fn reload_report(
 ) -> (Option<Report>, Diagnostics) {
     let shared = Mutex::new(std::mem::take(sources));
     let mut cx = Loader { root, format, sources: &shared, diagnostics: Diagnostics::default() };
-    let rel_dir = Path::new("content").join(slug).join(year.to_string());
-    let report = cx.report(&rel_dir, year, summary);
+    let report = cx.report(&source::report_dir(slug, year), year, summary);
     let diagnostics = cx.diagnostics;
     *sources = shared.into_inner().unwrap_or_else(|p| p.into_inner());
     (report, diagnostics)
@@ -116,7 +101,7 @@ struct Loader<'a> {
 impl Loader<'_> {
     fn site(&mut self) -> Option<Site> {
         let config = self.config()?;
-        let content = self.root.join("content");
+        let content = self.root.join(source::CONTENT);
         let mut agencies = Vec::new();
         match sorted_dir(&content) {
             Err(_) => self.diagnostics.push(
@@ -162,7 +147,7 @@ impl Loader<'_> {
     }
 
     fn config(&mut self) -> Option<SiteConfig> {
-        let rel = PathBuf::from("site.toml");
+        let rel = PathBuf::from(source::SETTINGS);
         if !self.root.join(&rel).is_file() {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -179,7 +164,7 @@ impl Loader<'_> {
         let (file, text) = self.read(&rel)?;
         let config: SiteConfig = self.parse_toml(file, &text, 0)?;
         if config.language != "zh-CN" {
-            let span = find_value_span(&text, "language").unwrap_or(0..0);
+            let span = toml_value_span(&text, "language").unwrap_or(0..0);
             self.diagnostics.push(
                 Diagnostic::error(Code::Config, "language 只能是 \"zh-CN\"：站点上的表格用语均为国家规定的中文表述")
                     .at(file, span),
@@ -190,14 +175,14 @@ impl Loader<'_> {
 
     fn agency(&mut self, dir: &Path) -> Option<Agency> {
         let slug = file_name(dir);
-        let rel_dir = Path::new("content").join(&slug);
+        let rel_dir = source::agency_dir(&slug);
         if let Err(why) = check_slug(&slug) {
             self.diagnostics.push(
                 Diagnostic::error(Code::Path, format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir),
             );
             return None;
         }
-        let rel = rel_dir.join("agency.toml");
+        let rel = rel_dir.join(source::AGENCY_FILE);
         if !self.root.join(&rel).is_file() {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -242,8 +227,8 @@ impl Loader<'_> {
     }
 
     fn report(&mut self, rel_dir: &Path, year: u16, summary: bool) -> Option<Report> {
-        let md_rel = rel_dir.join("report.md");
-        let data_rel = rel_dir.join("data.toml");
+        let md_rel = rel_dir.join(source::NARRATIVE_FILE);
+        let data_rel = rel_dir.join(source::DATA_FILE);
         // One listing of the folder answers which files are there.
         let files: Vec<String> = sorted_dir(&self.root.join(rel_dir))
             .unwrap_or_default()
@@ -252,7 +237,7 @@ impl Loader<'_> {
             .map(|(p, _)| file_name(&p))
             .collect();
         let has = |name: &str| files.iter().any(|f| f == name);
-        let has_data = has("data.toml");
+        let has_data = has(source::DATA_FILE);
         let mut missing = false;
         for (rel, what) in
             [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")]
@@ -296,7 +281,7 @@ impl Loader<'_> {
             .and_then(Option::as_ref)
             .map(|part| prose::stated(self.format, part.markdown(&md_text), part.span.start))
             .unwrap_or_default();
-        let attachments = files.into_iter().filter(|n| n != "report.md" && n != "data.toml").collect();
+        let attachments = files.into_iter().filter(|n| !source::is_report_file(n)).collect();
         Some(Report {
             year,
             title: meta.title.into_inner(),
@@ -335,14 +320,14 @@ impl Loader<'_> {
         let mut slugs: HashMap<String, &str> = HashMap::new();
         let mut names: HashMap<&str, &str> = HashMap::new();
         for a in agencies {
-            let path = Path::new("content").join(&a.slug).join("agency.toml");
+            let path = source::agency_file(&a.slug);
             if let Some(b) = slugs.insert(a.slug.to_lowercase(), &a.slug) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::Duplicate,
                         format!("机构文件夹 {} 与 {b} 只有大小写不同：网址会冲突", a.slug),
                     )
-                    .at_path(Path::new("content").join(&a.slug)),
+                    .at_path(source::agency_dir(&a.slug)),
                 );
             } else if let Some(b) = names.insert(&a.info.name, &a.slug) {
                 self.diagnostics.push(
@@ -904,8 +889,8 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Directory entries sorted by name, so output never depends on the file system's order.
-/// A folder's entries, sorted, each with whether it is a folder (symlinks followed).
+/// A folder's entries, each with whether it is a folder (symlinks followed),
+/// sorted by name so that output never depends on the file system's order.
 /// The kind comes from the listing itself: no `stat` per entry on most file systems.
 fn sorted_dir(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
     let mut entries: Vec<(PathBuf, bool)> = fs::read_dir(dir)?
@@ -920,20 +905,6 @@ fn sorted_dir(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
         .collect();
     entries.sort();
     Ok(entries)
-}
-
-/// Span of `key = value` on its own line, for diagnostics about a serde-parsed value.
-fn find_value_span(text: &str, key: &str) -> Option<Range<usize>> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
-            let start = offset + line.len() - trimmed.len();
-            return Some(start..offset + line.trim_end().len());
-        }
-        offset += line.len();
-    }
-    None
 }
 
 #[cfg(test)]

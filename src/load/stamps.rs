@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{SETTINGS, SOURCE_DIRS};
+use crate::layout::source::{SETTINGS, SOURCE_DIRS};
 
 /// How a file was: a change to any of these is an edit. Size and times to
 /// the nanosecond (notify's poller compares whole seconds and misses a quick

@@ -19,6 +19,7 @@ pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::format::FORMAT_2021;
+use crate::layout::source;
 use crate::linkcheck::{self, Inspection};
 use crate::model::Site;
 use crate::output::write::{Manifest, Output, WriteError};
@@ -348,7 +349,7 @@ fn manifest_path(root: &Path, out: &Path) -> PathBuf {
     let out = resolve_output(out);
     let mut h = std::hash::DefaultHasher::new();
     out.hash(&mut h);
-    root.join(".portal-cache").join(format!("build-{:016x}.txt", h.finish()))
+    source::manifest_file(root, h.finish())
 }
 
 /// Removes the manifests beside `kept` whose output folder is gone, so that
@@ -360,7 +361,7 @@ fn forget_gone_outputs(kept: &Path) {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with("build-") && name.ends_with(".txt") && path != kept && !Manifest::is_live(&path) {
+        if source::is_manifest_name(&name) && path != kept && !Manifest::is_live(&path) {
             let _ = fs::remove_file(&path);
         }
     }
@@ -372,7 +373,7 @@ fn check_output_path(root: &Path, out: &Path) -> Result<(), BuildError> {
     let resolved = resolve_output(out);
     let unsafe_because = if root.starts_with(&resolved) {
         Some("它是站点根目录或其上级目录")
-    } else if ["content", "themes", "templates", "static"].iter().any(|d| resolved.starts_with(root.join(d))) {
+    } else if source::SOURCE_DIRS.iter().any(|d| resolved.starts_with(root.join(d))) {
         Some("它位于站点的源文件夹中")
     } else if out.file_name().is_none() {
         Some("路径没有文件夹名")

@@ -13,6 +13,7 @@ use super::{
     prepare_checked, site_file_error, state, timing,
 };
 use crate::diagnostics::Diagnostics;
+use crate::layout::source;
 use crate::linkcheck::PageLinks;
 use crate::sources::{FileId, Sources};
 use crate::validate::Review;
@@ -98,7 +99,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         .flat_map(|&x| &old.site.agencies[x].reports)
         .flat_map(|r| std::iter::once(r.markdown_file).chain(r.data_file))
         .collect();
-    let folder = Path::new("content").join(slug).join(year.to_string());
+    let folder = source::report_dir(slug, year);
     let mut data = live.data.clone();
     data.forget(&files, &folder);
     let validation = validate::validate_agencies(&site, &summaries, &sources, &affected);

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostics;
 use crate::format::Format;
+use crate::layout::source;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamps};
 use crate::model::{Agency, AgencyInfo, Report, Site};
@@ -102,7 +103,7 @@ pub struct Restored {
 }
 
 fn path(root: &Path) -> PathBuf {
-    root.join(".portal-cache").join("state.bin")
+    source::state_file(root)
 }
 
 /// What must match for a state to be used: this very `portal` (its
@@ -222,7 +223,7 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
         let (report, found) = load::reload_report(root, format, &mut sources, slug, *year, summary);
         // A report that no longer reads is for the full load to report.
         let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
-        let folder = Path::new("content").join(slug).join(year.to_string());
+        let folder = source::report_dir(slug, *year);
         let files: HashSet<_> = std::iter::once(old.markdown_file).chain(old.data_file).collect();
         diagnostics.forget(&files, &folder);
         diagnostics.extend(found);
@@ -252,7 +253,7 @@ fn edits(before: &Stamps, now: &Stamps) -> Option<Vec<(String, u16)>> {
     }
     let mut out: Vec<(String, u16)> = Vec::new();
     for difference in now.since(before) {
-        let report = difference.edited.then(|| load::report_file(difference.path)).flatten()?;
+        let report = difference.edited.then(|| source::report_file(difference.path)).flatten()?;
         if !out.contains(&report) {
             out.push(report);
         }

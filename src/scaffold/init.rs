@@ -6,7 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::new::write_report;
-use super::{NewAgency, NewReport, ScaffoldError, new_agency, write_files};
+use super::{NewAgency, NewReport, new_agency};
+use crate::author::{ScaffoldError, write_files};
+use crate::layout::source;
 
 /// Folder name of the example agency `init` creates.
 pub const EXAMPLE_SLUG: &str = "example-bureau";
@@ -33,7 +35,8 @@ pub fn init(dir: &Path, year: u16, force: bool) -> Result<Initialized, ScaffoldE
             return Err(ScaffoldError::NotEmpty { dir: dir.to_path_buf() });
         }
     }
-    let files = vec![(PathBuf::from("site.toml"), SITE_TOML.to_owned()), (PathBuf::from("README.md"), readme(year))];
+    let files =
+        vec![(PathBuf::from(source::SETTINGS), SITE_TOML.to_owned()), (PathBuf::from("README.md"), readme(year))];
     let files = write_files(dir, files, force)?;
     let agency = new_agency(dir, EXAMPLE_SLUG, Some(EXAMPLE_NAME), force)?;
     let report = write_report(dir, EXAMPLE_SLUG, year, force)?;
@@ -132,8 +135,8 @@ fn readme(year: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::author::tests::toml_keys;
     use crate::config::SiteConfig;
-    use crate::scaffold::tests::toml_keys;
 
     /// Every field of `SiteConfig` (and its footer) is written, and nothing else:
     /// read back and serialized, the settings have exactly the keys of the file.

@@ -4,9 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::data::{data_toml, fresh};
-use super::{Note, ScaffoldError, agency_name, check_agency_slug, parse_year, toml_str, write_files};
+use super::fresh::fresh;
+use super::{Note, agency_name};
+use crate::author::{ScaffoldError, agency_toml, check_agency_slug, data_toml, parse_year, toml_str, write_files};
 use crate::format::{FORMAT_2021, Format};
+use crate::layout::source;
 use crate::load;
 use crate::model::{Contact, Date, Site};
 
@@ -29,7 +31,7 @@ pub struct NewReport {
 /// Loads the site at `root` with the real loader; `None` when `site.toml`
 /// itself cannot be read. Problems elsewhere in the site are left to `check`.
 fn load_site(root: &Path) -> Result<Option<Site>, ScaffoldError> {
-    if !root.join("site.toml").is_file() {
+    if !root.join(source::SETTINGS).is_file() {
         return Err(ScaffoldError::NotASite { root: root.to_path_buf() });
     }
     Ok(load::load(root, &FORMAT_2021).site)
@@ -44,7 +46,7 @@ pub fn new_agency(root: &Path, slug: &str, name: Option<&str>, force: bool) -> R
     if let Some(other) = site.iter().flat_map(|s| &s.agencies).find(|a| a.info.name == name && a.slug != slug) {
         return Err(ScaffoldError::DuplicateName { name, other: other.slug.clone() });
     }
-    let content = root.join("content");
+    let content = root.join(source::CONTENT);
     let folders = fs::read_dir(&content).into_iter().flatten().filter_map(|e| e.ok()).filter(|e| e.path().is_dir());
     for folder in folders {
         let other = folder.file_name().to_string_lossy().into_owned();
@@ -52,7 +54,7 @@ pub fn new_agency(root: &Path, slug: &str, name: Option<&str>, force: bool) -> R
             return Err(ScaffoldError::DuplicateSlug { slug: slug.to_owned(), other });
         }
     }
-    let path = Path::new("content").join(slug).join("agency.toml");
+    let path = source::agency_file(slug);
     write_files(root, vec![(path.clone(), agency_toml(&name, &Contact::default()))], force)?;
     Ok(NewAgency { path, name })
 }
@@ -67,7 +69,7 @@ pub fn new_report(root: &Path, slug: &str, year: &str, force: bool) -> Result<Ne
 pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> Result<NewReport, ScaffoldError> {
     let site = load_site(root)?.ok_or(ScaffoldError::SiteBroken)?;
     let Some(agency) = site.agencies.iter().find(|a| a.slug == slug) else {
-        return Err(if root.join("content").join(slug).join("agency.toml").is_file() {
+        return Err(if root.join(source::agency_file(slug)).is_file() {
             ScaffoldError::AgencyBroken { slug: slug.to_owned() }
         } else {
             let suggestion = site
@@ -84,7 +86,7 @@ pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> R
     let mut notes = Vec::new();
     let figures = fresh(format, previous);
     if previous.is_none() {
-        let folder = root.join("content").join(slug).join(previous_year.to_string());
+        let folder = root.join(source::report_dir(slug, previous_year));
         notes.push(if folder.is_dir() {
             Note::PreviousUnreadable { year: previous_year }
         } else {
@@ -95,10 +97,10 @@ pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> R
     let date = deadline(year);
     notes.push(Note::DatePlaceholder { date });
 
-    let dir = Path::new("content").join(slug).join(year.to_string());
+    let dir = source::report_dir(slug, year);
     let files = vec![
-        (dir.join("report.md"), report_md(format, &agency.info.name, year, date)),
-        (dir.join("data.toml"), data_toml(format, &agency.info.name, year, &figures)),
+        (dir.join(source::NARRATIVE_FILE), report_md(format, &agency.info.name, year, date)),
+        (dir.join(source::DATA_FILE), data_toml(format, &agency.info.name, year, &figures.figures, &figures.remarks)),
     ];
     let files = write_files(root, files, force)?;
     Ok(NewReport { files, notes })
@@ -109,41 +111,6 @@ pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> R
 /// nobody publishes on by accident.
 fn deadline(year: u16) -> Date {
     Date { year: year + 1, month: 1, day: 31 }
-}
-
-/// `agency.toml`: the name, and every contact key, commented out where unknown.
-pub(crate) fn agency_toml(name: &str, contact: &Contact) -> String {
-    let line = |key: &str, value: &Option<String>, example: &str, comment: &str| -> String {
-        let (prefix, value) = match value {
-            Some(v) => ("", toml_str(v)),
-            None => ("# ", format!("\"{example}\"")),
-        };
-        let text = format!("{prefix}{key} = {value}");
-        let width = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
-        let pad = " ".repeat(35usize.saturating_sub(width).max(1));
-        if comment.is_empty() { format!("{text}\n") } else { format!("{text}{pad}# {comment}\n") }
-    };
-    let mut out = format!(
-        r#"# 机构信息 (agency.toml)。
-# 只有 name 是必填的；要填写其他项目，去掉行首的 # 并改成实际内容。
-
-name = {name}    # 机构全称（必填），也用作年度报告的标题和落款
-# short_name = "简称"              # 简称，用于列表和导航
-# parent = "上级机关全称"          # 上级机关：年度页面按它分组
-# region = "所在省市县"            # 所在地区（没有上级机关时按它分组）
-weight = 0                         # 排序：数字小的在前
-
-[contact]                          # 联系方式，显示在机构页面上（每一项都可选）
-"#,
-        name = toml_str(name)
-    );
-    out.push_str(&line("office", &contact.office, "办公室名称", "联系机构"));
-    out.push_str(&line("address", &contact.address, "联系地址", ""));
-    out.push_str(&line("postcode", &contact.postcode, "000000", ""));
-    out.push_str(&line("phone", &contact.phone, "0000-0000000", ""));
-    out.push_str(&line("fax", &contact.fax, "0000-0000000", ""));
-    out.push_str(&line("email", &contact.email, "xxgk@example.gov.cn", ""));
-    out
 }
 
 /// `report.md`: front matter and the six official sections, each with a hint
@@ -177,8 +144,6 @@ fn report_md(format: &Format, name: &str, year: u16, date: Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::AgencyInfo;
-    use crate::scaffold::tests::toml_keys;
 
     #[test]
     fn report_has_the_six_headings_in_order_with_hints() {
@@ -193,26 +158,5 @@ mod tests {
         assert!(md.contains("title = \"示例局2024年政府信息公开工作年度报告\""));
         assert!(md.contains("date = 2025-01-31"));
         assert!(md.contains("signed_by = \"示例局\""));
-    }
-
-    /// Every key of `AgencyInfo` and `Contact` is in the template, commented
-    /// out where optional: uncommented, the file reads back with all of them.
-    #[test]
-    fn agency_toml_lists_every_key() {
-        let text = agency_toml("示例局", &Contact::default());
-        let parsed: AgencyInfo = toml::from_str(&text).unwrap();
-        assert_eq!(parsed.name, "示例局");
-        let uncommented: String = text
-            .lines()
-            .map(|l| match l.strip_prefix("# ") {
-                Some(rest) if rest.contains(" = ") => rest,
-                _ => l,
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
-        let full: AgencyInfo = toml::from_str(&uncommented).unwrap();
-        let written: toml::Table = toml::from_str(&uncommented).unwrap();
-        let fields: toml::Table = toml::Table::try_from(&full).unwrap();
-        assert_eq!(toml_keys(&written), toml_keys(&fields));
     }
 }

@@ -164,7 +164,7 @@ fn rebuild(
 ) -> (Outcome<Arc<Prepared>>, Option<pipeline::Live>) {
     let mut edited: Vec<(String, u16)> = Vec::new();
     for path in changed {
-        match crate::load::report_file(path) {
+        match crate::layout::source::report_file(path) {
             Some(report) if !edited.contains(&report) => edited.push(report),
             Some(_) => {}
             None => return pipeline::preview(root),

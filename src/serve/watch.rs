@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use notify::{Config, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::load::{SETTINGS, SOURCE_DIRS, Stamps};
+use crate::layout::source::{SETTINGS, SOURCE_DIRS};
+use crate::load::Stamps;
 
 /// Quiet time that ends a burst of events (an editor's save is several, within
 /// a few milliseconds). Short: it is part of every save's wait for the browser.

@@ -1,9 +1,11 @@
 //! Text helpers every floor may use: decoding file bytes, suggesting the
-//! closest known word, escaping for HTML and XML.
+//! closest known word, escaping for HTML and XML, finding a key's line in TOML.
 
 mod encoding;
+mod toml_span;
 
 pub use self::encoding::decode;
+pub(crate) use self::toml_span::toml_value_span;
 
 /// The closest known key, if it is close enough to be a typo.
 pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {

@@ -1,0 +1,304 @@
+//! The site as data: agencies, their reports and the reports' figures.
+//!
+//! Nothing here knows about HTML or files on disk; figures are addressed by the
+//! format's header trees (see [`crate::format`]).
+
+mod date;
+mod figures;
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+pub use self::date::Date;
+pub use self::figures::{Cell, Figures, Grid, Number, Origin};
+use crate::config::SiteConfig;
+use crate::format::{Format, RuleId};
+use crate::sources::FileId;
+
+/// Everything `content/` and `site.toml` describe.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub format: &'static Format,
+    /// Sorted by weight, then slug.
+    pub agencies: Vec<Agency>,
+}
+
+impl Site {
+    /// Every year with at least one report, newest first.
+    pub fn years(&self) -> Vec<u16> {
+        let mut years: Vec<u16> = self.agencies.iter().flat_map(|a| a.reports.iter().map(|r| r.year)).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        years
+    }
+
+    /// Every report with its agency, newest publication first (ties by agency order).
+    pub fn reports_newest_first(&self) -> Vec<(&Agency, &Report)> {
+        let mut all: Vec<(&Agency, &Report)> =
+            self.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r))).collect();
+        // Stable sort keeps agency order for equal dates.
+        all.sort_by_key(|(_, r)| std::cmp::Reverse((r.date, r.year)));
+        all
+    }
+}
+
+/// A government body that publishes reports (`content/<slug>/agency.toml`).
+#[derive(Debug, Clone)]
+pub struct Agency {
+    /// Folder name; used in URLs.
+    pub slug: String,
+    pub info: AgencyInfo,
+    /// `agency.toml`, for diagnostics about what it declares.
+    pub file: FileId,
+    /// Sorted by year, oldest first.
+    /// Shared, so that `portal serve` can swap one edited report into a copy
+    /// of the site without copying the others.
+    pub reports: Vec<std::sync::Arc<Report>>,
+}
+
+impl Agency {
+    pub fn report(&self, year: u16) -> Option<&Report> {
+        self.reports.iter().find(|r| r.year == year).map(|r| &**r)
+    }
+
+    /// The tier whose deadline applies to its reports.
+    pub fn level(&self) -> Level {
+        self.info.summary.as_ref().map_or(Level::Department, |s| s.level)
+    }
+}
+
+/// The contents of `agency.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyInfo {
+    /// Full name, e.g. `临朐县冶源街道办事处`.
+    pub name: String,
+    /// Short name, e.g. `冶源街道`.
+    #[serde(default)]
+    pub short_name: Option<String>,
+    /// The body it belongs to, used to group agencies on year pages,
+    /// e.g. `临朐县人民政府`.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Administrative region, e.g. `山东省潍坊市临朐县`.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Lower weights are listed first.
+    #[serde(default)]
+    pub weight: i64,
+    #[serde(default)]
+    pub contact: Contact,
+    /// Present when the agency's reports are summaries (汇总) of other agencies'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryInfo>,
+}
+
+/// `[summary]` of `agency.toml`: whose reports this agency's reports sum up.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryInfo {
+    /// The summary's tier, which sets its deadline.
+    pub level: Level,
+    pub members: Members,
+}
+
+/// The tiers of the format's timetable (逐级汇总).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A department or any agency that is not a summary: 1月31日. Not written
+    /// in `agency.toml`: it is what an agency without `[summary]` is.
+    #[serde(skip)]
+    Department,
+    /// A township's summary (乡镇汇总): 1月31日, like departments.
+    Township,
+    /// A county's summary (县级汇总): 2月20日.
+    County,
+    /// A city's summary (市级汇总): 3月10日.
+    City,
+    /// A province's summary (省级汇总): 3月31日.
+    Province,
+}
+
+impl Level {
+    /// The last day a report for `year` may be published.
+    pub fn deadline(self, year: u16) -> Date {
+        let (month, day) = match self {
+            Level::Department | Level::Township => (1, 31),
+            Level::County => (2, 20),
+            Level::City => (3, 10),
+            Level::Province => (3, 31),
+        };
+        Date { year: year + 1, month, day }
+    }
+
+    /// How the year page names the tier.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Department => "部门、乡镇",
+            Level::Township => "乡镇汇总",
+            Level::County => "县级汇总",
+            Level::City => "市级汇总",
+            Level::Province => "省级汇总",
+        }
+    }
+}
+
+/// The members of a summary: listed by folder name, or every agency whose
+/// `parent` is the summary's `name` (`members = "children"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Members {
+    Children,
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"children\" 或成员机构文件夹名的列表，例如 [\"jiaoyu\", \"weijian\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Members, E> {
+                if v == "children" {
+                    Ok(Members::Children)
+                } else {
+                    Err(E::custom(format!(
+                        "members 写成文字时只能是 \"children\"（上级机关为本机构的所有机构），而不是 \"{v}\"；要列出成员，请写成列表：[\"{v}\"]"
+                    )))
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Members, A::Error> {
+                let mut out = Vec::new();
+                while let Some(slug) = seq.next_element::<String>()? {
+                    out.push(slug);
+                }
+                Ok(Members::List(out))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl Serialize for Members {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Members::Children => s.serialize_str("children"),
+            Members::List(list) => list.serialize(s),
+        }
+    }
+}
+
+impl AgencyInfo {
+    pub fn display_short_name(&self) -> &str {
+        self.short_name.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The heading agencies are grouped under: parent body, else region.
+    pub fn group(&self) -> &str {
+        self.parent.as_deref().or(self.region.as_deref()).unwrap_or("其他")
+    }
+}
+
+/// Contact details printed on the agency page (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// 联系机构, e.g. `冶源街道办事处党政办公室`
+    pub office: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+}
+
+/// One annual report (`content/<agency>/<year>/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// The reporting year (the folder name).
+    pub year: u16,
+    pub title: String,
+    /// Publication date, and where it is written in `report.md`.
+    pub date: Date,
+    pub date_span: Range<usize>,
+    /// The body that signs the report (落款).
+    pub signed_by: String,
+    pub narrative: Narrative,
+    /// The figures 一、总体情况 states, for rule R8.
+    pub stated: Box<[Stated]>,
+    pub markdown_file: FileId,
+    /// `data.toml`; only a summary may go without (its figures are then summed).
+    pub data_file: Option<FileId>,
+    pub figures: Figures,
+    /// Rules this report is allowed to break, because it was published that way.
+    pub waivers: Vec<Waiver>,
+    /// Other files in the report folder, copied beside the page (file names).
+    pub attachments: Vec<String>,
+}
+
+/// An explicit exemption from a rule: a historical report cannot be changed,
+/// so its published figures are kept and the page says why they do not add up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Waiver {
+    /// The rule waived: a sum or cross-year rule, or `summary`.
+    pub rule: RuleId,
+    pub reason: String,
+    /// Where the waiver is written in `data.toml`.
+    pub span: Range<usize>,
+}
+
+/// The Markdown narrative of a report, split at the six section headings.
+/// The text itself is not kept: a large site would hold all of its prose from
+/// loading to rendering. `report.md` is read again when a page needs
+/// it (`load::narrative_text`), and must then hash as it did when loaded.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Narrative {
+    /// Text before the first section (the usual opening paragraph).
+    pub preamble: Part,
+    /// Indexed by section number − 1; `None` where the report has no heading
+    /// for the section (allowed for the table sections 二、三、四).
+    pub sections: Vec<Option<Part>>,
+    /// Where `report.md` is on disk.
+    pub source: std::path::PathBuf,
+    /// xxh3 of `report.md` as decoded: the text the parts' spans point into.
+    pub text_hash: u64,
+}
+
+/// A stretch of Markdown in `report.md`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Part {
+    /// The section heading as written (one of the section's official titles).
+    pub heading: Option<String>,
+    /// Byte span of the Markdown in `report.md` (as decoded).
+    pub span: Range<usize>,
+}
+
+impl Part {
+    /// The part's Markdown, from the text of its `report.md`.
+    pub fn markdown<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.span.clone()).unwrap_or_default()
+    }
+}
+
+/// A figure that 一、总体情况 states in words (`全年新收政府信息公开申请46件`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stated {
+    /// Which of the format's prose figures ([`Format::prose`]).
+    pub figure: u16,
+    /// The number, in the unit of the figure's table.
+    pub value: Number,
+    /// Byte span of the number and its unit in `report.md`.
+    pub span: Range<usize>,
+    /// Byte span of the phrase and the number in `report.md`, quoted in
+    /// messages (read again then: a report states a dozen figures).
+    pub phrase: Range<usize>,
+}
+
+/// Rules whose violations a report's waivers excused: (agency slug, year, rule
+/// id). Validation finds them; the report pages say so.
+pub type WaivedRules = std::collections::BTreeSet<(String, u16, RuleId)>;
