@@ -482,15 +482,10 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, o: &LinkOptions) -> Result<
 }
 
 fn print_link_report(r: &LinkReport) {
-    let kind = |k: &str| match k {
-        "broken" => "失效",
-        "unverifiable" => "无法确认",
-        _ => "已永久迁移",
-    };
     for page in &r.pages {
         say(&page.page);
         for e in &page.entries {
-            say(&format!("  {}  {}  {}（{}，第 {} 行）", kind(e.kind), e.url, e.reason, e.source, e.line));
+            say(&format!("  {}  {}  {}（{}，第 {} 行）", e.kind.label(), e.url, e.reason, e.source, e.line));
         }
     }
     let c = &r.counts;
