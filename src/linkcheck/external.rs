@@ -7,7 +7,7 @@
 //! one hop at a time so that loops and permanent moves can be reported.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -58,6 +58,59 @@ impl Default for Options {
             cache: None,
             max_retry_after: Duration::from_secs(30),
         }
+    }
+}
+
+/// Where verdicts are kept between runs, under the site root.
+const CACHE_FILE: &str = ".portal-cache/external-links.json";
+
+/// How long a kept verdict is trusted: checking again while links are being
+/// fixed fetches only what changed, and a site that was down is asked again soon.
+const CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// The file under the site `root` where verdicts are kept between runs.
+pub(crate) fn cache_file(root: &Path) -> PathBuf {
+    root.join(CACHE_FILE)
+}
+
+/// What `portal check --external` chooses; every other option keeps its default.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    /// Patterns of URLs not to fetch: `site.toml`'s `links.exclude`, then `--exclude`.
+    pub exclude: Vec<String>,
+    /// How long to wait for each request.
+    pub timeout: Duration,
+    /// Trust the verdicts of runs younger than an hour, kept under the site root.
+    pub use_cache: bool,
+}
+
+/// An exclusion pattern that is not a regular expression.
+#[derive(Debug, thiserror::Error)]
+#[error("排除规则 {pattern} 不是有效的正则表达式：{reason}")]
+pub struct InvalidExclude {
+    /// The pattern as written.
+    pub pattern: String,
+    /// Why it does not compile.
+    pub reason: regex_lite::Error,
+}
+
+impl Options {
+    /// The options for checking the site at `root` as `site` asks: its
+    /// patterns compiled, in order, and the site's cache unless it is refused.
+    pub fn for_site(root: &Path, site: &SiteOptions) -> Result<Self, InvalidExclude> {
+        let exclude = site
+            .exclude
+            .iter()
+            .map(|pattern| {
+                regex_lite::Regex::new(pattern).map_err(|reason| InvalidExclude { pattern: pattern.clone(), reason })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            timeout: site.timeout,
+            exclude,
+            cache: site.use_cache.then(|| (cache_file(root), CACHE_TTL)),
+            ..Self::default()
+        })
     }
 }
 

@@ -3,11 +3,11 @@
 //! the console, JSON and an HTML page.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::external::Verdict;
+use super::external::{self, InvalidExclude, SiteOptions, Verdict};
 use super::{Inspection, Source};
 use crate::sources::Sources;
 use crate::text::escape;
@@ -23,10 +23,54 @@ pub struct Counts {
     pub skipped: usize,
 }
 
+/// What is wrong with a listed link. JSON and the HTML report's row classes
+/// name it in lowercase (`broken`, `unverifiable`, `redirected`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkOutcome {
+    /// Leads nowhere: a missing page or fragment, an HTTP error, a failed connection.
+    Broken,
+    /// The site refused or did not answer: it may only be refusing robots.
+    Unverifiable,
+    /// Works, but moved for good (301 or 308): the link should be updated.
+    /// Temporary redirects are counted, never listed.
+    Redirected,
+}
+
+impl LinkOutcome {
+    /// The outcome in words, as the console and the HTML report show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Broken => "失效",
+            Self::Unverifiable => "无法确认",
+            Self::Redirected => "已永久迁移",
+        }
+    }
+
+    /// Its name in JSON, and the class of its row in the HTML report.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Broken => "broken",
+            Self::Unverifiable => "unverifiable",
+            Self::Redirected => "redirected",
+        }
+    }
+}
+
+/// The HTML report could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("无法写入链接检查报告 {}：{reason}", path.display())]
+pub struct WriteError {
+    /// Where it was to be written.
+    pub path: PathBuf,
+    /// Why it could not be.
+    pub reason: std::io::Error,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Entry {
-    /// `broken`, `unverifiable` or `redirected`.
-    pub kind: &'static str,
+    /// What is wrong with it.
+    pub kind: LinkOutcome,
     pub url: String,
     /// Line in the generated page.
     pub line: usize,
@@ -48,6 +92,27 @@ pub struct LinkReport {
 }
 
 impl LinkReport {
+    /// The report of `portal check`: the inspection's internal problems, and
+    /// its external links fetched when `fetch` asks for it (otherwise they
+    /// count as not checked); `progress(done, total)` after each URL.
+    pub fn check(
+        root: &Path,
+        inspection: &Inspection,
+        sources: &Sources,
+        fetch: Option<&SiteOptions>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Self, InvalidExclude> {
+        let verdicts = match fetch {
+            Some(site) => {
+                let options = external::Options::for_site(root, site)?;
+                let urls: Vec<String> = inspection.external.iter().map(|l| l.url.clone()).collect();
+                Some(external::check(&urls, &options, progress))
+            }
+            None => None,
+        };
+        Ok(Self::new(inspection, verdicts.as_ref(), sources, root))
+    }
+
     /// Internal problems from the inspection, and the verdicts of external
     /// links when they were fetched.
     /// `root` is the site root, for showing the paths of the site's own files.
@@ -61,7 +126,7 @@ impl LinkReport {
         let mut by_page: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
         for b in &inspection.broken {
             by_page.entry(b.page.clone()).or_default().push(Entry {
-                kind: "broken",
+                kind: LinkOutcome::Broken,
                 url: b.url.clone(),
                 line: b.line,
                 source: source_text(&b.source, sources, root),
@@ -89,15 +154,15 @@ impl LinkReport {
                     if !permanent {
                         continue;
                     }
-                    ("redirected", format!("已永久迁移到 {to}，请把链接改为新地址"))
+                    (LinkOutcome::Redirected, format!("已永久迁移到 {to}，请把链接改为新地址"))
                 }
                 Verdict::Broken { reason } => {
                     counts.broken += 1;
-                    ("broken", reason.clone())
+                    (LinkOutcome::Broken, reason.clone())
                 }
                 Verdict::Unverifiable { reason } => {
                     counts.unverifiable += 1;
-                    ("unverifiable", reason.clone())
+                    (LinkOutcome::Unverifiable, reason.clone())
                 }
             };
             let source = source_text(&link.source, sources, root);
@@ -121,23 +186,29 @@ impl LinkReport {
         self.counts.broken > 0
     }
 
+    /// Whether the links fail the check: any is broken, or, when `strict`,
+    /// any could not be verified.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.has_broken() || (strict && self.counts.unverifiable > 0)
+    }
+
+    /// Writes [`Self::to_html`] to `path`.
+    pub fn write_html(&self, path: &Path, title: &str) -> Result<(), WriteError> {
+        std::fs::write(path, self.to_html(title)).map_err(|reason| WriteError { path: path.to_owned(), reason })
+    }
+
     /// The report as a standalone HTML page (链接检查报告).
     pub fn to_html(&self, title: &str) -> String {
         let c = &self.counts;
         let mut rows = String::new();
         for page in &self.pages {
             for e in &page.entries {
-                let kind = match e.kind {
-                    "broken" => "失效",
-                    "unverifiable" => "无法确认",
-                    _ => "已迁移",
-                };
                 rows.push_str(&format!(
                     "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td><td>{}</td></tr>\n",
-                    e.kind,
+                    e.kind.name(),
                     escape(&page.page),
                     escape(&e.source),
-                    kind,
+                    e.kind.label(),
                     escape(&e.url),
                     escape(&e.url),
                     escape(&e.reason)
@@ -223,5 +294,18 @@ fn source_text(source: &Source, sources: &Sources, root: &Path) -> String {
         }
         Source::File(path) => path.strip_prefix(root).unwrap_or(path).display().to_string(),
         Source::Template => TEMPLATE.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LinkOutcome;
+
+    /// The HTML report's row classes are the names JSON gives the outcomes.
+    #[test]
+    fn outcome_names_are_its_json_strings() {
+        for outcome in [LinkOutcome::Broken, LinkOutcome::Unverifiable, LinkOutcome::Redirected] {
+            assert_eq!(serde_json::to_value(outcome).ok(), Some(serde_json::Value::from(outcome.name())));
+        }
     }
 }

@@ -1,0 +1,45 @@
+//! `portal build`: validate the data and write the site.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use portal::pipeline::{self, BuildError};
+
+use super::console::{emit, say, summary};
+
+/// Validate the data and write the site.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Output folder (default: <root>/public). Replaced as a whole when the build succeeds.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Builds the site at `root` into its output folder.
+pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
+    let out = args.out.unwrap_or_else(|| root.join("public"));
+    let outcome = pipeline::build(root, &out);
+    emit(&outcome.diagnostics, &outcome.sources);
+    match outcome.result {
+        Ok(s) => {
+            say(&format!(
+                "已生成 {} 个页面（{} 份报告，共 {} 个文件，其中 {} 个有变化），用时 {:.2} 秒 → {}",
+                s.pages,
+                s.reports,
+                s.files,
+                s.written,
+                s.elapsed.as_secs_f64(),
+                out.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Invalid) => {
+            eprintln!("{}；{} 保持不变", summary(&outcome.diagnostics), out.display());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("错误：{e}；{} 保持不变", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}

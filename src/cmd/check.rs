@@ -1,0 +1,125 @@
+//! `portal check`: validate, inspect the links, write nothing; optionally
+//! fetch the external links and write the link-check report.
+
+use std::error::Error;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use portal::linkcheck::external::SiteOptions;
+use portal::linkcheck::report::LinkReport;
+use portal::pipeline::{self, Outcome};
+
+use super::console::{emit, fail, say, summary};
+
+/// Validate the data and inspect the links without writing anything.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also fetch every external link (http/https outside the site).
+    #[arg(long)]
+    external: bool,
+    /// Count links that cannot be verified (403, 429, timeouts) as broken.
+    #[arg(long, requires = "external")]
+    strict: bool,
+    /// Do not fetch external URLs matching this regular expression (repeatable; adds to site.toml's links.exclude).
+    #[arg(long, value_name = "REGEX", requires = "external")]
+    exclude: Vec<String>,
+    /// Write the link-check report (链接检查报告) as an HTML page here.
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Fetch every external link again instead of using results younger than an hour.
+    #[arg(long, requires = "external")]
+    no_cache: bool,
+    /// Seconds to wait for each external request.
+    #[arg(long, default_value_t = 15, requires = "external")]
+    timeout: u64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// rustc-style, for people.
+    Text,
+    /// One JSON document on stdout, for tools.
+    Json,
+}
+
+/// Checks the site at `root`; fails on any error or failing link.
+pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
+    // Every file is produced in memory (nothing is written) so that its links are inspected too.
+    // External links are listed only for what looks at them: fetching, or the report.
+    let checked = pipeline::inspect(root, args.external || args.report.is_some());
+    let link_report = match check_links(root, &checked, &args) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let link_failure = link_report.as_ref().is_some_and(|r| r.fails(args.strict));
+    match args.format {
+        Format::Text => {
+            emit(&checked.diagnostics, &checked.sources);
+            if let Some(r) = &link_report {
+                print_link_report(r);
+            }
+            if !link_failure || !checked.diagnostics.is_empty() {
+                eprintln!("{}", summary(&checked.diagnostics));
+            }
+        }
+        Format::Json => {
+            let mut json = checked.diagnostics.to_json(&checked.sources);
+            if let Some(r) = &link_report {
+                json["links"] = serde_json::to_value(r).unwrap_or_default();
+            }
+            say(&format!("{json:#}"));
+        }
+    }
+    if checked.diagnostics.has_errors() || link_failure { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// Fetches external links when asked and writes the HTML report when asked.
+/// Returns the report when links were looked at beyond the build's own
+/// inspection, or the error that stops the check.
+fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Option<LinkReport>, Box<dyn Error>> {
+    let Some(links) = &checked.links else {
+        return Ok(None);
+    };
+    if !args.external && args.report.is_none() {
+        return Ok(None);
+    }
+    let fetch = args.external.then(|| SiteOptions {
+        exclude: links.exclude.iter().chain(&args.exclude).cloned().collect(),
+        timeout: Duration::from_secs(args.timeout),
+        use_cache: !args.no_cache,
+    });
+    let terminal = std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if terminal {
+            eprint!("\r检查外部链接：{done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let report = LinkReport::check(root, &links.inspection, &checked.sources, fetch.as_ref(), &progress)?;
+    if let Some(path) = &args.report {
+        report.write_html(path, "链接检查")?;
+        eprintln!("链接检查报告已写入 {}", path.display());
+    }
+    Ok(Some(report))
+}
+
+fn print_link_report(r: &LinkReport) {
+    for page in &r.pages {
+        say(&page.page);
+        for e in &page.entries {
+            say(&format!("  {}  {}  {}（{}，第 {} 行）", e.kind.label(), e.url, e.reason, e.source, e.line));
+        }
+    }
+    let c = &r.counts;
+    say(&format!(
+        "链接：共检查 {}，正常 {}，失效 {}，重定向 {}，无法确认 {}，未检查 {}",
+        c.checked, c.ok, c.broken, c.redirected, c.unverifiable, c.skipped
+    ));
+}

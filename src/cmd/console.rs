@@ -1,0 +1,56 @@
+//! What every command prints the same way: lines, diagnostics, the summary.
+
+use std::fmt::Display;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use portal::diagnostics::Diagnostics;
+use portal::sources::Sources;
+
+/// Prints a line on stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub(super) fn say(line: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// The closing line of a check: no problem, or how many of each severity.
+pub(super) fn summary(d: &Diagnostics) -> String {
+    if d.is_empty() {
+        "检查通过：没有发现问题".to_owned()
+    } else {
+        format!("发现 {} 个错误、{} 个警告", d.errors(), d.warnings())
+    }
+}
+
+/// Prints the diagnostics on stderr, in colour on a terminal.
+pub(super) fn emit(diagnostics: &Diagnostics, sources: &Sources) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let color = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+    let mut stderr = StandardStream::stderr(color);
+    if diagnostics.emit(sources, &mut stderr).is_err() {
+        let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
+    }
+    let _ = stderr.flush();
+}
+
+/// Prints what an authoring command did, or why it did nothing.
+pub(super) fn authoring(result: Result<Vec<String>, impl Display>) -> ExitCode {
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                say(&line);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// Prints an error that stops the command, and fails.
+pub(super) fn fail(e: impl Display) -> ExitCode {
+    eprintln!("错误：{e}");
+    ExitCode::FAILURE
+}

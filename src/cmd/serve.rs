@@ -1,0 +1,87 @@
+//! `portal serve`: the preview server, with a line for each rebuild.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use portal::pipeline::BuildError;
+use portal::serve::{self, Event, WatchMode};
+
+use super::console::{emit, fail, say, summary};
+
+/// Preview the site: build in memory, serve it, rebuild and reload the browser on every save.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Address to listen on; 0.0.0.0 or :: makes the preview reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Scan for changes instead of waiting for file events (network drives, WSL2, Docker mounts).
+    #[arg(long)]
+    poll: bool,
+}
+
+/// Serves the site at `root` until interrupted.
+pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
+    let options = serve::Options {
+        root: root.to_path_buf(),
+        bind: args.bind,
+        port: args.port,
+        watch: if args.poll { WatchMode::Poll } else { WatchMode::Native },
+    };
+    let result = serve::serve(options, |event| match event {
+        Event::Listening { url, watch } => {
+            say(&format!("预览地址：{url}（文件监视：{}；按 Ctrl+C 停止）", watch.describe()));
+            if args.open {
+                open_browser(&url);
+            }
+        }
+        Event::Built { outcome, elapsed, changed } => {
+            if let Some(first) = changed.first() {
+                let more = if changed.len() > 1 { format!(" 等 {} 个文件", changed.len()) } else { String::new() };
+                say(&format!("检测到修改：{}{more}", first.display()));
+            }
+            emit(&outcome.diagnostics, &outcome.sources);
+            match &outcome.result {
+                Ok(r) => say(&format!(
+                    "已生成 {} 份报告，用时 {:.2} 秒{}",
+                    r.reports(),
+                    elapsed.as_secs_f64(),
+                    if outcome.diagnostics.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；{}", summary(&outcome.diagnostics))
+                    }
+                )),
+                Err(BuildError::Invalid) => {
+                    eprintln!("{}；浏览器中显示错误，修改保存后自动刷新", summary(&outcome.diagnostics))
+                }
+                Err(e) => eprintln!("错误：{e}；浏览器中显示错误，修改保存后自动刷新"),
+            }
+        }
+        Event::WatchError(e) => eprintln!("文件监视出错：{e}"),
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+/// Opens `url` in the desktop's browser; a failure is only worth a line.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if let Err(e) = opener {
+        eprintln!("无法打开浏览器（{e}），请手动打开上面的地址");
+    }
+}
