@@ -14,6 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::layout::source;
+
 /// What became of one URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
@@ -61,17 +63,9 @@ impl Default for Options {
     }
 }
 
-/// Where verdicts are kept between runs, under the site root.
-const CACHE_FILE: &str = ".portal-cache/external-links.json";
-
 /// How long a kept verdict is trusted: checking again while links are being
 /// fixed fetches only what changed, and a site that was down is asked again soon.
 const CACHE_TTL: Duration = Duration::from_secs(3600);
-
-/// The file under the site `root` where verdicts are kept between runs.
-pub(crate) fn cache_file(root: &Path) -> PathBuf {
-    root.join(CACHE_FILE)
-}
 
 /// What `portal check --external` chooses; every other option keeps its default.
 #[derive(Debug, Clone)]
@@ -108,7 +102,7 @@ impl Options {
         Ok(Self {
             timeout: site.timeout,
             exclude,
-            cache: site.use_cache.then(|| (cache_file(root), CACHE_TTL)),
+            cache: site.use_cache.then(|| (source::external_links_cache(root), CACHE_TTL)),
             ..Self::default()
         })
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::external::{self, InvalidExclude, SiteOptions, Verdict};
 use super::{Inspection, Source};
+use crate::layout::url;
 use crate::sources::Sources;
 use crate::text::escape;
 
@@ -178,7 +179,8 @@ impl LinkReport {
         let mut pages: Vec<PageEntries> =
             by_page.into_iter().map(|(page, entries)| PageEntries { page, entries }).collect();
         // The home page first: inspectors weigh its links most.
-        pages.sort_by_key(|p| (p.page != "index.html", p.page.clone()));
+        let home = url::page(url::HOME);
+        pages.sort_by_key(|p| (p.page != home, p.page.clone()));
         Self { counts, pages: once_per_template(pages) }
     }
 

@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use crate::layout::url;
+use crate::layout::{source, url};
 use crate::model::Site;
 use crate::validate::Review;
 pub use page::{Html, Part, PartKind};
@@ -178,9 +178,7 @@ impl<'a> Renderer<'a> {
                 for name in &report.attachments {
                     out.push(Asset {
                         path: url::report_file(report.year, &agency.slug, name),
-                        content: Content::File(
-                            root.join("content").join(&agency.slug).join(report.year.to_string()).join(name),
-                        ),
+                        content: Content::File(root.join(source::report_dir(&agency.slug, report.year)).join(name)),
                     });
                 }
             }

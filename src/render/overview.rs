@@ -115,7 +115,10 @@ pub(super) fn findings(site: &Site, review: &Review, year: u16) -> Vec<Findings>
                 id: findings_id(agency),
                 name: agency.info.name.clone(),
                 report_href: base.link(&url::report(year, &agency.slug)),
-                items: items.iter().map(|(code, message)| FindingItem { code: code.as_str(), message: message.clone() }).collect(),
+                items: items
+                    .iter()
+                    .map(|(code, message)| FindingItem { code: code.as_str(), message: message.clone() })
+                    .collect(),
             }
         })
         .collect()

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::config::BaseUrl;
+use crate::layout::source;
 
 use super::RenderError;
 
@@ -53,12 +54,12 @@ impl Theme {
     pub fn load(root: &Path, name: &str, base: &BaseUrl) -> Result<Self, RenderError> {
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
         let mut assets: BTreeMap<String, Source> = BTreeMap::new();
-        let theme_dir = root.join("themes").join(name);
+        let theme_dir = source::theme_dir(root, name);
         if theme_dir.is_dir() {
-            for (rel, path) in walk(&theme_dir.join("templates"))? {
+            for (rel, path) in walk(&theme_dir.join(source::TEMPLATES))? {
                 templates.insert(rel, read_template(&path)?);
             }
-            for (rel, path) in walk(&theme_dir.join("static"))? {
+            for (rel, path) in walk(&theme_dir.join(source::STATIC))? {
                 assets.insert(rel, Source::File(path));
             }
         } else if name == "default" {
@@ -76,10 +77,10 @@ impl Theme {
                 "找不到主题“{name}”：请把主题放在 themes/{name}/，或在 site.toml 中写 theme = \"default\""
             )));
         }
-        for (rel, path) in walk(&root.join("templates"))? {
+        for (rel, path) in walk(&root.join(source::TEMPLATES))? {
             templates.insert(rel, read_template(&path)?);
         }
-        for (rel, path) in walk(&root.join("static"))? {
+        for (rel, path) in walk(&root.join(source::STATIC))? {
             assets.insert(rel, Source::File(path));
         }
 
