@@ -6,7 +6,7 @@
 //! earlier (it is publishing by then), or when it is a summary and one of its
 //! members published that year. Nothing here knows about HTML.
 
-use crate::model::{Date, Level, Site};
+use crate::model::{AgencyIx, Date, Level, Site};
 use crate::summary::Summaries;
 
 /// Where an agency stands for a year.
@@ -23,8 +23,8 @@ pub enum Status {
 /// One line of the overview.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// Index into `site.agencies`.
-    pub agency: usize,
+    /// The agency expected to report.
+    pub agency: AgencyIx,
     pub level: Level,
     pub deadline: Date,
     /// Publication date, when published.
@@ -43,13 +43,11 @@ pub fn status(published: Option<Date>, deadline: Date) -> Status {
 
 /// Every agency expected to report for `year`, in site order.
 pub fn overview(site: &Site, summaries: &Summaries, year: u16) -> Vec<Entry> {
-    site.agencies
-        .iter()
-        .enumerate()
+    site.indexed()
         .filter(|&(i, agency)| {
             let published_by_then = agency.reports.iter().any(|r| r.year <= year);
             let members_published =
-                summaries.members.get(&i).is_some_and(|m| m.iter().any(|&m| site.agencies[m].report(year).is_some()));
+                summaries.members.get(&i).is_some_and(|m| m.iter().any(|&m| site.agency(m).report(year).is_some()));
             published_by_then || members_published
         })
         .map(|(i, agency)| {

@@ -7,14 +7,14 @@
 //! applications handled) has no value and comes last.
 
 use crate::format::Ranking;
-use crate::model::{Number, Site};
+use crate::model::{AgencyIx, Number, Site};
 use crate::summary::Summaries;
 
 /// One agency's place in a ranking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    /// Index into `site.agencies`.
-    pub agency: usize,
+    /// The agency ranked.
+    pub agency: AgencyIx,
     /// 1-based; tied agencies share the rank of the first of them.
     pub rank: usize,
     pub value: Value,
@@ -46,10 +46,8 @@ impl Value {
 /// The places of every agency that reported for `year` in `ranking`, best first.
 pub fn places(site: &Site, summaries: &Summaries, ranking: &Ranking, year: u16) -> Vec<Place> {
     let format = site.format;
-    let mut rows: Vec<(usize, Option<u128>, Value)> = site
-        .agencies
-        .iter()
-        .enumerate()
+    let mut rows: Vec<(AgencyIx, Option<u128>, Value)> = site
+        .indexed()
         .filter(|(a, _)| !summaries.is_summary(*a))
         .filter_map(|(a, agency)| {
             let report = agency.report(year)?;

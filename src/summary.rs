@@ -13,16 +13,16 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::format::RuleId;
-use crate::model::{Figures, Members, Site};
+use crate::model::{AgencyIx, Figures, Members, Site};
 use crate::sources::Sources;
 
 /// One summary report and the members' sums.
 #[derive(Debug, Clone)]
 pub struct Summed {
-    /// Members (agency indexes) whose report of the year was summed, in site order.
-    pub members: Vec<usize>,
+    /// Members whose report of the year was summed, in site order.
+    pub members: Vec<AgencyIx>,
     /// Members without a report that year: not in the sums.
-    pub missing: Vec<usize>,
+    pub missing: Vec<AgencyIx>,
     /// The members' figures, summed.
     pub figures: Figures,
     /// The report's figures are these sums (it has no `data.toml`).
@@ -32,20 +32,20 @@ pub struct Summed {
 /// Every summary of the site.
 #[derive(Debug, Default)]
 pub struct Summaries {
-    /// Summary agency (index) → its members (indexes, site order). Agencies on a
-    /// cycle are left out.
-    pub members: BTreeMap<usize, Vec<usize>>,
-    /// (summary agency index, year) → the sums for that report.
-    pub reports: BTreeMap<(usize, u16), Summed>,
+    /// Summary agency → its members (site order). Agencies on a cycle are left out.
+    pub members: BTreeMap<AgencyIx, Vec<AgencyIx>>,
+    /// (summary agency, year) → the sums for that report.
+    pub reports: BTreeMap<(AgencyIx, u16), Summed>,
 }
 
 impl Summaries {
-    pub fn report(&self, agency: usize, year: u16) -> Option<&Summed> {
+    /// The sums for the summary report of `agency` for `year`.
+    pub fn report(&self, agency: AgencyIx, year: u16) -> Option<&Summed> {
         self.reports.get(&(agency, year))
     }
 
     /// Whether an agency is a summary with resolved members.
-    pub fn is_summary(&self, agency: usize) -> bool {
+    pub fn is_summary(&self, agency: AgencyIx) -> bool {
         self.members.contains_key(&agency)
     }
 }
@@ -55,22 +55,20 @@ impl Summaries {
 pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut summaries = Summaries::default();
-    for (i, agency) in site.agencies.iter().enumerate() {
+    for (i, agency) in site.indexed() {
         let Some(summary) = &agency.info.summary else { continue };
         let span = members_span(sources.text(agency.file));
         let at = |d: Diagnostic| d.at(agency.file, span.clone());
-        let members: Vec<usize> = match &summary.members {
+        let members: Vec<AgencyIx> = match &summary.members {
             Members::Children => site
-                .agencies
-                .iter()
-                .enumerate()
+                .indexed()
                 .filter(|(j, a)| *j != i && a.info.parent.as_deref() == Some(agency.info.name.as_str()))
                 .map(|(j, _)| j)
                 .collect(),
             Members::List(slugs) => {
                 let mut found = Vec::new();
                 for slug in slugs {
-                    match site.agencies.iter().position(|a| &a.slug == slug) {
+                    match site.find_agency(slug) {
                         Some(j) if j == i => diagnostics.push(at(Diagnostic::error(
                             RuleId::Summary,
                             format!("汇总报告“{}”把自己列为成员机构", agency.info.name),
@@ -113,8 +111,8 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
 
     let (order, cycles) = order(&summaries.members);
     for cycle in cycles {
-        let names: Vec<&str> = cycle.iter().map(|&i| site.agencies[i].info.name.as_str()).collect();
-        let first = &site.agencies[cycle[0]];
+        let names: Vec<&str> = cycle.iter().map(|&i| site.agency(i).info.name.as_str()).collect();
+        let first = site.agency(cycle[0]);
         let span = members_span(sources.text(first.file));
         diagnostics.push(
             Diagnostic::error(RuleId::Summary, format!("汇总关系成环：{}", names.join(" → ")))
@@ -129,15 +127,13 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
 
     for i in order {
         let Some(members) = summaries.members.get(&i) else { continue };
-        for r in 0..site.agencies[i].reports.len() {
-            let year = site.agencies[i].reports[r].year;
-            let (with, missing): (Vec<usize>, Vec<usize>) =
-                members.iter().partition(|&&m| site.agencies[m].report(year).is_some());
-            let figures = Figures::sum(
-                site.format,
-                with.iter().filter_map(|&m| site.agencies[m].report(year)).map(|r| &r.figures),
-            );
-            let report = std::sync::Arc::make_mut(&mut site.agencies[i].reports[r]);
+        for r in 0..site.agency(i).reports.len() {
+            let year = site.agency(i).reports[r].year;
+            let (with, missing): (Vec<AgencyIx>, Vec<AgencyIx>) =
+                members.iter().partition(|&&m| site.agency(m).report(year).is_some());
+            let figures =
+                Figures::sum(site.format, with.iter().filter_map(|&m| site.agency(m).report(year)).map(|r| &r.figures));
+            let report = std::sync::Arc::make_mut(&mut site.agency_mut(i).reports[r]);
             let computed = report.data_file.is_none();
             if computed {
                 report.figures = figures.clone();
@@ -151,20 +147,20 @@ pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnost
 /// Summaries in an order that puts every member before its summary, and the
 /// cycles found (each as the agencies on it, starting from the lowest index,
 /// the first repeated at the end).
-fn order(members: &BTreeMap<usize, Vec<usize>>) -> (Vec<usize>, Vec<Vec<usize>>) {
+fn order<N: Copy + Ord>(members: &BTreeMap<N, Vec<N>>) -> (Vec<N>, Vec<Vec<N>>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         Open,
         Done,
     }
-    fn visit(
-        node: usize,
-        members: &BTreeMap<usize, Vec<usize>>,
-        marks: &mut BTreeMap<usize, Mark>,
-        path: &mut Vec<usize>,
-        order: &mut Vec<usize>,
-        cycles: &mut Vec<Vec<usize>>,
+    fn visit<N: Copy + Ord>(
+        node: N,
+        members: &BTreeMap<N, Vec<N>>,
+        marks: &mut BTreeMap<N, Mark>,
+        path: &mut Vec<N>,
+        order: &mut Vec<N>,
+        cycles: &mut Vec<Vec<N>>,
     ) {
         marks.insert(node, Mark::Open);
         path.push(node);

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Place, Severity};
 use crate::format::{self, Axis, CrossYearLine, CrossYearRule, Format, RuleId, RuleLines};
-use crate::model::{Agency, Grid, Number, Origin, Report, Site, WaivedRules};
+use crate::model::{Agency, AgencyIx, Grid, Number, Origin, Report, Site, Waived, WaivedRules};
 use crate::sources::Sources;
 use crate::summary::{Summaries, Summed};
 use rayon::prelude::*;
@@ -29,15 +29,15 @@ pub struct Validation {
 pub struct Review {
     pub waived: WaivedRules,
     pub summaries: Summaries,
-    /// (agency index, year) → the warnings about that report's files: code and message.
-    pub warnings: BTreeMap<(usize, u16), Vec<(Code, String)>>,
+    /// (agency, year) → the warnings about that report's files: code and message.
+    pub warnings: BTreeMap<(AgencyIx, u16), Vec<(Code, String)>>,
 }
 
 impl Review {
     /// Files each warning to the report whose `report.md` or `data.toml` it points into.
     pub fn file_warnings(&mut self, site: &Site, diagnostics: &Diagnostics) {
         let mut by_file = BTreeMap::new();
-        for (a, agency) in site.agencies.iter().enumerate() {
+        for (a, agency) in site.indexed() {
             for report in &agency.reports {
                 by_file.insert(report.markdown_file, (a, report.year));
                 if let Some(file) = report.data_file {
@@ -58,14 +58,14 @@ impl Review {
 /// `data.toml`) are not checked against the sum and cross-year rules: each
 /// member's figures were, and sums of figures that add up add up.
 pub fn validate(site: &Site, summaries: &Summaries, sources: &Sources) -> Validation {
-    let all: Vec<usize> = (0..site.agencies.len()).collect();
+    let all: Vec<AgencyIx> = site.indexed().map(|(a, _)| a).collect();
     validate_agencies(site, summaries, sources, &all)
 }
 
-/// [`validate`] for some agencies only (indexes): each agency's reports are
+/// [`validate`] for some agencies only: each agency's reports are
 /// checked on their own and against each other, so one edited report needs
 /// only its agency and the summaries that count it checked again.
-pub fn validate_agencies(site: &Site, summaries: &Summaries, sources: &Sources, agencies: &[usize]) -> Validation {
+pub fn validate_agencies(site: &Site, summaries: &Summaries, sources: &Sources, agencies: &[AgencyIx]) -> Validation {
     let found: Vec<Validation> = agencies.par_iter().map(|&a| validate_agency(site, summaries, sources, a)).collect();
     let mut out = Validation::default();
     for v in found {
@@ -75,9 +75,9 @@ pub fn validate_agencies(site: &Site, summaries: &Summaries, sources: &Sources, 
     out
 }
 
-fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: usize) -> Validation {
+fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: AgencyIx) -> Validation {
     let format = site.format;
-    let agency = &site.agencies[a];
+    let agency = site.agency(a);
     let mut out = Validation::default();
     for (i, report) in agency.reports.iter().enumerate() {
         let summed = summaries.report(a, report.year);
@@ -98,7 +98,7 @@ fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: usi
         found.extend(check_prose(format, report, sources));
         let (found, used) = apply_waivers(report, found);
         out.diagnostics.extend(found);
-        out.waived.extend(used.into_iter().map(|rule| (agency.slug.clone(), report.year, rule)));
+        out.waived.extend(used.into_iter().map(|rule| Waived { agency: a, year: report.year, rule }));
     }
     out.diagnostics.extend(check_dates(agency));
     out
@@ -134,7 +134,7 @@ fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnosti
                         .members
                         .iter()
                         .filter_map(|&m| {
-                            let agency = &site.agencies[m];
+                            let agency = site.agency(m);
                             let value = agency.report(report.year)?.figures.grid(t, b).value(r, c)?;
                             Some(format!("{} {value}", agency.info.display_short_name()))
                         })
@@ -160,7 +160,7 @@ fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnosti
                     }
                     if !summed.missing.is_empty() {
                         let names: Vec<&str> =
-                            summed.missing.iter().map(|&m| site.agencies[m].info.display_short_name()).collect();
+                            summed.missing.iter().map(|&m| site.agency(m).info.display_short_name()).collect();
                         d = d.with_note(format!(
                             "{}年没有报告、未计入合计的成员机构：{}",
                             report.year,

@@ -5,6 +5,7 @@
 
 mod date;
 mod figures;
+mod ids;
 
 use std::fmt;
 use std::ops::Range;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::date::Date;
 pub use self::figures::{Cell, Figures, Grid, Number, Origin};
+pub use self::ids::{AgencyIx, ReportIx};
 use crate::config::SiteConfig;
 use crate::format::{Format, RuleId};
 use crate::sources::FileId;
@@ -27,6 +29,44 @@ pub struct Site {
 }
 
 impl Site {
+    /// The agency at `a`.
+    pub fn agency(&self, a: AgencyIx) -> &Agency {
+        &self.agencies[a.index()]
+    }
+
+    /// The agency at `a`, to change.
+    pub fn agency_mut(&mut self, a: AgencyIx) -> &mut Agency {
+        &mut self.agencies[a.index()]
+    }
+
+    /// The report at `r`.
+    pub fn report(&self, r: ReportIx) -> &Report {
+        &self.agency(r.agency).reports[r.index]
+    }
+
+    /// Every agency with its place, in site order.
+    pub fn indexed(&self) -> impl Iterator<Item = (AgencyIx, &Agency)> {
+        self.agencies.iter().enumerate().map(|(a, agency)| (AgencyIx::new(a), agency))
+    }
+
+    /// Every report with its place, agency by agency, oldest first.
+    pub fn reports(&self) -> impl Iterator<Item = (ReportIx, &Report)> {
+        self.indexed().flat_map(|(agency, a)| {
+            a.reports.iter().enumerate().map(move |(index, r)| (ReportIx { agency, index }, &**r))
+        })
+    }
+
+    /// The report of agency `a` for `year`, if it has one.
+    pub fn report_of(&self, a: AgencyIx, year: u16) -> Option<ReportIx> {
+        let index = self.agency(a).reports.iter().position(|r| r.year == year)?;
+        Some(ReportIx { agency: a, index })
+    }
+
+    /// The agency whose folder is `slug`.
+    pub fn find_agency(&self, slug: &str) -> Option<AgencyIx> {
+        self.agencies.iter().position(|a| a.slug == slug).map(AgencyIx::new)
+    }
+
     /// Every year with at least one report, newest first.
     pub fn years(&self) -> Vec<u16> {
         let mut years: Vec<u16> = self.agencies.iter().flat_map(|a| a.reports.iter().map(|r| r.year)).collect();
@@ -299,6 +339,17 @@ pub struct Stated {
     pub phrase: Range<usize>,
 }
 
-/// Rules whose violations a report's waivers excused: (agency slug, year, rule
-/// id). Validation finds them; the report pages say so.
-pub type WaivedRules = std::collections::BTreeSet<(String, u16, RuleId)>;
+/// A rule whose violations a report's waiver excused. Validation finds them;
+/// the report pages say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Waived {
+    /// The agency whose report it is.
+    pub agency: AgencyIx,
+    /// The report's year.
+    pub year: u16,
+    /// The rule waived.
+    pub rule: RuleId,
+}
+
+/// Every waiver that excused a violation.
+pub type WaivedRules = std::collections::BTreeSet<Waived>;

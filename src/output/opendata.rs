@@ -79,11 +79,11 @@ pub fn report_data<'a>(
         }
         tables.insert(table.key.to_owned(), Value::Array(blocks));
     }
-    let index = site.agencies.iter().position(|a| a.slug == agency.slug);
+    let index = site.find_agency(&agency.slug);
     let summary = index.and_then(|i| summaries.report(i, report.year)).map(|s| SummaryData {
         level: level_key(agency.level()),
-        members: s.members.iter().map(|&m| site.agencies[m].slug.as_str()).collect(),
-        missing: s.missing.iter().map(|&m| site.agencies[m].slug.as_str()).collect(),
+        members: s.members.iter().map(|&m| site.agency(m).slug.as_str()).collect(),
+        missing: s.missing.iter().map(|&m| site.agency(m).slug.as_str()).collect(),
         computed: s.computed,
     });
     ReportData {

@@ -11,7 +11,7 @@ use super::{BuildError, Sink};
 use crate::layout::url;
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::load;
-use crate::model::{self, Site};
+use crate::model::{self, AgencyIx, ReportIx, Site};
 use crate::output;
 use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme};
 use crate::validate::Review;
@@ -27,9 +27,9 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 pub enum Kind {
     Page(PageKind),
-    /// A report's `data.json` / `data.csv`: agency index, report index.
-    ReportJson(usize, usize),
-    ReportCsv(usize, usize),
+    /// A report's `data.json` / `data.csv`.
+    ReportJson(ReportIx),
+    ReportCsv(ReportIx),
     /// `/data/reports.csv`, `/data/<year>.csv`, `/data/reports.json`, `/data/schema.json`.
     ReportsCsv,
     YearCsv(u16),
@@ -79,12 +79,10 @@ impl Prepared {
         let mut entries: Vec<Entry> =
             renderer.pages().into_iter().map(|(path, kind)| Entry { path, kind: Kind::Page(kind) }).collect();
         entries.extend(renderer.assets(root).into_iter().map(|a| Entry { path: a.path, kind: Kind::Asset(a.content) }));
-        for (a, agency) in site.agencies.iter().enumerate() {
-            for (i, report) in agency.reports.iter().enumerate() {
-                let (year, slug) = (report.year, &agency.slug);
-                entries.push(Entry { path: url::report_json(year, slug), kind: Kind::ReportJson(a, i) });
-                entries.push(Entry { path: url::report_csv(year, slug), kind: Kind::ReportCsv(a, i) });
-            }
+        for (r, report) in site.reports() {
+            let (year, slug) = (report.year, &site.agency(r.agency).slug);
+            entries.push(Entry { path: url::report_json(year, slug), kind: Kind::ReportJson(r) });
+            entries.push(Entry { path: url::report_csv(year, slug), kind: Kind::ReportCsv(r) });
         }
         entries.push(Entry { path: url::data_file(url::REPORTS_CSV), kind: Kind::ReportsCsv });
         entries.push(Entry { path: url::data_file(url::REPORTS_JSON), kind: Kind::ReportsJson });
@@ -128,10 +126,10 @@ impl Prepared {
         let site = &self.site;
         Ok(match &entry.kind {
             Kind::Page(kind) => self.render(*kind)?.0.into_bytes(),
-            Kind::ReportJson(a, i) => self.report_json(&site.agencies[*a], &site.agencies[*a].reports[*i]),
-            Kind::ReportCsv(a, i) => {
+            Kind::ReportJson(r) => self.report_json(site.agency(r.agency), site.report(*r)),
+            Kind::ReportCsv(r) => {
                 let mut out = self.csv.header().to_vec();
-                self.csv.write_report(&mut out, &site.agencies[*a], &site.agencies[*a].reports[*i]);
+                self.csv.write_report(&mut out, site.agency(r.agency), site.report(*r));
                 out
             }
             Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson => {
@@ -211,33 +209,27 @@ impl Prepared {
         (site.config.base_url.absolute(url::HOME), site.format.notice, &site.config.data.licence).hash(&mut h);
         // Each report's part is hashed once per build: the bulk files count every report again.
         let prints = self.report_prints.get_or_init(|| {
-            let print = |a: usize, i: usize| {
+            let print = |ix: ReportIx| {
                 let mut h = std::hash::DefaultHasher::new();
-                let agency = &site.agencies[a];
-                let r = &agency.reports[i];
+                let (agency, r) = (site.agency(ix.agency), site.report(ix));
                 (&agency.slug, &agency.info.name, agency.level().label(), r.year, &r.title).hash(&mut h);
                 (r.date.year, r.date.month, r.date.day).hash(&mut h);
                 r.figures.fingerprint(&mut h);
-                if let Some(s) = self.review.summaries.report(a, r.year) {
-                    let slugs = |m: &[usize]| m.iter().map(|&m| site.agencies[m].slug.clone()).collect::<Vec<_>>();
+                if let Some(s) = self.review.summaries.report(ix.agency, r.year) {
+                    let slugs = |m: &[AgencyIx]| m.iter().map(|&m| site.agency(m).slug.clone()).collect::<Vec<_>>();
                     (slugs(&s.members), slugs(&s.missing), s.computed).hash(&mut h);
                 }
                 h.finish()
             };
-            site.agencies
-                .iter()
-                .enumerate()
-                .map(|(a, ag)| (0..ag.reports.len()).map(|i| print(a, i)).collect())
+            site.indexed()
+                .map(|(agency, ag)| (0..ag.reports.len()).map(|index| print(ReportIx { agency, index })).collect())
                 .collect()
         });
-        let mut report = |a: usize, i: usize| h.write_u64(prints[a][i]);
-        let every = || site.agencies.iter().enumerate().flat_map(|(a, ag)| (0..ag.reports.len()).map(move |i| (a, i)));
+        let mut report = |r: ReportIx| h.write_u64(prints[r.agency.index()][r.index]);
         match &entry.kind {
-            Kind::ReportJson(a, i) | Kind::ReportCsv(a, i) => report(*a, *i),
-            Kind::ReportsCsv | Kind::ReportsJson => every().for_each(|(a, i)| report(a, i)),
-            Kind::YearCsv(year) => {
-                every().filter(|&(a, i)| site.agencies[a].reports[i].year == *year).for_each(|(a, i)| report(a, i))
-            }
+            Kind::ReportJson(r) | Kind::ReportCsv(r) => report(*r),
+            Kind::ReportsCsv | Kind::ReportsJson => site.reports().for_each(|(r, _)| report(r)),
+            Kind::YearCsv(year) => site.reports().filter(|(_, rep)| rep.year == *year).for_each(|(r, _)| report(r)),
             _ => {}
         }
         Some(h.finish())
@@ -252,21 +244,21 @@ impl Prepared {
     /// the link inspection.
     fn render(&self, kind: PageKind) -> Result<(render::Html, Option<Arc<str>>), BuildError> {
         let text = match kind {
-            PageKind::Report(a, i) => Some(self.text(a, i)?),
+            PageKind::Report(r) => Some(self.text(r)?),
             _ => None,
         };
         let html = self.renderer().render(kind, text.as_deref())?;
         Ok((html, text))
     }
 
-    /// Report `i` of agency `a`'s `report.md` as loaded.
-    pub(super) fn text(&self, a: usize, i: usize) -> Result<Arc<str>, BuildError> {
+    /// Report `r`'s `report.md` as loaded.
+    pub(super) fn text(&self, r: ReportIx) -> Result<Arc<str>, BuildError> {
         if let Texts::Kept(texts) = &*self.texts
-            && let Some(text) = texts.get(a).and_then(|t| t.get(i))
+            && let Some(text) = texts.get(r.agency.index()).and_then(|t| t.get(r.index))
         {
             return Ok(Arc::clone(text));
         }
-        let report = &self.site.agencies[a].reports[i];
+        let report = self.site.report(r);
         let text = load::narrative_text(report)
             .map_err(|source| RenderError::Io { path: report.narrative.source.clone(), source })?;
         Ok(Arc::from(text))
@@ -278,7 +270,10 @@ impl Prepared {
             .agencies
             .par_iter()
             .enumerate()
-            .map(|(a, agency)| (0..agency.reports.len()).map(|i| self.text(a, i)).collect())
+            .map(|(a, agency)| {
+                let agency_ix = AgencyIx::new(a);
+                (0..agency.reports.len()).map(|index| self.text(ReportIx { agency: agency_ix, index })).collect()
+            })
             .collect()
     }
 
@@ -290,7 +285,7 @@ impl Prepared {
     /// [`Prepared::source`], with a report page's `report.md` if at hand.
     fn source_with<'a>(&'a self, entry: &'a Entry, text: Option<&'a str>) -> PageSource<'a> {
         match &entry.kind {
-            Kind::Page(PageKind::Report(a, i)) => PageSource::Report(&self.site.agencies[*a].reports[*i], text),
+            Kind::Page(PageKind::Report(r)) => PageSource::Report(self.site.report(*r), text),
             Kind::Asset(Content::File(path)) => PageSource::File(path),
             _ => PageSource::Generated,
         }
@@ -394,11 +389,11 @@ impl Prepared {
         h.finish()
     }
 
-    /// Which files to make again after these reports (agency index, report
-    /// index) were edited: the pages that show them, the feed and the sitemap.
-    pub fn redo(&self, edited: &[(usize, usize)]) -> Vec<bool> {
+    /// Which files to make again after these reports were edited: the pages
+    /// that show them, the feed and the sitemap.
+    pub fn redo(&self, edited: &[ReportIx]) -> Vec<bool> {
         let pages: HashSet<PageKind> =
-            edited.iter().flat_map(|&(a, i)| pages_showing(&self.site, &self.review.summaries, a, i)).collect();
+            edited.iter().flat_map(|&r| pages_showing(&self.site, &self.review.summaries, r)).collect();
         self.entries
             .iter()
             .map(|e| match &e.kind {
@@ -528,7 +523,7 @@ pub struct Produced {
 
 /// The agencies whose figures count an agency's: itself and the summaries
 /// that sum it, directly or through others.
-pub fn counting(summaries: &crate::summary::Summaries, a: usize) -> Vec<usize> {
+pub fn counting(summaries: &crate::summary::Summaries, a: AgencyIx) -> Vec<AgencyIx> {
     let mut affected = vec![a];
     while let Some(more) = summaries
         .members
@@ -541,24 +536,25 @@ pub fn counting(summaries: &crate::summary::Summaries, a: usize) -> Vec<usize> {
     affected
 }
 
-/// The pages that show report `i` of agency `a` or its figures: the home
-/// page, its year's page, its agency's page, the report and its neighbours,
-/// and the pages of the summaries that count it.
-pub fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, a: usize, i: usize) -> Vec<PageKind> {
-    let agency = &site.agencies[a];
+/// The pages that show report `r` or its figures: the home page, its year's
+/// page, its agency's page, the report and its neighbours, and the pages of
+/// the summaries that count it.
+pub fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, r: ReportIx) -> Vec<PageKind> {
+    let (a, i) = (r.agency, r.index);
+    let agency = site.agency(a);
     let year = agency.reports[i].year;
-    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(a, i)];
+    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(r)];
     pages.extend(
         [i.checked_sub(1), Some(i + 1)]
             .into_iter()
             .flatten()
             .filter(|&j| j < agency.reports.len())
-            .map(|j| PageKind::Report(a, j)),
+            .map(|index| PageKind::Report(ReportIx { agency: a, index })),
     );
     for x in counting(summaries, a).into_iter().skip(1) {
         pages.push(PageKind::Agency(x));
-        if let Some(j) = site.agencies[x].reports.iter().position(|r| r.year == year) {
-            pages.push(PageKind::Report(x, j));
+        if let Some(other) = site.report_of(x, year) {
+            pages.push(PageKind::Report(other));
         }
     }
     pages

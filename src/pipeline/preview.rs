@@ -79,24 +79,23 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
 pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(Outcome<Arc<Prepared>>, Option<Live>)> {
     let t = Instant::now();
     let old = &live.prepared;
-    let a = old.site.agencies.iter().position(|x| x.slug == slug)?;
-    let i = old.site.agencies[a].reports.iter().position(|r| r.year == year)?;
+    let r = old.site.report_of(old.site.find_agency(slug)?, year)?;
     let mut sources = live.sources.clone();
-    let summary = old.site.agencies[a].info.summary.is_some();
+    let summary = old.site.agency(r.agency).info.summary.is_some();
     let (report, loaded) = load::reload_report(root, old.site.format, &mut sources, slug, year, summary);
     let report = report.filter(|_| !loaded.has_errors())?;
     let text: Arc<str> = Arc::from(load::narrative_text(&report).ok()?);
 
     timing("edit: report read", t);
     let mut site = old.site.clone();
-    site.agencies[a].reports[i] = Arc::new(report);
+    site.agency_mut(r.agency).reports[r.index] = Arc::new(report);
     // Membership comes from agency.toml, which did not change: nor did what summing says about it.
     let (summaries, _) = summary::summarize(&mut site, &sources);
-    let affected = plan::counting(&summaries, a);
+    let affected = plan::counting(&summaries, r.agency);
     // What the checks said about the affected agencies' reports goes; what they say now comes.
     let files: HashSet<FileId> = affected
         .iter()
-        .flat_map(|&x| &old.site.agencies[x].reports)
+        .flat_map(|&x| &old.site.agency(x).reports)
         .flat_map(|r| std::iter::once(r.markdown_file).chain(r.data_file))
         .collect();
     let folder = source::report_dir(slug, year);
@@ -105,9 +104,8 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let validation = validate::validate_agencies(&site, &summaries, &sources, &affected);
     data.extend(loaded);
     data.extend(validation.diagnostics);
-    let slugs: Vec<&str> = affected.iter().map(|&x| site.agencies[x].slug.as_str()).collect();
     let mut review = Review {
-        waived: old.review.waived.iter().filter(|w| !slugs.contains(&w.0.as_str())).cloned().collect(),
+        waived: old.review.waived.iter().filter(|w| !affected.contains(&w.agency)).copied().collect(),
         summaries,
         warnings: Default::default(),
     };
@@ -128,14 +126,14 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         texts: Arc::new(match &*old.texts {
             Texts::Kept(texts) => {
                 let mut texts = texts.clone();
-                texts[a][i] = text;
+                texts[r.agency.index()][r.index] = text;
                 Texts::Kept(texts)
             }
             Texts::Disk => Texts::Disk,
         }),
         report_prints: OnceLock::new(),
     };
-    let pages = plan::pages_showing(&prepared.site, &prepared.review.summaries, a, i);
+    let pages = plan::pages_showing(&prepared.site, &prepared.review.summaries, r);
     let inspector = prepared.inspector(false);
     let mut links = live.links.clone();
     let again: Vec<usize> = (0..prepared.entries.len())

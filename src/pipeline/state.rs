@@ -30,7 +30,7 @@ use crate::format::Format;
 use crate::layout::source;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamps};
-use crate::model::{Agency, AgencyInfo, Report, Site};
+use crate::model::{Agency, AgencyInfo, Report, ReportIx, Site};
 use crate::sources::{FileId, Sources};
 
 /// Bump when what is saved, or what it means, changes.
@@ -89,8 +89,8 @@ pub struct Kept<'a> {
 /// A previous run's state brought up to date with the sources.
 pub struct Restored {
     pub loaded: Loaded,
-    /// The reports read again: (agency index, report index).
-    pub edited: Vec<(usize, usize)>,
+    /// The reports read again.
+    pub edited: Vec<ReportIx>,
     pub entries: u64,
     pub links: Vec<PageLinks>,
     pub hashes: Vec<Option<u64>>,
@@ -216,10 +216,9 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
     let mut site = Site { config, format, agencies };
     let mut edited = Vec::new();
     for (slug, year) in &edits {
-        let Some(a) = site.agencies.iter().position(|x| &x.slug == slug) else { return Err(stamps) };
-        let Some(i) = site.agencies[a].reports.iter().position(|r| r.year == *year) else { return Err(stamps) };
-        let old = Arc::clone(&site.agencies[a].reports[i]);
-        let summary = site.agencies[a].info.summary.is_some();
+        let Some(r) = site.find_agency(slug).and_then(|a| site.report_of(a, *year)) else { return Err(stamps) };
+        let old = Arc::clone(&site.agency(r.agency).reports[r.index]);
+        let summary = site.agency(r.agency).info.summary.is_some();
         let (report, found) = load::reload_report(root, format, &mut sources, slug, *year, summary);
         // A report that no longer reads is for the full load to report.
         let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
@@ -227,8 +226,8 @@ pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps>
         let files: HashSet<_> = std::iter::once(old.markdown_file).chain(old.data_file).collect();
         diagnostics.forget(&files, &folder);
         diagnostics.extend(found);
-        site.agencies[a].reports[i] = Arc::new(report);
-        edited.push((a, i));
+        site.agency_mut(r.agency).reports[r.index] = Arc::new(report);
+        edited.push(r);
     }
     diagnostics.sort(&sources);
     let keep = edited.len() > REKEEP_AFTER;

@@ -32,7 +32,7 @@ use minijinja::Value;
 use minijinja::value::Serde;
 
 use crate::layout::{source, url};
-use crate::model::Site;
+use crate::model::{AgencyIx, ReportIx, Site};
 use crate::validate::Review;
 pub use page::{Html, Part, PartKind};
 pub use theme::Theme;
@@ -74,10 +74,10 @@ pub enum PageKind {
     Home,
     Year(u16),
     Agencies,
-    /// An agency's page, by index in [`Site::agencies`].
-    Agency(usize),
-    /// A report's page: agency index, report index.
-    Report(usize, usize),
+    /// An agency's page.
+    Agency(AgencyIx),
+    /// A report's page.
+    Report(ReportIx),
     Data,
     NotFound,
 }
@@ -159,10 +159,11 @@ impl<'a> Renderer<'a> {
         let mut out = vec![(url::page(url::HOME), PageKind::Home)];
         out.extend(site.years().into_iter().map(|y| (url::page(&url::year(y)), PageKind::Year(y))));
         out.push((url::page(url::AGENCIES), PageKind::Agencies));
-        for (a, agency) in site.agencies.iter().enumerate() {
+        for (a, agency) in site.indexed() {
             out.push((url::page(&url::agency(&agency.slug)), PageKind::Agency(a)));
-            for (i, report) in agency.reports.iter().enumerate() {
-                out.push((url::page(&url::report(report.year, &agency.slug)), PageKind::Report(a, i)));
+            for (index, report) in agency.reports.iter().enumerate() {
+                let page = url::page(&url::report(report.year, &agency.slug));
+                out.push((page, PageKind::Report(ReportIx { agency: a, index })));
             }
         }
         out.push((url::page(url::DATA), PageKind::Data));
@@ -201,7 +202,7 @@ impl<'a> Renderer<'a> {
             PageKind::Year(year) => self.year(year),
             PageKind::Agencies => self.agencies(),
             PageKind::Agency(a) => self.agency(a),
-            PageKind::Report(a, i) => self.report(a, i, narrative)?,
+            PageKind::Report(r) => self.report(r, narrative)?,
             PageKind::Data => self.data(),
             PageKind::NotFound => self.not_found(),
         };

@@ -72,7 +72,7 @@ pub(super) fn compliance_rows(site: &Site, review: &Review, year: u16) -> Vec<Co
     compliance::overview(site, &review.summaries, year)
         .into_iter()
         .map(|entry| {
-            let agency = &site.agencies[entry.agency];
+            let agency = site.agency(entry.agency);
             let (status, status_class) = match entry.status {
                 Status::OnTime => ("按时发布".to_owned(), "on-time"),
                 Status::Late(days) => (format!("逾期 {days} 天"), "late"),
@@ -110,7 +110,7 @@ pub(super) fn findings(site: &Site, review: &Review, year: u16) -> Vec<Findings>
         .iter()
         .filter(|((_, y), _)| *y == year)
         .map(|(&(a, _), items)| {
-            let agency = &site.agencies[a];
+            let agency = site.agency(a);
             Findings {
                 id: findings_id(agency),
                 name: agency.info.name.clone(),
@@ -137,7 +137,7 @@ pub(super) fn rankings(site: &Site, review: &Review, year: u16) -> Vec<RankingCo
             rows: rank::places(site, &review.summaries, ranking, year)
                 .into_iter()
                 .map(|place| {
-                    let agency = &site.agencies[place.agency];
+                    let agency = site.agency(place.agency);
                     RankRow {
                         rank: place.rank,
                         name: agency.info.name.clone(),

@@ -8,6 +8,7 @@ use super::page::Parts;
 use super::view::{self, AgencyPage, Link};
 use super::{RenderError, Renderer, narrative, overview};
 use crate::layout::url;
+use crate::model::{AgencyIx, ReportIx};
 
 /// A page before its template is rendered: the template, its context and the
 /// parts whose placeholders the context holds.
@@ -83,10 +84,10 @@ impl Renderer<'_> {
     }
 
     /// Agency `a`'s page: its reports, trend charts and, for a summary, its members.
-    pub(super) fn agency(&self, a: usize) -> Page {
+    pub(super) fn agency(&self, a: AgencyIx) -> Page {
         let site = self.site;
         let base = &site.config.base_url;
-        let agency = &site.agencies[a];
+        let agency = site.agency(a);
         let reports: Vec<_> = agency.reports.iter().rev().map(|r| view::report_link(base, agency, r)).collect();
         let mut parts = Parts::default();
         let charts = view::charts(site, agency, &mut parts);
@@ -103,17 +104,17 @@ impl Renderer<'_> {
         Page { template: "agency.html", ctx, parts }
     }
 
-    /// Report `i` of agency `a`, from its `report.md` as loaded (`narrative`).
-    pub(super) fn report(&self, a: usize, i: usize, narrative: Option<&str>) -> Result<Page, RenderError> {
+    /// Report `r`, from its `report.md` as loaded (`narrative`).
+    pub(super) fn report(&self, r: ReportIx, narrative: Option<&str>) -> Result<Page, RenderError> {
         let site = self.site;
         let base = &site.config.base_url;
-        let report = &site.agencies[a].reports[i];
+        let report = site.report(r);
         let text = narrative.ok_or_else(|| RenderError::Io {
             path: report.narrative.source.clone(),
             source: std::io::Error::other("正文未读入"),
         })?;
         let mut parts = Parts::default();
-        let report_ctx = view::report_context(site, (a, i), text, self.review, self.shared, &mut parts);
+        let report_ctx = view::report_context(site, r, text, self.review, self.shared, &mut parts);
         let year = Link::new(base, format!("{}年", report.year), &url::year(report.year));
         let ctx = context! {
             site => self.shared.site_ctx.clone(),

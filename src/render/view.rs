@@ -10,7 +10,7 @@ use super::narrative;
 use super::page::{PartKind, Parts};
 use crate::config::{BaseUrl, Footer};
 use crate::layout::url;
-use crate::model::{Agency, AgencyInfo, Report, Site};
+use crate::model::{Agency, AgencyInfo, AgencyIx, Report, ReportIx, Site, Waived};
 use crate::validate::Review;
 
 /// A labelled link.
@@ -236,7 +236,7 @@ pub(super) fn charts(site: &Site, agency: &Agency, parts: &mut Parts) -> Vec<Cha
 }
 
 /// The members of summary `a`, linked to their pages.
-pub(super) fn members(site: &Site, review: &Review, a: usize) -> Vec<Link> {
+pub(super) fn members(site: &Site, review: &Review, a: AgencyIx) -> Vec<Link> {
     let base = &site.config.base_url;
     review
         .summaries
@@ -245,7 +245,7 @@ pub(super) fn members(site: &Site, review: &Review, a: usize) -> Vec<Link> {
         .into_iter()
         .flatten()
         .map(|&m| {
-            let member = &site.agencies[m];
+            let member = site.agency(m);
             Link::new(base, member.info.name.clone(), &url::agency(&member.slug))
         })
         .collect()
@@ -254,17 +254,18 @@ pub(super) fn members(site: &Site, review: &Review, a: usize) -> Vec<Link> {
 /// The context of a report page, with a placeholder for each table in `parts`.
 pub(super) fn report_context(
     site: &Site,
-    (a, index): (usize, usize),
+    r: ReportIx,
     text: &str,
     review: &Review,
     shared: &Shared,
     parts: &mut Parts,
 ) -> ReportContext {
     let base = &site.config.base_url;
-    let agency = &site.agencies[a];
+    let (a, index) = (r.agency, r.index);
+    let agency = site.agency(a);
     let report = &agency.reports[index];
-    let link_to = |m: &usize, report: bool| {
-        let member = &site.agencies[*m];
+    let link_to = |m: &AgencyIx, report: bool| {
+        let member = site.agency(*m);
         let path =
             if report { url::report(agency.reports[index].year, &member.slug) } else { url::agency(&member.slug) };
         Link::new(base, member.info.name.clone(), &path)
@@ -312,7 +313,7 @@ pub(super) fn report_context(
         waivers: report
             .waivers
             .iter()
-            .filter(|w| review.waived.contains(&(agency.slug.clone(), report.year, w.rule)))
+            .filter(|w| review.waived.contains(&Waived { agency: a, year: report.year, rule: w.rule }))
             .map(|w| WaiverNote {
                 rule: w.rule.as_str(),
                 statement: format.rule_statement(w.rule).unwrap_or(""),
