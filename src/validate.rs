@@ -120,7 +120,7 @@ fn given_span(grid: &Grid, (r, c): (usize, usize)) -> Option<Range<usize>> {
 fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnostic> {
     let format = site.format;
     let mut out = Vec::new();
-    for (t, table) in format.tables.iter().enumerate() {
+    for (t, table) in format.tables_ix() {
         for (b, block) in table.blocks.iter().enumerate() {
             let (given, sums) = (report.figures.grid(t, b), summed.figures.grid(t, b));
             for r in 0..given.rows {
@@ -195,8 +195,8 @@ fn equation(names: &[&str], values: &[Number], total: Number) -> String {
 pub fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in format.rules {
-        let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else { continue };
-        let table = &format.tables[t];
+        let Some(t) = format.table_ix(rule.table) else { continue };
+        let table = format.table_at(t);
         let block = &table.blocks[rule.block];
         let grid = report.figures.grid(t, rule.block);
         let (rows, cols) = (block.row_leaves(), block.column_leaves());
@@ -244,8 +244,8 @@ pub fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
 
 /// A rule between `previous` (year Y−1) and `report` (year Y) of one agency.
 fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, report: &Report) -> Vec<Diagnostic> {
-    let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else { return Vec::new() };
-    let table = &format.tables[t];
+    let Some(t) = format.table_ix(rule.table) else { return Vec::new() };
+    let table = format.table_at(t);
     let block = &table.blocks[rule.block];
     let (now, before) = (report.figures.grid(t, rule.block), previous.figures.grid(t, rule.block));
     let (rows, cols) = (block.row_leaves(), block.column_leaves());
@@ -300,8 +300,9 @@ fn check_prose(format: &Format, report: &Report, sources: &Sources) -> Vec<Diagn
     let mut out = Vec::new();
     for stated in &report.stated {
         let Some(figure) = format.prose.get(usize::from(stated.figure)) else { continue };
-        let Some(t) = format.tables.iter().position(|t| t.key == figure.table) else { continue };
-        let block = &format.tables[t].blocks[figure.block];
+        let Some(t) = format.table_ix(figure.table) else { continue };
+        let table = format.table_at(t);
+        let block = &table.blocks[figure.block];
         let (Some(&r), Some(&c)) = (
             format::select(block.row_leaves(), figure.row).first(),
             format::select(block.column_leaves(), figure.column).first(),
@@ -319,7 +320,7 @@ fn check_prose(format: &Format, report: &Report, sources: &Sources) -> Vec<Diagn
         let written = if phrase.is_empty() { value.to_string() } else { format!("“{phrase}”") };
         let mut d = Diagnostic::warning(
             RuleId::R8,
-            format!("总体情况中写的{written}与{}（{}）的 {cell} 不一致", format.tables[t].name, label),
+            format!("总体情况中写的{written}与{}（{}）的 {cell} 不一致", table.name, label),
         )
         .at(report.markdown_file, stated.span.clone())
         .with_label(format!("文中为 {value}"));

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use common::{REPO, TempSite};
-use portal::format::{Block, FORMAT_2021, Header, depth, leaf_count};
+use portal::format::{Block, CellAt, FORMAT_2021, Header, depth, leaf_count};
 use portal::model::{Number, Report, Site};
 
 const FIXTURE: &str = "tests/fixtures/sample-report-yeyuan-2024.txt";
@@ -155,19 +155,19 @@ fn text_artefacts_are_read() {
         .replacen("规章\t0\t0\t0", "规章\t0\t0\t0\n\n", 1);
     let reading = portal::import::read(Path::new("in.txt"), text.as_bytes()).unwrap();
     let f = &reading.read.figures;
-    let active = FORMAT_2021.tables.iter().position(|t| t.key == "active").unwrap();
-    let requests = FORMAT_2021.tables.iter().position(|t| t.key == "requests").unwrap();
+    let active = FORMAT_2021.table_ix("active").unwrap();
+    let requests = FORMAT_2021.table_ix("requests").unwrap();
     assert_eq!(f.grid(active, 2).value(0, 0), Some(Number::Count(12)));
     assert_eq!(f.grid(active, 3).value(0, 0), Some(Number::Amount(5_949_088_667)));
-    let rows = FORMAT_2021.tables[requests].blocks[0].row_leaves();
+    let rows = FORMAT_2021.table_at(requests).blocks[0].row_leaves();
     let secret = rows.iter().position(|l| l.key == "results.withheld.state_secret").unwrap();
     assert_eq!(f.grid(requests, 0).value(secret, 0), Some(Number::Count(3)));
     // Table 四: header labels broken across lines (结果 / 维持), the values still read in order.
-    let appeals = FORMAT_2021.tables.iter().position(|t| t.key == "appeals").unwrap();
+    let appeals = FORMAT_2021.table_ix("appeals").unwrap();
     assert_eq!(reading.read.figures.grid(appeals, 0).cols, 15);
     assert!((0..15).all(|c| f.grid(appeals, 0).value(0, c) == Some(Number::Count(0))));
     // Every cell is read; where a value came from is known.
-    let rows_loc = reading.read.sources.get(&(requests, 0, secret, 0)).copied();
+    let rows_loc = reading.read.sources.get(&CellAt::new(requests, 0, (secret, 0))).copied();
     assert_eq!(rows_loc.map(|l| l.to_string()), Some("第 78 行".to_owned()));
 }
 
@@ -279,7 +279,7 @@ fn official_tables() -> Vec<(u8, Vec<Vec<TCell>>)> {
     let sample = sample();
     let report = report(&sample, "linqu-yeyuan", 2024);
     let mut out = Vec::new();
-    for (t, table) in FORMAT_2021.tables.iter().enumerate() {
+    for (t, table) in FORMAT_2021.tables_ix() {
         let width = table.blocks.iter().map(|b| depth(b.rows) + b.column_leaves().len()).max().unwrap_or(1);
         let mut rows = Vec::new();
         for (b, block) in table.blocks.iter().enumerate() {

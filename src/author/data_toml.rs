@@ -4,11 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::format::{self, Block, EntryShape, Format, Header};
+use crate::format::{self, Block, CellAt, EntryShape, Format, Header};
 use crate::model::{Figures, Number};
-
-/// A cell of the format: table, block, row, column.
-pub(crate) type CellAt = (usize, usize, usize, usize);
 
 /// Why a figure in a written `data.toml` is what it is; shown beside its row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +36,7 @@ pub(crate) fn data_toml(
         names.join("、"),
         format.notice
     );
-    for (t, table) in format.tables.iter().enumerate() {
+    for (t, table) in format.tables_ix() {
         let title = format.sections.iter().find(|s| s.number == table.section).map_or(table.name, |s| s.title);
         out.push('\n');
         out.push_str(&banner(title));
@@ -68,7 +65,7 @@ pub(crate) fn data_toml(
                     comment.push_str("（可省略）");
                 }
                 let mut notes: Vec<&Remark> =
-                    entry.cells.iter().filter_map(|&(r, c)| remarks.get(&(t, b, r, c))).collect();
+                    entry.cells.iter().filter_map(|&cell| remarks.get(&CellAt::new(t, b, cell))).collect();
                 notes.dedup();
                 for remark in notes {
                     comment.push_str(&format!("（{}）", remark_text(remark, &entry.labels)));

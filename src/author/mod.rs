@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub(crate) use self::agency_toml::agency_toml;
-pub(crate) use self::data_toml::{CellAt, Remark, data_toml};
+pub(crate) use self::data_toml::{Remark, data_toml};
 
 /// Why an authoring command wrote nothing (or stopped part-way, for I/O).
 #[derive(Debug, thiserror::Error)]

@@ -6,9 +6,11 @@
 //! know nothing of the format themselves; a new format is a new [`Format`] value.
 
 mod format_2021;
+mod ids;
 mod lines;
 
 pub use self::format_2021::FORMAT_2021;
+pub use self::ids::{CellAt, TableIx};
 pub use self::lines::{CrossYearLine, RuleLine, RuleLines};
 
 /// A rule of the format (勾稽关系 and the other checks `format-2021.md`

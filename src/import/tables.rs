@@ -14,12 +14,9 @@ use std::collections::BTreeMap;
 use super::document::{Loc, RawCell, RawRow, RawTable};
 use super::words::{Token, key, similarity, subsequence, token};
 use super::{Finding, FindingKind};
-use crate::format::{Block, Format, Header, Leaf, Table, Unit};
+use crate::format::{Block, CellAt, Format, Header, Leaf, Table, TableIx, Unit};
 use crate::load::parse_amount;
 use crate::model::{Cell, Figures, Number, Origin};
-
-/// A cell of the format: table, block, row, column.
-pub type CellAt = (usize, usize, usize, usize);
 
 /// The figures read from every grid, and where each came from.
 #[derive(Debug)]
@@ -96,16 +93,16 @@ fn table_labels(table: &Table) -> Vec<String> {
 
 /// Which of the format's tables a grid is: the table of the section it sits in
 /// when the grid has enough of its labels, else the table with most of them.
-fn recognise(format: &Format, section: Option<u8>, grid: &RawTable) -> Option<usize> {
+fn recognise(format: &Format, section: Option<u8>, grid: &RawTable) -> Option<TableIx> {
     let hay: String = grid.rows.iter().flat_map(|r| &r.cells).map(|c| key(&c.text)).collect();
     let score = |t: &Table| {
         let labels = table_labels(t);
         labels.iter().filter(|l| hay.contains(l.as_str())).count() as f64 / labels.len().max(1) as f64
     };
-    let scores: Vec<f64> = format.tables.iter().map(score).collect();
-    let by_section = format.tables.iter().position(|t| Some(t.section) == section).filter(|&t| scores[t] >= 0.2);
-    let best = scores.iter().enumerate().filter(|(_, s)| **s >= 0.3).max_by(|a, b| a.1.total_cmp(b.1)).map(|(t, _)| t);
-    by_section.or(best)
+    let scores: Vec<(TableIx, &Table, f64)> = format.tables_ix().map(|(t, table)| (t, table, score(table))).collect();
+    let by_section = scores.iter().find(|(_, table, _)| Some(table.section) == section).filter(|(_, _, s)| *s >= 0.2);
+    let best = scores.iter().filter(|(_, _, s)| *s >= 0.3).max_by(|a, b| a.2.total_cmp(&b.2));
+    by_section.or(best).map(|&(t, _, _)| t)
 }
 
 /// The grid column of every column leaf of `block`, found by walking its
@@ -162,7 +159,7 @@ pub fn read(format: &'static Format, grids: &[(Option<u8>, RawTable)], findings:
     for (section, grid) in grids {
         let has_figures = grid.rows.iter().any(|r| data_row(r).is_some());
         match recognise(format, *section, grid) {
-            Some(t) => matcher[t].grid(t, &format.tables[t], grid, &mut read, findings),
+            Some(t) => matcher[t.index()].grid(t, format.table_at(t), grid, &mut read, findings),
             None if has_figures => {
                 let loc = grid.rows.first().map(|r| r.loc);
                 findings.push(Finding::new(
@@ -174,8 +171,8 @@ pub fn read(format: &'static Format, grids: &[(Option<u8>, RawTable)], findings:
             None => {}
         }
     }
-    for (t, state) in matcher.iter().enumerate() {
-        state.report_missing(format, t, findings);
+    for ((_, table), state) in format.tables_ix().zip(&matcher) {
+        state.report_missing(format, table, findings);
     }
     read
 }
@@ -198,7 +195,14 @@ impl TableState {
         Self { slots, assigned: vec![None; n], next: 0, checked: vec![false; table.blocks.len()] }
     }
 
-    fn grid(&mut self, t: usize, table: &'static Table, grid: &RawTable, read: &mut Read, findings: &mut Vec<Finding>) {
+    fn grid(
+        &mut self,
+        t: TableIx,
+        table: &'static Table,
+        grid: &RawTable,
+        read: &mut Read,
+        findings: &mut Vec<Finding>,
+    ) {
         let mut headers: Vec<&RawRow> = Vec::new();
         let mut after_data = false;
         let mut block_hint: Option<usize> = None;
@@ -247,7 +251,7 @@ impl TableState {
                     FindingKind::Approximate,
                     format!("{}行标题“{printed}”与官方表述“{official}”不完全一致，按后者读取", table.name),
                 ));
-                read.remarks.push(((t, b, r, 0), format!("原表作“{printed}”")));
+                read.remarks.push((CellAt::new(t, b, (r, 0)), format!("原表作“{printed}”")));
             }
             self.assigned[s] = Some(row.loc);
             self.next = s + 1;
@@ -315,8 +319,7 @@ impl TableState {
         best.map(|(i, _)| (i, false))
     }
 
-    fn report_missing(&self, format: &Format, t: usize, findings: &mut Vec<Finding>) {
-        let table = &format.tables[t];
+    fn report_missing(&self, format: &Format, table: &Table, findings: &mut Vec<Finding>) {
         if self.assigned.iter().all(Option::is_none) {
             let title = format.sections.iter().find(|s| s.number == table.section).map_or("", |s| s.title);
             findings.push(Finding::new(
@@ -391,7 +394,7 @@ fn check_headers(
 /// Reads the cells of one data row into the figures.
 #[allow(clippy::too_many_arguments)]
 fn read_cells(
-    t: usize,
+    t: TableIx,
     table: &Table,
     b: usize,
     r: usize,
@@ -440,8 +443,9 @@ fn read_cells(
         let why = match token(text) {
             Token::Number(digits) => match parse(&digits, block.unit) {
                 Ok(value) => {
-                    read.figures.tables[t][b].set(r, c, Cell { value, origin: Origin::Computed });
-                    read.sources.insert((t, b, r, c), loc);
+                    let at = CellAt::new(t, b, (r, c));
+                    read.figures.set(at, Cell { value, origin: Origin::Computed });
+                    read.sources.insert(at, loc);
                     continue;
                 }
                 Err(why) => why,
@@ -499,8 +503,8 @@ mod tests {
         };
         let mut findings = Vec::new();
         let read = read(&FORMAT_2021, &[(Some(3), grid)], &mut findings);
-        let t = 1;
-        let rows = FORMAT_2021.tables[t].blocks[0].row_leaves();
+        let t = FORMAT_2021.table_ix("requests").unwrap();
+        let rows = FORMAT_2021.table_at(t).blocks[0].row_leaves();
         let at = |k: &str| rows.iter().position(|l| l.key == k).unwrap();
         let grid = read.figures.grid(t, 0);
         assert_eq!(grid.value(at("results.partly_granted"), 1), Some(Number::Count(2)));
@@ -524,7 +528,7 @@ mod tests {
         };
         let mut findings = Vec::new();
         let read = read(&FORMAT_2021, &[(Some(2), grid)], &mut findings);
-        let g = read.figures.grid(0, 0);
+        let g = read.figures.grid(FORMAT_2021.table_ix("active").unwrap(), 0);
         assert_eq!(g.value(0, 0), Some(Number::Count(0)));
         assert_eq!(g.value(0, 1), None);
         assert_eq!(g.value(1, 0), None);
@@ -556,7 +560,7 @@ mod tests {
         };
         let mut findings = Vec::new();
         let read = read(&FORMAT_2021, &[(None, grid)], &mut findings);
-        let g = read.figures.grid(2, 0);
+        let g = read.figures.grid(FORMAT_2021.table_ix("appeals").unwrap(), 0);
         for c in 0..15 {
             assert_eq!(g.value(0, c), Some(Number::Count(c as u64)));
         }

@@ -550,7 +550,7 @@ impl Loader<'_> {
                 self.unknown_key(file, key.get_ref(), key.span(), &table_keys, "data.toml 顶层");
             }
         }
-        for (t, table) in self.format.tables.iter().enumerate() {
+        for (t, table) in self.format.tables_ix() {
             let Some(value) = doc.get(table.key) else {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -585,7 +585,7 @@ impl Loader<'_> {
             for (b, entry) in &entries {
                 let block = &table.blocks[*b];
                 match lookup(body, &entry.key) {
-                    Some(value) => self.entry(file, block, entry, value, &mut figures.tables[t][*b]),
+                    Some(value) => self.entry(file, block, entry, value, figures.grid_mut(t, *b)),
                     None if entry.optional => {}
                     None => self.diagnostics.push(
                         Diagnostic::error(

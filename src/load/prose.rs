@@ -17,7 +17,7 @@ pub fn stated(format: &Format, text: &str, offset: usize) -> Box<[Stated]> {
         .into_iter()
         .filter_map(|q| {
             let figure = format.prose.iter().position(|f| std::ptr::eq(f, q.figure))?;
-            let table = format.tables.iter().find(|t| t.key == q.figure.table)?;
+            let table = format.table(q.figure.table)?;
             let value = match table.blocks.get(q.figure.block)?.unit {
                 format::Unit::Count => Number::Count(q.number.parse().ok()?),
                 format::Unit::Amount => super::parse_amount(&q.number).ok()?,

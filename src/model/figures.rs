@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{self, Format, RuleLines, Unit};
+use crate::format::{self, CellAt, Format, RuleLines, TableIx, Unit};
 
 /// A figure: a count of cases, or an amount in 万元 kept exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -234,16 +234,37 @@ impl Figures {
         Self { tables }
     }
 
-    pub fn grid(&self, table: usize, block: usize) -> &Grid {
-        &self.tables[table][block]
+    /// The grids of table `t`, one per block.
+    pub fn grids(&self, t: TableIx) -> &[Grid] {
+        &self.tables[t.index()]
+    }
+
+    /// The grid of one block of table `t`.
+    pub fn grid(&self, t: TableIx, block: usize) -> &Grid {
+        &self.tables[t.index()][block]
+    }
+
+    /// The grid of one block of table `t`, to fill in.
+    pub fn grid_mut(&mut self, t: TableIx, block: usize) -> &mut Grid {
+        &mut self.tables[t.index()][block]
+    }
+
+    /// The value of one cell; `None` when it is empty.
+    pub fn value(&self, at: CellAt) -> Option<Number> {
+        self.grid(at.table, at.block).value(at.row, at.col)
+    }
+
+    /// Sets one cell.
+    pub fn set(&mut self, at: CellAt, cell: Cell) {
+        self.grid_mut(at.table, at.block).set(at.row, at.col, cell);
     }
 
     /// The value of a [`format::Measure`]: the sum of the cells it selects;
     /// `None` when one of them is missing (or the table is not in the format).
     pub fn measure(&self, format: &Format, measure: &format::Measure) -> Option<Number> {
-        let t = format.tables.iter().position(|t| t.key == measure.table)?;
-        let block = format.tables[t].blocks.get(measure.block)?;
-        let grid = self.tables.get(t)?.get(measure.block)?;
+        let t = format.table_ix(measure.table)?;
+        let block = format.table_at(t).blocks.get(measure.block)?;
+        let grid = self.tables.get(t.index())?.get(measure.block)?;
         let (rows, cols) = (block.row_leaves(), block.column_leaves());
         let pick = |leaves: &[format::Leaf], ops: &[&str]| -> Vec<usize> {
             ops.iter().flat_map(|op| format::select(leaves, op)).collect()
@@ -268,9 +289,8 @@ impl Figures {
             b.row_leaves().len() * b.column_leaves().len()
         }
         for part in parts {
-            for (t, blocks) in totals.iter_mut().enumerate() {
-                for (b, cells) in blocks.iter_mut().enumerate() {
-                    let grid = &part.tables[t][b];
+            for (blocks, grids) in totals.iter_mut().zip(&part.tables) {
+                for (cells, grid) in blocks.iter_mut().zip(grids) {
                     for (i, total) in cells.iter_mut().enumerate() {
                         let value = grid.value(i / grid.cols, i % grid.cols);
                         *total = total.and_then(|acc| value.and_then(|v| acc.checked_add(v)));
@@ -278,9 +298,8 @@ impl Figures {
                 }
             }
         }
-        for (t, blocks) in totals.into_iter().enumerate() {
-            for (b, cells) in blocks.into_iter().enumerate() {
-                let grid = &mut out.tables[t][b];
+        for (blocks, grids) in totals.into_iter().zip(&mut out.tables) {
+            for (cells, grid) in blocks.into_iter().zip(grids) {
                 let cols = grid.cols;
                 for (i, value) in cells.into_iter().enumerate() {
                     if let Some(value) = value {
@@ -300,11 +319,11 @@ impl Figures {
         // R3's total row feeds R2's total column in the same row; two passes settle it.
         for _ in 0..2 {
             for rule in format.rules.iter().filter(|r| r.defines_total()) {
-                let Some(t) = format.tables.iter().position(|t| t.key == rule.table) else {
+                let Some(t) = format.table_ix(rule.table) else {
                     continue;
                 };
-                let block = &format.tables[t].blocks[rule.block];
-                let grid = &mut self.tables[t][rule.block];
+                let block = &format.table_at(t).blocks[rule.block];
+                let grid = self.grid_mut(t, rule.block);
                 for line in RuleLines::new(rule, block) {
                     let [target] = line.lhs[..] else { continue };
                     if grid.get(target.0, target.1).is_some() {
@@ -370,11 +389,12 @@ mod tests {
     #[test]
     fn totals_are_computed_when_left_out() {
         let format = &FORMAT_2021;
-        let t = format.tables.iter().position(|t| t.key == "requests").unwrap();
+        let t = format.table_ix("requests").unwrap();
         let mut figures = Figures::empty(format);
-        let grid = &mut figures.tables[t][0];
+        let grid = figures.grid_mut(t, 0);
         let (rows, cols) = (grid.rows, grid.cols);
-        let total_row = format.tables[t].blocks[0].row_leaves().iter().position(|l| l.key == "results.total").unwrap();
+        let total_row =
+            format.table_at(t).blocks[0].row_leaves().iter().position(|l| l.key == "results.total").unwrap();
         for r in 0..rows {
             for c in 0..cols - 1 {
                 if r != total_row {

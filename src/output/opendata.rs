@@ -59,7 +59,7 @@ pub fn report_data<'a>(
     let format = site.format;
     let mut tables = serde_json::Map::new();
     let mut computed = Vec::new();
-    for (t, table) in format.tables.iter().enumerate() {
+    for (t, table) in format.tables_ix() {
         let mut blocks = Vec::new();
         for (b, _) in table.blocks.iter().enumerate() {
             let grid = report.figures.grid(t, b);
@@ -211,9 +211,8 @@ impl CsvLayout {
                 .into_iter(),
         );
         let mut value = String::new();
-        for (t, blocks) in self.cells.iter().enumerate() {
-            for (b, cells) in blocks.iter().enumerate() {
-                let grid = report.figures.grid(t, b);
+        for (blocks, grids) in self.cells.iter().zip(&report.figures.tables) {
+            for (cells, grid) in blocks.iter().zip(grids) {
                 for (i, labels) in cells.iter().enumerate() {
                     let Some(cell) = grid.get(i / grid.cols.max(1), i % grid.cols.max(1)) else { continue };
                     value.clear();

@@ -31,6 +31,7 @@ use std::path::PathBuf;
 use minijinja::Value;
 use minijinja::value::Serde;
 
+use crate::format::{Table, TableIx};
 use crate::layout::{source, url};
 use crate::model::{AgencyIx, ReportIx, Site};
 use crate::validate::Review;
@@ -106,20 +107,14 @@ impl Shared {
         let site_ctx = Value::from(Serde(view::SiteContext::new(site)));
         let format = site.format;
         let table_ids = format
-            .tables
-            .iter()
-            .enumerate()
-            .flat_map(|(t, table)| tables::ids(table, &table_prefix(format, t), &cell_prefix(t)))
+            .tables_ix()
+            .flat_map(|(t, table)| tables::ids(table, &table_prefix(table), &cell_prefix(t)))
             .collect();
-        let tables = (0..format.tables.len())
-            .map(|t| {
-                let section = format.sections.iter().find(|s| s.table == Some(format.tables[t].key))?;
-                Some(tables::TableTemplate::new(
-                    &format.tables[t],
-                    &table_prefix(format, t),
-                    &cell_prefix(t),
-                    section.title,
-                ))
+        let tables = format
+            .tables_ix()
+            .map(|(t, table)| {
+                let section = format.sections.iter().find(|s| s.table == Some(table.key))?;
+                Some(tables::TableTemplate::new(table, &table_prefix(table), &cell_prefix(t), section.title))
             })
             .collect();
         let chart_ids = format.charts.iter().flat_map(charts::ids).collect();
@@ -127,15 +122,15 @@ impl Shared {
     }
 }
 
-/// The id of table `t` of the format on a report page (`table-requests`): a link target.
-fn table_prefix(format: &crate::format::Format, t: usize) -> String {
-    format!("table-{}", format.tables[t].key)
+/// The id of a table of the format on a report page (`table-requests`): a link target.
+fn table_prefix(table: &Table) -> String {
+    format!("table-{}", table.key)
 }
 
 /// The prefix of the ids of table `t`'s header cells: short, since every data
 /// cell lists them in `headers`.
-fn cell_prefix(t: usize) -> String {
-    format!("t{}", t + 1)
+fn cell_prefix(t: TableIx) -> String {
+    format!("t{}", t.index() + 1)
 }
 
 /// Renders the pages of one site, one at a time, with the theme's templates

@@ -239,9 +239,9 @@ mod tests {
     use crate::model::Figures;
 
     fn render(key: &str) -> String {
-        let t = FORMAT_2021.tables.iter().position(|t| t.key == key).unwrap();
+        let t = FORMAT_2021.table_ix(key).unwrap();
         let figures = Figures::empty(&FORMAT_2021);
-        table_html(&FORMAT_2021.tables[t], &figures.tables[t], key, &format!("t{}", t + 1), "标题")
+        table_html(FORMAT_2021.table_at(t), figures.grids(t), key, &format!("t{}", t.index() + 1), "标题")
     }
 
     #[test]
@@ -268,9 +268,9 @@ mod tests {
 
     #[test]
     fn ids_lists_every_id_the_table_has() {
-        for (t, table) in FORMAT_2021.tables.iter().enumerate() {
+        for (t, table) in FORMAT_2021.tables_ix() {
             let html = render(table.key);
-            let mut listed = ids(table, table.key, &format!("t{}", t + 1));
+            let mut listed = ids(table, table.key, &format!("t{}", t.index() + 1));
             let mut found: Vec<String> =
                 html.split(" id=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_owned()).collect();
             listed.sort();

@@ -284,9 +284,9 @@ pub(super) fn report_context(
         .map(|(section, part)| {
             let table_html = section
                 .table
-                .and_then(|key| format.tables.iter().position(|t| t.key == key))
-                .and_then(|t| Some((t, shared.tables.get(t)?.as_ref()?)))
-                .map(|(t, template)| parts.push(template.render(&report.figures.tables[t]), PartKind::Table))
+                .and_then(|key| format.table_ix(key))
+                .and_then(|t| Some((t, shared.tables.get(t.index())?.as_ref()?)))
+                .map(|(t, template)| parts.push(template.render(report.figures.grids(t)), PartKind::Table))
                 .unwrap_or_default();
             SectionContext {
                 number: section.number,

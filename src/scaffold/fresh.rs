@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::Note;
-use crate::author::{CellAt, Remark};
-use crate::format::{self, Axis, CrossYearLine, CrossYearRule, Format, RuleLines, SumRule};
+use crate::author::Remark;
+use crate::format::{self, Axis, CellAt, CrossYearLine, CrossYearRule, Format, RuleLines, SumRule, TableIx};
 use crate::model::{Cell, Figures, Number, Origin, Report};
 
 /// The figures of a new year's report, and what was not simply zero.
@@ -18,14 +18,15 @@ pub(super) struct Fresh {
 
 /// The cells a rule set, one per line it runs through, for the notes.
 struct Touched {
-    table: usize,
+    table: TableIx,
     block: usize,
     axis: Axis,
     cells: Vec<(usize, usize)>,
 }
 
-fn table_of<'f>(format: &'f Format, key: &str) -> Option<(usize, &'f format::Table)> {
-    format.tables.iter().enumerate().find(|(_, t)| t.key == key)
+fn table_of(format: &Format, key: &str) -> Option<(TableIx, &'static format::Table)> {
+    let t = format.table_ix(key)?;
+    Some((t, format.table_at(t)))
 }
 
 /// The figures of year Y: zero everywhere, except what the cross-year rules
@@ -38,13 +39,13 @@ fn table_of<'f>(format: &'f Format, key: &str) -> Option<(usize, &'f format::Tab
 /// again), so the file passes `portal check`, and the user is told.
 pub(super) fn fresh(format: &'static Format, previous: Option<&Report>) -> Fresh {
     let mut fresh = Fresh { figures: Figures::empty(format), notes: Vec::new(), remarks: BTreeMap::new() };
-    for (t, table) in format.tables.iter().enumerate() {
+    for (t, table) in format.tables_ix() {
         for (b, block) in table.blocks.iter().enumerate() {
             let (rows, cols) = (block.row_leaves().len(), block.column_leaves().len());
             for (r, c) in (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))) {
                 // Totals are left out, and computed once the other cells are known.
                 if !block.is_total((r, c)) {
-                    fresh.set((t, b, r, c), Number::zero(block.unit), None);
+                    fresh.set(CellAt::new(t, b, (r, c)), Number::zero(block.unit), None);
                 }
             }
         }
@@ -59,19 +60,19 @@ pub(super) fn fresh(format: &'static Format, previous: Option<&Report>) -> Fresh
 
     for (remark, touched) in carried {
         if let Remark::Filled { from_year, this, previous } = remark {
-            let table = format.tables[touched.table].name;
+            let table = format.table_at(touched.table).name;
             let values = fresh.values(format, &touched);
             fresh.notes.push(Note::CarriedOver { from_year, table, this, previous, values });
         }
     }
     for (rule, touched) in balanced {
-        let block = &format.tables[touched.table].blocks[touched.block];
+        let block = &format.table_at(touched.table).blocks[touched.block];
         let target = match (rule.axis, touched.cells.first()) {
             (Axis::EachColumn, Some(&(r, _))) => block.row_leaves()[r].own_label(),
             (Axis::EachRow, Some(&(_, c))) => block.column_leaves()[c].own_label(),
             (_, None) => continue,
         };
-        let (table, statement) = (format.tables[touched.table].name, rule.statement);
+        let (table, statement) = (format.table_at(touched.table).name, rule.statement);
         let values = fresh.values(format, &touched);
         fresh.notes.push(Note::Balanced { table, target, statement, values });
     }
@@ -79,16 +80,16 @@ pub(super) fn fresh(format: &'static Format, previous: Option<&Report>) -> Fresh
 }
 
 impl Fresh {
-    fn set(&mut self, (t, b, r, c): CellAt, value: Number, remark: Option<Remark>) {
+    fn set(&mut self, cell: CellAt, value: Number, remark: Option<Remark>) {
         // The origin is never shown: these figures are written out, not published.
-        self.figures.tables[t][b].set(r, c, Cell { value, origin: Origin::Computed });
+        self.figures.set(cell, Cell { value, origin: Origin::Computed });
         if let Some(remark) = remark {
-            self.remarks.insert((t, b, r, c), remark);
+            self.remarks.insert(cell, remark);
         }
     }
 
-    fn value(&self, (t, b, r, c): CellAt) -> Option<Number> {
-        self.figures.grid(t, b).value(r, c)
+    fn value(&self, cell: CellAt) -> Option<Number> {
+        self.figures.value(cell)
     }
 
     /// Sets this year's cells of a cross-year rule from `previous`.
@@ -106,7 +107,7 @@ impl Fresh {
             Remark::Filled { from_year: previous.year, this: operand(first.this), previous: operand(first.previous) };
         for line in lines.iter().filter(|l| !block.is_total(l.this)) {
             if let Some(value) = previous.figures.grid(t, b).value(line.previous.0, line.previous.1) {
-                self.set((t, b, line.this.0, line.this.1), value, Some(remark.clone()));
+                self.set(CellAt::new(t, b, line.this), value, Some(remark.clone()));
             }
         }
         let cells = lines.iter().map(|l| l.this).collect();
@@ -128,18 +129,18 @@ impl Fresh {
                 continue;
             }
             let sum = |side: &[(usize, usize)]| -> u64 {
-                side.iter().filter_map(|&(r, c)| self.value((t, b, r, c))).map(Number::raw).sum()
+                side.iter().filter_map(|&cell| self.value(CellAt::new(t, b, cell))).map(Number::raw).sum()
             };
             let (lhs, rhs) = (sum(&line.lhs), sum(&line.rhs));
             if lhs <= rhs {
                 continue;
             }
-            let current = self.value((t, b, target.0, target.1)).map_or(0, Number::raw);
+            let current = self.value(CellAt::new(t, b, target)).map_or(0, Number::raw);
             let value = match block.unit {
                 format::Unit::Count => Number::Count(current + (lhs - rhs)),
                 format::Unit::Amount => Number::Amount(current + (lhs - rhs)),
             };
-            self.set((t, b, target.0, target.1), value, Some(Remark::Balanced { statement: rule.statement }));
+            self.set(CellAt::new(t, b, target), value, Some(Remark::Balanced { statement: rule.statement }));
             changed = true;
         }
         changed.then_some((rule, Touched { table: t, block: b, axis: rule.axis, cells }))
@@ -147,7 +148,7 @@ impl Fresh {
 
     /// The values of touched cells, each with the short label of its line.
     fn values(&self, format: &Format, touched: &Touched) -> Vec<(&'static str, Number)> {
-        let block = &format.tables[touched.table].blocks[touched.block];
+        let block = &format.table_at(touched.table).blocks[touched.block];
         let (rows, cols) = (block.row_leaves(), block.column_leaves());
         touched
             .cells
@@ -157,7 +158,7 @@ impl Fresh {
                     Axis::EachColumn => cols[c].own_label(),
                     Axis::EachRow => rows[r].own_label(),
                 };
-                self.value((touched.table, touched.block, r, c)).map(|v| (label, v))
+                self.value(CellAt::new(touched.table, touched.block, (r, c))).map(|v| (label, v))
             })
             .collect()
     }
