@@ -33,7 +33,7 @@ pub struct Entry {
 }
 
 /// Status of a report published on `published` (or not at all) against `deadline`.
-pub fn status(published: Option<Date>, deadline: Date) -> Status {
+pub(crate) fn status(published: Option<Date>, deadline: Date) -> Status {
     match published {
         None => Status::Missing,
         Some(date) if date <= deadline => Status::OnTime,
@@ -42,7 +42,7 @@ pub fn status(published: Option<Date>, deadline: Date) -> Status {
 }
 
 /// Every agency expected to report for `year`, in site order.
-pub fn overview(site: &Site, summaries: &Summaries, year: u16) -> Vec<Entry> {
+pub(crate) fn overview(site: &Site, summaries: &Summaries, year: u16) -> Vec<Entry> {
     site.indexed()
         .filter(|&(i, agency)| {
             let published_by_then = agency.reports.iter().any(|r| r.year <= year);

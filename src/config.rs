@@ -118,7 +118,7 @@ pub struct BaseUrl {
 }
 
 impl BaseUrl {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub(crate) fn parse(s: &str) -> Result<Self, String> {
         let rest = s
             .strip_prefix("https://")
             .map(|r| ("https://", r))
@@ -144,23 +144,23 @@ impl BaseUrl {
     }
 
     /// The path every internal link starts with.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         &self.path
     }
 
     /// `https://www.example.gov.cn`, without a trailing slash.
-    pub fn origin(&self) -> &str {
+    pub(crate) fn origin(&self) -> &str {
         &self.origin
     }
 
     /// An absolute URL for a site path such as `2024/yeyuan/` (percent-encoded).
-    pub fn absolute(&self, site_path: &str) -> String {
+    pub(crate) fn absolute(&self, site_path: &str) -> String {
         format!("{}{}", self.origin, self.link(site_path))
     }
 
     /// A root-relative URL for a site path such as `2024/yeyuan/` (percent-encoded,
     /// so agency folders may have Chinese names).
-    pub fn link(&self, site_path: &str) -> String {
+    pub(crate) fn link(&self, site_path: &str) -> String {
         let mut out = String::with_capacity(self.path.len() + site_path.len());
         out.push_str(&self.path);
         for b in site_path.bytes() {

@@ -9,6 +9,8 @@
 //! ([`import`]), which writes sources from published reports; both write
 //! through `author`, the floor they share.
 
+#![warn(unreachable_pub)]
+
 pub(crate) mod author;
 pub mod compliance;
 pub mod config;

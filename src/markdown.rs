@@ -3,7 +3,7 @@
 use pulldown_cmark::Options;
 
 /// CommonMark plus tables, footnotes, strikethrough and `{#id}` heading attributes.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -44,7 +44,7 @@ impl Value {
 }
 
 /// The places of every agency that reported for `year` in `ranking`, best first.
-pub fn places(site: &Site, summaries: &Summaries, ranking: &Ranking, year: u16) -> Vec<Place> {
+pub(crate) fn places(site: &Site, summaries: &Summaries, ranking: &Ranking, year: u16) -> Vec<Place> {
     let format = site.format;
     let mut rows: Vec<(AgencyIx, Option<u128>, Value)> = site
         .indexed()

@@ -47,18 +47,18 @@ pub struct FileId(pub(crate) usize);
 
 impl Sources {
     /// A registry of the files of the site at `root`.
-    pub fn under(root: &Path) -> Self {
+    pub(crate) fn under(root: &Path) -> Self {
         Self { root: Some(Arc::from(root)), files: Vec::new() }
     }
 
     /// Places the files under `root`: the same site, reached from elsewhere
     /// than when the registry was kept.
-    pub fn set_root(&mut self, root: &Path) {
+    pub(crate) fn set_root(&mut self, root: &Path) {
         self.root = Some(Arc::from(root));
     }
 
     /// Registers a file with its text; `path` is shown as given (relative to the site root).
-    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+    pub(crate) fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let file = Box::new(SimpleFile::new(path.display().to_string(), text));
         self.files.push(Arc::new(SourceFile { path: path.into(), on_disk: false, text: OnceLock::from(file) }));
         FileId(self.files.len() - 1)
@@ -66,21 +66,21 @@ impl Sources {
 
     /// Registers a file read from `path` under the root, whose text is read
     /// again (and decoded as it was) only if a diagnostic quotes it.
-    pub fn register(&mut self, path: PathBuf) -> FileId {
+    pub(crate) fn register(&mut self, path: PathBuf) -> FileId {
         self.files.push(Arc::new(SourceFile { path: path.into(), on_disk: true, text: OnceLock::new() }));
         FileId(self.files.len() - 1)
     }
 
-    pub fn path(&self, id: FileId) -> &Path {
+    pub(crate) fn path(&self, id: FileId) -> &Path {
         &self.files[id.0].path
     }
 
-    pub fn text(&self, id: FileId) -> &str {
+    pub(crate) fn text(&self, id: FileId) -> &str {
         self.files.get(id.0).map_or("", |f| f.get(self.root.as_deref()).source().as_str())
     }
 
     /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         match self.location(id.0, offset) {
             Ok(loc) => (loc.line_number, loc.column_number),
             Err(_) => (1, 1),

@@ -40,19 +40,19 @@ pub struct Summaries {
 
 impl Summaries {
     /// The sums for the summary report of `agency` for `year`.
-    pub fn report(&self, agency: AgencyIx, year: u16) -> Option<&Summed> {
+    pub(crate) fn report(&self, agency: AgencyIx, year: u16) -> Option<&Summed> {
         self.reports.get(&(agency, year))
     }
 
     /// Whether an agency is a summary with resolved members.
-    pub fn is_summary(&self, agency: AgencyIx) -> bool {
+    pub(crate) fn is_summary(&self, agency: AgencyIx) -> bool {
         self.members.contains_key(&agency)
     }
 }
 
 /// Resolves members, refuses cycles, and sums every summary report. A summary
 /// report without `data.toml` gets the sums as its figures.
-pub fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnostic>) {
+pub(crate) fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut summaries = Summaries::default();
     for (i, agency) in site.indexed() {

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 /// What validation found.
 #[derive(Debug, Default)]
-pub struct Validation {
+pub(crate) struct Validation {
     pub diagnostics: Diagnostics,
     /// Waivers that excused a violation: (agency slug, year, rule id). The report
     /// pages say so.
@@ -35,7 +35,7 @@ pub struct Review {
 
 impl Review {
     /// Files each warning to the report whose `report.md` or `data.toml` it points into.
-    pub fn file_warnings(&mut self, site: &Site, diagnostics: &Diagnostics) {
+    pub(crate) fn file_warnings(&mut self, site: &Site, diagnostics: &Diagnostics) {
         let mut by_file = BTreeMap::new();
         for (a, agency) in site.indexed() {
             for report in &agency.reports {
@@ -57,7 +57,7 @@ impl Review {
 /// Every problem the rules find in the site. Summed figures (a summary without
 /// `data.toml`) are not checked against the sum and cross-year rules: each
 /// member's figures were, and sums of figures that add up add up.
-pub fn validate(site: &Site, summaries: &Summaries, sources: &Sources) -> Validation {
+pub(crate) fn validate(site: &Site, summaries: &Summaries, sources: &Sources) -> Validation {
     let all: Vec<AgencyIx> = site.indexed().map(|(a, _)| a).collect();
     validate_agencies(site, summaries, sources, &all)
 }
@@ -65,7 +65,12 @@ pub fn validate(site: &Site, summaries: &Summaries, sources: &Sources) -> Valida
 /// [`validate`] for some agencies only: each agency's reports are
 /// checked on their own and against each other, so one edited report needs
 /// only its agency and the summaries that count it checked again.
-pub fn validate_agencies(site: &Site, summaries: &Summaries, sources: &Sources, agencies: &[AgencyIx]) -> Validation {
+pub(crate) fn validate_agencies(
+    site: &Site,
+    summaries: &Summaries,
+    sources: &Sources,
+    agencies: &[AgencyIx],
+) -> Validation {
     let found: Vec<Validation> = agencies.par_iter().map(|&a| validate_agency(site, summaries, sources, a)).collect();
     let mut out = Validation::default();
     for v in found {
@@ -192,7 +197,7 @@ fn equation(names: &[&str], values: &[Number], total: Number) -> String {
 }
 
 /// The sum rules of the format, each in every column (or row) it runs through.
-pub fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
+pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in format.rules {
         let Some(t) = format.table_ix(rule.table) else { continue };

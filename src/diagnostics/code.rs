@@ -78,7 +78,7 @@ codes! {
 
 impl Code {
     /// The stable string: `R4`, `summary`, `missing-file`, `link-fragment` …
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Code::Rule(rule) => rule.as_str(),
             kind => KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, s)| s),
@@ -86,7 +86,7 @@ impl Code {
     }
 
     /// The code a string names, if any.
-    pub fn parse(s: &str) -> Option<Code> {
+    pub(crate) fn parse(s: &str) -> Option<Code> {
         RuleId::parse(s).map(Code::Rule).or_else(|| KINDS.iter().find(|(_, k)| *k == s).map(|(c, _)| *c))
     }
 }

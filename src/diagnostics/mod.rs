@@ -12,7 +12,7 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabe
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::{Deserialize, Serialize};
 
-pub use self::code::Code;
+pub(crate) use self::code::Code;
 use crate::sources::{FileId, Sources};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -52,7 +52,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: impl Into<Code>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
             code: code.into(),
@@ -64,36 +64,36 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: impl Into<Code>, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Self { severity: Severity::Warning, ..Self::error(code, message) }
     }
 
-    pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
+    pub(crate) fn at(mut self, file: FileId, span: Range<usize>) -> Self {
         self.place = Some(Place::Span(Location { file, span }));
         self
     }
 
-    pub fn at_path(mut self, path: impl Into<PathBuf>) -> Self {
+    pub(crate) fn at_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.place = Some(Place::Path(path.into()));
         self
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
-    pub fn with_related(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
+    pub(crate) fn with_related(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
         self.related.push((Location { file, span }, label.into()));
         self
     }
 
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
@@ -105,18 +105,6 @@ impl Diagnostic {
             None => (PathBuf::new(), 0),
         }
     }
-
-    /// `path:line:col` of the problem, if it has a place.
-    pub fn position(&self, sources: &Sources) -> Option<String> {
-        match &self.place {
-            Some(Place::Span(loc)) => {
-                let (line, col) = sources.line_col(loc.file, loc.span.start);
-                Some(format!("{}:{line}:{col}", sources.path(loc.file).display()))
-            }
-            Some(Place::Path(p)) => Some(p.display().to_string()),
-            None => None,
-        }
-    }
 }
 
 /// All problems of a run, in reading order.
@@ -124,11 +112,11 @@ impl Diagnostic {
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
-    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+    pub(crate) fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(other);
     }
 
@@ -148,13 +136,13 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
 
     /// Drops what was found in these files or under `folder`: their
     /// files were read again, and what is found now replaces it.
-    pub fn forget(&mut self, files: &std::collections::HashSet<FileId>, folder: &Path) {
+    pub(crate) fn forget(&mut self, files: &std::collections::HashSet<FileId>, folder: &Path) {
         self.0.retain(|d| match &d.place {
             Some(Place::Span(loc)) => !files.contains(&loc.file),
             Some(Place::Path(p)) => !p.starts_with(folder),
@@ -162,7 +150,7 @@ impl Diagnostics {
         });
     }
 
-    pub fn sort(&mut self, sources: &Sources) {
+    pub(crate) fn sort(&mut self, sources: &Sources) {
         self.0.sort_by_cached_key(|d| d.sort_key(sources));
     }
 

@@ -12,7 +12,7 @@ pub struct TableIx(usize);
 
 impl TableIx {
     /// The position in [`Format::tables`], for lists laid out like it.
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0
     }
 }

@@ -5,7 +5,7 @@ use super::{Axis, Block, CrossYearRule, SumRule, select};
 
 /// The concrete cells of one instance of a rule: one column (or row) of the block.
 #[derive(Debug)]
-pub struct RuleLine {
+pub(crate) struct RuleLine {
     /// Index of the column (for [`Axis::EachColumn`]) or row.
     pub along: usize,
     pub lhs: Vec<(usize, usize)>,
@@ -13,12 +13,12 @@ pub struct RuleLine {
 }
 
 /// Iterates the lines a rule runs through.
-pub struct RuleLines {
+pub(crate) struct RuleLines {
     lines: std::vec::IntoIter<RuleLine>,
 }
 
 impl RuleLines {
-    pub fn new(rule: &SumRule, block: &Block) -> Self {
+    pub(crate) fn new(rule: &SumRule, block: &Block) -> Self {
         let rows = block.row_leaves();
         let cols = block.column_leaves();
         let (operands, count) = match rule.axis {
@@ -52,7 +52,7 @@ impl Iterator for RuleLines {
 /// The concrete cells of one instance of a cross-year rule: `this` (year Y) =
 /// `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y).
 #[derive(Debug)]
-pub struct CrossYearLine {
+pub(crate) struct CrossYearLine {
     /// Index of the column (for [`Axis::EachColumn`]) or row.
     pub along: usize,
     pub this: (usize, usize),
@@ -63,7 +63,7 @@ pub struct CrossYearLine {
 
 impl CrossYearLine {
     /// Every line a cross-year rule runs through; empty when an operand selects nothing.
-    pub fn all(rule: &CrossYearRule, block: &Block) -> Vec<CrossYearLine> {
+    pub(crate) fn all(rule: &CrossYearRule, block: &Block) -> Vec<CrossYearLine> {
         let (rows, cols) = (block.row_leaves(), block.column_leaves());
         let (operands, count) = match rule.axis {
             Axis::EachColumn => (&rows, cols.len()),

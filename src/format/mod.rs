@@ -11,7 +11,7 @@ mod lines;
 
 pub use self::format_2021::FORMAT_2021;
 pub use self::ids::{CellAt, TableIx};
-pub use self::lines::{CrossYearLine, RuleLine, RuleLines};
+pub(crate) use self::lines::{CrossYearLine, RuleLines};
 
 /// A rule of the format (勾稽关系 and the other checks `format-2021.md`
 /// numbers), by the id that diagnostics, waivers and the docs use.
@@ -35,7 +35,7 @@ pub enum RuleId {
 
 impl RuleId {
     /// Every rule, in the docs' order.
-    pub const ALL: [RuleId; 9] = [
+    pub(crate) const ALL: [RuleId; 9] = [
         RuleId::R1,
         RuleId::R2,
         RuleId::R3,
@@ -48,7 +48,7 @@ impl RuleId {
     ];
 
     /// The id as written in `data.toml`'s waivers and shown in diagnostics.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             RuleId::R1 => "R1",
             RuleId::R2 => "R2",
@@ -63,7 +63,7 @@ impl RuleId {
     }
 
     /// The rule an id names, if any.
-    pub fn parse(id: &str) -> Option<RuleId> {
+    pub(crate) fn parse(id: &str) -> Option<RuleId> {
         RuleId::ALL.into_iter().find(|r| r.as_str() == id)
     }
 }
@@ -198,7 +198,7 @@ pub enum Unit {
 }
 
 /// Decimal places kept for amounts; real reports print up to six (5949.088667 万元).
-pub const AMOUNT_DECIMALS: u32 = 6;
+pub(crate) const AMOUNT_DECIMALS: u32 = 6;
 
 /// A node of a header tree.
 #[derive(Debug)]
@@ -273,12 +273,12 @@ pub struct ProseFigure {
 }
 
 /// Words allowed between a phrase and its number: `现行有效的行政规范性文件共10件`.
-pub const PROSE_CONNECTORS: &[&str] = &["继续办理", "决定", "合计", "总计", "共", "为", "了", "达"];
+pub(crate) const PROSE_CONNECTORS: &[&str] = &["继续办理", "决定", "合计", "总计", "共", "为", "了", "达"];
 
 impl SumRule {
     /// A rule whose left side is a single total marked [`Header::total`] defines
     /// that total: it is computed from the right side when left out.
-    pub fn defines_total(&self) -> bool {
+    pub(crate) fn defines_total(&self) -> bool {
         self.lhs.len() == 1
     }
 }
@@ -293,12 +293,12 @@ pub struct Leaf {
 
 impl Leaf {
     /// The official wording of the leaf, its ancestors' labels first.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         self.labels.join(" ")
     }
 
     /// The leaf's own label, without its ancestors'.
-    pub fn own_label(&self) -> &'static str {
+    pub(crate) fn own_label(&self) -> &'static str {
         self.labels.last().copied().unwrap_or("")
     }
 }
@@ -324,7 +324,7 @@ fn cached_leaves(headers: &'static [Header]) -> &'static [Leaf] {
 }
 
 /// Flattens a header tree into its leaves, left to right (or top to bottom).
-pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
+pub(crate) fn leaves(headers: &[Header]) -> Vec<Leaf> {
     fn walk(nodes: &[Header], prefix: &str, labels: &mut Vec<&'static str>, out: &mut Vec<Leaf>) {
         for node in nodes {
             let key = join_key(prefix, node.key);
@@ -343,7 +343,7 @@ pub fn leaves(headers: &[Header]) -> Vec<Leaf> {
 }
 
 /// The official wording of a cell: its row's labels, then its column's.
-pub fn join_label(block: &Block, row: usize, col: usize) -> String {
+pub(crate) fn join_label(block: &Block, row: usize, col: usize) -> String {
     let rows = block.row_leaves();
     let cols = block.column_leaves();
     let mut labels: Vec<&str> = rows.get(row).map(|l| l.labels.clone()).unwrap_or_default();
@@ -352,7 +352,7 @@ pub fn join_label(block: &Block, row: usize, col: usize) -> String {
 }
 
 /// Joins key segments; empty segments (an unnamed grouping header) vanish.
-pub fn join_key(prefix: &str, key: &str) -> String {
+pub(crate) fn join_key(prefix: &str, key: &str) -> String {
     match (prefix.is_empty(), key.is_empty()) {
         (true, _) => key.to_owned(),
         (false, true) => prefix.to_owned(),
@@ -371,7 +371,7 @@ pub fn leaf_count(header: &Header) -> usize {
 }
 
 /// Indexes of the leaves an operand selects (`key` or `key.*`).
-pub fn select(leaves: &[Leaf], operand: &str) -> Vec<usize> {
+pub(crate) fn select(leaves: &[Leaf], operand: &str) -> Vec<usize> {
     match operand.strip_suffix(".*") {
         Some(prefix) => leaves
             .iter()
@@ -401,7 +401,7 @@ impl Block {
     /// The TOML entries of this block: each entry's key, its label path, and the
     /// `(row, column)` cells it lists, in order. Made once per block, as the
     /// leaves are: every report's `data.toml` is read against them.
-    pub fn entries(&self) -> &'static [Entry] {
+    pub(crate) fn entries(&self) -> &'static [Entry] {
         type Cache = Vec<((usize, usize, EntryShape), &'static [Entry])>;
         static CACHE: std::sync::RwLock<Cache> = std::sync::RwLock::new(Vec::new());
         let id = (self.rows.as_ptr() as usize, self.columns.as_ptr() as usize, self.entries);
@@ -461,12 +461,12 @@ pub struct Entry {
 }
 
 impl Format {
-    pub fn table(&self, key: &str) -> Option<&Table> {
+    pub(crate) fn table(&self, key: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.key == key)
     }
 
     /// The statement of a rule (sum or cross-year) by id.
-    pub fn rule_statement(&self, id: RuleId) -> Option<&'static str> {
+    pub(crate) fn rule_statement(&self, id: RuleId) -> Option<&'static str> {
         self.rules
             .iter()
             .find(|r| r.id == id)
@@ -477,7 +477,7 @@ impl Format {
     /// The rules a report's waivers may name: the sum and cross-year rules and
     /// `summary`, in that order. Not R5 (a value that is not a number has
     /// nothing to publish) nor R8 (a warning already).
-    pub fn waivable(&self) -> Vec<RuleId> {
+    pub(crate) fn waivable(&self) -> Vec<RuleId> {
         let mut out: Vec<RuleId> =
             self.rules.iter().map(|r| r.id).chain(self.cross_year.iter().map(|r| r.id)).collect();
         out.push(RuleId::Summary);

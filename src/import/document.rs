@@ -69,7 +69,7 @@ pub struct RawCell {
 
 /// A piece of a document, in order.
 #[derive(Debug, Clone)]
-pub enum Piece {
+pub(crate) enum Piece {
     Para(Para),
     Table(RawTable),
 }
@@ -77,7 +77,7 @@ pub enum Piece {
 /// What a reader found: the pieces of the report body in order, and what the
 /// container says about it (an HTML page's metadata).
 #[derive(Debug, Default)]
-pub struct Source {
+pub(crate) struct Source {
     pub pieces: Vec<Piece>,
     pub title: Option<Para>,
     pub date: Option<(Date, Loc)>,
@@ -109,13 +109,13 @@ pub struct Document {
 }
 
 /// Characters that end a sentence or a clause a paragraph may end with.
-pub const TERMINAL: &[char] =
+pub(crate) const TERMINAL: &[char] =
     &['。', '！', '？', '；', '：', '…', '”', '’', '）', '」', '』', '.', '!', '?', ';', ':', ')'];
 
 const NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 
 /// `（一）主动公开`: a numbered sub-heading inside a section.
-pub fn is_subheading(text: &str) -> bool {
+pub(crate) fn is_subheading(text: &str) -> bool {
     let t = squash(text);
     let Some(rest) = t.strip_prefix('（').or_else(|| t.strip_prefix('(')) else { return false };
     let digits = rest.chars().take_while(|c| NUMERALS.contains(c)).count();
@@ -133,7 +133,7 @@ fn numbered_heading(text: &str) -> Option<u8> {
 }
 
 /// The official section a line is the heading of: `(number, exact)`.
-pub fn section_heading(format: &Format, text: &str) -> Option<(u8, bool)> {
+pub(crate) fn section_heading(format: &Format, text: &str) -> Option<(u8, bool)> {
     let k = key(text);
     if k.is_empty() {
         return None;
@@ -145,13 +145,13 @@ pub fn section_heading(format: &Format, text: &str) -> Option<(u8, bool)> {
 }
 
 /// Whether a line is a report title.
-pub fn is_title(text: &str) -> bool {
+pub(crate) fn is_title(text: &str) -> bool {
     let k = key(text);
     k.contains("年度报告") && (k.contains("政府信息公开") || k.contains("政务公开")) && k.chars().count() <= 80
 }
 
 /// Assembles a report from what a reader found.
-pub fn assemble(format: &'static Format, source: Source) -> Document {
+pub(crate) fn assemble(format: &'static Format, source: Source) -> Document {
     let mut doc = Document { sections: vec![None; format.sections.len()], ..Document::default() };
     let mut paras: Vec<(Option<u8>, Para)> = Vec::new();
     let mut title = source.title;
@@ -262,7 +262,7 @@ fn escape_markdown(text: &str) -> String {
 
 /// Contact details in the usual closing sentence of the opening paragraph:
 /// `如对本年度报告有疑问，请与……联系（地址：……，邮编：……，电话：……，传真：……，电子邮箱：……）`.
-pub fn contact(text: &str) -> Contact {
+pub(crate) fn contact(text: &str) -> Contact {
     let folded: String = text.chars().map(|c| if c == '：' { ':' } else { c }).collect();
     let field = |labels: &[&str]| -> Option<String> {
         labels.iter().find_map(|label| {

@@ -14,7 +14,7 @@ use super::words::squash;
 const MAX_XML: u64 = 64 * 1024 * 1024;
 
 /// Reads a `.docx` file's bytes; the error says why in Chinese.
-pub fn read(bytes: &[u8]) -> Result<Source, String> {
+pub(super) fn read(bytes: &[u8]) -> Result<Source, String> {
     let mut zip =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("不是有效的 .docx 文件（zip 结构有误：{e}）"))?;
     let mut xml = String::new();

@@ -58,7 +58,7 @@ fn selector(s: &str) -> Option<Selector> {
 }
 
 /// Reads an HTML page.
-pub fn read(format: &'static Format, text: &str) -> Source {
+pub(super) fn read(format: &'static Format, text: &str) -> Source {
     let page = Html::parse_document(text);
     let mut source = Source::default();
     let metas: Vec<(String, String)> = selector("meta")

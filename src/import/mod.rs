@@ -12,12 +12,12 @@
 //! matched only approximately and value inferred is a [`Finding`] with the
 //! place in the input.
 
-pub mod document;
+pub(crate) mod document;
 mod docx;
 mod html;
-pub mod tables;
+pub(crate) mod tables;
 mod text;
-pub mod words;
+pub(crate) mod words;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -99,7 +99,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(loc: Option<Loc>, kind: FindingKind, message: String) -> Self {
+    pub(crate) fn new(loc: Option<Loc>, kind: FindingKind, message: String) -> Self {
         Self { loc, kind, message }
     }
 }
@@ -120,12 +120,6 @@ pub struct Reading {
     pub read: Read,
 }
 
-impl Reading {
-    pub fn findings(&self) -> &[Finding] {
-        &self.document.findings
-    }
-}
-
 /// The kinds of input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -135,7 +129,7 @@ pub enum Kind {
 }
 
 /// The kind of a file, by extension (then by content when it has none).
-pub fn kind(path: &Path, bytes: &[u8]) -> Result<Kind, ImportError> {
+pub(crate) fn kind(path: &Path, bytes: &[u8]) -> Result<Kind, ImportError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "txt" | "text" => Ok(Kind::Text),
@@ -254,7 +248,7 @@ fn chinese(n: u8) -> &'static str {
 
 /// A format in use before the current one, recognised by labels only it has.
 #[derive(Debug)]
-pub struct OlderFormat {
+pub(crate) struct OlderFormat {
     pub name: &'static str,
     /// Labels of its tables or headings (compared as [`key`]s).
     pub markers: &'static [&'static str],
@@ -265,7 +259,7 @@ pub struct OlderFormat {
 }
 
 /// Formats before 国办公开办函〔2021〕30号; none maps exactly onto it.
-pub const OLDER_FORMATS: &[OlderFormat] = &[
+pub(crate) const OLDER_FORMATS: &[OlderFormat] = &[
     OlderFormat {
         name: "2019 年版格式（国办公开办函〔2019〕60号，2019、2020 年度报告使用）",
         markers: &["本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增减", "采购总金额"],
@@ -522,7 +516,7 @@ impl<'a> Run<'a> {
 
 /// The agency named in a title: `临朐县冶源街道办事处2024年政府信息公开工作年度报告`
 /// → `临朐县冶源街道办事处`; also `2024年临朐县…政府信息公开工作年度报告`.
-pub fn agency_name_in_title(title: &str) -> Option<String> {
+pub(crate) fn agency_name_in_title(title: &str) -> Option<String> {
     let title = squash(title);
     let (_, range) = title_year(&title)?;
     let before = title[..range.start].trim_end_matches("关于").trim();

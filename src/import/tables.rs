@@ -153,7 +153,7 @@ fn locate_columns(block: &Block, headers: &[&RawRow]) -> Option<Vec<usize>> {
 }
 
 /// Reads the figures of every grid.
-pub fn read(format: &'static Format, grids: &[(Option<u8>, RawTable)], findings: &mut Vec<Finding>) -> Read {
+pub(crate) fn read(format: &'static Format, grids: &[(Option<u8>, RawTable)], findings: &mut Vec<Finding>) -> Read {
     let mut read = Read { figures: Figures::empty(format), sources: BTreeMap::new(), remarks: Vec::new() };
     let mut matcher: Vec<TableState> = format.tables.iter().map(TableState::new).collect();
     for (section, grid) in grids {

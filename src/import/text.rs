@@ -7,7 +7,7 @@ use super::words::{find_date, squash};
 use crate::format::Format;
 
 /// Reads a text file's contents.
-pub fn read(format: &'static Format, text: &str) -> Source {
+pub(super) fn read(format: &'static Format, text: &str) -> Source {
     let lines: Vec<&str> = text.lines().collect();
     let mut pieces: Vec<Piece> = Vec::new();
     let mut table: Option<RawTable> = None;

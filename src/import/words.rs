@@ -5,7 +5,7 @@
 use crate::model::Date;
 
 /// Folds a full-width form (U+FF01–U+FF5E) and the ideographic space to ASCII.
-pub fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' | '\u{00A0}' => ' ',
@@ -18,14 +18,14 @@ pub fn fold(c: char) -> char {
 ///
 /// `（二） 部分公开(区分处理的, 只计这一情形…)` and `（二）部分公开（区分处理的，只计这一情形…）`
 /// have the same key.
-pub fn key(s: &str) -> String {
+pub(crate) fn key(s: &str) -> String {
     s.chars().map(fold).filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Text as it should be written out: whitespace between two non-ASCII
 /// characters (an extraction artefact in Chinese text: `政府信息公开 工作年度报告`)
 /// removed, other runs of whitespace collapsed to one space, ends trimmed.
-pub fn squash(s: &str) -> String {
+pub(crate) fn squash(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.chars() {
@@ -47,7 +47,7 @@ pub fn squash(s: &str) -> String {
 
 /// What a table cell holds, for reading figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub(crate) enum Token {
     /// A number, as ASCII digits with an optional decimal point.
     Number(String),
     /// A mark printed instead of a number (`—`, `/`, `无`): not read as zero.
@@ -59,7 +59,7 @@ pub enum Token {
 }
 
 /// Classifies a cell.
-pub fn token(cell: &str) -> Token {
+pub(crate) fn token(cell: &str) -> Token {
     let folded: String = cell.chars().map(fold).filter(|c| !c.is_whitespace()).collect();
     if folded.is_empty() {
         return Token::Empty;
@@ -90,7 +90,7 @@ fn strip_thousands(int: &str) -> String {
 
 /// How alike two keys are, 0.0–1.0: twice the longest common subsequence over
 /// the sum of the lengths.
-pub fn similarity(a: &str, b: &str) -> f64 {
+pub(crate) fn similarity(a: &str, b: &str) -> f64 {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.is_empty() || b.is_empty() {
         return 0.0;
@@ -108,13 +108,13 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 
 /// Whether the characters of `needle` occur in `hay` in order (a label broken
 /// across header lines: `结果 … 维持`).
-pub fn subsequence(needle: &str, hay: &str) -> bool {
+pub(crate) fn subsequence(needle: &str, hay: &str) -> bool {
     let mut hay = hay.chars();
     needle.chars().all(|c| hay.any(|h| h == c))
 }
 
 /// The first date written `2025年1月10日`, `2025-01-10` or `2025/1/10` in a text.
-pub fn find_date(text: &str) -> Option<(Date, std::ops::Range<usize>)> {
+pub(crate) fn find_date(text: &str) -> Option<(Date, std::ops::Range<usize>)> {
     let chars: Vec<(usize, char)> = text.char_indices().map(|(i, c)| (i, fold(c))).collect();
     let number = |from: usize, max: usize| -> Option<(u32, usize)> {
         let mut n = 0u32;
@@ -164,7 +164,7 @@ pub fn find_date(text: &str) -> Option<(Date, std::ops::Range<usize>)> {
 
 /// The reporting year named in a title: `2024年`, with full-width digits or
 /// Chinese numerals (`二〇二四年`).
-pub fn title_year(title: &str) -> Option<(u16, std::ops::Range<usize>)> {
+pub(crate) fn title_year(title: &str) -> Option<(u16, std::ops::Range<usize>)> {
     let chars: Vec<(usize, char)> = title.char_indices().collect();
     let digit = |c: char| -> Option<u32> {
         match fold(c) {

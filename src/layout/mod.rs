@@ -2,5 +2,5 @@
 //! what a build publishes ([`url`]). Every other module asks here rather than
 //! spelling a folder or a path out by hand.
 
-pub mod source;
-pub mod url;
+pub(crate) mod source;
+pub(crate) mod url;

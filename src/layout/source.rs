@@ -7,60 +7,60 @@
 use std::path::{Path, PathBuf};
 
 /// The site's settings, at the root.
-pub const SETTINGS: &str = "site.toml";
+pub(crate) const SETTINGS: &str = "site.toml";
 
 /// The folder of agencies and their reports.
-pub const CONTENT: &str = "content";
+pub(crate) const CONTENT: &str = "content";
 
 /// The folders a site is read from, besides [`SETTINGS`]: what `portal serve`
 /// watches and what a run compares with the state the previous one kept.
-pub const SOURCE_DIRS: &[&str] = &[CONTENT, THEMES, TEMPLATES, STATIC];
+pub(crate) const SOURCE_DIRS: &[&str] = &[CONTENT, THEMES, TEMPLATES, STATIC];
 
 /// An agency's settings, in its folder.
-pub const AGENCY_FILE: &str = "agency.toml";
+pub(crate) const AGENCY_FILE: &str = "agency.toml";
 
 /// A report's narrative, in its year's folder.
-pub const NARRATIVE_FILE: &str = "report.md";
+pub(crate) const NARRATIVE_FILE: &str = "report.md";
 
 /// A report's figures, in its year's folder.
-pub const DATA_FILE: &str = "data.toml";
+pub(crate) const DATA_FILE: &str = "data.toml";
 
 /// Files copied to the site as they are (and, in a theme, the theme's own).
-pub const STATIC: &str = "static";
+pub(crate) const STATIC: &str = "static";
 
 /// Page templates overriding the theme's (and, in a theme, the theme's own).
-pub const TEMPLATES: &str = "templates";
+pub(crate) const TEMPLATES: &str = "templates";
 
 /// Installed themes, one folder each.
-pub const THEMES: &str = "themes";
+pub(crate) const THEMES: &str = "themes";
 
 /// What runs keep for later runs; never part of the output.
 const CACHE: &str = ".portal-cache";
 
 /// `content/<slug>`, relative to the root.
-pub fn agency_dir(slug: &str) -> PathBuf {
+pub(crate) fn agency_dir(slug: &str) -> PathBuf {
     Path::new(CONTENT).join(slug)
 }
 
 /// `content/<slug>/agency.toml`, relative to the root.
-pub fn agency_file(slug: &str) -> PathBuf {
+pub(crate) fn agency_file(slug: &str) -> PathBuf {
     agency_dir(slug).join(AGENCY_FILE)
 }
 
 /// `content/<slug>/<year>`, relative to the root.
-pub fn report_dir(slug: &str, year: u16) -> PathBuf {
+pub(crate) fn report_dir(slug: &str, year: u16) -> PathBuf {
     agency_dir(slug).join(year.to_string())
 }
 
 /// Whether a file in a report's folder is one of its own (the narrative or
 /// the figures) rather than an attachment.
-pub fn is_report_file(name: &str) -> bool {
+pub(crate) fn is_report_file(name: &str) -> bool {
     name == NARRATIVE_FILE || name == DATA_FILE
 }
 
 /// The agency folder and year of a report's own file, given relative to the
 /// site root: `content/<slug>/<year>/report.md` or `data.toml`.
-pub fn report_file(rel: &Path) -> Option<(String, u16)> {
+pub(crate) fn report_file(rel: &Path) -> Option<(String, u16)> {
     let parts: Vec<&str> = rel.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
     match parts[..] {
         [CONTENT, slug, year, name] if is_report_file(name) => Some((slug.to_owned(), year.parse().ok()?)),
@@ -69,7 +69,7 @@ pub fn report_file(rel: &Path) -> Option<(String, u16)> {
 }
 
 /// `themes/<name>` under `root`.
-pub fn theme_dir(root: &Path, name: &str) -> PathBuf {
+pub(crate) fn theme_dir(root: &Path, name: &str) -> PathBuf {
     root.join(THEMES).join(name)
 }
 
@@ -96,7 +96,7 @@ pub(crate) fn is_manifest_name(name: &str) -> bool {
 
 /// What `check --external` learned of external links, kept between runs:
 /// `.portal-cache/external-links.json`.
-pub fn external_links_cache(root: &Path) -> PathBuf {
+pub(crate) fn external_links_cache(root: &Path) -> PathBuf {
     cache_dir(root).join("external-links.json")
 }
 

@@ -8,34 +8,34 @@
 //! [`BaseUrl`]: crate::config::BaseUrl
 
 /// The home page's folder: the site root.
-pub const HOME: &str = "";
+pub(crate) const HOME: &str = "";
 
 /// The file a folder's page is written as.
-pub const INDEX: &str = "index.html";
+pub(crate) const INDEX: &str = "index.html";
 
 /// The page a server shows for a path the site does not have.
-pub const NOT_FOUND: &str = "404.html";
+pub(crate) const NOT_FOUND: &str = "404.html";
 
 /// The list of agencies.
-pub const AGENCIES: &str = "agencies/";
+pub(crate) const AGENCIES: &str = "agencies/";
 
 /// The RSS feed.
-pub const FEED: &str = "feed.xml";
+pub(crate) const FEED: &str = "feed.xml";
 
 /// The sitemap.
-pub const SITEMAP: &str = "sitemap.xml";
+pub(crate) const SITEMAP: &str = "sitemap.xml";
 
 /// The bulk open data and its index page.
-pub const DATA: &str = "data/";
+pub(crate) const DATA: &str = "data/";
 
 /// Every report's figures, one cell a line, under [`DATA`].
-pub const REPORTS_CSV: &str = "reports.csv";
+pub(crate) const REPORTS_CSV: &str = "reports.csv";
 
 /// Every report's figures, under [`DATA`].
-pub const REPORTS_JSON: &str = "reports.json";
+pub(crate) const REPORTS_JSON: &str = "reports.json";
 
 /// The JSON Schema of the open data, under [`DATA`].
-pub const SCHEMA_JSON: &str = "schema.json";
+pub(crate) const SCHEMA_JSON: &str = "schema.json";
 
 /// A report's figures as JSON, beside its page.
 const DATA_JSON: &str = "data.json";
@@ -44,58 +44,58 @@ const DATA_JSON: &str = "data.json";
 const DATA_CSV: &str = "data.csv";
 
 /// The file the page at folder `dir` (`""`, `2024/`, …) is written as.
-pub fn page(dir: &str) -> String {
+pub(crate) fn page(dir: &str) -> String {
     format!("{dir}{INDEX}")
 }
 
 /// The folder of the page written as `file`, if `file` is a page's [`INDEX`]:
 /// the inverse of [`page`].
-pub fn page_dir(file: &str) -> Option<&str> {
+pub(crate) fn page_dir(file: &str) -> Option<&str> {
     file.strip_suffix(INDEX).filter(|dir| dir.is_empty() || dir.ends_with('/'))
 }
 
 /// A year's page.
-pub fn year(year: u16) -> String {
+pub(crate) fn year(year: u16) -> String {
     format!("{year}/")
 }
 
 /// An agency's report for `year`: its page, with its data files and attachments beside it.
-pub fn report(year: u16, agency: &str) -> String {
+pub(crate) fn report(year: u16, agency: &str) -> String {
     format!("{year}/{agency}/")
 }
 
 /// A file beside a report's page: an attachment, by its file name.
-pub fn report_file(year: u16, agency: &str, name: &str) -> String {
+pub(crate) fn report_file(year: u16, agency: &str, name: &str) -> String {
     format!("{}{name}", report(year, agency))
 }
 
 /// A report's figures as JSON.
-pub fn report_json(year: u16, agency: &str) -> String {
+pub(crate) fn report_json(year: u16, agency: &str) -> String {
     report_file(year, agency, DATA_JSON)
 }
 
 /// A report's figures as CSV.
-pub fn report_csv(year: u16, agency: &str) -> String {
+pub(crate) fn report_csv(year: u16, agency: &str) -> String {
     report_file(year, agency, DATA_CSV)
 }
 
 /// An agency's page.
-pub fn agency(agency: &str) -> String {
+pub(crate) fn agency(agency: &str) -> String {
     format!("agencies/{agency}/")
 }
 
 /// A file of the bulk open data, by its name under [`DATA`].
-pub fn data_file(name: &str) -> String {
+pub(crate) fn data_file(name: &str) -> String {
     format!("{DATA}{name}")
 }
 
 /// The name under [`DATA`] of a year's figures as CSV.
-pub fn year_csv_name(year: u16) -> String {
+pub(crate) fn year_csv_name(year: u16) -> String {
     format!("{year}.csv")
 }
 
 /// A year's figures as CSV.
-pub fn year_csv(year: u16) -> String {
+pub(crate) fn year_csv(year: u16) -> String {
     data_file(&year_csv_name(year))
 }
 

@@ -19,7 +19,7 @@ use crate::layout::source;
 /// What became of one URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Ok,
     /// Works, through redirects; `permanent` when any hop was 301 or 308 (the link should be updated).
     Redirected {
@@ -36,7 +36,7 @@ pub enum Verdict {
     Skipped,
 }
 
-pub struct Options {
+pub(crate) struct Options {
     pub timeout: Duration,
     /// Retries after the first attempt, for timeouts, 5xx and 429.
     pub retries: u32,
@@ -91,7 +91,7 @@ pub struct InvalidExclude {
 impl Options {
     /// The options for checking the site at `root` as `site` asks: its
     /// patterns compiled, in order, and the site's cache unless it is refused.
-    pub fn for_site(root: &Path, site: &SiteOptions) -> Result<Self, InvalidExclude> {
+    pub(crate) fn for_site(root: &Path, site: &SiteOptions) -> Result<Self, InvalidExclude> {
         let exclude = site
             .exclude
             .iter()
@@ -112,7 +112,7 @@ const MAX_REDIRECTS: usize = 10;
 const USER_AGENT: &str = concat!("portal/", env!("CARGO_PKG_VERSION"), " (dead-link inspection)");
 
 /// Checks each distinct URL once; `progress(done, total)` after each.
-pub fn check(
+pub(crate) fn check(
     urls: &[String],
     options: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),

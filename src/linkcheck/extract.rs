@@ -10,7 +10,7 @@ use super::resolve::decode;
 
 /// A link as written in a page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RawLink {
+pub(super) struct RawLink {
     /// The attribute or element it came from.
     pub attr: Attr,
     /// The value, entities decoded.
@@ -21,7 +21,7 @@ pub struct RawLink {
 
 /// What the inspection needs from one page.
 #[derive(Debug, Default)]
-pub struct Found {
+pub(super) struct Found {
     pub links: Vec<RawLink>,
     /// Every `id` and `<a name>`, percent-decoded and NFC-normalised like fragments.
     pub anchors: HashSet<String>,
@@ -30,7 +30,7 @@ pub struct Found {
 /// Where a link is written: an HTML attribute, or an element of the feed or
 /// the sitemap whose text is a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Attr {
+pub(super) enum Attr {
     Href,
     Src,
     Poster,
@@ -48,7 +48,7 @@ pub enum Attr {
 
 impl Attr {
     /// The name as written in the page.
-    pub fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Attr::Href => "href",
             Attr::Src => "src",
@@ -68,7 +68,7 @@ impl Attr {
 const URL_ATTRS: [Attr; 6] = [Attr::Href, Attr::Src, Attr::Poster, Attr::Action, Attr::Data, Attr::Cite];
 
 /// Reads an HTML page. A page lol_html cannot parse yields what was read so far.
-pub fn html(page: &[u8]) -> Found {
+pub(super) fn html(page: &[u8]) -> Found {
     let mut found = Found::default();
     let mut spans: Vec<(Attr, String, usize)> = Vec::new();
     let mut anchors = Vec::new();
@@ -111,7 +111,7 @@ pub fn html(page: &[u8]) -> Found {
 
 /// Reads the URLs of an RSS feed (`<link>`, `<guid>`, `atom:link href`) or a
 /// sitemap (`<loc>`).
-pub fn xml(page: &[u8]) -> Found {
+pub(super) fn xml(page: &[u8]) -> Found {
     let mut found = Found::default();
     let mut reader = quick_xml::Reader::from_reader(page);
     let lines = LineIndex::new(page);

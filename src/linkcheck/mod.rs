@@ -86,7 +86,7 @@ pub struct Inspection {
 
 /// Where the links of a page were written, for reporting them.
 #[derive(Clone, Copy)]
-pub enum PageSource<'a> {
+pub(crate) enum PageSource<'a> {
     /// A report page: links in its narrative are reported in `report.md`.
     /// With its `report.md` as loaded, when at hand: else it is read again
     /// (through [`Inspector::finish`]'s `read`) if a link's place is needed.
@@ -101,7 +101,7 @@ pub enum PageSource<'a> {
 /// pages need not be kept: each page leaves only its problems, its external
 /// links, the links into other pages' fragments and its set of ids (shared
 /// between pages that have the same, as report pages do).
-pub struct Inspector<'a> {
+pub(crate) struct Inspector<'a> {
     base: &'a BaseUrl,
     /// Every file of the build (decoded site paths).
     files: Arc<HashSet<String>>,
@@ -114,7 +114,7 @@ pub struct Inspector<'a> {
 /// rendered apart and spliced in (sets shared between pages), and how the
 /// read HTML's lines map to the written page's.
 #[derive(Default)]
-pub struct Apart<'a> {
+pub(crate) struct Apart<'a> {
     pub ids: Vec<Arc<HashSet<String>>>,
     pub line: Option<&'a dyn Fn(usize) -> usize>,
 }
@@ -122,7 +122,7 @@ pub struct Apart<'a> {
 /// What one page left for the end of the inspection. A file without links
 /// (most of a site's files are open data) costs a pointer.
 #[derive(Default)]
-pub struct PageLinks(Option<Box<Left>>);
+pub(crate) struct PageLinks(Option<Box<Left>>);
 
 #[derive(Default)]
 struct Left {
@@ -159,7 +159,7 @@ impl From<Left> for PageLinks {
 /// `pipeline::state`): each distinct set of ids once. Borrowed from the pages to
 /// write it, owned when read back.
 #[derive(Serialize, Deserialize)]
-pub struct SavedLinks<'a> {
+pub(crate) struct SavedLinks<'a> {
     sets: Vec<Cow<'a, HashSet<String>>>,
     pages: Vec<SavedPage<'a>>,
 }
@@ -175,7 +175,7 @@ struct SavedPage<'a> {
 }
 
 impl<'a> SavedLinks<'a> {
-    pub fn new(pages: &'a [PageLinks]) -> Self {
+    pub(crate) fn new(pages: &'a [PageLinks]) -> Self {
         let mut index: HashMap<*const HashSet<String>, u32> = HashMap::new();
         let mut sets = Vec::new();
         let pages = pages
@@ -202,7 +202,7 @@ impl<'a> SavedLinks<'a> {
     }
 
     /// The pages' links, in the order they were saved; `None` if the data is inconsistent.
-    pub fn restore(self) -> Option<Vec<PageLinks>> {
+    pub(crate) fn restore(self) -> Option<Vec<PageLinks>> {
         let sets: Vec<Arc<HashSet<String>>> = self.sets.into_iter().map(|set| Arc::new(set.into_owned())).collect();
         self.pages
             .into_iter()
@@ -223,14 +223,14 @@ impl<'a> SavedLinks<'a> {
 impl<'a> Inspector<'a> {
     /// An inspector for a build of exactly these files ([`site_paths`]); it
     /// lists the external links when `external` is set.
-    pub fn new(base: &'a BaseUrl, files: Arc<HashSet<String>>, external: bool) -> Self {
+    pub(crate) fn new(base: &'a BaseUrl, files: Arc<HashSet<String>>, external: bool) -> Self {
         Self { base, files, anchor_sets: Mutex::default(), external }
     }
 
     /// Inspects one page or feed as produced; other files have no links.
     /// `apart` is what the page has beyond `bytes`: parts rendered apart and
     /// spliced in (the official tables, the charts).
-    pub fn page(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
+    pub(crate) fn page(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
         let mut found = if is_html(path) {
             extract::html(bytes)
         } else if is_xml(path) {
@@ -317,7 +317,7 @@ impl<'a> Inspector<'a> {
     /// The inspection of the whole build, from what each page left (in the
     /// order of the pages, each with its path, decoded path and source).
     /// `read` gives a report's `report.md` as loaded, to place a broken link.
-    pub fn finish<'p>(
+    pub(crate) fn finish<'p>(
         pages: impl IntoIterator<Item = (&'p str, &'p str, PageSource<'p>, &'p PageLinks)>,
         read: &(dyn Fn(&Report) -> Option<String> + Sync),
     ) -> Inspection {
@@ -386,12 +386,12 @@ fn existing(files: &HashSet<String>, path: &str) -> Option<String> {
 }
 
 /// The files of a build as links name them: percent-decoded and normalised.
-pub fn site_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> Vec<String> {
+pub(crate) fn site_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> Vec<String> {
     paths.into_iter().map(decode).collect()
 }
 
 /// Whether the inspection reads links from the file at this path.
-pub fn has_links(path: &str) -> bool {
+pub(crate) fn has_links(path: &str) -> bool {
     is_html(path) || is_xml(path)
 }
 
@@ -454,7 +454,12 @@ impl Broken {
 /// Diagnostics for broken links, at their line in `report.md` or in the
 /// site's own file. A template's broken link, on every page that uses the
 /// template, is one diagnostic that says how many pages have it.
-pub fn diagnostics(broken: &[Broken], severity: Severity, sources: &mut Sources, root: &Path) -> Vec<Diagnostic> {
+pub(crate) fn diagnostics(
+    broken: &[Broken],
+    severity: Severity,
+    sources: &mut Sources,
+    root: &Path,
+) -> Vec<Diagnostic> {
     let new = |b: &Broken| match severity {
         Severity::Error => Diagnostic::error(b.code(), b.explain()),
         Severity::Warning => Diagnostic::warning(b.code(), b.explain()),

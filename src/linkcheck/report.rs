@@ -117,7 +117,7 @@ impl LinkReport {
     /// Internal problems from the inspection, and the verdicts of external
     /// links when they were fetched.
     /// `root` is the site root, for showing the paths of the site's own files.
-    pub fn new(
+    pub(crate) fn new(
         inspection: &Inspection,
         verdicts: Option<&BTreeMap<String, Verdict>>,
         sources: &Sources,
@@ -184,7 +184,7 @@ impl LinkReport {
         Self { counts, pages: once_per_template(pages) }
     }
 
-    pub fn has_broken(&self) -> bool {
+    pub(crate) fn has_broken(&self) -> bool {
         self.counts.broken > 0
     }
 
@@ -200,7 +200,7 @@ impl LinkReport {
     }
 
     /// The report as a standalone HTML page (链接检查报告).
-    pub fn to_html(&self, title: &str) -> String {
+    pub(crate) fn to_html(&self, title: &str) -> String {
         let c = &self.counts;
         let mut rows = String::new();
         for page in &self.pages {

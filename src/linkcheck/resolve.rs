@@ -6,7 +6,7 @@ use crate::config::BaseUrl;
 
 /// What a link is, once resolved against its page.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Target {
+pub(super) enum Target {
     /// A path inside the site (percent-decoded, NFC), e.g. `2024/示例局/`, and
     /// the fragment it names, if any (decoded too).
     Internal { path: String, fragment: Option<String> },
@@ -23,7 +23,7 @@ pub enum Target {
 
 /// Resolves `raw` (an attribute value, entities already decoded) found on the
 /// page at site path `page` (`2024/示例局/index.html`).
-pub fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
+pub(super) fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
     let raw = raw.trim();
     let (before_fragment, fragment) = match raw.split_once('#') {
         Some((u, f)) => (u, Some(f)),
@@ -131,7 +131,7 @@ fn normalize(path: &str) -> Option<String> {
 
 /// Percent-decodes and NFC-normalises a path or fragment, so that
 /// `%E7%A4%BA%E4%BE%8B`, `示例` and decomposed forms compare equal.
-pub fn decode(s: &str) -> String {
+pub(super) fn decode(s: &str) -> String {
     // Most links and ids are plain ASCII: nothing to decode or normalise.
     if s.is_ascii() && !s.contains('%') {
         return s.to_owned();

@@ -49,11 +49,11 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
     Loaded { site, sources, diagnostics }
 }
 
-pub use self::stamps::{Difference, Stamps};
+pub(crate) use self::stamps::Stamps;
 
 /// Reads `site.toml` alone; `None` if it has any problem (the full load then
 /// reports it).
-pub fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
+pub(crate) fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
     let sources = Mutex::new(Sources::default());
     let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
     cx.config().filter(|_| cx.diagnostics.is_empty())
@@ -73,7 +73,7 @@ pub fn narrative_text(report: &Report) -> std::io::Result<String> {
 /// Reads one report again (`content/<slug>/<year>/`), registering its files
 /// in `sources`: for `portal serve`, when only that report was edited.
 /// `summary` says whether the agency is a summary (its `data.toml` is optional).
-pub fn reload_report(
+pub(crate) fn reload_report(
     root: &Path,
     format: &'static Format,
     sources: &mut Sources,

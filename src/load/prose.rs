@@ -12,7 +12,7 @@ use crate::model::{Number, Stated};
 /// The figures stated in `text`, the prose section's Markdown, which starts
 /// at byte `offset` of `report.md`. A number that its figure's unit cannot
 /// hold (`1.2.3件`) is left out: the prose is not checked beyond what it says clearly.
-pub fn stated(format: &Format, text: &str, offset: usize) -> Box<[Stated]> {
+pub(super) fn stated(format: &Format, text: &str, offset: usize) -> Box<[Stated]> {
     find_quoted_figures(text, format.prose)
         .into_iter()
         .filter_map(|q| {

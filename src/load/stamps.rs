@@ -38,11 +38,11 @@ enum Kind {
 /// Every file and folder under `site.toml` and the source folders, by path
 /// relative to the site root, sorted.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Stamps(Vec<(Box<Path>, Stamp)>);
+pub(crate) struct Stamps(Vec<(Box<Path>, Stamp)>);
 
 /// A path whose stamp differs between two looks.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Difference<'a> {
+pub(crate) struct Difference<'a> {
     pub path: &'a Path,
     /// A file there both times, changed; otherwise added, removed or of another kind.
     pub edited: bool,
@@ -51,7 +51,7 @@ pub struct Difference<'a> {
 impl Stamps {
     /// Takes the stamps of the sources of the site at `root`, folders listed
     /// in parallel. A link to a file is stamped as the file it leads to.
-    pub fn take(root: &Path) -> Self {
+    pub(crate) fn take(root: &Path) -> Self {
         let mut out: Vec<(Box<Path>, Stamp)> = std::iter::once(SETTINGS)
             .chain(SOURCE_DIRS.iter().copied())
             .flat_map(|rel| walk(root, PathBuf::from(rel)))
@@ -62,12 +62,12 @@ impl Stamps {
     }
 
     /// Whether every source was followed: no link to a folder.
-    pub fn complete(&self) -> bool {
+    pub(crate) fn complete(&self) -> bool {
         self.0.iter().all(|(_, s)| s.kind != Kind::Opaque)
     }
 
     /// What differs from `before`, in path order.
-    pub fn since<'a>(&'a self, before: &'a Stamps) -> Vec<Difference<'a>> {
+    pub(crate) fn since<'a>(&'a self, before: &'a Stamps) -> Vec<Difference<'a>> {
         let (old, new) = (&before.0, &self.0);
         let (mut i, mut j) = (0, 0);
         let mut out = Vec::new();

@@ -14,7 +14,7 @@ pub struct Date {
 }
 
 impl Date {
-    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+    pub(crate) fn new(year: u16, month: u8, day: u8) -> Option<Self> {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -27,7 +27,7 @@ impl Date {
     }
 
     /// Parses `YYYY-MM-DD`.
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         let mut it = s.split('-');
         let (y, m, d) = (it.next()?, it.next()?, it.next()?);
         if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -37,7 +37,7 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    pub fn from_unix_days(days: i64) -> Option<Self> {
+    pub(crate) fn from_unix_days(days: i64) -> Option<Self> {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -51,7 +51,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01, by Howard Hinnant's civil algorithm.
-    pub fn unix_days(&self) -> i64 {
+    pub(crate) fn unix_days(&self) -> i64 {
         let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
@@ -63,12 +63,12 @@ impl Date {
     }
 
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
-    pub fn weekday(&self) -> usize {
+    pub(crate) fn weekday(&self) -> usize {
         (self.unix_days() + 3).rem_euclid(7) as usize
     }
 
     /// RFC 2822, midnight China Standard Time, as RSS wants.
-    pub fn to_rfc2822(&self) -> String {
+    pub(crate) fn to_rfc2822(self) -> String {
         const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         format!(
@@ -81,7 +81,7 @@ impl Date {
     }
 
     /// `2025年1月10日`
-    pub fn to_chinese(&self) -> String {
+    pub(crate) fn to_chinese(self) -> String {
         format!("{}年{}月{}日", self.year, self.month, self.day)
     }
 }

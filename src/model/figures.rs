@@ -18,7 +18,7 @@ pub enum Number {
 }
 
 impl Number {
-    pub fn zero(unit: Unit) -> Self {
+    pub(crate) fn zero(unit: Unit) -> Self {
         match unit {
             Unit::Count => Number::Count(0),
             Unit::Amount => Number::Amount(0),
@@ -26,21 +26,21 @@ impl Number {
     }
 
     /// The raw integer, in the unit's smallest step.
-    pub fn raw(self) -> u64 {
+    pub(crate) fn raw(self) -> u64 {
         match self {
             Number::Count(n) | Number::Amount(n) => n,
         }
     }
 
     /// The absolute difference, in the same unit.
-    pub fn difference(a: Number, b: Number) -> Number {
+    pub(crate) fn difference(a: Number, b: Number) -> Number {
         match a {
             Number::Count(x) => Number::Count(x.abs_diff(b.raw())),
             Number::Amount(x) => Number::Amount(x.abs_diff(b.raw())),
         }
     }
 
-    pub fn checked_add(self, other: Number) -> Option<Number> {
+    pub(crate) fn checked_add(self, other: Number) -> Option<Number> {
         match (self, other) {
             (Number::Count(a), Number::Count(b)) => a.checked_add(b).map(Number::Count),
             (Number::Amount(a), Number::Amount(b)) => a.checked_add(b).map(Number::Amount),
@@ -161,15 +161,15 @@ impl Packed {
 }
 
 impl Grid {
-    pub fn new(rows: usize, cols: usize) -> Self {
+    pub(crate) fn new(rows: usize, cols: usize) -> Self {
         Self { rows, cols, cells: vec![Packed::default(); rows * cols], large: Vec::new() }
     }
 
-    pub fn get(&self, row: usize, col: usize) -> Option<Cell> {
+    pub(crate) fn get(&self, row: usize, col: usize) -> Option<Cell> {
         self.cells.get(row * self.cols + col).and_then(|p| p.unpack(&self.large))
     }
 
-    pub fn set(&mut self, row: usize, col: usize, cell: Cell) {
+    pub(crate) fn set(&mut self, row: usize, col: usize, cell: Cell) {
         let Some(&old) = self.cells.get(row * self.cols + col) else { return };
         let packed = match u32::try_from(cell.value.raw()) {
             Ok(small) => Packed::pack(&cell, small, false),
@@ -203,7 +203,7 @@ pub struct Figures {
 impl Figures {
     /// Feeds every figure and where it came from (typed, computed or summed)
     /// to `h`: what the open data shows of them.
-    pub fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
+    pub(crate) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
         for grid in self.tables.iter().flatten() {
             h.write_usize(grid.rows);
             h.write_usize(grid.cols);
@@ -225,7 +225,7 @@ impl Figures {
     }
 
     /// Empty grids shaped like the format's tables.
-    pub fn empty(format: &Format) -> Self {
+    pub(crate) fn empty(format: &Format) -> Self {
         let tables = format
             .tables
             .iter()
@@ -235,7 +235,7 @@ impl Figures {
     }
 
     /// The grids of table `t`, one per block.
-    pub fn grids(&self, t: TableIx) -> &[Grid] {
+    pub(crate) fn grids(&self, t: TableIx) -> &[Grid] {
         &self.tables[t.index()]
     }
 
@@ -245,23 +245,23 @@ impl Figures {
     }
 
     /// The grid of one block of table `t`, to fill in.
-    pub fn grid_mut(&mut self, t: TableIx, block: usize) -> &mut Grid {
+    pub(crate) fn grid_mut(&mut self, t: TableIx, block: usize) -> &mut Grid {
         &mut self.tables[t.index()][block]
     }
 
     /// The value of one cell; `None` when it is empty.
-    pub fn value(&self, at: CellAt) -> Option<Number> {
+    pub(crate) fn value(&self, at: CellAt) -> Option<Number> {
         self.grid(at.table, at.block).value(at.row, at.col)
     }
 
     /// Sets one cell.
-    pub fn set(&mut self, at: CellAt, cell: Cell) {
+    pub(crate) fn set(&mut self, at: CellAt, cell: Cell) {
         self.grid_mut(at.table, at.block).set(at.row, at.col, cell);
     }
 
     /// The value of a [`format::Measure`]: the sum of the cells it selects;
     /// `None` when one of them is missing (or the table is not in the format).
-    pub fn measure(&self, format: &Format, measure: &format::Measure) -> Option<Number> {
+    pub(crate) fn measure(&self, format: &Format, measure: &format::Measure) -> Option<Number> {
         let t = format.table_ix(measure.table)?;
         let block = format.table_at(t).blocks.get(measure.block)?;
         let grid = self.tables.get(t.index())?.get(measure.block)?;
@@ -278,7 +278,7 @@ impl Figures {
     /// Cell-by-cell sum of several reports' figures (a summary report), every
     /// cell marked [`Origin::Summed`]. A cell missing from any of them, or one
     /// that would overflow, stays empty.
-    pub fn sum<'a>(format: &Format, parts: impl IntoIterator<Item = &'a Figures>) -> Figures {
+    pub(crate) fn sum<'a>(format: &Format, parts: impl IntoIterator<Item = &'a Figures>) -> Figures {
         let mut out = Figures::empty(format);
         let mut totals: Vec<Vec<Vec<Option<Number>>>> = format
             .tables
@@ -315,7 +315,7 @@ impl Figures {
     ///
     /// A total is computed only when every cell it sums is known, so a missing
     /// figure is reported as missing instead of hiding behind a computed total.
-    pub fn complete_totals(&mut self, format: &Format) {
+    pub(crate) fn complete_totals(&mut self, format: &Format) {
         // R3's total row feeds R2's total column in the same row; two passes settle it.
         for _ in 0..2 {
             for rule in format.rules.iter().filter(|r| r.defines_total()) {

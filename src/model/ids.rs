@@ -10,12 +10,12 @@ pub struct AgencyIx(usize);
 
 impl AgencyIx {
     /// The agency at `index` of the site's agencies.
-    pub const fn new(index: usize) -> Self {
+    pub(crate) const fn new(index: usize) -> Self {
         Self(index)
     }
 
     /// Its index in the site's agencies.
-    pub const fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         self.0
     }
 }

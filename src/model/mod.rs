@@ -12,9 +12,9 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-pub use self::date::Date;
+pub(crate) use self::date::Date;
 pub use self::figures::{Cell, Figures, Grid, Number, Origin};
-pub use self::ids::{AgencyIx, ReportIx};
+pub(crate) use self::ids::{AgencyIx, ReportIx};
 use crate::config::SiteConfig;
 use crate::format::{Format, RuleId};
 use crate::sources::FileId;
@@ -30,45 +30,45 @@ pub struct Site {
 
 impl Site {
     /// The agency at `a`.
-    pub fn agency(&self, a: AgencyIx) -> &Agency {
+    pub(crate) fn agency(&self, a: AgencyIx) -> &Agency {
         &self.agencies[a.index()]
     }
 
     /// The agency at `a`, to change.
-    pub fn agency_mut(&mut self, a: AgencyIx) -> &mut Agency {
+    pub(crate) fn agency_mut(&mut self, a: AgencyIx) -> &mut Agency {
         &mut self.agencies[a.index()]
     }
 
     /// The report at `r`.
-    pub fn report(&self, r: ReportIx) -> &Report {
+    pub(crate) fn report(&self, r: ReportIx) -> &Report {
         &self.agency(r.agency).reports[r.index]
     }
 
     /// Every agency with its place, in site order.
-    pub fn indexed(&self) -> impl Iterator<Item = (AgencyIx, &Agency)> {
+    pub(crate) fn indexed(&self) -> impl Iterator<Item = (AgencyIx, &Agency)> {
         self.agencies.iter().enumerate().map(|(a, agency)| (AgencyIx::new(a), agency))
     }
 
     /// Every report with its place, agency by agency, oldest first.
-    pub fn reports(&self) -> impl Iterator<Item = (ReportIx, &Report)> {
+    pub(crate) fn reports(&self) -> impl Iterator<Item = (ReportIx, &Report)> {
         self.indexed().flat_map(|(agency, a)| {
             a.reports.iter().enumerate().map(move |(index, r)| (ReportIx { agency, index }, &**r))
         })
     }
 
     /// The report of agency `a` for `year`, if it has one.
-    pub fn report_of(&self, a: AgencyIx, year: u16) -> Option<ReportIx> {
+    pub(crate) fn report_of(&self, a: AgencyIx, year: u16) -> Option<ReportIx> {
         let index = self.agency(a).reports.iter().position(|r| r.year == year)?;
         Some(ReportIx { agency: a, index })
     }
 
     /// The agency whose folder is `slug`.
-    pub fn find_agency(&self, slug: &str) -> Option<AgencyIx> {
+    pub(crate) fn find_agency(&self, slug: &str) -> Option<AgencyIx> {
         self.agencies.iter().position(|a| a.slug == slug).map(AgencyIx::new)
     }
 
     /// Every year with at least one report, newest first.
-    pub fn years(&self) -> Vec<u16> {
+    pub(crate) fn years(&self) -> Vec<u16> {
         let mut years: Vec<u16> = self.agencies.iter().flat_map(|a| a.reports.iter().map(|r| r.year)).collect();
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
@@ -76,7 +76,7 @@ impl Site {
     }
 
     /// Every report with its agency, newest publication first (ties by agency order).
-    pub fn reports_newest_first(&self) -> Vec<(&Agency, &Report)> {
+    pub(crate) fn reports_newest_first(&self) -> Vec<(&Agency, &Report)> {
         let mut all: Vec<(&Agency, &Report)> =
             self.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r))).collect();
         // Stable sort keeps agency order for equal dates.
@@ -100,12 +100,12 @@ pub struct Agency {
 }
 
 impl Agency {
-    pub fn report(&self, year: u16) -> Option<&Report> {
+    pub(crate) fn report(&self, year: u16) -> Option<&Report> {
         self.reports.iter().find(|r| r.year == year).map(|r| &**r)
     }
 
     /// The tier whose deadline applies to its reports.
-    pub fn level(&self) -> Level {
+    pub(crate) fn level(&self) -> Level {
         self.info.summary.as_ref().map_or(Level::Department, |s| s.level)
     }
 }
@@ -165,7 +165,7 @@ pub enum Level {
 
 impl Level {
     /// The last day a report for `year` may be published.
-    pub fn deadline(self, year: u16) -> Date {
+    pub(crate) fn deadline(self, year: u16) -> Date {
         let (month, day) = match self {
             Level::Department | Level::Township => (1, 31),
             Level::County => (2, 20),
@@ -176,7 +176,7 @@ impl Level {
     }
 
     /// How the year page names the tier.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Level::Department => "部门、乡镇",
             Level::Township => "乡镇汇总",
@@ -234,12 +234,12 @@ impl Serialize for Members {
 }
 
 impl AgencyInfo {
-    pub fn display_short_name(&self) -> &str {
+    pub(crate) fn display_short_name(&self) -> &str {
         self.short_name.as_deref().unwrap_or(&self.name)
     }
 
     /// The heading agencies are grouped under: parent body, else region.
-    pub fn group(&self) -> &str {
+    pub(crate) fn group(&self) -> &str {
         self.parent.as_deref().or(self.region.as_deref()).unwrap_or("其他")
     }
 }
@@ -352,4 +352,4 @@ pub struct Waived {
 }
 
 /// Every waiver that excused a violation.
-pub type WaivedRules = std::collections::BTreeSet<Waived>;
+pub(crate) type WaivedRules = std::collections::BTreeSet<Waived>;

@@ -6,9 +6,9 @@ use crate::layout::url;
 use crate::model::Site;
 
 /// The feed lists at most this many reports, newest first.
-pub const FEED_ITEMS: usize = 50;
+pub(crate) const FEED_ITEMS: usize = 50;
 
-pub fn feed(site: &Site) -> String {
+pub(crate) fn feed(site: &Site) -> String {
     let base = &site.config.base_url;
     let reports = site.reports_newest_first();
     let items: Vec<Item> = reports

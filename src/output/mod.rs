@@ -1,7 +1,7 @@
 //! Stage 4: the files beside the pages (feed, sitemap, open data) and the
 //! atomic writer.
 
-pub mod feed;
-pub mod opendata;
-pub mod sitemap;
-pub mod write;
+pub(crate) mod feed;
+pub(crate) mod opendata;
+pub(crate) mod sitemap;
+pub(crate) mod write;

@@ -21,7 +21,7 @@ use crate::summary::Summaries;
 
 /// One report's figures and what identifies it.
 #[derive(Serialize)]
-pub struct ReportData<'a> {
+pub(crate) struct ReportData<'a> {
     pub agency: &'a str,
     pub agency_name: &'a str,
     pub year: u16,
@@ -39,7 +39,7 @@ pub struct ReportData<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SummaryData<'a> {
+pub(crate) struct SummaryData<'a> {
     pub level: &'static str,
     /// Members whose reports were summed (folder names).
     pub members: Vec<&'a str>,
@@ -50,7 +50,7 @@ pub struct SummaryData<'a> {
 }
 
 /// The figures of one report.
-pub fn report_data<'a>(
+pub(crate) fn report_data<'a>(
     site: &'a Site,
     summaries: &Summaries,
     agency: &'a Agency,
@@ -125,12 +125,12 @@ fn json_bytes(value: &impl Serialize) -> Vec<u8> {
     out
 }
 
-pub fn to_json(data: &ReportData<'_>) -> Vec<u8> {
+pub(crate) fn to_json(data: &ReportData<'_>) -> Vec<u8> {
     json_bytes(data)
 }
 
 /// `/data/reports.json`: every report, from each one's [`to_json`], written as made.
-pub fn collection_json(
+pub(crate) fn collection_json(
     format: &Format,
     reports: impl IntoIterator<Item = Vec<u8>>,
     out: &mut dyn std::io::Write,
@@ -148,19 +148,19 @@ pub fn collection_json(
 }
 
 /// The columns of every CSV file.
-pub const CSV_HEADER: [&str; 12] =
+pub(crate) const CSV_HEADER: [&str; 12] =
     ["机构代码", "机构", "年度", "发布日期", "表格", "分项", "行代码", "行", "列代码", "列", "数值", "数据来源"];
 
 /// The CSV files' fixed text, quoted once: the header line and, for every
 /// cell of the format, the columns from 表格 to 列 with their separators.
-pub struct CsvLayout {
+pub(crate) struct CsvLayout {
     header: Vec<u8>,
     /// Table → block → row-major cells.
     cells: Vec<Vec<Vec<String>>>,
 }
 
 impl CsvLayout {
-    pub fn new(format: &Format) -> Self {
+    pub(crate) fn new(format: &Format) -> Self {
         let mut header = b"\xEF\xBB\xBF".to_vec();
         header.extend_from_slice(csv_line(CSV_HEADER.iter().copied()).as_bytes());
         header.push(b'\n');
@@ -200,12 +200,12 @@ impl CsvLayout {
     }
 
     /// The header line, after the UTF-8 BOM that spreadsheet software needs to show Chinese.
-    pub fn header(&self) -> &[u8] {
+    pub(crate) fn header(&self) -> &[u8] {
         &self.header
     }
 
     /// One line per cell of `report`, identified by its agency and year.
-    pub fn write_report(&self, out: &mut Vec<u8>, agency: &Agency, report: &Report) {
+    pub(crate) fn write_report(&self, out: &mut Vec<u8>, agency: &Agency, report: &Report) {
         let identity = csv_line(
             [agency.slug.as_str(), agency.info.name.as_str(), &report.year.to_string(), &report.date.to_string()]
                 .into_iter(),
@@ -252,7 +252,7 @@ fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
 /// `/data/schema.json`: a JSON Schema (2020-12) of `reports.json`; one report
 /// (every `data.json`) is `#/$defs/report`. Each position of a table's arrays
 /// carries the official label (`title`) and the stable key (`x-key`).
-pub fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
+pub(crate) fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
     let mut tables = serde_json::Map::new();
     for table in format.tables {
         let blocks: Vec<Value> = table

@@ -3,7 +3,7 @@
 use crate::text::escape;
 
 /// `page_dirs` are site paths of pages (`""`, `2024/`, `2024/yeyuan/`, …).
-pub fn sitemap(base: &crate::config::BaseUrl, page_dirs: &[String]) -> String {
+pub(crate) fn sitemap(base: &crate::config::BaseUrl, page_dirs: &[String]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

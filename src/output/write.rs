@@ -40,7 +40,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 
 /// An output folder being written. Dropped without [`Output::commit`], it
 /// removes what it staged and leaves the output as it was.
-pub struct Output {
+pub(crate) struct Output {
     out: PathBuf,
     staging: TempDir,
     mode: Mode,
@@ -52,7 +52,7 @@ pub struct Output {
 /// Per site path: the fingerprint of a file's inputs, its size and its
 /// modification time (nanoseconds) as written.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Manifest(HashMap<String, (u64, u64, i128)>);
+pub(crate) struct Manifest(HashMap<String, (u64, u64, i128)>);
 
 /// The first line of a manifest names the output folder it speaks for.
 const OUTPUT_LINE: &str = "# output: ";
@@ -90,7 +90,7 @@ impl Manifest {
     /// Whether the manifest at `path` speaks for an output folder that is
     /// still there. One that does not (or from before manifests named their
     /// folder) can only take disk space.
-    pub fn is_live(path: &Path) -> bool {
+    pub(crate) fn is_live(path: &Path) -> bool {
         use std::io::BufRead;
         let Ok(file) = fs::File::open(path) else { return false };
         let mut first = String::new();
@@ -115,7 +115,7 @@ enum Mode {
 impl Output {
     /// Prepares to write the files at `paths` (site paths) into `out`, with
     /// the fingerprints of the previous build at `manifest`, if any.
-    pub fn open<'p>(
+    pub(crate) fn open<'p>(
         out: &Path,
         paths: impl Iterator<Item = &'p str>,
         manifest: Option<PathBuf>,
@@ -160,7 +160,7 @@ impl Output {
 
     /// Whether the output holds the file at `path` as made from inputs with
     /// this fingerprint (then it need not be made again).
-    pub fn is_current(&self, path: &str, fingerprint: u64) -> bool {
+    pub(crate) fn is_current(&self, path: &str, fingerprint: u64) -> bool {
         let Some((_, previous)) = &self.manifest else { return false };
         let Some(&(fp, len, mtime)) = previous.0.get(path) else { return false };
         if fp != fingerprint || stamp(&self.out.join(path)) != Some((len, mtime)) {
@@ -192,7 +192,7 @@ impl Output {
     }
 
     /// Writes one file made by `write`, streamed (it may be large).
-    pub fn put_stream(
+    pub(crate) fn put_stream(
         &self,
         path: &str,
         fingerprint: Option<u64>,
@@ -215,7 +215,7 @@ impl Output {
     }
 
     /// Writes one file (into staging), unless the output already holds it as it is.
-    pub fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), WriteError> {
+    pub(crate) fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), WriteError> {
         let written = match &self.mode {
             Mode::Fresh => {
                 let target = self.staging.path().join(path);
@@ -241,7 +241,7 @@ impl Output {
 
     /// Puts the new files in place and removes those not among `paths`.
     /// Returns the number of files written.
-    pub fn commit<'p>(self, paths: impl Iterator<Item = &'p str>) -> Result<usize, WriteError> {
+    pub(crate) fn commit<'p>(self, paths: impl Iterator<Item = &'p str>) -> Result<usize, WriteError> {
         let manifest = self.manifest.as_ref().map(|(path, _)| path.clone());
         let recorded = std::mem::take(&mut *self.recorded.lock().unwrap_or_else(|p| p.into_inner()));
         let out = self.out.clone();

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use self::plan::{Entry, Kind, Prepared, Prior, Produced};
+pub(crate) use self::plan::{Kind, Prepared, Prior};
 pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
@@ -143,7 +143,7 @@ fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
 }
 
 /// Where produced files go.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Takes a file, with the fingerprint of its inputs if it is open data.
     fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), BuildError>;
     /// Takes a large file as it is made.

@@ -61,7 +61,7 @@ pub struct Prepared {
 }
 
 /// Where report pages get their `report.md` from.
-pub enum Texts {
+pub(super) enum Texts {
     /// Read again for each page: a build holds no narrative.
     Disk,
     /// Read once, per agency and report: `portal serve` must show the checked
@@ -72,7 +72,7 @@ pub enum Texts {
 impl Prepared {
     /// Plans the files of `site`; fails on a theme error or a static file
     /// that has the path of a generated one.
-    pub fn new(site: Site, review: Review, root: &Path) -> Result<Self, BuildError> {
+    pub(crate) fn new(site: Site, review: Review, root: &Path) -> Result<Self, BuildError> {
         let theme = Theme::load(root, &site.config.theme, &site.config.base_url)?;
         let shared = render::Shared::new(&site);
         let renderer = Renderer::new(&site, &theme, &review, &shared);
@@ -278,7 +278,7 @@ impl Prepared {
     }
 
     /// Where the links of a file were written.
-    pub fn source<'a>(&'a self, entry: &'a Entry) -> PageSource<'a> {
+    pub(crate) fn source<'a>(&'a self, entry: &'a Entry) -> PageSource<'a> {
         self.source_with(entry, None)
     }
 
@@ -300,7 +300,7 @@ impl Prepared {
     /// what [`Prepared::inspection`] reads. External links are listed only
     /// when `external` is set. With `prior`, a file that need not be made
     /// again is not: its links are what the previous run found.
-    pub fn produce_all(
+    pub(crate) fn produce_all(
         &self,
         sink: &impl Sink,
         external: bool,
@@ -380,7 +380,7 @@ impl Prepared {
 
     /// A hash of the paths of the site's files: what the per-file data a run
     /// keeps is aligned with.
-    pub fn entries_hash(&self) -> u64 {
+    pub(crate) fn entries_hash(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
         for e in self.entries.iter() {
@@ -391,7 +391,7 @@ impl Prepared {
 
     /// Which files to make again after these reports were edited: the pages
     /// that show them, the feed and the sitemap.
-    pub fn redo(&self, edited: &[ReportIx]) -> Vec<bool> {
+    pub(crate) fn redo(&self, edited: &[ReportIx]) -> Vec<bool> {
         let pages: HashSet<PageKind> =
             edited.iter().flat_map(|&r| pages_showing(&self.site, &self.review.summaries, r)).collect();
         self.entries
@@ -491,7 +491,7 @@ impl Prepared {
     }
 
     /// The inspection of the whole site from what each file left.
-    pub fn inspection<L: std::borrow::Borrow<PageLinks>>(&self, links: &[L]) -> Inspection {
+    pub(crate) fn inspection<L: std::borrow::Borrow<PageLinks>>(&self, links: &[L]) -> Inspection {
         let pages = self.entries.iter().zip(self.decoded.iter()).zip(links);
         let pages =
             pages.map(|((e, d), l)| (e.path.as_str(), d.as_deref().unwrap_or(&e.path), self.source(e), l.borrow()));
@@ -500,7 +500,7 @@ impl Prepared {
 }
 
 /// What a previous run left for the files of the same site.
-pub struct Prior<'a> {
+pub(crate) struct Prior<'a> {
     /// Per file: whether it must be made again (it shows an edited report).
     pub redo: &'a [bool],
     /// Per file: a hash of its bytes as the previous run made them.
@@ -511,7 +511,7 @@ pub struct Prior<'a> {
 
 /// What producing one file left.
 #[derive(Default)]
-pub struct Produced {
+pub(crate) struct Produced {
     /// Its links (the previous run's, where they stand).
     pub links: PageLinks,
     /// A hash of its bytes, except for open data (fingerprinted by its inputs).
@@ -523,7 +523,7 @@ pub struct Produced {
 
 /// The agencies whose figures count an agency's: itself and the summaries
 /// that sum it, directly or through others.
-pub fn counting(summaries: &crate::summary::Summaries, a: AgencyIx) -> Vec<AgencyIx> {
+pub(super) fn counting(summaries: &crate::summary::Summaries, a: AgencyIx) -> Vec<AgencyIx> {
     let mut affected = vec![a];
     while let Some(more) = summaries
         .members
@@ -539,7 +539,7 @@ pub fn counting(summaries: &crate::summary::Summaries, a: AgencyIx) -> Vec<Agenc
 /// The pages that show report `r` or its figures: the home page, its year's
 /// page, its agency's page, the report and its neighbours, and the pages of
 /// the summaries that count it.
-pub fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, r: ReportIx) -> Vec<PageKind> {
+pub(super) fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, r: ReportIx) -> Vec<PageKind> {
     let (a, i) = (r.agency, r.index);
     let agency = site.agency(a);
     let year = agency.reports[i].year;

@@ -74,7 +74,7 @@ struct Header<'a> {
 const LINK_CHUNK: usize = 2048;
 
 /// What a run found for its files, kept with the site.
-pub struct Kept<'a> {
+pub(super) struct Kept<'a> {
     pub stamps: Stamps,
     pub site: &'a Site,
     pub sources: &'a Sources,
@@ -87,7 +87,7 @@ pub struct Kept<'a> {
 }
 
 /// A previous run's state brought up to date with the sources.
-pub struct Restored {
+pub(super) struct Restored {
     pub loaded: Loaded,
     /// The reports read again.
     pub edited: Vec<ReportIx>,
@@ -117,7 +117,7 @@ fn key(root: &Path) -> String {
 }
 
 /// Writes the state of a run; a failure only costs the next run its speed.
-pub fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
+pub(super) fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
     let path = path(root);
     let dir = path.parent().unwrap_or(root);
     fs::create_dir_all(dir)?;
@@ -180,7 +180,7 @@ fn read_chunk<T: serde::de::DeserializeOwned>(r: &mut impl io::Read, buf: &mut V
 
 /// The state the previous run kept, brought up to date with the sources at
 /// `root`; or, when a full run is needed, the stamps it should keep.
-pub fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps> {
+pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps> {
     let stamps = Stamps::take(root);
     let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
     let mut r = io::BufReader::with_capacity(1 << 20, file);

@@ -29,7 +29,7 @@ const LEGEND_COLUMNS: usize = 3;
 
 /// One chart's figures: per year, one value per series.
 #[derive(Debug)]
-pub struct Series {
+pub(crate) struct Series {
     pub years: Vec<u16>,
     pub labels: Vec<&'static str>,
     /// `values[year][series]`; `None` where a report lacks a figure.
@@ -37,7 +37,7 @@ pub struct Series {
 }
 
 impl Series {
-    pub fn of(format: &Format, chart: &Chart, agency: &Agency) -> Self {
+    pub(crate) fn of(format: &Format, chart: &Chart, agency: &Agency) -> Self {
         let years = agency.reports.iter().map(|r| r.year).collect();
         let labels = chart.series.iter().map(|m| m.label).collect();
         let values = agency
@@ -54,13 +54,13 @@ impl Series {
 }
 
 /// Every id [`chart_html`] gives the chart's elements (the same for any figures).
-pub fn ids(chart: &Chart) -> Vec<String> {
+pub(crate) fn ids(chart: &Chart) -> Vec<String> {
     let id = chart.id;
     vec![id.to_owned(), format!("{id}-caption"), format!("{id}-title"), format!("{id}-desc")]
 }
 
 /// The chart as a `<figure>`: the SVG and the table of its figures.
-pub fn chart_html(chart: &Chart, series: &Series) -> String {
+pub(crate) fn chart_html(chart: &Chart, series: &Series) -> String {
     let mut out = String::new();
     let _ = write!(
         out,

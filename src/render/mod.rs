@@ -17,13 +17,13 @@
 //! - [`tables`]: the official tables; [`charts`]: the trend charts as inline
 //!   SVG; [`narrative`]: Markdown; [`theme`]: templates and static assets.
 
-pub mod charts;
-pub mod narrative;
+pub(crate) mod charts;
+pub(crate) mod narrative;
 mod overview;
 mod page;
 mod pages;
-pub mod tables;
-pub mod theme;
+pub(crate) mod tables;
+pub(crate) mod theme;
 mod view;
 
 use std::path::PathBuf;
@@ -35,8 +35,8 @@ use crate::format::{Table, TableIx};
 use crate::layout::{source, url};
 use crate::model::{AgencyIx, ReportIx, Site};
 use crate::validate::Review;
-pub use page::{Html, Part, PartKind};
-pub use theme::Theme;
+pub(crate) use page::{Html, PartKind};
+pub(crate) use theme::Theme;
 
 /// Where a file's bytes come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +49,7 @@ pub enum Content {
 
 impl Content {
     /// The bytes of the file; a `File` is read from disk.
-    pub fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+    pub(crate) fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
         Ok(match self {
             Content::Bytes(b) => std::borrow::Cow::Borrowed(b),
             Content::Static(b) => std::borrow::Cow::Borrowed(b),
@@ -85,13 +85,13 @@ pub enum PageKind {
 
 /// A file of the site copied as it is.
 #[derive(Debug, Clone)]
-pub struct Asset {
+pub(crate) struct Asset {
     pub path: String,
     pub content: Content,
 }
 
 /// What every page shows of the site (title, navigation, footer), built once.
-pub struct Shared {
+pub(crate) struct Shared {
     site_ctx: Value,
     /// The ids of the official tables on a report page: the same on every one.
     pub table_ids: std::sync::Arc<std::collections::HashSet<String>>,
@@ -103,7 +103,7 @@ pub struct Shared {
 
 impl Shared {
     /// What every page of `site` shows, and the official tables' layout.
-    pub fn new(site: &Site) -> Self {
+    pub(crate) fn new(site: &Site) -> Self {
         let site_ctx = Value::from(Serde(view::SiteContext::new(site)));
         let format = site.format;
         let table_ids = format
@@ -135,7 +135,7 @@ fn cell_prefix(t: TableIx) -> String {
 
 /// Renders the pages of one site, one at a time, with the theme's templates
 /// compiled once.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     review: &'a Review,
@@ -144,12 +144,12 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     /// A renderer of `site`'s pages with `theme`, showing what `review` found.
-    pub fn new(site: &'a Site, theme: &'a Theme, review: &'a Review, shared: &'a Shared) -> Self {
+    pub(crate) fn new(site: &'a Site, theme: &'a Theme, review: &'a Review, shared: &'a Shared) -> Self {
         Self { site, theme, review, shared }
     }
 
     /// Every HTML page of the site with its path, in no particular order.
-    pub fn pages(&self) -> Vec<(String, PageKind)> {
+    pub(crate) fn pages(&self) -> Vec<(String, PageKind)> {
         let site = self.site;
         let mut out = vec![(url::page(url::HOME), PageKind::Home)];
         out.extend(site.years().into_iter().map(|y| (url::page(&url::year(y)), PageKind::Year(y))));
@@ -167,7 +167,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The theme's assets and the reports' attachments.
-    pub fn assets(&self, root: &std::path::Path) -> Vec<Asset> {
+    pub(crate) fn assets(&self, root: &std::path::Path) -> Vec<Asset> {
         let mut out = Vec::new();
         for agency in &self.site.agencies {
             for report in &agency.reports {
@@ -191,7 +191,7 @@ impl<'a> Renderer<'a> {
 
     /// The HTML of one page. A report page needs its `report.md` as loaded
     /// (`narrative`): the model keeps where its parts are, not their text.
-    pub fn render(&self, kind: PageKind, narrative: Option<&str>) -> Result<Html, RenderError> {
+    pub(crate) fn render(&self, kind: PageKind, narrative: Option<&str>) -> Result<Html, RenderError> {
         let page = match kind {
             PageKind::Home => self.home(),
             PageKind::Year(year) => self.year(year),

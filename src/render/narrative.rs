@@ -5,7 +5,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 /// Renders a stretch of narrative. Headings are demoted below the section
 /// headings (h3 and deeper) and get stable ids `<id_prefix>-1`, `-2`, … unless
 /// the author gave one with `{#id}`.
-pub fn to_html(markdown: &str, id_prefix: &str) -> String {
+pub(crate) fn to_html(markdown: &str, id_prefix: &str) -> String {
     let mut counter = 0;
     let events = Parser::new_ext(markdown, crate::markdown::options()).map(|event| match event {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 /// A rendered page: its frame and the parts spliced into it.
 #[derive(Debug)]
-pub struct Html {
+pub(crate) struct Html {
     /// The template's output, with a placeholder where each part goes.
     pub frame: String,
     /// In the order of their placeholders in `frame`.
@@ -22,7 +22,7 @@ pub struct Html {
 
 /// A piece of a page rendered apart and spliced in.
 #[derive(Debug)]
-pub struct Part {
+pub(crate) struct Part {
     /// The placeholder's byte range in the frame, and its line there (1-based).
     at: Range<usize>,
     line: usize,
@@ -34,7 +34,7 @@ pub struct Part {
 
 /// What a part of a page is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartKind {
+pub(crate) enum PartKind {
     /// An official table.
     Table,
     /// A trend chart.
@@ -80,7 +80,7 @@ impl Html {
     }
 
     /// The page as written.
-    pub fn into_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
         if self.parts.is_empty() {
             return self.frame.into_bytes();
         }
@@ -91,7 +91,7 @@ impl Html {
     }
 
     /// The xxh3 hash of [`Html::into_bytes`], without putting the page together.
-    pub fn hash(&self) -> u64 {
+    pub(crate) fn hash(&self) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         self.pieces().for_each(|piece| hasher.update(piece));
         hasher.digest()
@@ -111,13 +111,13 @@ impl Html {
     }
 
     /// Whether parts of this kind are spliced into the page.
-    pub fn has(&self, kind: PartKind) -> bool {
+    pub(crate) fn has(&self, kind: PartKind) -> bool {
         self.parts.iter().any(|p| p.kind == kind)
     }
 
     /// The line in the written page of a line of the frame: parts spliced in
     /// above it push it down by their line breaks.
-    pub fn page_line(&self, frame_line: usize) -> usize {
+    pub(crate) fn page_line(&self, frame_line: usize) -> usize {
         frame_line + self.parts.iter().filter(|p| p.line < frame_line).map(|p| p.breaks).sum::<usize>()
     }
 }

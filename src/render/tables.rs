@@ -12,17 +12,20 @@ use crate::model::{Grid, Origin};
 
 use crate::text::escape;
 
-/// HTML for every block of a table. `id_prefix` names the tables (`table-requests`,
-/// the targets of links); `cell_prefix` keeps the header cells' ids unique on
-/// the page and short, since every data cell lists them in `headers`.
-pub fn table_html(table: &Table, grids: &[Grid], id_prefix: &str, cell_prefix: &str, section_title: &str) -> String {
+/// HTML for every block of a table, laid out and filled in at once (the
+/// build lays out a [`TableTemplate`] once per site instead).
+#[cfg(test)]
+fn table_html(table: &Table, grids: &[Grid], id_prefix: &str, cell_prefix: &str, section_title: &str) -> String {
     TableTemplate::new(table, id_prefix, cell_prefix, section_title).render(grids)
 }
 
 /// A table's HTML with the figures left out: everything but the data cells'
 /// classes and values is the same on every report page, so it is laid out
-/// once per site and each page only fills in its figures.
-pub struct TableTemplate {
+/// once per site and each page only fills in its figures. `id_prefix` names
+/// the tables (`table-requests`, the targets of links); `cell_prefix` keeps
+/// the header cells' ids unique on the page and short, since every data cell
+/// lists them in `headers`.
+pub(crate) struct TableTemplate {
     /// The HTML before each data cell's class, and after the last cell.
     parts: Vec<String>,
     /// Each data cell: its block, row and column, and its `headers`.
@@ -30,7 +33,7 @@ pub struct TableTemplate {
 }
 
 impl TableTemplate {
-    pub fn new(table: &Table, id_prefix: &str, cell_prefix: &str, section_title: &str) -> Self {
+    pub(crate) fn new(table: &Table, id_prefix: &str, cell_prefix: &str, section_title: &str) -> Self {
         let mut template = Self { parts: Vec::new(), cells: Vec::new() };
         let mut out = String::new();
         for (b, block) in table.blocks.iter().enumerate() {
@@ -47,7 +50,7 @@ impl TableTemplate {
     }
 
     /// The table with `grids`' figures.
-    pub fn render(&self, grids: &[Grid]) -> String {
+    pub(crate) fn render(&self, grids: &[Grid]) -> String {
         let size = self.parts.iter().map(String::len).sum::<usize>() + self.cells.len() * 24;
         let mut out = String::with_capacity(size);
         for (part, (b, r, c, headers)) in self.parts.iter().zip(&self.cells) {
@@ -80,8 +83,8 @@ fn block_prefixes(table: &Table, b: usize, id_prefix: &str, cell_prefix: &str) -
     }
 }
 
-/// Every id [`table_html`] gives the table's elements.
-pub fn ids(table: &Table, id_prefix: &str, cell_prefix: &str) -> Vec<String> {
+/// Every id [`TableTemplate`] gives the table's elements.
+pub(crate) fn ids(table: &Table, id_prefix: &str, cell_prefix: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (b, block) in table.blocks.iter().enumerate() {
         let (prefix, cells) = block_prefixes(table, b, id_prefix, cell_prefix);

@@ -18,12 +18,12 @@ use super::RenderError;
 
 /// Where an asset's bytes come from.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub(crate) enum Source {
     Builtin(&'static [u8]),
     File(PathBuf),
 }
 
-pub struct Theme {
+pub(crate) struct Theme {
     pub env: Environment<'static>,
     /// Output path (relative to the site root) → source.
     pub assets: BTreeMap<String, Source>,
@@ -51,7 +51,7 @@ const DEFAULT_THEME: &[(&str, &[u8])] = builtin!(
 );
 
 impl Theme {
-    pub fn load(root: &Path, name: &str, base: &BaseUrl) -> Result<Self, RenderError> {
+    pub(crate) fn load(root: &Path, name: &str, base: &BaseUrl) -> Result<Self, RenderError> {
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
         let mut assets: BTreeMap<String, Source> = BTreeMap::new();
         let theme_dir = source::theme_dir(root, name);
@@ -113,7 +113,7 @@ impl Theme {
 }
 
 /// A template error with its line, in one line of text.
-pub fn describe(e: &minijinja::Error) -> String {
+pub(crate) fn describe(e: &minijinja::Error) -> String {
     let mut msg = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

@@ -8,11 +8,11 @@ use crate::layout::url;
 
 /// The preview's own endpoints, under the site's base path. Agency slugs
 /// cannot start with `__`, so these never shadow a page.
-pub const EVENTS: &str = "__portal/events";
-pub const SCRIPT: &str = "__portal/livereload.js";
+pub(super) const EVENTS: &str = "__portal/events";
+pub(super) const SCRIPT: &str = "__portal/livereload.js";
 
 /// The files of a built site, produced when asked for.
-pub trait Files: Send + Sync {
+pub(super) trait Files: Send + Sync {
     /// Whether the site has a file at this site path, and the file on disk it
     /// is copied from, if any.
     fn lookup(&self, path: &str) -> Option<Option<&Path>>;
@@ -21,7 +21,7 @@ pub trait Files: Send + Sync {
 }
 
 /// No files: before the first good build.
-pub struct NoFiles;
+pub(super) struct NoFiles;
 
 impl Files for NoFiles {
     fn lookup(&self, _: &str) -> Option<Option<&Path>> {
@@ -33,7 +33,7 @@ impl Files for NoFiles {
 }
 
 /// One build as the server sees it.
-pub struct Snapshot {
+pub(super) struct Snapshot {
     /// `/xxgk/`; `None` until a build has succeeded (the site's settings may be broken).
     pub base_path: Option<String>,
     pub files: Arc<dyn Files>,
@@ -45,7 +45,7 @@ pub struct Snapshot {
 
 /// What to answer.
 #[derive(Debug, PartialEq)]
-pub enum Reply {
+pub(super) enum Reply {
     /// A file of the site; `path` is its site path (for the content type).
     /// `depth` is how many folders below the base path the request is, so
     /// that injected links can be relative.
@@ -69,7 +69,7 @@ pub enum Reply {
 }
 
 /// Decides the answer to `method url` (the raw request target).
-pub fn route(snapshot: &Snapshot, method: &str, url: &str) -> Reply {
+pub(super) fn route(snapshot: &Snapshot, method: &str, url: &str) -> Reply {
     if method != "GET" && method != "HEAD" {
         return Reply::MethodNotAllowed;
     }
@@ -175,7 +175,7 @@ fn inside(root: &Path, file: &Path) -> bool {
 }
 
 /// `Content-Type` by extension; text types carry their charset.
-pub fn content_type(path: &str) -> &'static str {
+pub(super) fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",

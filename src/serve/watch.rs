@@ -39,7 +39,7 @@ impl Mode {
     }
 }
 
-pub struct SiteWatcher {
+pub(super) struct SiteWatcher {
     /// `None` when polling: the polling thread needs no handle and stops when
     /// the receiver is gone.
     watcher: Option<RecommendedWatcher>,
@@ -49,7 +49,7 @@ pub struct SiteWatcher {
 
 impl SiteWatcher {
     /// Watches the sources under `root` (canonical); changed paths go to `tx`.
-    pub fn new(root: &Path, mode: Mode, tx: Sender<PathBuf>) -> notify::Result<Self> {
+    pub(super) fn new(root: &Path, mode: Mode, tx: Sender<PathBuf>) -> notify::Result<Self> {
         let watcher = match mode {
             Mode::Native => {
                 let handler = move |res: notify::Result<notify::Event>| {
@@ -76,7 +76,7 @@ impl SiteWatcher {
     }
 
     /// Starts watching source folders created since the last call.
-    pub fn refresh(&mut self) -> notify::Result<()> {
+    pub(super) fn refresh(&mut self) -> notify::Result<()> {
         let Some(watcher) = self.watcher.as_mut() else { return Ok(()) };
         // A deleted folder's watch is gone with it; forget it so it is added again if it returns.
         self.watched.retain(|p| p.is_dir());
@@ -109,7 +109,7 @@ fn spawn_poller(root: PathBuf, tx: Sender<PathBuf>) {
 
 /// Blocks until a relevant change, then until the burst of events settles.
 /// Returns the relevant paths, or `None` when the watcher is gone.
-pub fn next_change(rx: &Receiver<PathBuf>, root: &Path) -> Option<Vec<PathBuf>> {
+pub(super) fn next_change(rx: &Receiver<PathBuf>, root: &Path) -> Option<Vec<PathBuf>> {
     let mut changed = Vec::new();
     loop {
         let path = rx.recv().ok()?;
@@ -135,7 +135,7 @@ pub fn next_change(rx: &Receiver<PathBuf>, root: &Path) -> Option<Vec<PathBuf>> 
 /// Whether a change at `path` can change the site: `site.toml`, or a file
 /// under a source folder that is not an editor's temporary, swap, backup or
 /// lock file.
-pub fn relevant(root: &Path, path: &Path) -> bool {
+pub(super) fn relevant(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else { return false };
     let mut parts = rel.components().filter_map(|c| match c {
         Component::Normal(s) => Some(s.to_string_lossy()),

@@ -2,7 +2,7 @@
 
 /// Decodes file bytes as UTF-8, naming the encoding Windows editors produce
 /// when it is something else.
-pub fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
+pub(crate) fn decode(mut bytes: Vec<u8>) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err("文件是 UTF-16 编码，请另存为 UTF-8 编码（记事本：另存为 → 编码选 UTF-8）".to_owned());
     }

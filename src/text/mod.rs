@@ -4,11 +4,11 @@
 mod encoding;
 mod toml_span;
 
-pub use self::encoding::decode;
+pub(crate) use self::encoding::decode;
 pub(crate) use self::toml_span::toml_value_span;
 
 /// The closest known key, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (edit_distance(key, k), *k))
@@ -40,7 +40,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let _ = escape_into(&mut out, s);
     out
@@ -48,7 +48,7 @@ pub fn escape(s: &str) -> String {
 
 /// [`escape`] written into `out`, in runs between the characters it replaces
 /// (all ASCII, so a byte never splits a character).
-pub fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+pub(crate) fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {
