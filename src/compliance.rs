@@ -11,7 +11,7 @@ use crate::summary::Summaries;
 
 /// Where an agency stands for a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// Published by the deadline.
     OnTime,
     /// Published this many days after the deadline.
@@ -22,13 +22,16 @@ pub enum Status {
 
 /// One line of the overview.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The agency expected to report.
     pub agency: AgencyIx,
+    /// The agency's tier, which sets the deadline.
     pub level: Level,
+    /// The last day its report for the year may be published.
     pub deadline: Date,
     /// Publication date, when published.
     pub published: Option<Date>,
+    /// On time, late or missing, against `deadline`.
     pub status: Status,
 }
 

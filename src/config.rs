@@ -23,6 +23,7 @@ pub struct SiteConfig {
     /// How many reports the home page and the feed list.
     #[serde(default = "default_latest")]
     pub latest: usize,
+    /// The `[footer]` every page carries.
     pub footer: Footer,
     /// Dead-link inspection (错链、死链检测).
     #[serde(default)]
@@ -53,11 +54,14 @@ pub struct LinksConfig {
     pub exclude: Vec<String>,
 }
 
+/// How a broken internal link is reported (`links.internal`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkSeverity {
+    /// As an error: the build fails.
     #[default]
     Error,
+    /// As a warning: the build goes on.
     Warning,
 }
 

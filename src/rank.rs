@@ -12,28 +12,35 @@ use crate::summary::Summaries;
 
 /// One agency's place in a ranking.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
+pub(crate) struct Place {
     /// The agency ranked.
     pub agency: AgencyIx,
     /// 1-based; tied agencies share the rank of the first of them.
     pub rank: usize,
+    /// What it is ranked by, shown in the value column.
     pub value: Value,
 }
 
 /// What an agency is ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Value {
+pub(crate) enum Value {
     /// The measure itself, for a ranking without `per`.
     Count(u64),
     /// The measure as a share of `total`, which is above zero.
-    Share { part: u64, total: u64 },
+    Share {
+        /// The ranked figure.
+        part: u64,
+        /// The `per` figure it is a share of.
+        total: u64,
+    },
     /// No value: the measure is missing, or a share of nothing.
     None,
 }
 
 impl Value {
-    /// The order of values, largest first: in millionths, so that shares
-    /// compare exactly; no value below every other.
+    /// The order of values, largest first: in whole millionths, so that counts
+    /// and shares compare as integers (shares within a millionth tie); no value
+    /// below every other.
     fn key(self) -> Option<u128> {
         match self {
             Value::Count(v) => Some(u128::from(v) * 1_000_000),

@@ -18,8 +18,7 @@ use rayon::prelude::*;
 #[derive(Debug, Default)]
 pub(crate) struct Validation {
     pub diagnostics: Diagnostics,
-    /// Waivers that excused a violation: (agency slug, year, rule id). The report
-    /// pages say so.
+    /// Waivers that excused a violation; the report pages say so.
     pub waived: WaivedRules,
 }
 
@@ -27,7 +26,9 @@ pub(crate) struct Validation {
 /// summaries, and the warnings each report passed with.
 #[derive(Debug, Default)]
 pub struct Review {
+    /// Waivers that excused a violation: a report page lists those of its report.
     pub waived: WaivedRules,
+    /// Every summary agency's members and sums, for the pages and open data that show them.
     pub summaries: Summaries,
     /// (agency, year) → the warnings about that report's files: code and message.
     pub warnings: BTreeMap<(AgencyIx, u16), Vec<(Code, String)>>,

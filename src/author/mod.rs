@@ -18,37 +18,90 @@ pub(crate) use self::data_toml::{Remark, data_toml};
 /// Why an authoring command wrote nothing (or stopped part-way, for I/O).
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
+    /// `portal init` in a folder that has files in it, without `--force`.
     #[error("{} 不是空文件夹：portal init 只在空文件夹中创建站点；确实要写入，请加 --force（同名文件会被覆盖，其他文件不动）", dir.display())]
-    NotEmpty { dir: PathBuf },
+    NotEmpty {
+        /// The folder the site was to be created in.
+        dir: PathBuf,
+    },
+    /// Files to be written exist already and `--force` was not given; nothing was written.
     #[error("{} 已存在，没有改动任何文件；确实要重新生成（原内容会丢失），请加 --force", list(paths))]
-    Exists { paths: Vec<PathBuf> },
+    Exists {
+        /// The existing files, relative to the site root.
+        paths: Vec<PathBuf>,
+    },
+    /// An agency folder name the loader would reject, or unsafe on a command line.
     #[error("机构文件夹名“{slug}”不能用：{reason}")]
-    BadSlug { slug: String, reason: &'static str },
+    BadSlug {
+        /// The name as given.
+        slug: String,
+        /// Why it is refused, in Chinese.
+        reason: &'static str,
+    },
+    /// A reporting year that is not four digits; holds it as given.
     #[error("“{0}”不是年份：请写四位数字的报告年度，例如 2024")]
     BadYear(String),
+    /// A new agency with an ASCII folder name and no `--name`.
     #[error(
         "请写明机构全称：文件夹名“{slug}”只能用作网址，例如 portal new {slug} --name 示例县教育局（也可以直接用中文全称作文件夹名：portal new 示例县教育局）"
     )]
-    NameRequired { slug: String },
+    NameRequired {
+        /// The folder name given.
+        slug: String,
+    },
+    /// A full name that is empty or contains control characters; holds it.
     #[error("机构全称“{0}”不能用：不能为空，也不能含换行等控制字符")]
     BadName(String),
+    /// The site root has no `site.toml`.
     #[error("{} 中没有 site.toml：请在站点根目录运行，或用 --root 指定站点，或先用 portal init 创建站点", root.display())]
-    NotASite { root: PathBuf },
+    NotASite {
+        /// The directory taken as the site root.
+        root: PathBuf,
+    },
+    /// `site.toml` exists but the site cannot be loaded.
     #[error("站点的 site.toml 有错误，无法读取站点：请先运行 portal check 查看并修正")]
     SiteBroken,
+    /// No agency has the folder name given.
     #[error("找不到机构“{slug}”（content/{slug}/agency.toml）：{}", match suggestion {
         Some(s) => format!("是否想写 portal new {s} …？机构按文件夹名指定"),
         None => format!("请先运行 portal new {slug} --name 机构全称"),
     })]
-    NoAgency { slug: String, suggestion: Option<String> },
+    NoAgency {
+        /// The folder name given.
+        slug: String,
+        /// The folder of an agency whose full or short name that is, if any.
+        suggestion: Option<String>,
+    },
+    /// The agency's `agency.toml` exists but cannot be loaded.
     #[error("content/{slug}/agency.toml 有错误：请先运行 portal check 查看并修正")]
-    AgencyBroken { slug: String },
+    AgencyBroken {
+        /// The agency's folder name.
+        slug: String,
+    },
+    /// Another folder already holds an agency with this full name.
     #[error("机构“{name}”已在 content/{other}/ 中：同一机构只能有一个文件夹")]
-    DuplicateName { name: String, other: String },
+    DuplicateName {
+        /// The full name.
+        name: String,
+        /// The folder that has it.
+        other: String,
+    },
+    /// A folder name that differs from an existing one only in letter case.
     #[error("content/{other}/ 与“{slug}”只有大小写不同：网址会冲突，请换一个文件夹名")]
-    DuplicateSlug { slug: String, other: String },
+    DuplicateSlug {
+        /// The folder name given.
+        slug: String,
+        /// The existing folder.
+        other: String,
+    },
+    /// A file or folder could not be written (or, for `portal init`, listed).
     #[error("无法写入 {}：{source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// Why, as the operating system reported it.
+        source: std::io::Error,
+    },
 }
 
 fn list(paths: &[PathBuf]) -> String {

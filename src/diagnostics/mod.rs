@@ -15,16 +15,21 @@ use serde::{Deserialize, Serialize};
 pub(crate) use self::code::Code;
 use crate::sources::{FileId, Sources};
 
+/// Whether a problem stops the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
+    /// Fails the build and `portal check`.
     Error,
+    /// Shown, but the site is still built.
     Warning,
 }
 
 /// A place in a source file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
+    /// The file, as [`Sources`] names it.
     pub file: FileId,
+    /// Byte offsets into the file's text.
     pub span: Range<usize>,
 }
 
@@ -32,22 +37,28 @@ pub struct Location {
 /// that is missing or could not be decoded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Place {
+    /// A span in a file that was read.
     Span(Location),
+    /// A path alone, relative to the site root: a file with no text to point into.
     Path(PathBuf),
 }
 
 /// One problem, in words a webmaster can act on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Diagnostic {
+    /// Whether the problem stops the build.
     pub severity: Severity,
     /// Short stable code: a rule id (`R1`) or a kind (`toml`, `missing-file`).
     pub code: Code,
+    /// What is wrong, in the user's words (Chinese).
     pub message: String,
+    /// Where it is; `None` for a problem of the site as a whole.
     pub place: Option<Place>,
     /// The offending value, marked in the source line.
     pub label: Option<String>,
     /// Further places, e.g. the other cells of an equation.
     pub related: Vec<(Location, String)>,
+    /// Further explanation and hints for the fix, shown after the source line.
     pub notes: Vec<String>,
 }
 
@@ -120,18 +131,22 @@ impl Diagnostics {
         self.0.extend(other);
     }
 
+    /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// How many diagnostics are errors.
     pub fn errors(&self) -> usize {
         self.0.iter().filter(|d| d.is_error()).count()
     }
 
+    /// How many diagnostics are warnings.
     pub fn warnings(&self) -> usize {
         self.0.len() - self.errors()
     }
 
+    /// Whether nothing was found at all, warnings included.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

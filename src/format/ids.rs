@@ -24,9 +24,13 @@ impl TableIx {
 /// are printed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellAt {
+    /// The table the cell is in.
     pub table: TableIx,
+    /// Index of the block within the table.
     pub block: usize,
+    /// Row in the block's grid: an index into its row leaves.
     pub row: usize,
+    /// Column in the block's grid: an index into its column leaves.
     pub col: usize,
 }
 

@@ -13,19 +13,23 @@ pub use self::format_2021::FORMAT_2021;
 pub use self::ids::{CellAt, TableIx};
 pub(crate) use self::lines::{CrossYearLine, RuleLines};
 
-/// A rule of the format (勾稽关系 and the other checks `format-2021.md`
+/// A rule of the format (勾稽关系 and the other checks `docs/check.md`
 /// numbers), by the id that diagnostics, waivers and the docs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RuleId {
-    /// Sums within a table: R1–R4.
+    /// 表三, every column: 一 + 二 = （七）总计 + 四.
     R1,
+    /// 表三, every row: 总计 = 自然人 + the 法人或其他组织 columns.
     R2,
+    /// 表三, every column: （七）总计 = （一） + （二） + every item of （三）–（六）.
     R3,
+    /// 表四, for 行政复议 and both kinds of 行政诉讼: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
     R4,
     /// Every figure a non-negative whole number (or an amount where the unit says so).
     R5,
-    /// Carry-over between consecutive years: R6, R7.
+    /// Across years, 表三: 二、上年结转 (Y) = 四、结转下年度继续办理 (Y−1).
     R6,
+    /// Across years, 表二: 现行有效件数 (Y) = 现行有效件数 (Y−1) + 本年制发件数 − 本年废止件数.
     R7,
     /// Figures stated in the prose agree with the tables.
     R8,
@@ -79,8 +83,11 @@ impl std::fmt::Display for RuleId {
 pub struct Format {
     /// The notice that defines the format, as cited on the site.
     pub notice: &'static str,
+    /// The official sections, in the order a report gives them.
     pub sections: &'static [Section],
+    /// The statistics tables, in printed order; [`TableIx`] indexes this list.
     pub tables: &'static [Table],
+    /// The consistency rules within one report (R1–R4).
     pub rules: &'static [SumRule],
     /// Rules between a report and the same agency's report of the year before.
     pub cross_year: &'static [CrossYearRule],
@@ -101,9 +108,13 @@ pub struct Format {
 pub struct Measure {
     /// What the figure is, in the format's words (a chart's series, a ranking's column).
     pub label: &'static str,
+    /// The table of the cells, by [`Table::key`].
     pub table: &'static str,
+    /// Index of the block within that table.
     pub block: usize,
+    /// Operands selecting the rows summed; `[""]` for a block without row headers.
     pub rows: &'static [&'static str],
+    /// Operands selecting the columns summed.
     pub columns: &'static [&'static str],
 }
 
@@ -112,6 +123,7 @@ pub struct Measure {
 pub struct Chart {
     /// Stable fragment id on the agency page.
     pub id: &'static str,
+    /// Heading shown above the chart.
     pub title: &'static str,
     /// The stacked parts of each bar, bottom first.
     pub series: &'static [Measure],
@@ -122,11 +134,13 @@ pub struct Chart {
 pub struct Ranking {
     /// Stable fragment id on the year page.
     pub id: &'static str,
+    /// Heading of the ranking on the year page.
     pub title: &'static str,
     /// What the value column is headed.
     pub heading: &'static str,
     /// The figure ranked; with `per`, its share of that figure (a percentage).
     pub measure: Measure,
+    /// The figure `measure` is taken as a share of; `None` ranks `measure` itself.
     pub per: Option<Measure>,
 }
 
@@ -157,6 +171,7 @@ pub struct Table {
     pub name: &'static str,
     /// The section the table belongs to.
     pub section: u8,
+    /// The blocks, top to bottom as printed.
     pub blocks: &'static [Block],
 }
 
@@ -170,11 +185,13 @@ pub struct Block {
     pub caption: Option<&'static str>,
     /// Text of the top-left cell above the row headers.
     pub corner: Option<&'static str>,
+    /// Column header tree, left to right.
     pub columns: &'static [Header],
     /// Row header tree. Empty means one unlabelled row (table 四).
     pub rows: &'static [Header],
     /// How `data.toml` spells the figures of this block.
     pub entries: EntryShape,
+    /// Whether every cell is a count (件) or an amount (万元).
     pub unit: Unit,
 }
 
@@ -207,6 +224,7 @@ pub struct Header {
     pub key: &'static str,
     /// The official wording, reproduced exactly on the site.
     pub label: &'static str,
+    /// The headers below this one; empty for a leaf.
     pub children: &'static [Header],
     /// A total that `data.toml` may leave out; it is then computed by the rule
     /// that defines it.
@@ -228,12 +246,17 @@ pub enum Axis {
 /// `key`.
 #[derive(Debug)]
 pub struct SumRule {
-    /// Rule id as in `format-2021.md` (R1–R4).
+    /// Rule id as in `docs/check.md` (R1–R4).
     pub id: RuleId,
+    /// The table it checks, by [`Table::key`].
     pub table: &'static str,
+    /// Index of the block within that table.
     pub block: usize,
+    /// Whether the equation is checked in every column or in every row.
     pub axis: Axis,
+    /// Operands summed on the left side.
     pub lhs: &'static [&'static str],
+    /// Operands summed on the right side.
     pub rhs: &'static [&'static str],
     /// The rule in the format's own words, shown with every violation.
     pub statement: &'static str,
@@ -243,17 +266,25 @@ pub struct SumRule {
 /// `this` (year Y) = `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y), along `axis`.
 #[derive(Debug)]
 pub struct CrossYearRule {
-    /// Rule id as in `format-2021.md` (R6, R7).
+    /// Rule id as in `docs/check.md` (R6, R7).
     pub id: RuleId,
+    /// The table it checks, in both years, by [`Table::key`].
     pub table: &'static str,
+    /// Index of the block within that table.
     pub block: usize,
+    /// Whether the equation is checked in every column or in every row.
     pub axis: Axis,
+    /// Operand for year Y's figure, the one the rule predicts.
     pub this: &'static str,
+    /// Operand for year Y−1's figure it starts from.
     pub previous: &'static str,
+    /// Operands of year Y added.
     pub plus: &'static [&'static str],
+    /// Operands of year Y subtracted.
     pub minus: &'static [&'static str],
     /// Legitimately broken at times (a clean-up of old documents): a warning.
     pub warning_only: bool,
+    /// The rule in the format's own words, shown with every violation.
     pub statement: &'static str,
 }
 
@@ -264,11 +295,17 @@ pub struct CrossYearRule {
 /// 共 or 决定 allowed) and one of `units`.
 #[derive(Debug)]
 pub struct ProseFigure {
+    /// The table of the cell, by [`Table::key`].
     pub table: &'static str,
+    /// Index of the block within that table.
     pub block: usize,
+    /// Row leaf key of the cell, e.g. `carried_over`.
     pub row: &'static str,
+    /// Column leaf key of the cell, e.g. `total`.
     pub column: &'static str,
+    /// The alternative phrasings, e.g. `["新收", "申请"]` or `["受理", "申请"]`.
     pub phrases: &'static [&'static [&'static str]],
+    /// Units the number may be followed by, e.g. `件`.
     pub units: &'static [&'static str],
 }
 
@@ -286,8 +323,11 @@ impl SumRule {
 /// A leaf of a header tree, flattened: its full key and the labels on the way down.
 #[derive(Debug, Clone)]
 pub struct Leaf {
+    /// Full key, e.g. `results.withheld.state_secret`.
     pub key: String,
+    /// Official labels from the top of the tree down to the leaf.
     pub labels: Vec<&'static str>,
+    /// A total that `data.toml` may leave out ([`Header::total`]).
     pub total: bool,
 }
 
@@ -389,6 +429,7 @@ impl Block {
         self.row_leaves()[row].total || self.column_leaves()[col].total
     }
 
+    /// Column leaves, left to right.
     pub fn column_leaves(&self) -> &'static [Leaf] {
         cached_leaves(self.columns)
     }
@@ -453,8 +494,11 @@ impl Block {
 /// One key of `data.toml` and the cells its value lists.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The TOML key: a leaf row's key, or a column group's, e.g. `litigation.direct`.
     pub key: String,
+    /// Official labels of that row or column group, from the top of the tree down.
     pub labels: Vec<&'static str>,
+    /// The `(row, column)` cells the value lists, in order.
     pub cells: Vec<(usize, usize)>,
     /// The whole entry may be left out (a total row, computed instead).
     pub optional: bool,

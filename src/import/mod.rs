@@ -36,32 +36,66 @@ use crate::model::{Date, Site};
 /// Why a file was not imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The site root has no `site.toml`.
     #[error("{} 中没有 site.toml：请在站点根目录运行，或用 --root 指定站点，或先用 portal init 创建站点", root.display())]
-    NotASite { root: PathBuf },
+    NotASite {
+        /// The directory taken as the site root.
+        root: PathBuf,
+    },
+    /// An input file or folder could not be read.
     #[error("无法读取：{0}")]
     Io(#[source] std::io::Error),
+    /// The text is neither UTF-8 nor in the legacy encoding tried; holds the message.
     #[error("{0}")]
     Encoding(String),
+    /// A file type the importer cannot read (`.doc`, PDF, …); holds what to do instead.
     #[error("不支持的文件类型：{0}")]
     Unsupported(&'static str),
+    /// A `.docx` that could not be unpacked or parsed; holds the reader's message.
     #[error("{0}")]
     Docx(String),
+    /// Nothing in the file looks like a part of an annual report; holds why.
     #[error("不是政府信息公开工作年度报告：{0}")]
     NotAReport(&'static str),
+    /// A report in a format before the current one: not imported.
     #[error("这是{format}的报告：{reason}。没有导入；请按现行格式（{notice}）整理后再导入", notice = FORMAT_2021.notice)]
-    OlderFormat { format: &'static str, reason: &'static str },
+    OlderFormat {
+        /// Name of the older format, with the notice that defined it.
+        format: &'static str,
+        /// Why it cannot be mapped onto the current format.
+        reason: &'static str,
+    },
+    /// Neither the title nor a signature date gives the reporting year.
     #[error("无法确定报告年度：标题中没有“××××年”，也没有落款日期；请用 --year 指定，例如 --year 2024")]
     NoYear,
+    /// `--year` is not a four-digit year; holds it as given.
     #[error("“{0}”不是年份：请写四位数字的报告年度，例如 2024")]
     BadYear(String),
+    /// The agency could not be determined; holds why.
     #[error("无法确定机构：{0}；请用 --agency 指定机构文件夹名，例如 --agency linqu-yeyuan")]
     NoAgency(String),
+    /// The agency the report names already has a folder other than the `--agency` given.
     #[error("机构“{name}”已在 content/{other}/ 中：请用 --agency {other}，同一机构只能有一个文件夹")]
-    DuplicateName { name: String, other: String },
+    DuplicateName {
+        /// The agency's full name.
+        name: String,
+        /// The folder it already has.
+        other: String,
+    },
+    /// An earlier file of this run was imported as the same agency and year.
     #[error("content/{slug}/{year}/ 本次已从 {} 导入，这个文件未导入", first.display())]
-    AlreadyImported { slug: String, year: u16, first: PathBuf },
+    AlreadyImported {
+        /// The agency folder.
+        slug: String,
+        /// The reporting year.
+        year: u16,
+        /// The file imported there first.
+        first: PathBuf,
+    },
+    /// `--year` given with several files or a folder.
     #[error("--year 只能与一个文件一起使用：多个文件的年度各从其标题推断")]
     YearWithManyFiles,
+    /// Writing the sources failed: a file exists without `--force`, a bad folder name, I/O.
     #[error("{0}")]
     Scaffold(#[from] ScaffoldError),
 }
@@ -80,6 +114,7 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// The tag `portal import` prints before a finding, e.g. `未读取`.
     pub fn label(self) -> &'static str {
         match self {
             FindingKind::Unread => "未读取",
@@ -93,8 +128,11 @@ impl FindingKind {
 /// Something the user must know about an import, with its place in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// Where in the input; `None` for the document as a whole.
     pub loc: Option<Loc>,
+    /// Unread, missing, approximate or inferred.
     pub kind: FindingKind,
+    /// What the user should know, in Chinese.
     pub message: String,
 }
 
@@ -116,15 +154,20 @@ impl fmt::Display for Finding {
 /// A report read from a file, before anything is written.
 #[derive(Debug)]
 pub struct Reading {
+    /// The report's text: title, sections, date, signature, contact and raw tables.
     pub document: Document,
+    /// The figures read from the document's tables.
     pub read: Read,
 }
 
 /// The kinds of input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Plain text (`.txt`, or a file without an extension that is not HTML or `.docx`).
     Text,
+    /// A Word document (`.docx`).
     Docx,
+    /// A saved web page (`.html`, `.htm`, …).
     Html,
 }
 
@@ -308,12 +351,15 @@ pub struct Options {
 /// What importing one file did.
 #[derive(Debug)]
 pub struct Imported {
+    /// The agency folder the report went into.
     pub slug: String,
+    /// The reporting year, given or inferred.
     pub year: u16,
     /// Files written, relative to the site root.
     pub files: Vec<PathBuf>,
     /// What was inferred rather than given, in words.
     pub inferred: Vec<String>,
+    /// What the user must check, in input order (those without a place last).
     pub findings: Vec<Finding>,
     /// Number of table cells read.
     pub cells: usize,
@@ -322,7 +368,9 @@ pub struct Imported {
 /// One file's outcome.
 #[derive(Debug)]
 pub struct FileOutcome {
+    /// The input file, as given.
     pub file: PathBuf,
+    /// What was imported, or why nothing was.
     pub result: Result<Imported, ImportError>,
 }
 
@@ -385,7 +433,7 @@ impl<'a> Run<'a> {
         Ok(Self { root, site, done: Vec::new(), created: BTreeSet::new() })
     }
 
-    /// The slug and full name of an agency known to the site or this run.
+    /// The slug, full name and short name of every agency known to the site or this run.
     fn agencies(&self) -> Vec<(String, String, Option<String>)> {
         let mut out: Vec<(String, String, Option<String>)> = self
             .site

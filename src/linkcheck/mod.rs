@@ -34,9 +34,13 @@ use crate::sources::{FileId, Sources};
 pub struct Broken {
     /// Site path of the page it is on.
     pub page: String,
+    /// 1-based line of the link in the generated page.
     pub line: usize,
+    /// The link as written, percent-decoded.
     pub url: String,
+    /// What is wrong with it.
     pub problem: Problem,
+    /// Where it was written, so that it is reported at the place to fix.
     pub source: Source,
 }
 
@@ -51,26 +55,34 @@ pub enum Source {
     Template,
 }
 
+/// Why an internal link leads nowhere.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     /// No file at the site path it resolves to.
     Missing(String),
     /// The page exists but has no element with this `id`.
     MissingFragment {
+        /// Site path of the target page; empty when the link points into its own page.
         page: String,
+        /// The `id` looked for, decoded.
         fragment: String,
     },
     /// Root-relative or same-origin, but outside the site's base path.
     OutsideBase,
+    /// A `javascript:` URL: not a link to anything.
     Javascript,
 }
 
 /// An external URL and where it is used.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExternalLink {
+    /// The absolute URL without its fragment, as it is fetched.
     pub url: String,
+    /// Site path of the page it is on.
     pub page: String,
+    /// 1-based line of the link in the generated page.
     pub line: usize,
+    /// Where it was written, so that it is reported at the place to fix.
     pub source: Source,
 }
 
@@ -79,6 +91,7 @@ pub struct ExternalLink {
 pub struct Inspection {
     /// Links looked at (internal and external).
     pub checked: usize,
+    /// Internal links that lead nowhere.
     pub broken: Vec<Broken>,
     /// External links, for `portal check --external`.
     pub external: Vec<ExternalLink>,

@@ -13,14 +13,20 @@ use crate::layout::url;
 use crate::sources::Sources;
 use crate::text::escape;
 
+/// How many links the report counts of each outcome.
 #[derive(Debug, Default, Serialize)]
 pub struct Counts {
     /// Links looked at, internal and external.
     pub checked: usize,
+    /// Links found to work: internal ones not broken, external ones that answered.
     pub ok: usize,
+    /// Links that lead nowhere, internal and external.
     pub broken: usize,
+    /// External links that redirect, temporarily or for good; only permanent redirects are listed.
     pub redirected: usize,
+    /// External links whose site refused or did not answer.
     pub unverifiable: usize,
+    /// External links not fetched: excluded, or fetching was not asked for.
     pub skipped: usize,
 }
 
@@ -68,27 +74,36 @@ pub struct WriteError {
     pub reason: std::io::Error,
 }
 
+/// One listed link.
 #[derive(Debug, Serialize)]
 pub struct Entry {
     /// What is wrong with it.
     pub kind: LinkOutcome,
+    /// The URL: as written for an internal link, absolute for an external one.
     pub url: String,
     /// Line in the generated page.
     pub line: usize,
     /// Where it was written: `content/…/report.md:21:5`, `static/about.html`, or the template.
     pub source: String,
+    /// Why it is listed, in the user's words (Chinese).
     pub reason: String,
 }
 
+/// The listed links of one page.
 #[derive(Debug, Serialize)]
 pub struct PageEntries {
+    /// Site path of the page.
     pub page: String,
+    /// Its listed links; a template's link only on the first page that has it.
     pub entries: Vec<Entry>,
 }
 
+/// The report: every listed link, by page.
 #[derive(Debug, Serialize)]
 pub struct LinkReport {
+    /// How many links had each outcome, listed or not.
     pub counts: Counts,
+    /// Pages with listed links, the home page first, then by site path.
     pub pages: Vec<PageEntries>,
 }
 

@@ -33,8 +33,11 @@ use crate::text::{did_you_mean, toml_value_span};
 /// every file read, and the problems found on the way.
 #[derive(Default)]
 pub struct Loaded {
+    /// `None` when `site.toml` could not be read.
     pub site: Option<Site>,
+    /// Every file read, for quoting in the diagnostics.
     pub sources: Sources,
+    /// Every problem found, in reading order.
     pub diagnostics: Diagnostics,
 }
 

@@ -12,6 +12,7 @@ use crate::format::{self, CellAt, Format, RuleLines, TableIx, Unit};
 /// A figure: a count of cases, or an amount in 万元 kept exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Number {
+    /// A whole count (件, 条, …).
     Count(u64),
     /// Millionths of a 万元 (see [`format::AMOUNT_DECIMALS`]).
     Amount(u64),
@@ -78,16 +79,21 @@ pub enum Origin {
     Summed,
 }
 
+/// One figure of a report, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
+    /// The figure, in its block's unit.
     pub value: Number,
+    /// Typed, computed or summed.
     pub origin: Origin,
 }
 
 /// The cells of one block, row-major.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grid {
+    /// Number of rows: the block's row leaves.
     pub rows: usize,
+    /// Number of columns: the block's column leaves.
     pub cols: usize,
     cells: Vec<Packed>,
     /// Values too large for a packed cell's 32 bits: rare, so usually empty.
@@ -188,6 +194,7 @@ impl Grid {
         self.cells[row * self.cols + col] = packed;
     }
 
+    /// The value of the cell at `row`, `col`; `None` when the cell has none.
     pub fn value(&self, row: usize, col: usize) -> Option<Number> {
         self.get(row, col).map(|c| c.value)
     }
@@ -197,6 +204,7 @@ impl Grid {
 /// [`Format::tables`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figures {
+    /// One list per table, in [`Format::tables`] order, of one grid per block.
     pub tables: Vec<Vec<Grid>>,
 }
 

@@ -22,7 +22,9 @@ use crate::sources::FileId;
 /// Everything `content/` and `site.toml` describe.
 #[derive(Debug, Clone)]
 pub struct Site {
+    /// The settings from `site.toml`.
     pub config: SiteConfig,
+    /// The report format the figures are laid out by and checked against.
     pub format: &'static Format,
     /// Sorted by weight, then slug.
     pub agencies: Vec<Agency>,
@@ -90,6 +92,7 @@ impl Site {
 pub struct Agency {
     /// Folder name; used in URLs.
     pub slug: String,
+    /// What `agency.toml` declares.
     pub info: AgencyInfo,
     /// `agency.toml`, for diagnostics about what it declares.
     pub file: FileId,
@@ -129,6 +132,7 @@ pub struct AgencyInfo {
     /// Lower weights are listed first.
     #[serde(default)]
     pub weight: i64,
+    /// The `[contact]` table, shown on the agency page.
     #[serde(default)]
     pub contact: Contact,
     /// Present when the agency's reports are summaries (汇总) of other agencies'.
@@ -142,6 +146,7 @@ pub struct AgencyInfo {
 pub struct SummaryInfo {
     /// The summary's tier, which sets its deadline.
     pub level: Level,
+    /// The agencies whose reports it sums.
     pub members: Members,
 }
 
@@ -191,7 +196,9 @@ impl Level {
 /// `parent` is the summary's `name` (`members = "children"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Members {
+    /// Every agency whose `parent` is this agency's `name`.
     Children,
+    /// The member agencies, by folder name.
     List(Vec<String>),
 }
 
@@ -250,10 +257,15 @@ impl AgencyInfo {
 pub struct Contact {
     /// 联系机构, e.g. `冶源街道办事处党政办公室`
     pub office: Option<String>,
+    /// 地址, the office's postal address.
     pub address: Option<String>,
+    /// 邮编, e.g. `262605`.
     pub postcode: Option<String>,
+    /// 电话, e.g. `0536-3631224`.
     pub phone: Option<String>,
+    /// 传真, the fax number.
     pub fax: Option<String>,
+    /// 电子邮箱; linked with `mailto:` on the page.
     pub email: Option<String>,
 }
 
@@ -262,18 +274,23 @@ pub struct Contact {
 pub struct Report {
     /// The reporting year (the folder name).
     pub year: u16,
+    /// Title from the front matter, e.g. `临朐县冶源街道办事处2024年政府信息公开工作年度报告`.
     pub title: String,
-    /// Publication date, and where it is written in `report.md`.
+    /// Publication date (the front matter's `date`).
     pub date: Date,
+    /// Byte span of the date in `report.md`, for diagnostics.
     pub date_span: Range<usize>,
     /// The body that signs the report (落款).
     pub signed_by: String,
+    /// Where the preamble and each section lie in `report.md`.
     pub narrative: Narrative,
     /// The figures 一、总体情况 states, for rule R8.
     pub stated: Box<[Stated]>,
+    /// `report.md`, for diagnostics about it.
     pub markdown_file: FileId,
     /// `data.toml`; only a summary may go without (its figures are then summed).
     pub data_file: Option<FileId>,
+    /// The figures of the statistics tables, from `data.toml` or summed from the members'.
     pub figures: Figures,
     /// Rules this report is allowed to break, because it was published that way.
     pub waivers: Vec<Waiver>,
@@ -287,6 +304,7 @@ pub struct Report {
 pub struct Waiver {
     /// The rule waived: a sum or cross-year rule, or `summary`.
     pub rule: RuleId,
+    /// Why the figures are published as they are; shown on the report page.
     pub reason: String,
     /// Where the waiver is written in `data.toml`.
     pub span: Range<usize>,

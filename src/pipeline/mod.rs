@@ -1,7 +1,7 @@
-//! The pipeline: load → validate → render → write → check.
+//! The pipeline: load → validate → render → inspect links → write.
 //!
-//! Each file of the site is produced, handed to the writer and inspected for
-//! links in one parallel pass, and then dropped: memory holds the site model
+//! Each file of the site is produced, inspected for links and handed to the
+//! writer in one parallel pass, and then dropped: memory holds the site model
 //! and what the link inspection needs, never the pages. `portal build` writes;
 //! `portal check` runs the same pass without writing; `portal serve` produces
 //! each file when the browser asks for it.
@@ -30,8 +30,11 @@ use crate::{load, summary, validate};
 
 /// A loaded and validated site, with every problem found.
 pub struct Checked {
+    /// `None` when `site.toml` could not be read.
     pub site: Option<Site>,
+    /// Every file read, for quoting in the diagnostics.
     pub sources: Sources,
+    /// Every problem found: loading, summing and validation, in reading order.
     pub diagnostics: Diagnostics,
     /// What the pages say about the checks: waivers used, summaries, warnings.
     pub review: Review,
@@ -66,34 +69,54 @@ fn check_loaded(mut loaded: load::Loaded) -> Checked {
     Checked { site: loaded.site, sources: loaded.sources, diagnostics, review, loaded: loaded.diagnostics }
 }
 
+/// Why a build or a check produced no site.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The site's files have errors: they are in the diagnostics.
     #[error("数据有错误，未发布")]
     Invalid,
+    /// A page or the theme could not be rendered.
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// The output folder could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The output folder is one a build must not replace (the site itself, or inside its sources).
     #[error("输出文件夹 {} 不安全：{reason}", path.display())]
-    UnsafeOutput { path: PathBuf, reason: &'static str },
+    UnsafeOutput {
+        /// The output folder as given.
+        path: PathBuf,
+        /// Why it is refused, in the user's words (Chinese).
+        reason: &'static str,
+    },
+    /// A file under `static/` has the site path of a generated file.
     #[error("{path} 与生成的页面同名：请改名或删除 static/ 中的这个文件")]
-    Collision { path: String },
+    Collision {
+        /// The site path both have.
+        path: String,
+    },
 }
 
 /// What a build did.
 #[derive(Debug)]
 pub struct Summary {
+    /// HTML pages of the site.
     pub pages: usize,
+    /// Reports on the site.
     pub reports: usize,
+    /// Every file of the site, pages included.
     pub files: usize,
     /// Files written; the others were already in the output as they are.
     pub written: usize,
+    /// How long the whole build took, loading included.
     pub elapsed: Duration,
 }
 
 /// The outcome of a build, with the diagnostics to show either way.
 pub struct Outcome<T> {
+    /// Every file read, for quoting in the diagnostics.
     pub sources: Sources,
+    /// Every problem found, to show whether or not the build succeeded.
     pub diagnostics: Diagnostics,
     /// The path the site is served under (`/xxgk/`, from `base_url`), known
     /// whenever `site.toml` could be read, even if the build failed.
@@ -101,6 +124,7 @@ pub struct Outcome<T> {
     /// The dead-link inspection, whenever the site could be rendered, even if
     /// broken links then failed the build (the link report lists them).
     pub links: Option<Links>,
+    /// What the command produced; `Err` when the site has errors or could not be built.
     pub result: Result<T, BuildError>,
 }
 

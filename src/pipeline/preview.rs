@@ -23,6 +23,7 @@ use crate::{load, summary, validate};
 /// report again needs: the diagnostics of the data (links apart) and what
 /// each page left for the link inspection.
 pub struct Live {
+    /// The checked site, ready to produce any file; the same one the outcome holds.
     pub prepared: Arc<Prepared>,
     sources: Sources,
     data: Diagnostics,

@@ -41,7 +41,7 @@ pub(crate) use theme::Theme;
 /// Where a file's bytes come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {
-    Bytes(Vec<u8>),
+    /// Built into `portal`: the default theme's files.
     Static(&'static [u8]),
     /// Copied from this file.
     File(PathBuf),
@@ -51,7 +51,6 @@ impl Content {
     /// The bytes of the file; a `File` is read from disk.
     pub(crate) fn bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
         Ok(match self {
-            Content::Bytes(b) => std::borrow::Cow::Borrowed(b),
             Content::Static(b) => std::borrow::Cow::Borrowed(b),
             Content::File(path) => std::borrow::Cow::Owned(std::fs::read(path)?),
         })
@@ -61,25 +60,43 @@ impl Content {
 /// Why a page or the theme could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    /// A template failed to compile or to render.
     #[error("模板 {name} 出错：{message}")]
-    Template { name: String, message: String },
+    Template {
+        /// The template's name, relative to `templates/`.
+        name: String,
+        /// minijinja's message, with its causes.
+        message: String,
+    },
+    /// The theme cannot be used: it does not exist, or a built-in template is broken.
     #[error("主题错误：{0}")]
     Theme(String),
+    /// A file of the theme or the site could not be read.
     #[error("无法读取 {}：{source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
 }
 
 /// An HTML page of the site: what it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
+    /// The home page: the latest reports and every agency.
     Home,
+    /// A year's page: its reports, compliance overview, findings and rankings.
     Year(u16),
+    /// The list of agencies.
     Agencies,
     /// An agency's page.
     Agency(AgencyIx),
     /// A report's page.
     Report(ReportIx),
+    /// The index page of the open data.
     Data,
+    /// The page for a path the site does not have (`404.html`).
     NotFound,
 }
 

@@ -20,7 +20,9 @@ pub const EXAMPLE_NAME: &str = "示例局";
 pub struct Initialized {
     /// `site.toml` and `README.md`, relative to the site folder.
     pub files: Vec<PathBuf>,
+    /// The example agency.
     pub agency: NewAgency,
+    /// The example agency's report.
     pub report: NewReport,
 }
 

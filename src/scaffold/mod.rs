@@ -23,6 +23,7 @@ pub use new::{NewAgency, NewReport, new_agency, new_report};
 pub enum Note {
     /// Cells filled from the previous year's report by a cross-year rule.
     CarriedOver {
+        /// The year of the report the cells were filled from.
         from_year: u16,
         /// `表三`
         table: &'static str,
@@ -35,18 +36,30 @@ pub enum Note {
     },
     /// Cells set so that a sum rule holds after the carry-over.
     Balanced {
+        /// The table's name, e.g. `表三`.
         table: &'static str,
+        /// The official wording of the row or column whose cells were set.
         target: &'static str,
         /// The rule in the format's words.
         statement: &'static str,
+        /// Each cell: the row or column it sits in, and its value.
         values: Vec<(&'static str, Number)>,
     },
     /// The previous year's report exists but could not be read.
-    PreviousUnreadable { year: u16 },
+    PreviousUnreadable {
+        /// The previous year.
+        year: u16,
+    },
     /// There is no report for the previous year: every figure is zero.
-    NoPrevious { year: u16 },
+    NoPrevious {
+        /// The previous year.
+        year: u16,
+    },
     /// The publication date written is the deadline, for the user to change.
-    DatePlaceholder { date: Date },
+    DatePlaceholder {
+        /// The deadline, written as the publication date.
+        date: Date,
+    },
 }
 
 impl fmt::Display for Note {

@@ -17,6 +17,7 @@ use crate::model::{Contact, Date, Site};
 pub struct NewAgency {
     /// `content/<slug>/agency.toml`, relative to the site root.
     pub path: PathBuf,
+    /// The agency's full name as written in `agency.toml`.
     pub name: String,
 }
 
@@ -25,6 +26,7 @@ pub struct NewAgency {
 pub struct NewReport {
     /// `report.md` and `data.toml`, relative to the site root.
     pub files: Vec<PathBuf>,
+    /// What the user should know about the figures and date written, in the order found.
     pub notes: Vec<Note>,
 }
 

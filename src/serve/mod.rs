@@ -31,39 +31,66 @@ const WORKERS: usize = 4;
 /// An idle event stream sends a comment this often, to find closed tabs.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
+/// How `portal serve` runs.
 pub struct Options {
+    /// The site folder, built and watched.
     pub root: PathBuf,
+    /// Address to listen on; `0.0.0.0` or `::` makes the preview reachable from other machines.
     pub bind: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
+    /// How changes to the sources are noticed.
     pub watch: WatchMode,
 }
 
 /// What the server tells the terminal; `main` decides how to print it.
 pub enum Event<'a> {
+    /// The server is up; sent once, after the first build.
     Listening {
+        /// The preview's address, base path included: `http://127.0.0.1:1111/xxgk/`.
         url: String,
+        /// How changes are being watched, for the terminal to say.
         watch: WatchMode,
     },
-    /// `changed` holds the changed paths, relative to the site root.
+    /// A build finished: the first, or a rebuild after a change.
     Built {
+        /// The build's result and diagnostics.
         outcome: &'a Outcome<Arc<Prepared>>,
+        /// How long the build took.
         elapsed: Duration,
+        /// The changed paths that set the build off, relative to the site root; empty for the first build.
         changed: &'a [PathBuf],
     },
+    /// Watching newly created source folders failed; the server goes on. The watcher's message.
     WatchError(String),
 }
 
+/// Why the preview server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// Another process listens on the address asked for.
     #[error("端口 {0} 已被占用：请用 --port 换一个端口，或用 --port 0 自动选择空闲端口")]
     PortInUse(SocketAddr),
+    /// Listening on the address failed for another reason.
     #[error("无法监听 {addr}：{source}")]
-    Bind { addr: SocketAddr, source: io::Error },
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why listening failed.
+        source: io::Error,
+    },
+    /// tiny_http could not take over the listening socket; its message.
     #[error("无法启动 HTTP 服务：{0}")]
     Http(String),
+    /// The site folder does not exist or cannot be resolved.
     #[error("找不到站点文件夹 {}：{source}", path.display())]
-    Root { path: PathBuf, source: io::Error },
+    Root {
+        /// The site folder as given.
+        path: PathBuf,
+        /// Why it could not be resolved.
+        source: io::Error,
+    },
+    /// The file watcher could not start.
     #[error("无法监视文件变化：{0}（网络盘或容器挂载的文件夹请加 --poll）")]
     Watch(#[from] notify::Error),
 }

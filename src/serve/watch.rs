@@ -22,6 +22,7 @@ const SETTLE: Duration = Duration::from_millis(30);
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
+/// How `portal serve` notices changed sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// The operating system's notifications (inotify, FSEvents, ReadDirectoryChangesW).
@@ -31,6 +32,7 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The mode in the user's words (Chinese), for the terminal.
     pub fn describe(self) -> &'static str {
         match self {
             Mode::Native => "系统文件通知（native）",
