@@ -17,7 +17,7 @@ pub(crate) struct Args {
 
 /// Builds the site at `root` into its output folder.
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
-    let out = args.out.unwrap_or_else(|| root.join("public"));
+    let out = args.out.unwrap_or_else(|| pipeline::default_output(root));
     let outcome = pipeline::build(root, &out);
     emit(&outcome.diagnostics, &outcome.sources);
     match outcome.result {

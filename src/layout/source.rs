@@ -68,6 +68,11 @@ pub(crate) fn report_file(rel: &Path) -> Option<(String, u16)> {
     }
 }
 
+/// Where `portal build` writes the site unless told otherwise: `public/` under `root`.
+pub fn default_output(root: &Path) -> PathBuf {
+    root.join("public")
+}
+
 /// `themes/<name>` under `root`.
 pub(crate) fn theme_dir(root: &Path, name: &str) -> PathBuf {
     root.join(THEMES).join(name)

@@ -20,6 +20,7 @@ use crate::config::LinkSeverity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 use crate::format::FORMAT_2021;
 use crate::layout::source;
+pub use crate::layout::source::default_output;
 use crate::linkcheck::{self, Inspection};
 use crate::model::Site;
 use crate::output::write::{Manifest, Output, WriteError};
