@@ -221,6 +221,33 @@ fn sitemap_and_open_data() {
 }
 
 #[test]
+fn csv_text_that_would_start_a_formula_is_defused() {
+    let site = TempSite::yeyuan();
+    let name = "=HYPERLINK(\"http://evil.example/\",\"点击查看\")";
+    site.edit(
+        "content/linqu-yeyuan/agency.toml",
+        "name = \"临朐县冶源街道办事处\"",
+        &format!("name = {}", toml::Value::from(name)),
+    );
+    site.build_ok();
+    let quoted = format!("\"'{}\"", name.replace('"', "\"\""));
+    for file in ["public/2024/linqu-yeyuan/data.csv", "public/data/reports.csv", "public/data/2024.csv"] {
+        let csv = site.read(file);
+        let lines: Vec<&str> = csv.lines().skip(1).collect();
+        assert!(!lines.is_empty(), "{file}");
+        for line in lines {
+            // The name is the second field: guarded, then quoted; the figure stays a bare number.
+            assert!(line.starts_with(&format!("linqu-yeyuan,{quoted},2024,2025-01-10,")), "{file}: {line}");
+            let value = line.rsplit(',').nth(1).unwrap();
+            assert!(value.parse::<f64>().is_ok(), "{file}: {line}");
+        }
+    }
+    // JSON carries the name as it is: only spreadsheets read a leading `=` as a formula.
+    let json: serde_json::Value = serde_json::from_str(&site.read("public/2024/linqu-yeyuan/data.json")).unwrap();
+    assert_eq!(json["agency_name"], name);
+}
+
+#[test]
 fn output_is_byte_identical_across_builds() {
     let site = TempSite::sample();
     let a = tempfile::tempdir().unwrap();

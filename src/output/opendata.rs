@@ -8,6 +8,7 @@
 //! the schema (`title` and `x-key` of each position), not repeated per cell.
 //! The CSV is one line per cell with the labels, for spreadsheets.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -231,19 +232,31 @@ impl CsvLayout {
     }
 }
 
-/// Fields joined by commas, each quoted when it must be (RFC 4180).
+/// Characters that make a spreadsheet read a cell as a formula (or, tab and
+/// carriage return, that some strip before looking for one).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text field as a spreadsheet must show it: one that would start a formula
+/// gets a leading `'`, which Excel, WPS and LibreOffice read as "text".
+fn defuse(field: &str) -> Cow<'_, str> {
+    if field.starts_with(FORMULA_START) { Cow::Owned(format!("'{field}")) } else { Cow::Borrowed(field) }
+}
+
+/// Text fields joined by commas, each defused (see [`defuse`]) and quoted when
+/// it must be (RFC 4180). Numbers are written apart, never through this.
 fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for (i, field) in fields.enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let field = defuse(field);
         if field.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&field.replace('"', "\"\""));
             out.push('"');
         } else {
-            out.push_str(field);
+            out.push_str(&field);
         }
     }
     out
@@ -384,5 +397,28 @@ mod tests {
             csv_line(["a", "b,c", "say \"hi\"", "two\nlines", "（一）"].into_iter()),
             "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",（一）"
         );
+    }
+
+    #[test]
+    fn every_formula_start_is_defused() {
+        for c in FORMULA_START {
+            let field = format!("{c}1+1");
+            assert_eq!(defuse(&field), format!("'{field}"), "{c:?}");
+        }
+        // Quoted after the guard when the text needs quoting: the `'` sits inside the quotes.
+        assert_eq!(
+            csv_line(["=HYPERLINK(\"http://x\",\"点击\")"].into_iter()),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\""
+        );
+        assert_eq!(csv_line(["-2+3", "@SUM(A1)", "\r=1"].into_iter()), "'-2+3,'@SUM(A1),\"'\r=1\"");
+        assert_eq!(csv_line(["\t=1", "+86"].into_iter()), "'\t=1,'+86");
+    }
+
+    #[test]
+    fn safe_text_is_unchanged() {
+        for field in ["临朐县冶源街道办事处", "（一）主动公开", "a=b", "x-y", "1+1", "", "'=already", " =1", "２０２４"]
+        {
+            assert_eq!(defuse(field), field);
+        }
     }
 }
