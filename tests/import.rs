@@ -565,3 +565,68 @@ fn garbage_and_truncated_files_never_panic() {
         assert!(run.stderr.contains("未导入") && !run.stderr.contains("panicked"), "{}", run.stderr);
     }
 }
+
+/// Lines of report text that look like markup or Markdown, each ≤ 30 characters so that no reader
+/// joins it with the next; with the HTML each must render as (escaped text in its element).
+const LOOKALIKES: &[(&str, &str)] = &[
+    ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
+    ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
+    ("&lt;b&gt;实体&amp;", "<p>&amp;lt;b&amp;gt;实体&amp;amp;</p>"),
+    ("`代码` *强调* [链接](http://x.cn)", "<p>`代码` *强调* [链接](http://x.cn)</p>"),
+    ("# 不是标题", "<p># 不是标题</p>"),
+    ("- 不是列表", "<p>- 不是列表</p>"),
+    ("1. 不是列表", "<p>1. 不是列表</p>"),
+    ("> 不是引用 {#id}", "<p>&gt; 不是引用 {#id}</p>"),
+    ("（九）<i>小标题</i> ##", ">（九）&lt;i&gt;小标题&lt;/i&gt; ##</h3>"),
+];
+
+/// Imports `file` (already written into `site`), builds, and checks every lookalike line renders as its text.
+fn assert_lookalikes_render_as_text(site: &TempSite, file: &str) {
+    let run = site.run(&["import", site.path(file).to_str().unwrap()]);
+    assert!(run.success, "{file}: {}\n{}", run.stdout, run.stderr);
+    site.build_ok();
+    let page = site.out("2024/linqu-yeyuan/index.html");
+    let start = page.find("class=\"narrative").unwrap();
+    let page = &page[start..page.find("</article>").unwrap()];
+    for (line, html) in LOOKALIKES {
+        assert!(page.contains(html), "{file}: {line:?} is not rendered as {html:?}");
+    }
+    for element in ["<script>alert", "<img src=x", "<b>", "<i>", "<code>", "<em>", "<blockquote>", "<ol", "<ul"] {
+        assert!(!page.contains(element), "{file}: {element} in the page");
+    }
+    assert!(page.contains("<h3 id=\"section-1-1\">（九）"), "{file}: the sub-heading keeps its own id");
+    // The rest of the report imports as before.
+    assert_eq!(
+        report(&load(site.root()), "linqu-yeyuan", 2024).title,
+        "临朐县冶源街道办事处2024年政府信息公开工作年度报告"
+    );
+}
+
+/// The sample report's parts with the lookalike lines right after the heading of section 1.
+fn parts_with_lookalikes() -> Vec<Part> {
+    let mut parts = sample_parts();
+    let at = parts.iter().position(|p| matches!(p, Part::Para(t) if t == "一、总体情况")).unwrap() + 1;
+    for (i, (line, _)) in LOOKALIKES.iter().enumerate() {
+        parts.insert(at + i, Part::Para((*line).to_owned()));
+    }
+    parts.push(Part::Para("2025年1月10日".to_owned()));
+    parts
+}
+
+#[test]
+fn text_that_looks_like_markup_imports_as_text_from_every_reader() {
+    let text = fs::read_to_string(Path::new(REPO).join(FIXTURE)).unwrap();
+    let lines: Vec<&str> = LOOKALIKES.iter().map(|(l, _)| *l).collect();
+    let text = text.replacen("\n一、总体情况\n", &format!("\n一、总体情况\n{}\n", lines.join("\n")), 1);
+    let site = site_without_sample_report();
+    site.write("report.txt", &text);
+    assert_lookalikes_render_as_text(&site, "report.txt");
+
+    let site = site_without_sample_report();
+    site.write_bytes("report.docx", &docx(&parts_with_lookalikes()));
+    assert_lookalikes_render_as_text(&site, "report.docx");
+
+    let site = site_without_sample_report();
+    site.write("report.html", &html_page(&parts_with_lookalikes(), true));
+    assert_lookalikes_render_as_text(&site, "report.html");
+}

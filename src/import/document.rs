@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::markdown;
 use super::words::{find_date, key, squash};
 use super::{Finding, FindingKind};
 use crate::format::Format;
@@ -86,10 +87,10 @@ pub(crate) struct Source {
 /// One of the format's sections as found.
 #[derive(Debug, Clone)]
 pub struct SectionText {
-    /// The heading to write: as printed when it is an official title, else the
-    /// official title.
+    /// The heading to write, as Markdown: as printed (escaped) when it is an
+    /// official title, else the official title.
     pub heading: String,
-    /// Markdown paragraphs (sub-headings already turned into `###`).
+    /// Markdown paragraphs, text escaped (sub-headings already turned into `###`).
     pub paragraphs: Vec<String>,
 }
 
@@ -182,7 +183,7 @@ pub(crate) fn assemble(format: &'static Format, source: Source) -> Document {
                                 format!("标题“{}”不是官方表述，按第{}部分“{}”读取", p.text, n, section.title),
                             ));
                         }
-                        let heading = if exact { p.text.clone() } else { section.title.to_owned() };
+                        let heading = if exact { markdown::text(&p.text) } else { section.title.to_owned() };
                         doc.sections[usize::from(n) - 1] = Some(SectionText { heading, paragraphs: Vec::new() });
                         current = Some(n);
                     }
@@ -230,7 +231,8 @@ pub(crate) fn assemble(format: &'static Format, source: Source) -> Document {
         }
     }
     for (section, p) in paras {
-        let markdown = if is_subheading(&p.text) { format!("### {}", p.text) } else { escape_markdown(&p.text) };
+        let markdown =
+            if is_subheading(&p.text) { format!("### {}", markdown::text(&p.text)) } else { markdown::text(&p.text) };
         match section.and_then(|n| doc.sections.get_mut(usize::from(n) - 1)).and_then(Option::as_mut) {
             Some(s) => s.paragraphs.push(markdown),
             None => {
@@ -242,22 +244,6 @@ pub(crate) fn assemble(format: &'static Format, source: Source) -> Document {
         }
     }
     doc
-}
-
-/// A paragraph that Markdown would read as something else (a heading, list,
-/// quote, rule) gets its first character escaped.
-fn escape_markdown(text: &str) -> String {
-    let first = text.chars().next().unwrap_or(' ');
-    let ordered = {
-        let digits = text.chars().take_while(char::is_ascii_digit).count();
-        digits > 0 && text[digits..].starts_with(['.', ')']) && text[digits + 1..].starts_with(' ')
-    };
-    if "#>-+*=_|~`".contains(first) || ordered {
-        let at = if ordered { text.chars().take_while(char::is_ascii_digit).count() } else { 0 };
-        format!("{}\\{}", &text[..at], &text[at..])
-    } else {
-        text.to_owned()
-    }
 }
 
 /// Contact details in the usual closing sentence of the opening paragraph:
@@ -318,12 +304,5 @@ mod tests {
         assert_eq!(c.phone.as_deref(), Some("0536-3631123"));
         assert_eq!(c.fax.as_deref(), Some("0536-3631224"));
         assert_eq!(c.email.as_deref(), Some("lqxyyz@wf.shandong.cn"));
-    }
-
-    #[test]
-    fn markdown_lookalikes_are_escaped() {
-        assert_eq!(escape_markdown("1.网站栏目建设。"), "1.网站栏目建设。");
-        assert_eq!(escape_markdown("1. 网站"), "1\\. 网站");
-        assert_eq!(escape_markdown("# 号"), "\\# 号");
     }
 }

@@ -15,6 +15,7 @@
 pub(crate) mod document;
 mod docx;
 mod html;
+mod markdown;
 pub(crate) mod tables;
 mod text;
 pub(crate) mod words;
@@ -544,6 +545,8 @@ impl<'a> Run<'a> {
 
         let dir = source::report_dir(&slug, year);
         let source_name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+        // Named in a comment line of each file: a line break in the name would end the comment.
+        let source_name = source_name.replace(['\n', '\r'], " ");
         let mut files = vec![
             (dir.join(source::NARRATIVE_FILE), report_md(format, doc, &title, date, &signed_by, &source_name)),
             (dir.join(source::DATA_FILE), data_toml(format, &name, year, &reading.read, &source_name)),
@@ -596,7 +599,6 @@ fn report_md(format: &Format, doc: &Document, title: &str, date: Date, signed_by
         "+++\n# 由 portal import 从 {source} 导入\ntitle = {}\ndate = {date}\nsigned_by = {}\n+++\n",
         author::toml_str(title),
         author::toml_str(signed_by),
-        source = source.replace(['\n', '\r'], " ")
     );
     for p in &doc.preamble {
         out.push_str(&format!("\n{p}\n"));
