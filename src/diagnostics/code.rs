@@ -62,8 +62,10 @@ codes! {
     Waiver = "waiver",
     /// A `site.toml` value that cannot be used.
     Config = "config",
-    /// A file that could not be read.
+    /// A file that could not be read, or a link that leads nowhere.
     Io = "io",
+    /// A file or folder of the site that is a link leading out of the site root.
+    OutsideRoot = "outside-root",
     /// A template that does not render.
     Template = "template",
     /// A link to a page or file the site does not have.

@@ -13,6 +13,7 @@ use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use self::code::Code;
+use crate::layout::confine::Escape;
 use crate::sources::{FileId, Sources};
 
 /// Whether a problem stops the build.
@@ -63,6 +64,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A path of the site that leads out of it or nowhere, as an error at that path.
+    pub(crate) fn escape(e: &Escape) -> Self {
+        let code = match e {
+            Escape::Outside { .. } => Code::OutsideRoot,
+            Escape::Dangling { .. } => Code::Io,
+        };
+        Self::error(code, e.to_string()).at_path(e.link())
+    }
+
     pub(crate) fn error(code: impl Into<Code>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,

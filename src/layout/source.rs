@@ -73,9 +73,21 @@ pub fn default_output(root: &Path) -> PathBuf {
     root.join("public")
 }
 
-/// `themes/<name>` under `root`.
-pub(crate) fn theme_dir(root: &Path, name: &str) -> PathBuf {
-    root.join(THEMES).join(name)
+/// `themes/<name>`, relative to the root.
+pub(crate) fn theme_dir(name: &str) -> PathBuf {
+    Path::new(THEMES).join(name)
+}
+
+/// Why a theme's name (`theme` in `site.toml`) cannot name a folder of
+/// `themes/`: it must be one folder name, not a path that could lead elsewhere.
+pub(crate) fn theme_name_error(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("主题名不能为空")
+    } else if name.contains(['/', '\\', ':', '\0']) || name == "." || name == ".." || Path::new(name).is_absolute() {
+        Some("主题名只能是 themes/ 下一个文件夹的名字，不能含 / \\ : 或写成 .. 或绝对路径")
+    } else {
+        None
+    }
 }
 
 /// `.portal-cache/` under `root`.
@@ -116,6 +128,16 @@ mod tests {
         assert_eq!(report_file(Path::new("content/a/2024/附件.pdf")), None);
         assert_eq!(report_file(&agency_file("a")), None);
         assert_eq!(report_file(Path::new("static/a/2024/report.md")), None);
+    }
+
+    #[test]
+    fn theme_names_are_one_folder() {
+        for good in ["default", "gov-blue", "主题"] {
+            assert_eq!(theme_name_error(good), None, "{good}");
+        }
+        for bad in ["", ".", "..", "../x", "../../../x", "/etc", "a/b", "a\\b", "C:x", "C:\\x", "x\0"] {
+            assert!(theme_name_error(bad).is_some(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use self::words::explain_serde_error;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::format::{self, Format, RuleId, Unit};
+use crate::layout::confine::Root;
 use crate::layout::source;
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 use crate::sources::{FileId, Sources};
@@ -44,7 +45,8 @@ pub struct Loaded {
 /// Reads the site rooted at `root`.
 pub fn load(root: &Path, format: &'static Format) -> Loaded {
     let sources = Mutex::new(Sources::under(root));
-    let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
+    let confine = Root::new(root);
+    let mut cx = Loader { root, confine: &confine, format, sources: &sources, diagnostics: Diagnostics::default() };
     let site = cx.site();
     let mut diagnostics = cx.diagnostics;
     let sources = sources.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -58,7 +60,8 @@ pub(crate) use self::stamps::Stamps;
 /// reports it).
 pub(crate) fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
     let sources = Mutex::new(Sources::default());
-    let mut cx = Loader { root, format, sources: &sources, diagnostics: Diagnostics::default() };
+    let confine = Root::new(root);
+    let mut cx = Loader { root, confine: &confine, format, sources: &sources, diagnostics: Diagnostics::default() };
     cx.config().filter(|_| cx.diagnostics.is_empty())
 }
 
@@ -85,7 +88,8 @@ pub(crate) fn reload_report(
     summary: bool,
 ) -> (Option<Report>, Diagnostics) {
     let shared = Mutex::new(std::mem::take(sources));
-    let mut cx = Loader { root, format, sources: &shared, diagnostics: Diagnostics::default() };
+    let confine = Root::new(root);
+    let mut cx = Loader { root, confine: &confine, format, sources: &shared, diagnostics: Diagnostics::default() };
     let report = cx.report(&source::report_dir(slug, year), year, summary);
     let diagnostics = cx.diagnostics;
     *sources = shared.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -96,6 +100,8 @@ pub(crate) fn reload_report(
 /// registry of files read.
 struct Loader<'a> {
     root: &'a Path,
+    /// What every path read is checked against: it must stay under the root.
+    confine: &'a Root,
     format: &'static Format,
     sources: &'a Mutex<Sources>,
     diagnostics: Diagnostics,
@@ -106,7 +112,14 @@ impl Loader<'_> {
         let config = self.config()?;
         let content = self.root.join(source::CONTENT);
         let mut agencies = Vec::new();
-        match sorted_dir(&content) {
+        let listed = match self.confine.check(Path::new(source::CONTENT)) {
+            Ok(()) => sorted_dir(&content),
+            Err(e) => {
+                self.diagnostics.push(Diagnostic::escape(&e));
+                Ok(Vec::new())
+            }
+        };
+        match listed {
             Err(_) => self.diagnostics.push(
                 Diagnostic::error(
                     Code::MissingFile,
@@ -115,13 +128,18 @@ impl Loader<'_> {
                 .at_path("content/"),
             ),
             Ok(entries) => {
-                let dirs: Vec<PathBuf> =
-                    entries.into_iter().filter(|(p, dir)| *dir && !is_hidden(p)).map(|(p, _)| p).collect();
+                let dirs: Vec<PathBuf> = entries
+                    .into_iter()
+                    .filter(|e| e.dir && !is_hidden(&e.path))
+                    .filter(|e| self.usable(e, source::CONTENT.as_ref()))
+                    .map(|e| e.path)
+                    .collect();
                 let loaded: Vec<(Option<Agency>, Diagnostics)> = dirs
                     .par_iter()
                     .map(|dir| {
                         let mut cx = Loader {
                             root: self.root,
+                            confine: self.confine,
                             format: self.format,
                             sources: self.sources,
                             diagnostics: Diagnostics::default(),
@@ -151,6 +169,10 @@ impl Loader<'_> {
 
     fn config(&mut self) -> Option<SiteConfig> {
         let rel = PathBuf::from(source::SETTINGS);
+        if let Err(e) = self.confine.check(&rel) {
+            self.diagnostics.push(Diagnostic::escape(&e));
+            return None;
+        }
         if !self.root.join(&rel).is_file() {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -173,6 +195,14 @@ impl Loader<'_> {
                     .at(file, span),
             );
         }
+        if let Some(why) = source::theme_name_error(&config.theme) {
+            let span = toml_value_span(&text, "theme").unwrap_or(0..0);
+            self.diagnostics.push(
+                Diagnostic::error(Code::Config, format!("theme = \"{}\" 不能使用：{why}", config.theme))
+                    .at(file, span)
+                    .with_note("主题放在 themes/<主题名>/ 中，site.toml 里只写主题名，例如 theme = \"default\""),
+            );
+        }
         Some(config)
     }
 
@@ -185,7 +215,14 @@ impl Loader<'_> {
             );
             return None;
         }
+        let entries = sorted_dir(dir).unwrap_or_default();
         let rel = rel_dir.join(source::AGENCY_FILE);
+        let own = entries.iter().find(|e| e.path.file_name().is_some_and(|n| n == source::AGENCY_FILE));
+        if let Some(own) = own
+            && !self.usable(own, &rel_dir)
+        {
+            return None;
+        }
         if !self.root.join(&rel).is_file() {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -207,11 +244,11 @@ impl Loader<'_> {
         let summary = info.as_ref().is_none_or(|i| i.summary.is_some());
 
         let mut reports = Vec::new();
-        for (path, is_dir) in sorted_dir(dir).unwrap_or_default() {
-            let name = file_name(&path);
-            if !is_dir || is_hidden(&path) {
+        for entry in entries {
+            if !entry.dir || is_hidden(&entry.path) || !self.usable(&entry, &rel_dir) {
                 continue;
             }
+            let name = file_name(&entry.path);
             let Some(year) = parse_year(&name) else {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -232,13 +269,18 @@ impl Loader<'_> {
     fn report(&mut self, rel_dir: &Path, year: u16, summary: bool) -> Option<Report> {
         let md_rel = rel_dir.join(source::NARRATIVE_FILE);
         let data_rel = rel_dir.join(source::DATA_FILE);
-        // One listing of the folder answers which files are there.
-        let files: Vec<String> = sorted_dir(&self.root.join(rel_dir))
+        // One listing of the folder answers which files are there; every one
+        // is published or read, so a link among them must stay in the site.
+        let listed: Vec<Listed> = sorted_dir(&self.root.join(rel_dir))
             .unwrap_or_default()
             .into_iter()
-            .filter(|(p, dir)| !dir && !is_hidden(p))
-            .map(|(p, _)| file_name(&p))
+            .filter(|e| !e.dir && !is_hidden(&e.path))
             .collect();
+        let mut refused = false;
+        for entry in &listed {
+            refused |= !self.usable(entry, rel_dir);
+        }
+        let files: Vec<String> = listed.iter().map(|e| file_name(&e.path)).collect();
         let has = |name: &str| files.iter().any(|f| f == name);
         let has_data = has(source::DATA_FILE);
         let mut missing = false;
@@ -257,7 +299,7 @@ impl Loader<'_> {
                 missing = true;
             }
         }
-        if missing {
+        if missing || refused {
             return None;
         }
         let (md_file, md_text) = self.read(&md_rel)?;
@@ -343,6 +385,31 @@ impl Loader<'_> {
                     )
                     .at_path(path),
                 );
+            }
+        }
+    }
+
+    /// Whether an entry listed in the folder `rel_dir` can be read: its name is
+    /// UTF-8 (it becomes part of a URL), and if it is a link, it leads to
+    /// something inside the site. Each refusal is reported.
+    fn usable(&mut self, entry: &Listed, rel_dir: &Path) -> bool {
+        let Some(name) = entry.path.file_name() else { return false };
+        let rel = rel_dir.join(name);
+        if name.to_str().is_none() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::Encoding,
+                    format!("{} 的名字不是 UTF-8 编码，不能用作网址：请用 UTF-8 重新命名", rel.display()),
+                )
+                .at_path(rel),
+            );
+            return false;
+        }
+        match self.confine.check_entry(&rel, entry.link) {
+            Ok(()) => true,
+            Err(e) => {
+                self.diagnostics.push(Diagnostic::escape(&e));
+                false
             }
         }
     }
@@ -892,21 +959,29 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// A folder's entries, each with whether it is a folder (symlinks followed),
-/// sorted by name so that output never depends on the file system's order.
-/// The kind comes from the listing itself: no `stat` per entry on most file systems.
-fn sorted_dir(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
-    let mut entries: Vec<(PathBuf, bool)> = fs::read_dir(dir)?
+/// An entry of a folder's listing.
+struct Listed {
+    path: PathBuf,
+    /// A folder, or a link to one.
+    dir: bool,
+    /// A link: [`Root::check_entry`] follows it.
+    link: bool,
+}
+
+/// A folder's entries, sorted by name so that output never depends on the
+/// file system's order. The kind comes from the listing itself: no `stat` per
+/// entry on most file systems, but for links.
+fn sorted_dir(dir: &Path) -> std::io::Result<Vec<Listed>> {
+    let mut entries: Vec<Listed> = fs::read_dir(dir)?
         .filter_map(|e| {
             let e = e.ok()?;
-            let is_dir = match e.file_type().ok()? {
-                t if t.is_symlink() => e.path().is_dir(),
-                t => t.is_dir(),
-            };
-            Some((e.path(), is_dir))
+            let kind = e.file_type().ok()?;
+            let link = kind.is_symlink();
+            let dir = if link { e.path().is_dir() } else { kind.is_dir() };
+            Some(Listed { path: e.path(), dir, link })
         })
         .collect();
-    entries.sort();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
 }
 

@@ -159,6 +159,18 @@ fn prepare_checked(root: &Path, checked: Checked) -> (Outcome<Prepared>, Diagnos
 
 fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
     match e {
+        BuildError::Render(RenderError::Outside(escape)) => {
+            diagnostics.push(Diagnostic::escape(&escape));
+            BuildError::Invalid
+        }
+        BuildError::Render(RenderError::Name(ref path)) => {
+            diagnostics.push(Diagnostic::error(Code::Encoding, e.to_string()).at_path(path));
+            BuildError::Invalid
+        }
+        BuildError::Render(RenderError::Loop(ref path)) => {
+            diagnostics.push(Diagnostic::error(Code::Path, e.to_string()).at_path(path));
+            BuildError::Invalid
+        }
         BuildError::Render(_) | BuildError::Collision { .. } => {
             diagnostics.push(Diagnostic::error(Code::Template, e.to_string()));
             BuildError::Invalid

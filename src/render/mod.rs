@@ -71,6 +71,15 @@ pub enum RenderError {
     /// The theme cannot be used: it does not exist, or a built-in template is broken.
     #[error("主题错误：{0}")]
     Theme(String),
+    /// A file or folder of the theme or the site's overrides leads out of the site.
+    #[error(transparent)]
+    Outside(#[from] crate::layout::confine::Escape),
+    /// A file or folder name of the theme or the overrides that is not UTF-8.
+    #[error("{} 的名字不是 UTF-8 编码，不能用作网址：请用 UTF-8 重新命名", .0.display())]
+    Name(PathBuf),
+    /// A link to a folder that contains it: walking it would never end.
+    #[error("{} 是指向其所在文件夹（或更上层）的链接：请删除它", .0.display())]
+    Loop(PathBuf),
     /// A file of the theme or the site could not be read.
     #[error("无法读取 {}：{source}", path.display())]
     Io {

@@ -4,6 +4,8 @@
 //! The default theme is built into the binary, so a site needs no copy of it.
 //! A site overrides any template with `templates/<same name>` and adds or
 //! replaces assets with `static/**`; assets are copied to the site root.
+//! Every file of a theme or of the site's overrides stays inside the site:
+//! a link that leads out is refused ([`crate::layout::confine`]).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::config::BaseUrl;
+use crate::layout::confine::Root;
 use crate::layout::source;
 
 use super::RenderError;
@@ -52,14 +55,19 @@ const DEFAULT_THEME: &[(&str, &[u8])] = builtin!(
 
 impl Theme {
     pub(crate) fn load(root: &Path, name: &str, base: &BaseUrl) -> Result<Self, RenderError> {
+        if let Some(why) = source::theme_name_error(name) {
+            return Err(RenderError::Theme(format!("theme = \"{name}\" 不能使用：{why}")));
+        }
+        let confine = Root::new(root);
         let mut templates: BTreeMap<String, String> = BTreeMap::new();
         let mut assets: BTreeMap<String, Source> = BTreeMap::new();
-        let theme_dir = source::theme_dir(root, name);
-        if theme_dir.is_dir() {
-            for (rel, path) in walk(&theme_dir.join(source::TEMPLATES))? {
+        let theme_rel = source::theme_dir(name);
+        confine.check(&theme_rel)?;
+        if root.join(&theme_rel).is_dir() {
+            for (rel, path) in walk(&confine, &theme_rel.join(source::TEMPLATES))? {
                 templates.insert(rel, read_template(&path)?);
             }
-            for (rel, path) in walk(&theme_dir.join(source::STATIC))? {
+            for (rel, path) in walk(&confine, &theme_rel.join(source::STATIC))? {
                 assets.insert(rel, Source::File(path));
             }
         } else if name == "default" {
@@ -77,10 +85,10 @@ impl Theme {
                 "找不到主题“{name}”：请把主题放在 themes/{name}/，或在 site.toml 中写 theme = \"default\""
             )));
         }
-        for (rel, path) in walk(&root.join(source::TEMPLATES))? {
+        for (rel, path) in walk(&confine, Path::new(source::TEMPLATES))? {
             templates.insert(rel, read_template(&path)?);
         }
-        for (rel, path) in walk(&root.join(source::STATIC))? {
+        for (rel, path) in walk(&confine, Path::new(source::STATIC))? {
             assets.insert(rel, Source::File(path));
         }
 
@@ -127,31 +135,58 @@ fn read_template(path: &Path) -> Result<String, RenderError> {
     fs::read_to_string(path).map_err(|e| RenderError::Io { path: path.to_path_buf(), source: e })
 }
 
-/// Files under `dir` (if it exists), as (`a/b.css`, full path), sorted.
-fn walk(dir: &Path) -> Result<Vec<(String, PathBuf)>, RenderError> {
+/// Files under the folder `dir` of the site (if it exists), as (`a/b.css`,
+/// path to open), sorted. The folder and every link under it must stay inside
+/// the site; a name that is not UTF-8 cannot be a site path.
+fn walk(root: &Root, dir: &Path) -> Result<Vec<(String, PathBuf)>, RenderError> {
     let mut out = Vec::new();
-    if !dir.is_dir() {
+    root.check(dir)?;
+    if !root.path().join(dir).is_dir() {
         return Ok(out);
     }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RenderError::Io { path, source }
+    };
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = fs::read_dir(&d).map_err(|e| RenderError::Io { path: d.clone(), source: e })?;
-        for entry in entries {
-            let path = entry.map_err(|e| RenderError::Io { path: d.clone(), source: e })?.path();
-            let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden {
+        let full = root.path().join(&d);
+        for entry in fs::read_dir(&full).map_err(io(&full))? {
+            let entry = entry.map_err(io(&full))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(RenderError::Name(d.join(&name)));
+            };
+            if name.starts_with('.') {
                 continue;
             }
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(rel) = path.strip_prefix(dir) {
-                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                out.push((rel, path));
+            let rel = d.join(name);
+            let kind = entry.file_type().map_err(io(&entry.path()))?;
+            root.check_entry(&rel, kind.is_symlink())?;
+            // A link followed leads inside the site: it may loop only through
+            // a folder of the site, which the stack would then visit forever.
+            if entry.path().is_dir() {
+                if kind.is_symlink() && leads_to_ancestor(&entry.path()) {
+                    return Err(RenderError::Loop(rel));
+                }
+                stack.push(rel);
+            } else if let Ok(inner) = rel.strip_prefix(dir) {
+                let site_path =
+                    inner.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                out.push((site_path, entry.path()));
             }
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether a link to a folder leads to the folder it is in, or above it.
+fn leads_to_ancestor(link: &Path) -> bool {
+    let (Ok(target), Some(Ok(parent))) = (link.canonicalize(), link.parent().map(Path::canonicalize)) else {
+        return false;
+    };
+    parent.starts_with(target)
 }
 
 #[cfg(test)]
@@ -160,8 +195,9 @@ mod tests {
 
     #[test]
     fn builtin_list_matches_the_folder() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
-        let mut on_disk: Vec<String> = walk(&dir).unwrap().into_iter().map(|(rel, _)| rel).collect();
+        let root = Root::new(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let mut on_disk: Vec<String> =
+            walk(&root, Path::new("themes/default")).unwrap().into_iter().map(|(rel, _)| rel).collect();
         on_disk.sort();
         let mut listed: Vec<String> = DEFAULT_THEME.iter().map(|(p, _)| p.to_string()).collect();
         listed.sort();

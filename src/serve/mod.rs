@@ -21,6 +21,7 @@ use tiny_http::{Header, Request, Response, Server};
 
 use self::route::{Files, NoFiles, Reply, Snapshot};
 pub use self::watch::Mode as WatchMode;
+use crate::layout::confine::Root;
 use crate::layout::url;
 use crate::pipeline::{self, BuildError, Outcome, Prepared};
 use crate::text::escape;
@@ -143,7 +144,8 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     let start = Instant::now();
     let (outcome, mut live) = pipeline::preview(&root);
     report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &[] });
-    let first = snapshot(&root, &outcome, None);
+    let confine = Root::new(&root);
+    let first = snapshot(&confine, &outcome, None);
     let base = first.base_path.clone().unwrap_or_else(|| "/".to_owned());
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let shared = Arc::new(Shared {
@@ -175,7 +177,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
         // Tabs reload first; the terminal can wait.
         let elapsed = start.elapsed();
         let previous = shared.current();
-        shared.publish(snapshot(&root, &outcome, Some(&previous)));
+        shared.publish(snapshot(&confine, &outcome, Some(&previous)));
         report(Event::Built { outcome: &outcome, elapsed, changed: &changed });
     }
     Ok(())
@@ -229,14 +231,14 @@ impl Files for Prepared {
 
 /// The snapshot to serve after a build. A failed build keeps the previous
 /// files, so that assets keep loading.
-fn snapshot(root: &Path, outcome: &Outcome<Arc<Prepared>>, previous: Option<&Snapshot>) -> Snapshot {
+fn snapshot(root: &Root, outcome: &Outcome<Arc<Prepared>>, previous: Option<&Snapshot>) -> Snapshot {
     let base = outcome.base_path.clone().or_else(|| previous.and_then(|p| p.base_path.clone()));
     match &outcome.result {
         Ok(prepared) => Snapshot {
             base_path: base,
             files: Arc::clone(prepared) as Arc<dyn Files>,
             failure: None,
-            root: root.to_path_buf(),
+            root: root.clone(),
         },
         Err(e) => {
             let mut text = outcome.diagnostics.to_plain_string(&outcome.sources);
@@ -246,7 +248,7 @@ fn snapshot(root: &Path, outcome: &Outcome<Arc<Prepared>>, previous: Option<&Sna
             // The last good build keeps serving its files.
             let files: Arc<dyn Files> =
                 previous.map_or_else(|| Arc::new(NoFiles) as Arc<dyn Files>, |p| Arc::clone(&p.files));
-            Snapshot { base_path: base, files, failure: Some(text), root: root.to_path_buf() }
+            Snapshot { base_path: base, files, failure: Some(text), root: root.clone() }
         }
     }
 }

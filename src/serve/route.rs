@@ -1,9 +1,10 @@
 //! From a request line to what to answer, without any I/O: the part of the
 //! preview server that must never let a request out of the site.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use crate::layout::confine::Root;
 use crate::layout::url;
 
 /// The preview's own endpoints, under the site's base path. Agency slugs
@@ -39,8 +40,8 @@ pub(super) struct Snapshot {
     pub files: Arc<dyn Files>,
     /// The diagnostics of the latest build, when it failed.
     pub failure: Option<String>,
-    /// The site root, canonical: files served from disk must stay inside it.
-    pub root: PathBuf,
+    /// The site root: files served from disk must stay inside it.
+    pub root: Root,
 }
 
 /// What to answer.
@@ -107,7 +108,7 @@ pub(super) fn route(snapshot: &Snapshot, method: &str, url: &str) -> Reply {
     }
     let file = if rel.is_empty() || rel.ends_with('/') { url::page(&rel) } else { rel.clone() };
     if let Some(source) = snapshot.files.lookup(&file) {
-        if source.is_some_and(|source| !inside(&snapshot.root, source)) {
+        if source.is_some_and(|source| !snapshot.root.holds(source)) {
             return Reply::NotFound { depth: Some(depth) };
         }
         return Reply::File { path: file, depth };
@@ -169,11 +170,6 @@ fn ascii(target: &str) -> String {
     out
 }
 
-/// Whether `file`, with every symlink resolved, is inside `root`.
-fn inside(root: &Path, file: &Path) -> bool {
-    file.canonicalize().is_ok_and(|f| f.starts_with(root))
-}
-
 /// `Content-Type` by extension; text types carry their charset.
 pub(super) fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
@@ -221,7 +217,7 @@ mod tests {
 
     fn snapshot(failure: Option<&str>) -> Snapshot {
         Snapshot {
-            root: PathBuf::from("/nonexistent-root"),
+            root: Root::new(Path::new("/nonexistent-root")),
             base_path: Some("/xxgk/".to_owned()),
             files: Arc::new(Listed(vec![
                 "index.html",
@@ -294,7 +290,7 @@ mod tests {
         assert_eq!(file(route(&s, "GET", "/xxgk/assets/style.css")).as_deref(), Some("assets/style.css"));
         // Before any good build the base path is unknown: everything is the failure page.
         let first = Snapshot {
-            root: PathBuf::new(),
+            root: Root::new(Path::new("")),
             base_path: None,
             files: Arc::new(NoFiles),
             failure: Some("error".to_owned()),
