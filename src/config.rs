@@ -31,6 +31,19 @@ pub struct SiteConfig {
     /// The bulk open data under `/data/`.
     #[serde(default)]
     pub data: DataConfig,
+    /// What the narrative's HTML may carry.
+    #[serde(default)]
+    pub security: SecurityConfig,
+}
+
+/// The `[security]` table.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Publish raw HTML in `report.md` and `intro` as written, scripts and
+    /// embeds included, instead of through the allow-list sanitizer.
+    #[serde(default)]
+    pub allow_raw_html: bool,
 }
 
 /// The open data's page (`/data/`).

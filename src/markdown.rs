@@ -1,4 +1,7 @@
-//! The Markdown dialect of `report.md`, shared by loading and rendering.
+//! The Markdown dialect of `report.md`, shared by loading and rendering, and
+//! the HTML it may carry ([`html`]).
+
+pub(crate) mod html;
 
 use pulldown_cmark::Options;
 

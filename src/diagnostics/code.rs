@@ -76,6 +76,10 @@ codes! {
     LinkOutside = "link-outside",
     /// A `javascript:` link.
     LinkJavascript = "link-javascript",
+    /// Raw HTML the sanitizer removes from the page: a script, an event handler, an embed …
+    UnsafeHtml = "unsafe-html",
+    /// `[security] allow_raw_html` publishes raw HTML unsanitized.
+    RawHtml = "raw-html",
 }
 
 impl Code {

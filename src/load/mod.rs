@@ -25,6 +25,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::format::{self, Format, RuleId, Unit};
 use crate::layout::confine::Root;
 use crate::layout::source;
+use crate::markdown::html::{self, RawHtml, Removal, needs_cleaning};
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 use crate::sources::{FileId, Sources};
 pub(crate) use crate::text::decode;
@@ -46,7 +47,7 @@ pub struct Loaded {
 pub fn load(root: &Path, format: &'static Format) -> Loaded {
     let sources = Mutex::new(Sources::under(root));
     let confine = Root::new(root);
-    let mut cx = Loader { root, confine: &confine, format, sources: &sources, diagnostics: Diagnostics::default() };
+    let mut cx = Loader::new(root, &confine, format, &sources);
     let site = cx.site();
     let mut diagnostics = cx.diagnostics;
     let sources = sources.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -56,13 +57,13 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
 
 pub(crate) use self::stamps::Stamps;
 
-/// Reads `site.toml` alone; `None` if it has any problem (the full load then
-/// reports it).
+/// Reads `site.toml` alone; `None` if it has an error (the full load then
+/// reports it; its warnings too).
 pub(crate) fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
     let sources = Mutex::new(Sources::default());
     let confine = Root::new(root);
-    let mut cx = Loader { root, confine: &confine, format, sources: &sources, diagnostics: Diagnostics::default() };
-    cx.config().filter(|_| cx.diagnostics.is_empty())
+    let mut cx = Loader::new(root, &confine, format, &sources);
+    cx.config().filter(|_| !cx.diagnostics.has_errors())
 }
 
 /// The text of a report's `report.md` as it was loaded, read again for the
@@ -86,10 +87,11 @@ pub(crate) fn reload_report(
     slug: &str,
     year: u16,
     summary: bool,
+    raw: RawHtml,
 ) -> (Option<Report>, Diagnostics) {
     let shared = Mutex::new(std::mem::take(sources));
     let confine = Root::new(root);
-    let mut cx = Loader { root, confine: &confine, format, sources: &shared, diagnostics: Diagnostics::default() };
+    let mut cx = Loader { raw, ..Loader::new(root, &confine, format, &shared) };
     let report = cx.report(&source::report_dir(slug, year), year, summary);
     let diagnostics = cx.diagnostics;
     *sources = shared.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -105,11 +107,20 @@ struct Loader<'a> {
     format: &'static Format,
     sources: &'a Mutex<Sources>,
     diagnostics: Diagnostics,
+    /// What becomes of raw HTML in `report.md`: known once `site.toml` is read.
+    raw: RawHtml,
+}
+
+impl<'a> Loader<'a> {
+    fn new(root: &'a Path, confine: &'a Root, format: &'static Format, sources: &'a Mutex<Sources>) -> Self {
+        Self { root, confine, format, sources, diagnostics: Diagnostics::default(), raw: RawHtml::Sanitize }
+    }
 }
 
 impl Loader<'_> {
     fn site(&mut self) -> Option<Site> {
         let config = self.config()?;
+        self.raw = RawHtml::of(&config);
         let content = self.root.join(source::CONTENT);
         let mut agencies = Vec::new();
         let listed = match self.confine.check(Path::new(source::CONTENT)) {
@@ -137,13 +148,8 @@ impl Loader<'_> {
                 let loaded: Vec<(Option<Agency>, Diagnostics)> = dirs
                     .par_iter()
                     .map(|dir| {
-                        let mut cx = Loader {
-                            root: self.root,
-                            confine: self.confine,
-                            format: self.format,
-                            sources: self.sources,
-                            diagnostics: Diagnostics::default(),
-                        };
+                        let mut cx =
+                            Loader { raw: self.raw, ..Loader::new(self.root, self.confine, self.format, self.sources) };
                         (cx.agency(dir), cx.diagnostics)
                     })
                     .collect();
@@ -203,7 +209,34 @@ impl Loader<'_> {
                     .with_note("主题放在 themes/<主题名>/ 中，site.toml 里只写主题名，例如 theme = \"default\""),
             );
         }
+        self.config_html(file, &text, &config);
         Some(config)
+    }
+
+    /// What the sanitizer removes from `intro`, or, where `[security]` lets
+    /// raw HTML through, one warning that it does.
+    fn config_html(&mut self, file: FileId, text: &str, config: &SiteConfig) {
+        if config.security.allow_raw_html {
+            let span = toml_value_span(text, "allow_raw_html").unwrap_or(0..0);
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::RawHtml,
+                    "已设置 allow_raw_html = true：report.md 和 intro 中的原始 HTML 不经过滤直接发布，其中的脚本会在网页上运行",
+                )
+                .at(file, span)
+                .with_note("只有确需嵌入内容、且信任每一位撰稿人时才这样设置"),
+            );
+            return;
+        }
+        let removed = intro_removals(&config.intro);
+        let Some(at) = toml_value_span(text, "intro").filter(|_| !removed.is_empty()) else { return };
+        // A multi-line string that opens at the end of its line starts on the next.
+        let opening = text[at.clone()].split_once('=').map_or("", |(_, v)| v.trim());
+        let first_line = text[..at.start].matches('\n').count() + usize::from(opening == "\"\"\"" || opening == "'''");
+        for r in removed {
+            let line = first_line + config.intro[..r.offset].matches('\n').count();
+            self.diagnostics.push(unsafe_html(&r.what, file, line_span(text, line)));
+        }
     }
 
     fn agency(&mut self, dir: &Path) -> Option<Agency> {
@@ -487,7 +520,9 @@ impl Loader<'_> {
         let mut misnamed: Vec<usize> = Vec::new();
         let mut heading: Option<(Range<usize>, String)> = None;
         let before = self.diagnostics.errors();
+        let mut unclean = false;
         for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+            unclean |= needs_cleaning(&event);
             match event {
                 Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
                     heading = Some((range, String::new()));
@@ -548,6 +583,12 @@ impl Loader<'_> {
                     }
                 }
                 _ => {}
+            }
+        }
+        if unclean && self.raw == RawHtml::Sanitize {
+            for r in html::removals(body) {
+                let line = text[..body_offset + r.offset].matches('\n').count();
+                self.diagnostics.push(unsafe_html(&r.what, file, line_span(text, line)));
             }
         }
         // Absolute: a later run may reach the site from another folder and take this from its state.
@@ -811,6 +852,27 @@ impl Loader<'_> {
 
 /// The official section a non-official heading was probably meant to be: same
 /// numeral (`一、总体概况`) or a near spelling.
+/// What the sanitizer removes from the intro: nothing unless its Markdown may carry any.
+fn intro_removals(intro: &str) -> Vec<html::Removed> {
+    let unclean = pulldown_cmark::Parser::new_ext(intro, crate::markdown::options()).any(|e| needs_cleaning(&e));
+    if unclean { html::removals(intro) } else { Vec::new() }
+}
+
+/// The warning for something the sanitizer removes, at its line.
+fn unsafe_html(what: &Removal, file: FileId, span: Range<usize>) -> Diagnostic {
+    Diagnostic::warning(Code::UnsafeHtml, what.explain())
+        .at(file, span)
+        .with_label("发布时删除")
+        .with_note("如确需嵌入，可在 site.toml 中设置 [security] allow_raw_html = true（不经过滤直接发布，请慎用）")
+}
+
+/// The span of 0-based `line` of `text`, without its line break.
+fn line_span(text: &str, line: usize) -> Range<usize> {
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let start = start.min(text.len());
+    start..start + text[start..].lines().next().map_or(0, str::len)
+}
+
 fn intended_section(sections: &[format::Section], title: &str) -> Option<usize> {
     let numeral = |t: &str| t.split_once('、').map(|(n, _)| n.trim().to_owned());
     let by_numeral = numeral(title).and_then(|n| sections.iter().position(|s| numeral(s.title).as_deref() == Some(&n)));

@@ -25,9 +25,10 @@ pub(crate) fn feed(site: &Site) -> String {
             item.set_link(link);
             item.set_guid(guid);
             item.set_pub_date(report.date.to_rfc2822());
+            // The description is HTML (inside the XML, which rss escapes once more).
             item.set_description(format!(
                 "{}发布的{}年政府信息公开工作年度报告（{}）",
-                agency.info.name,
+                crate::text::escape(&agency.info.name),
                 report.year,
                 report.date.to_chinese()
             ));

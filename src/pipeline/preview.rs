@@ -15,6 +15,7 @@ use super::{
 use crate::diagnostics::Diagnostics;
 use crate::layout::source;
 use crate::linkcheck::PageLinks;
+use crate::markdown::html::RawHtml;
 use crate::sources::{FileId, Sources};
 use crate::validate::Review;
 use crate::{load, summary, validate};
@@ -83,7 +84,8 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let r = old.site.report_of(old.site.find_agency(slug)?, year)?;
     let mut sources = live.sources.clone();
     let summary = old.site.agency(r.agency).info.summary.is_some();
-    let (report, loaded) = load::reload_report(root, old.site.format, &mut sources, slug, year, summary);
+    let (report, loaded) =
+        load::reload_report(root, old.site.format, &mut sources, slug, year, summary, RawHtml::of(&old.site.config));
     let report = report.filter(|_| !loaded.has_errors())?;
     let text: Arc<str> = Arc::from(load::narrative_text(&report).ok()?);
 

@@ -30,6 +30,7 @@ use crate::format::Format;
 use crate::layout::source;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamps};
+use crate::markdown::html::RawHtml;
 use crate::model::{Agency, AgencyInfo, Report, ReportIx, Site};
 use crate::sources::{FileId, Sources};
 
@@ -219,7 +220,8 @@ pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, 
         let Some(r) = site.find_agency(slug).and_then(|a| site.report_of(a, *year)) else { return Err(stamps) };
         let old = Arc::clone(&site.agency(r.agency).reports[r.index]);
         let summary = site.agency(r.agency).info.summary.is_some();
-        let (report, found) = load::reload_report(root, format, &mut sources, slug, *year, summary);
+        let (report, found) =
+            load::reload_report(root, format, &mut sources, slug, *year, summary, RawHtml::of(&site.config));
         // A report that no longer reads is for the full load to report.
         let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
         let folder = source::report_dir(slug, *year);

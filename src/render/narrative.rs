@@ -2,12 +2,20 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 
+pub(crate) use crate::markdown::html::RawHtml;
+use crate::markdown::html::{needs_cleaning, sanitize};
+
 /// Renders a stretch of narrative. Headings are demoted below the section
 /// headings (h3 and deeper) and get stable ids `<id_prefix>-1`, `-2`, … unless
-/// the author gave one with `{#id}`.
-pub(crate) fn to_html(markdown: &str, id_prefix: &str) -> String {
+/// the author gave one with `{#id}`. Unless `raw` allows it, Markdown that
+/// carries raw HTML, an unsafe address or heading attributes is sanitized;
+/// other Markdown is published as pulldown-cmark writes it, which the
+/// sanitizer would keep whole.
+pub(crate) fn to_html(markdown: &str, id_prefix: &str, raw: RawHtml) -> String {
     let mut counter = 0;
-    let events = Parser::new_ext(markdown, crate::markdown::options()).map(|event| match event {
+    let mut unclean = false;
+    let events = Parser::new_ext(markdown, crate::markdown::options()).inspect(|e| unclean |= needs_cleaning(e));
+    let events = events.map(|event| match event {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             let id = id.or_else(|| {
                 counter += 1;
@@ -20,7 +28,7 @@ pub(crate) fn to_html(markdown: &str, id_prefix: &str) -> String {
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
-    out
+    if unclean && raw == RawHtml::Sanitize { sanitize(&out) } else { out }
 }
 
 fn demote(level: HeadingLevel) -> HeadingLevel {
@@ -36,16 +44,34 @@ mod tests {
 
     #[test]
     fn headings_get_stable_ids_and_sit_below_sections() {
-        let html = to_html("### （一）主动公开\n\n正文\n\n#### 细目 {#detail}\n", "section-1");
+        let html = to_html("### （一）主动公开\n\n正文\n\n#### 细目 {#detail}\n", "section-1", RawHtml::Sanitize);
         assert!(html.contains("<h3 id=\"section-1-1\">（一）主动公开</h3>"), "{html}");
         assert!(html.contains("<h4 id=\"detail\">细目</h4>"), "{html}");
     }
 
     #[test]
     fn tables_footnotes_and_strikethrough() {
-        let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~旧~~ 新[^1]\n\n[^1]: 注释\n", "s");
+        let html = to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~旧~~ 新[^1]\n\n[^1]: 注释\n", "s", RawHtml::Sanitize);
         assert!(html.contains("<table>"));
         assert!(html.contains("<del>旧</del>"));
         assert!(html.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_unless_allowed() {
+        let markdown = "段落<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n";
+        let clean = to_html(markdown, "s", RawHtml::Sanitize);
+        assert!(!clean.contains("script") && !clean.contains("onerror"), "{clean}");
+        assert!(clean.contains("<img src=\"x\">"), "{clean}");
+        let raw = to_html(markdown, "s", RawHtml::Allow);
+        assert!(raw.contains("<script>alert(1)</script>") && raw.contains("onerror"), "{raw}");
+    }
+
+    #[test]
+    fn markdown_without_raw_html_is_as_pulldown_writes_it() {
+        let markdown = "正文 [链](../x/)\n\n| a |\n|---|\n| 1 |\n";
+        let mut plain = String::new();
+        html::push_html(&mut plain, Parser::new_ext(markdown, crate::markdown::options()));
+        assert_eq!(to_html(markdown, "s", RawHtml::Sanitize), plain);
     }
 }

@@ -41,7 +41,7 @@ impl Renderer<'_> {
             context! {
                 site => self.shared.site_ctx.clone(),
                 page_title => site.config.title.clone(),
-                intro_html => narrative::to_html(&site.config.intro, "intro"),
+                intro_html => narrative::to_html(&site.config.intro, "intro", narrative::RawHtml::of(&site.config)),
                 latest => Serde(latest),
                 agency_groups => Serde(view::agency_groups(base, &site.agencies)),
             },

@@ -277,6 +277,7 @@ pub(super) fn report_context(
         missing: s.missing.iter().map(|m| link_to(m, false)).collect(),
     });
     let format = site.format;
+    let raw = narrative::RawHtml::of(&site.config);
     let sections = format
         .sections
         .iter()
@@ -292,7 +293,10 @@ pub(super) fn report_context(
                 number: section.number,
                 anchor: section.anchor,
                 title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
-                html: part.as_ref().map(|p| narrative::to_html(p.markdown(text), section.anchor)).unwrap_or_default(),
+                html: part
+                    .as_ref()
+                    .map(|p| narrative::to_html(p.markdown(text), section.anchor, raw))
+                    .unwrap_or_default(),
                 table_html,
             }
         })
@@ -306,7 +310,7 @@ pub(super) fn report_context(
         date: report.date.to_chinese(),
         date_iso: report.date.to_string(),
         signed_by: report.signed_by.clone(),
-        preamble_html: narrative::to_html(report.narrative.preamble.markdown(text), "preamble"),
+        preamble_html: narrative::to_html(report.narrative.preamble.markdown(text), "preamble", raw),
         sections,
         previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
         next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),

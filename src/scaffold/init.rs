@@ -96,6 +96,11 @@ exclude = []         # portal check --external 不检查的外部网址（正则
 [data]
 # 开放数据的使用许可，显示在 /data/ 页面上（可选）· Terms of reuse of the figures, shown on /data/ (optional)
 licence = "本站公开的年度报告统计数据可以自由复制、使用和传播，使用时请注明来源：示例县人民政府办公室。"
+
+# 安全 · Security
+[security]
+# true：report.md 和简介中的原始 HTML 不经过滤直接发布（含脚本，请慎用）；false：删除脚本、嵌入内容等并提示 · true: publish raw HTML unsanitized (scripts included); false: remove scripts, embeds and the like, with a warning
+allow_raw_html = false
 "#;
 
 fn readme(year: u16) -> String {
