@@ -268,11 +268,13 @@ fn written_files_match_the_documented_schema() {
     let settings = doc("site-toml.md");
     let (top, tables) = settings.split_once("## `[footer]`").unwrap();
     let (footer, rest) = tables.split_once("## `[links]`").unwrap();
-    let (links, data) = rest.split_once("## `[data]`").unwrap();
+    let (links, rest) = rest.split_once("## `[data]`").unwrap();
+    let (data, security) = rest.split_once("## `[security]`").unwrap();
     let mut documented: BTreeSet<String> = documented_keys(top);
     documented.extend(documented_keys(footer).into_iter().map(|k| format!("footer.{k}")));
     documented.extend(documented_keys(links).into_iter().map(|k| format!("links.{k}")));
     documented.extend(documented_keys(data).into_iter().map(|k| format!("data.{k}")));
+    documented.extend(documented_keys(security).into_iter().map(|k| format!("security.{k}")));
     let mut written = BTreeSet::new();
     leaf_keys(&site_toml, "", &mut written);
     assert_eq!(written, documented);
