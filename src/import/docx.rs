@@ -39,6 +39,8 @@ struct TableBuilder {
     rows: Vec<Vec<RawCell>>,
     row: Option<(Vec<RawCell>, usize)>,
     cell: Option<CellBuilder>,
+    /// A nested table inside a cell covered by a merged cell: its text is left out.
+    within_covered: bool,
 }
 
 fn val(e: &BytesStart<'_>) -> Option<String> {
@@ -66,7 +68,13 @@ fn parse(xml: &str) -> Result<Source, String> {
                         p.push(' ');
                     }
                 }
-                b"w:tbl" if !empty => tables.push(TableBuilder::default()),
+                b"w:tbl" if !empty => {
+                    let within_covered = tables.len() > 1
+                        && tables
+                            .last()
+                            .is_some_and(|t| t.within_covered || t.cell.as_ref().is_some_and(|c| c.covered));
+                    tables.push(TableBuilder { within_covered, ..TableBuilder::default() });
+                }
                 b"w:tr" if !empty => {
                     if let Some(t) = tables.last_mut() {
                         t.row = Some((Vec::new(), 0));
@@ -115,7 +123,17 @@ fn parse(xml: &str) -> Result<Source, String> {
                 b"w:t" => in_text = false,
                 b"w:p" => {
                     let text = para.take().unwrap_or_default();
-                    match tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                    // A nested table's text belongs to the outermost cell, in
+                    // document order: written there at once, it is never copied
+                    // level by level (a table may nest thousands deep).
+                    let hidden = tables.len() > 1
+                        && tables
+                            .last()
+                            .is_some_and(|t| t.within_covered || t.cell.as_ref().is_some_and(|c| c.covered));
+                    if hidden {
+                        continue;
+                    }
+                    match tables.first_mut().and_then(|t| t.cell.as_mut()) {
                         Some(cell) => {
                             if !cell.text.is_empty() {
                                 cell.text.push(' ');
@@ -147,28 +165,18 @@ fn parse(xml: &str) -> Result<Source, String> {
                 }
                 b"w:tbl" => {
                     let Some(done) = tables.pop() else { continue };
-                    match tables.last_mut().and_then(|t| t.cell.as_mut()) {
-                        // A table inside a cell: its text belongs to the cell.
-                        Some(cell) => {
-                            for c in done.rows.iter().flatten() {
-                                cell.text.push(' ');
-                                cell.text.push_str(&c.text);
-                            }
-                        }
-                        None => {
-                            table_count += 1;
-                            let rows = done
-                                .rows
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, cells)| RawRow {
-                                    cells,
-                                    loc: Loc::TableRow { table: table_count, row: i + 1 },
-                                })
-                                .collect();
-                            pieces.push(Piece::Table(RawTable { rows, positional: true }));
-                        }
+                    // A table inside a cell: its text is in the outermost cell already.
+                    if !tables.is_empty() {
+                        continue;
                     }
+                    table_count += 1;
+                    let rows = done
+                        .rows
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, cells)| RawRow { cells, loc: Loc::TableRow { table: table_count, row: i + 1 } })
+                        .collect();
+                    pieces.push(Piece::Table(RawTable { rows, positional: true }));
                 }
                 _ => {}
             },
@@ -201,6 +209,50 @@ mod tests {
         assert_eq!(t.rows[1].cells.len(), 1);
         assert_eq!((t.rows[1].cells[0].col, t.rows[1].cells[0].text.as_str()), (2, "6"));
         assert_eq!(t.rows[1].loc, Loc::TableRow { table: 1, row: 2 });
+    }
+
+    #[test]
+    fn a_nested_table_is_text_of_its_outer_cell() {
+        let cell = |text: &str| format!("<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>");
+        let covered = "<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p><w:r><w:t>盖</w:t></w:r></w:p></w:tc>";
+        let inner = format!("<w:tbl><w:tr>{}{}</w:tr><w:tr>{covered}</w:tr></w:tbl>", cell("乙"), cell("丙"));
+        let xml = format!(
+            "<w:document><w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>甲</w:t></w:r></w:p>{inner}<w:p><w:r><w:t>丁 x</w:t></w:r></w:p></w:tc>{}</w:tr></w:tbl></w:body></w:document>",
+            cell("6")
+        );
+        let source = parse(&xml).unwrap();
+        let [Piece::Table(t)] = &source.pieces[..] else { panic!("{:?}", source.pieces) };
+        let texts: Vec<&str> = t.rows[0].cells.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["甲乙丙丁 x", "6"]);
+    }
+
+    /// Tables nested `depth` deep, each cell with some text before the next table.
+    fn nested_tables(depth: usize) -> String {
+        let mut xml = String::from("<w:document><w:body>");
+        for _ in 0..depth {
+            xml.push_str("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>字</w:t></w:r></w:p>");
+        }
+        for _ in 0..depth {
+            xml.push_str("</w:tc></w:tr></w:tbl>");
+        }
+        xml.push_str("</w:body></w:document>");
+        xml
+    }
+
+    #[test]
+    fn deeply_nested_tables_are_read_without_recursion() {
+        let depth = 100_000;
+        let xml = nested_tables(depth);
+        // A small stack: any recursion per level would overflow it.
+        let source = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || parse(&xml))
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+            .unwrap();
+        let [Piece::Table(t)] = &source.pieces[..] else { panic!("one table") };
+        assert_eq!(t.rows[0].cells[0].text.chars().count(), depth);
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! structure with `rowspan`/`colspan`, and the publication date comes from
 //! the page's metadata (`<meta name="PubDate">`) or its text.
 
-use ego_tree::NodeRef;
+use std::collections::{HashMap, HashSet};
+
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::document::{Loc, Para, Piece, RawCell, RawRow, RawTable, Source, is_title, section_heading};
@@ -60,6 +63,7 @@ fn selector(s: &str) -> Option<Selector> {
 /// Reads an HTML page.
 pub(super) fn read(format: &'static Format, text: &str) -> Source {
     let page = Html::parse_document(text);
+    let outline = Outline::new(&page);
     let mut source = Source::default();
     let metas: Vec<(String, String)> = selector("meta")
         .map(|s| {
@@ -73,7 +77,7 @@ pub(super) fn read(format: &'static Format, text: &str) -> Source {
         let (date, _) = find_date(content)?;
         Some((date, Loc::Meta(meta_label(meta_name))))
     });
-    let root = body(format, &page);
+    let root = body(format, &page, &outline);
     if source.date.is_none() {
         source.date = date_in_text(&page, root.map(|r| r.id()));
     }
@@ -81,14 +85,105 @@ pub(super) fn read(format: &'static Format, text: &str) -> Source {
         .iter()
         .find(|(n, c)| n == "articletitle" && is_title(c))
         .map(|(_, c)| Para { text: squash(c), loc: Loc::Meta("ArticleTitle") })
-        .or_else(|| heading_title(&page));
+        .or_else(|| heading_title(&page, &outline));
     if let Some(root) = root {
         let mut walker = Walker::default();
-        walker.walk(*root);
+        walker.walk(*root, &outline);
         walker.flush();
         source.pieces = walker.pieces;
     }
     source
+}
+
+/// Text longer than this (squashed) is neither a heading nor a title: its
+/// text is not kept.
+const SHORT_TEXT: usize = 200;
+
+/// What each node holds below it, found in one walk of the page: the page
+/// may nest elements thousands deep, so nothing asks a node for all its
+/// descendants' text or all its ancestors.
+struct Outline {
+    /// A node's text (its descendants' text squashed), when at most [`SHORT_TEXT`] characters.
+    short_text: HashMap<NodeId, String>,
+    /// Nodes with a `<table>` below them.
+    table_below: HashSet<NodeId>,
+}
+
+/// A node being walked: its children's text so far, squashed, with a space
+/// at either end where the raw text had whitespace; `None` once too long.
+struct Open {
+    id: NodeId,
+    text: Option<String>,
+    /// Characters of `text` other than spaces.
+    chars: usize,
+    table_below: bool,
+}
+
+impl Open {
+    fn push(&mut self, piece: &str) {
+        let Some(text) = self.text.as_mut() else { return };
+        let piece = if text.ends_with(' ') { piece.strip_prefix(' ').unwrap_or(piece) } else { piece };
+        self.chars += piece.chars().filter(|&c| c != ' ').count();
+        if self.chars > SHORT_TEXT {
+            self.text = None;
+        } else {
+            text.push_str(piece);
+        }
+    }
+}
+
+/// `raw` squashed, keeping one space where it starts or ends with whitespace,
+/// so that pieces joined and squashed again give what squashing the whole gives.
+fn compact(raw: &str) -> String {
+    let squashed = squash(raw);
+    let lead = raw.starts_with(char::is_whitespace);
+    let trail = raw.ends_with(char::is_whitespace);
+    if squashed.is_empty() {
+        return if lead { " ".to_owned() } else { String::new() };
+    }
+    format!("{}{squashed}{}", if lead { " " } else { "" }, if trail { " " } else { "" })
+}
+
+impl Outline {
+    fn new(page: &Html) -> Self {
+        let mut outline = Self { short_text: HashMap::new(), table_below: HashSet::new() };
+        let mut stack: Vec<Open> = Vec::new();
+        for edge in page.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    let mut open = Open { id: node.id(), text: Some(String::new()), chars: 0, table_below: false };
+                    if let Node::Text(t) = node.value() {
+                        open.push(&compact(t));
+                    }
+                    stack.push(open);
+                }
+                Edge::Close(node) => {
+                    let Some(done) = stack.pop() else { continue };
+                    let is_table = matches!(node.value(), Node::Element(e) if e.name() == "table");
+                    let text = done.text.map(|t| compact(&t));
+                    if let Some(parent) = stack.last_mut() {
+                        match &text {
+                            Some(t) => parent.push(t),
+                            None => parent.text = None,
+                        }
+                        parent.table_below |= done.table_below || is_table;
+                    }
+                    if let Some(t) = text {
+                        outline.short_text.insert(done.id, squash(&t));
+                    }
+                    if done.table_below {
+                        outline.table_below.insert(done.id);
+                    }
+                }
+            }
+        }
+        outline
+    }
+
+    /// The text of a node, squashed, unless longer than [`SHORT_TEXT`].
+    fn short_text(&self, id: NodeId) -> Option<&str> {
+        self.short_text.get(&id).map(String::as_str)
+    }
 }
 
 fn meta_label(name: &str) -> &'static str {
@@ -103,13 +198,12 @@ fn meta_label(name: &str) -> &'static str {
 }
 
 /// The report's title: a page heading, else the part of `<title>` that is one.
-fn heading_title(page: &Html) -> Option<Para> {
-    let text = |e: ElementRef<'_>| squash(&e.text().collect::<String>());
+fn heading_title(page: &Html, outline: &Outline) -> Option<Para> {
     let headings = selector("h1, h2, h3, .title, #title")?;
-    if let Some(h) = page.select(&headings).map(text).find(|t| is_title(t)) {
-        return Some(Para { text: h, loc: Loc::Meta("h1") });
+    if let Some(h) = page.select(&headings).filter_map(|e| outline.short_text(e.id())).find(|t| is_title(t)) {
+        return Some(Para { text: h.to_owned(), loc: Loc::Meta("h1") });
     }
-    let title = page.select(&selector("title")?).next().map(text)?;
+    let title = page.select(&selector("title")?).next().and_then(|e| outline.short_text(e.id()))?;
     title
         .split(['-', '_', '|', '—'])
         .map(squash)
@@ -117,42 +211,68 @@ fn heading_title(page: &Html) -> Option<Para> {
         .map(|t| Para { text: t, loc: Loc::Meta("title") })
 }
 
+/// Elements whose text may be an official section heading.
+const HEADING_HOLDERS: &[&str] =
+    &["p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b", "td", "li", "font"];
+
 /// The report body: the deepest element holding as many different official
 /// section headings as any element does (a heading repeated in a footer or a
-/// sidebar does not widen it).
-fn body<'a>(format: &'static Format, page: &'a Html) -> Option<ElementRef<'a>> {
-    let candidates = selector("p, h1, h2, h3, h4, h5, h6, div, span, strong, b, td, li, font")?;
-    let mut holders: Vec<(ego_tree::NodeId, usize, std::collections::BTreeSet<u8>)> = Vec::new();
-    for e in page.select(&candidates) {
-        let t = squash(&e.text().collect::<String>());
-        if t.chars().count() > 60 {
-            continue;
-        }
-        let Some((number, true)) = section_heading(format, &t) else { continue };
-        for (depth, a) in e.ancestors().collect::<Vec<_>>().into_iter().rev().enumerate() {
-            match holders.iter_mut().find(|(id, _, _)| *id == a.id()) {
-                Some((_, _, numbers)) => {
-                    numbers.insert(number);
+/// sidebar does not widen it); of equally deep ones, the last.
+fn body<'a>(format: &'static Format, page: &'a Html, outline: &Outline) -> Option<ElementRef<'a>> {
+    // Per open node: the section numbers (as bits) of the headings strictly below it.
+    let mut stack: Vec<u32> = Vec::new();
+    // (how many sections, depth, node) of the best holder so far.
+    let mut best: Option<(u32, usize, NodeId)> = None;
+    for edge in page.tree.root().traverse() {
+        match edge {
+            Edge::Open(_) => stack.push(0),
+            Edge::Close(node) => {
+                let Some(below) = stack.pop() else { continue };
+                let depth = stack.len();
+                if below != 0 && best.is_none_or(|(n, d, _)| (below.count_ones(), depth) >= (n, d)) {
+                    best = Some((below.count_ones(), depth, node.id()));
                 }
-                None => holders.push((a.id(), depth, [number].into())),
+                let own = match node.value() {
+                    Node::Element(e) if HEADING_HOLDERS.contains(&e.name()) => outline
+                        .short_text(node.id())
+                        .filter(|t| t.chars().count() <= 60)
+                        .and_then(|t| section_heading(format, t))
+                        .filter(|&(number, exact)| exact && number < 32)
+                        .map_or(0, |(number, _)| 1u32 << number),
+                    _ => 0,
+                };
+                if let Some(parent) = stack.last_mut() {
+                    *parent |= below | own;
+                }
             }
         }
     }
-    let most = holders.iter().map(|(_, _, n)| n.len()).max().unwrap_or(0);
-    let best = holders.iter().filter(|(_, _, n)| n.len() == most).max_by_key(|(_, depth, _)| *depth);
     match best {
-        Some((id, _, _)) if most >= 2 => page.tree.get(*id).and_then(ElementRef::wrap),
+        Some((most, _, id)) if most >= 2 => page.tree.get(id).and_then(ElementRef::wrap),
         _ => page.select(&selector("body")?).next(),
     }
 }
 
 /// A publication date printed on the page outside the body (`发布时间：2025-01-10`).
-fn date_in_text(page: &Html, body: Option<ego_tree::NodeId>) -> Option<(crate::model::Date, Loc)> {
-    for node in page.tree.root().descendants() {
-        if body.is_some_and(|b| node.ancestors().any(|a| a.id() == b)) {
-            continue;
+fn date_in_text(page: &Html, body: Option<NodeId>) -> Option<(crate::model::Date, Loc)> {
+    let mut in_body = false;
+    for edge in page.tree.root().traverse() {
+        let node = match edge {
+            Edge::Open(node) => node,
+            Edge::Close(node) => {
+                if Some(node.id()) == body {
+                    in_body = false;
+                }
+                continue;
+            }
+        };
+        if Some(node.id()) == body {
+            in_body = true;
         }
         let Node::Text(t) = node.value() else { continue };
+        if in_body {
+            continue;
+        }
         let t = squash(t);
         for label in DATE_LABELS {
             if let Some(at) = t.find(label)
@@ -183,9 +303,23 @@ impl Walker {
         }
     }
 
-    fn walk(&mut self, node: NodeRef<'_, Node>) {
-        for child in node.children() {
-            match child.value() {
+    /// Reads the children of `root` in order, with an explicit stack: the page
+    /// may nest elements deeper than the thread's stack would allow.
+    fn walk(&mut self, root: NodeRef<'_, Node>, outline: &Outline) {
+        enum Task<'a> {
+            Visit(NodeRef<'a, Node>),
+            Flush,
+        }
+        let mut tasks: Vec<Task<'_>> = root.children().rev().map(Task::Visit).collect();
+        while let Some(task) = tasks.pop() {
+            let node = match task {
+                Task::Flush => {
+                    self.flush();
+                    continue;
+                }
+                Task::Visit(node) => node,
+            };
+            match node.value() {
                 Node::Text(t) => self.text.push_str(t),
                 Node::Element(e) => {
                     let name = e.name();
@@ -196,28 +330,24 @@ impl Walker {
                     }
                     if name == "br" {
                         self.flush();
-                    } else if name == "table" && !has_nested_table(child) {
+                    } else if name == "table" && !outline.table_below.contains(&node.id()) {
                         self.flush();
                         self.tables += 1;
-                        if let Some(t) = ElementRef::wrap(child) {
+                        if let Some(t) = ElementRef::wrap(node) {
                             self.pieces.push(Piece::Table(table(t, self.tables)));
                         }
                     } else if BLOCKS.contains(&name) || name == "table" {
                         self.flush();
-                        self.walk(child);
-                        self.flush();
+                        tasks.push(Task::Flush);
+                        tasks.extend(node.children().rev().map(Task::Visit));
                     } else {
-                        self.walk(child);
+                        tasks.extend(node.children().rev().map(Task::Visit));
                     }
                 }
                 _ => {}
             }
         }
     }
-}
-
-fn has_nested_table(table: NodeRef<'_, Node>) -> bool {
-    table.descendants().skip(1).any(|n| matches!(n.value(), Node::Element(e) if e.name() == "table"))
 }
 
 /// A `<table>` as a grid: each cell at its real column, cells covered by a
@@ -272,6 +402,64 @@ mod tests {
         assert_eq!(grid.rows[1].cells.len(), 1);
         assert_eq!(grid.rows[1].cells[0].col, 2);
         assert_eq!(grid.rows[2].cells.iter().map(|c| c.col).collect::<Vec<_>>(), [0, 1, 2]);
+    }
+
+    /// `read` on a thread with a small stack: any recursion per level of nesting would overflow it.
+    fn read_on_small_stack(html: String) -> Source {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || read(&FORMAT_2021, &html))
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+    }
+
+    fn paras(source: &Source) -> Vec<&str> {
+        source.pieces.iter().filter_map(|p| if let Piece::Para(p) = p { Some(p.text.as_str()) } else { None }).collect()
+    }
+
+    #[test]
+    fn deeply_nested_elements_are_read_without_recursion() {
+        let depth = 100_000;
+        let report = "<p>一、总体情况</p><p>正文。</p><p>六、其他需要报告的事项</p><p>无。</p>";
+        // Nested `<div>` are left out: html5ever's tree builder itself scans its
+        // stack of open elements per block start, quadratic in the depth.
+        for (open, close) in [("<span>", "</span>"), ("<span class=\"title\">\n", "\n</span>")] {
+            let html = format!(
+                "<html><head><title>某局2024年政府信息公开工作年度报告</title></head><body>{}{report}{}</body></html>",
+                open.repeat(depth),
+                close.repeat(depth)
+            );
+            let source = read_on_small_stack(html);
+            assert_eq!(paras(&source), ["一、总体情况", "正文。", "六、其他需要报告的事项", "无。"], "{open}");
+        }
+    }
+
+    #[test]
+    fn deeply_nested_tables_are_read_without_recursion() {
+        let depth = 5_000;
+        let html = format!(
+            "<html><body><p>一、总体情况</p>{}<table><tr><td>甲</td><td>6</td></tr></table>{}</body></html>",
+            "<table><tr><td>字".repeat(depth),
+            "</td></tr></table>".repeat(depth)
+        );
+        let source = read_on_small_stack(html);
+        let tables: Vec<&RawTable> =
+            source.pieces.iter().filter_map(|p| if let Piece::Table(t) = p { Some(t) } else { None }).collect();
+        // Only the innermost table is a grid; the text around it is paragraphs.
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].rows[0].cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["甲", "6"]);
+    }
+
+    #[test]
+    fn the_body_is_the_deepest_element_with_the_most_headings() {
+        let html = r#"<html><body><div id="a"><div id="b"><p>一、总体情况</p><div><p>二、主动公开政府信息情况</p><p>正文。</p></div></div>
+            <div id="c"><p>一、总体情况</p></div></div><footer><p>主办单位</p></footer></body></html>"#;
+        let page = Html::parse_document(html);
+        let outline = Outline::new(&page);
+        let body = body(&FORMAT_2021, &page, &outline).unwrap();
+        assert_eq!(body.attr("id"), Some("b"));
+        assert_eq!(outline.short_text(body.id()), Some("一、总体情况二、主动公开政府信息情况正文。"));
     }
 
     #[test]
