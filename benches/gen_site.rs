@@ -175,7 +175,7 @@ fn agency(a: usize) -> Agency {
     let county = format!("{}{}县", COUNTY_CHARS[j % n], COUNTY_CHARS[(j / n + 3 * j + 7) % n]);
     // Distinct kinds within a county, in a different order per county.
     let kind = &KINDS[(a % PER_COUNTY + 3 * c) % KINDS.len()];
-    let neighbour = (a % PER_COUNTY > 0).then(|| (slug(a - 1), agency_short(a - 1)));
+    let neighbour = (!a.is_multiple_of(PER_COUNTY)).then(|| (slug(a - 1), agency_short(a - 1)));
     Agency {
         slug: slug(a),
         name: format!("{city}{county}{}", kind.suffix),

@@ -22,6 +22,12 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     emit(&outcome.diagnostics, &outcome.sources);
     match outcome.result {
         Ok(s) => {
+            if s.repaired {
+                say(&format!(
+                    "注意：上一次构建在替换 {} 时被中断，那时它可能新旧混杂；本次构建已将其整体更新",
+                    out.display()
+                ));
+            }
             say(&format!(
                 "已生成 {} 个页面（{} 份报告，共 {} 个文件，其中 {} 个有变化），用时 {:.2} 秒 → {}",
                 s.pages,

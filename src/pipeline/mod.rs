@@ -111,6 +111,9 @@ pub struct Summary {
     pub written: usize,
     /// How long the whole build took, loading included.
     pub elapsed: Duration,
+    /// Whether a build was killed while it put its output in place (the
+    /// output may have been mixed); this one made it whole.
+    pub repaired: bool,
 }
 
 /// The outcome of a build, with the diagnostics to show either way.
@@ -366,6 +369,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
         false,
         |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest.clone()))?),
         |p, output| {
+            let repaired = output.was_interrupted();
             let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
             forget_gone_outputs(&manifest);
             Ok(Summary {
@@ -374,6 +378,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
                 files: p.entries.len(),
                 written,
                 elapsed: start.elapsed(),
+                repaired,
             })
         },
     )

@@ -55,11 +55,11 @@ impl SiteWatcher {
         let watcher = match mode {
             Mode::Native => {
                 let handler = move |res: notify::Result<notify::Event>| {
-                    if let Ok(event) = res {
-                        if !matches!(event.kind, EventKind::Access(_)) {
-                            for path in event.paths {
-                                let _ = tx.send(path);
-                            }
+                    if let Ok(event) = res
+                        && !matches!(event.kind, EventKind::Access(_))
+                    {
+                        for path in event.paths {
+                            let _ = tx.send(path);
                         }
                     }
                 };
