@@ -98,7 +98,10 @@ pub(super) fn start(
         let keep = limits.idle_timeout.as_secs().max(1);
         thread::Builder::new().name("portal-serve-worker".to_owned()).spawn(move || {
             while let Some(job) = jobs.take() {
-                let output = match service.answer(&job.head) {
+                // A bug in making one answer costs that answer, not a worker.
+                let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| service.answer(&job.head)))
+                    .unwrap_or_else(|_| Reply::Answer(Answer::text(500, "生成此页面时出现内部错误")));
+                let output = match reply {
                     Reply::Answer(answer) => {
                         let head_only = job.head.method == "HEAD";
                         let bytes = answer.to_bytes(job.head.http11, head_only, job.keep.then_some(keep));
