@@ -2,6 +2,7 @@
 //! benchmark sites (`gen_site.rs`).
 //!
 //!     cargo bench --bench portal -- --generate N DIR       # a site of N reports in DIR
+//!     cargo bench --bench portal -- --serve-load [...]       # load on `portal serve` (serve_load/mod.rs)
 //!     cargo bench --bench portal -- --reports 1000 [--reports 10000] [--runs 3] [--edits 5]
 //!                                   [--work DIR] [--no-hugo] [--no-lychee] [--no-serve]
 //!
@@ -17,6 +18,7 @@
 //! `scripts/bench` installs the tools and runs this; see docs/benchmarks.md.
 
 mod gen_site;
+mod serve_load;
 
 use std::collections::hash_map::DefaultHasher;
 use std::fs;
@@ -73,6 +75,7 @@ fn main() {
                 let site = PathBuf::from(args.next().expect("--time-inspection RUNS SITE"));
                 return time_inspection(runs, &site);
             }
+            "--serve-load" => return serve_load::main(args),
             "--reports" => options.sizes.push(number(args.next(), "--reports")),
             "--runs" => options.runs = number(args.next(), "--runs").max(1),
             "--edits" => options.edits = number(args.next(), "--edits").max(1),
@@ -520,7 +523,12 @@ struct Server {
 
 impl Server {
     fn start(site: &Path) -> Self {
-        let mut child = Command::new(PORTAL)
+        Self::start_with(Path::new(PORTAL), site)
+    }
+
+    /// [`Server::start`] with another `portal` binary.
+    fn start_with(portal: &Path, site: &Path) -> Self {
+        let mut child = Command::new(portal)
             .args(["serve", "--port", "0", "--root"])
             .arg(site)
             .env("NO_COLOR", "1")
@@ -554,6 +562,10 @@ impl Server {
         let url = line.split("http://").nth(1).expect("address").split(['（', ' ']).next().expect("address");
         let (host, path) = url.split_once('/').unwrap_or((url, ""));
         Self { child: Some(child), host: host.to_owned(), base: format!("/{path}") }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
     }
 
     fn get(&self, path: &str) -> String {

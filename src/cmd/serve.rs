@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use portal::pipeline::BuildError;
 use portal::serve::{self, Event, WatchMode};
@@ -24,6 +25,12 @@ pub(crate) struct Args {
     /// Scan for changes instead of waiting for file events (network drives, WSL2, Docker mounts).
     #[arg(long)]
     poll: bool,
+    /// Seconds after which a connection on which nothing moves is closed (see docs/serve.md).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), hide = true)]
+    idle_timeout: u64,
+    /// Connections held at once (see docs/serve.md).
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..), hide = true)]
+    max_connections: u64,
 }
 
 /// Serves the site at `root` until interrupted.
@@ -33,6 +40,15 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
         bind: args.bind,
         port: args.port,
         watch: if args.poll { WatchMode::Poll } else { WatchMode::Native },
+        limits: serve::Limits {
+            idle_timeout: Duration::from_secs(args.idle_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        },
+        // A test's slow rebuild, to send requests while one runs.
+        rebuild_delay: std::env::var("PORTAL_TEST_REBUILD_DELAY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(Duration::ZERO, Duration::from_millis),
     };
     let result = serve::serve(options, |event| match event {
         Event::Listening { url, watch } => {
@@ -41,11 +57,13 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
                 open_browser(&url);
             }
         }
-        Event::Built { outcome, elapsed, changed } => {
+        Event::Rebuilding { changed } => {
             if let Some(first) = changed.first() {
                 let more = if changed.len() > 1 { format!(" 等 {} 个文件", changed.len()) } else { String::new() };
-                say(&format!("检测到修改：{}{more}", first.display()));
+                say(&format!("检测到修改：{}{more}，正在重新生成", first.display()));
             }
+        }
+        Event::Built { outcome, elapsed, changed: _ } => {
             emit(&outcome.diagnostics, &outcome.sources);
             match &outcome.result {
                 Ok(r) => say(&format!(

@@ -1,4 +1,6 @@
-//! `portal serve`: the site rendered in memory and served with tiny_http,
+//! `portal serve`: the site rendered in memory and served over HTTP/1.1
+//! (`net`: one thread waits on every connection, a few workers answer;
+//! `http`: request heads read within limits, answers written by tiny_http),
 //! rebuilt when its sources change, with open tabs reloaded by server-sent
 //! events.
 //!
@@ -7,18 +9,21 @@
 //! reload; a failed build keeps the server up and shows its diagnostics in
 //! place of the pages.
 
+mod http;
+mod net;
 mod route;
 mod watch;
 
-use std::io::{self, Write};
+use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, RwLock, mpsc};
-use std::thread;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tiny_http::{Header, Request, Response, Server};
-
+use self::http::{Answer, Head};
+pub use self::net::Limits;
+use self::net::{Reply as NetReply, Service};
 use self::route::{Files, NoFiles, Reply, Snapshot};
 pub use self::watch::Mode as WatchMode;
 use crate::layout::confine::Root;
@@ -27,10 +32,6 @@ use crate::pipeline::{self, BuildError, Outcome, Prepared};
 use crate::text::escape;
 
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
-/// Request handlers; a rebuild never blocks them (they serve the previous snapshot).
-const WORKERS: usize = 4;
-/// An idle event stream sends a comment this often, to find closed tabs.
-const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// How `portal serve` runs.
 pub struct Options {
@@ -42,6 +43,10 @@ pub struct Options {
     pub port: u16,
     /// How changes to the sources are noticed.
     pub watch: WatchMode,
+    /// Timeouts and the connection limit.
+    pub limits: Limits,
+    /// Each rebuild waits this long before it starts: a slow rebuild, for the tests.
+    pub rebuild_delay: Duration,
 }
 
 /// What the server tells the terminal; `main` decides how to print it.
@@ -52,6 +57,11 @@ pub enum Event<'a> {
         url: String,
         /// How changes are being watched, for the terminal to say.
         watch: WatchMode,
+    },
+    /// A change was noticed; a rebuild starts.
+    Rebuilding {
+        /// The changed paths, relative to the site root.
+        changed: &'a [PathBuf],
     },
     /// A build finished: the first, or a rebuild after a change.
     Built {
@@ -80,9 +90,9 @@ pub enum ServeError {
         /// Why listening failed.
         source: io::Error,
     },
-    /// tiny_http could not take over the listening socket; its message.
+    /// The server's sockets or threads could not be set up.
     #[error("无法启动 HTTP 服务：{0}")]
-    Http(String),
+    Http(io::Error),
     /// The site folder does not exist or cannot be resolved.
     #[error("找不到站点文件夹 {}：{source}", path.display())]
     Root {
@@ -99,9 +109,8 @@ pub enum ServeError {
 /// What request handlers share with the rebuild loop.
 struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
-    /// Incremented after each build; event streams wait on it.
-    generation: Mutex<u64>,
-    rebuilt: Condvar,
+    /// Incremented after each build; event streams are told when it changes.
+    generation: AtomicU64,
     /// Differs between runs, so that a tab reconnecting to a restarted server reloads.
     instance: String,
 }
@@ -116,13 +125,25 @@ impl Shared {
             Ok(mut s) => *s = Arc::new(snapshot),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
         }
-        let mut generation = self.generation.lock().unwrap_or_else(|p| p.into_inner());
-        *generation += 1;
-        self.rebuilt.notify_all();
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     fn build_id(&self, generation: u64) -> String {
         format!("{}-{generation}", self.instance)
+    }
+}
+
+impl Service for Shared {
+    fn answer(&self, head: &Head) -> NetReply {
+        answer(self, head)
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn event(&self, generation: u64) -> Vec<u8> {
+        format!("event: reload\ndata: {}\n\n", self.build_id(generation)).into_bytes()
     }
 }
 
@@ -135,7 +156,6 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
         _ => ServeError::Bind { addr, source },
     })?;
     let local = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
-    let server = Arc::new(Server::from_listener(listener, None).map_err(|e| ServeError::Http(e.to_string()))?);
 
     // Watch before the first build, so that no save between the two is missed.
     let (tx, rx) = mpsc::channel();
@@ -150,19 +170,11 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(first)),
-        generation: Mutex::new(1),
-        rebuilt: Condvar::new(),
+        generation: AtomicU64::new(1),
         instance: format!("{nanos:x}"),
     });
-
-    for _ in 0..WORKERS {
-        let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
-        thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                handle(request, &shared);
-            }
-        });
-    }
+    let waker =
+        net::start(listener, options.limits, Arc::clone(&shared) as Arc<dyn Service>).map_err(ServeError::Http)?;
     report(Event::Listening { url: format!("http://{local}{base}"), watch: options.watch });
 
     while let Some(changed) = watch::next_change(&rx, &root) {
@@ -171,13 +183,17 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
         if let Err(e) = watcher.refresh() {
             report(Event::WatchError(e.to_string()));
         }
+        report(Event::Rebuilding { changed: &changed });
         let start = Instant::now();
+        std::thread::sleep(options.rebuild_delay);
         let (outcome, next) = rebuild(&root, live.as_ref(), &changed);
         live = next;
         // Tabs reload first; the terminal can wait.
         let elapsed = start.elapsed();
         let previous = shared.current();
         shared.publish(snapshot(&confine, &outcome, Some(&previous)));
+        // The server thread lives as long as the process.
+        let _ = waker.wake();
         report(Event::Built { outcome: &outcome, elapsed, changed: &changed });
     }
     Ok(())
@@ -253,57 +269,35 @@ fn snapshot(root: &Root, outcome: &Outcome<Arc<Prepared>>, previous: Option<&Sna
     }
 }
 
-fn handle(request: Request, shared: &Arc<Shared>) {
+/// The answer to one request, from the snapshot of the last build: a
+/// request never waits for a rebuild.
+fn answer(shared: &Shared, head: &Head) -> NetReply {
     let snapshot = shared.current();
-    let method = request.method().as_str().to_owned();
-    let url = request.url().to_owned();
-    let response = match route::route(&snapshot, &method, &url) {
+    let text = "text/plain; charset=utf-8";
+    NetReply::Answer(match route::route(&snapshot, &head.method, &head.target) {
         Reply::File { path, depth } => match snapshot.files.produce(&path) {
             Ok(body) => {
                 let body = if path.ends_with(".html") { with_script(&body, depth) } else { body };
-                respond(200, route::content_type(&path), body)
+                Answer::new(200, route::content_type(&path), body)
             }
-            Err(e) => respond(500, "text/plain; charset=utf-8", e.into_bytes()),
+            Err(e) => Answer::text(500, &e),
         },
-        Reply::Failure { depth } => respond(500, "text/html; charset=utf-8", failure_page(&snapshot, depth)),
-        Reply::Redirect(to) => {
-            respond(302, "text/plain; charset=utf-8", Vec::new()).with_header(header("Location", &to))
-        }
+        Reply::Failure { depth } => Answer::new(500, "text/html; charset=utf-8", failure_page(&snapshot, depth)),
+        Reply::Redirect(to) => Answer::new(302, text, Vec::new()).with("Location", &to),
         Reply::NotFound { depth } => not_found(&snapshot, depth),
-        Reply::Script => respond(200, "text/javascript; charset=utf-8", LIVERELOAD_JS.as_bytes().to_vec()),
-        Reply::Events => {
-            let shared = Arc::clone(shared);
-            thread::spawn(move || stream_events(request, &shared));
-            return;
-        }
-        Reply::BadRequest(why) => respond(400, "text/plain; charset=utf-8", why.as_bytes().to_vec()),
-        Reply::MethodNotAllowed => {
-            respond(405, "text/plain; charset=utf-8", Vec::new()).with_header(header("Allow", "GET, HEAD"))
-        }
-    };
-    // A client that went away mid-response is its own business.
-    let _ = request.respond(response);
+        Reply::Script => Answer::new(200, "text/javascript; charset=utf-8", LIVERELOAD_JS.as_bytes().to_vec()),
+        Reply::Events => return event_stream(shared),
+        Reply::BadRequest(why) => Answer::text(400, why),
+        Reply::MethodNotAllowed => Answer::new(405, text, Vec::new()).with("Allow", "GET, HEAD"),
+    })
 }
 
-fn respond(status: u16, content_type: &str, body: Vec<u8>) -> Response<io::Cursor<Vec<u8>>> {
-    Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    // Both are ASCII: names are ours, and `route` percent-encodes redirect targets.
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|()| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header"))
-}
-
-fn not_found(snapshot: &Snapshot, depth: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
+fn not_found(snapshot: &Snapshot, depth: Option<usize>) -> Answer {
     let page = snapshot.files.lookup(url::NOT_FOUND).and_then(|_| snapshot.files.produce(url::NOT_FOUND).ok());
     match (page, depth) {
-        (Some(page), Some(depth)) => respond(404, "text/html; charset=utf-8", with_script(&page, depth)),
-        (Some(page), None) => respond(404, "text/html; charset=utf-8", page),
-        (None, _) => respond(404, "text/plain; charset=utf-8", "页面不存在".as_bytes().to_vec()),
+        (Some(page), Some(depth)) => Answer::new(404, "text/html; charset=utf-8", with_script(&page, depth)),
+        (Some(page), None) => Answer::new(404, "text/html; charset=utf-8", page),
+        (None, _) => Answer::text(404, "页面不存在"),
     }
 }
 
@@ -349,33 +343,14 @@ pre {{ background: #fff; border: 1px solid #e0b4b4; padding: 1rem; overflow-x: a
     with_script(page.as_bytes(), depth)
 }
 
-/// Holds a request open as a server-sent event stream: a `hello` with the
-/// current build, then a `reload` after each build.
-fn stream_events(request: Request, shared: &Shared) {
-    let mut out = request.into_writer();
-    let mut seen = *shared.generation.lock().unwrap_or_else(|p| p.into_inner());
+/// Turns the connection into a server-sent event stream: a `hello` with the
+/// current build, then (from the server thread) a `reload` after each build.
+fn event_stream(shared: &Shared) -> NetReply {
+    let generation = shared.generation.load(Ordering::SeqCst);
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n\
          Connection: close\r\n\r\nretry: 1000\n\nevent: hello\ndata: {}\n\n",
-        shared.build_id(seen)
+        shared.build_id(generation)
     );
-    if out.write_all(head.as_bytes()).and_then(|()| out.flush()).is_err() {
-        return;
-    }
-    loop {
-        let generation = shared.generation.lock().unwrap_or_else(|p| p.into_inner());
-        let (generation, _) =
-            shared.rebuilt.wait_timeout_while(generation, HEARTBEAT, |g| *g == seen).unwrap_or_else(|p| p.into_inner());
-        let now = *generation;
-        drop(generation);
-        let message = if now == seen {
-            ": keep-alive\n\n".to_owned()
-        } else {
-            seen = now;
-            format!("event: reload\ndata: {}\n\n", shared.build_id(now))
-        };
-        if out.write_all(message.as_bytes()).and_then(|()| out.flush()).is_err() {
-            return;
-        }
-    }
+    NetReply::Stream { head: head.into_bytes(), generation }
 }
