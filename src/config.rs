@@ -135,29 +135,48 @@ pub struct BaseUrl {
 }
 
 impl BaseUrl {
+    /// Reads `base_url` with a URL parser and writes it back in one canonical
+    /// form: scheme and host in lower case (an IDN host in punycode), no
+    /// default port, a path that ends with `/`. Only what a published site's
+    /// address can be passes: `http` or `https` (in any case), a host, a port
+    /// from 1 to 65535, no user, query or fragment, nothing that would have to
+    /// be escaped where the address is written into a page.
     pub(crate) fn parse(s: &str) -> Result<Self, String> {
-        let rest = s
-            .strip_prefix("https://")
-            .map(|r| ("https://", r))
-            .or_else(|| s.strip_prefix("http://").map(|r| ("http://", r)));
-        let Some((scheme, rest)) = rest else {
+        if let Some(c) = s.chars().find(|&c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(c)) {
+            let c = if c.is_whitespace() { "空格".to_owned() } else { format!("“{}”", c.escape_default()) };
+            return Err(format!("base_url 不能含{c}：请只写网址本身，例如 https://www.example.gov.cn/xxgk/"));
+        }
+        let (scheme, rest) = s.split_once("://").unwrap_or(("", s));
+        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
             return Err(format!("base_url 必须以 http:// 或 https:// 开头：{s}"));
-        };
-        let (host, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        if host.is_empty() {
+        }
+        if rest.is_empty() || rest.starts_with('/') {
             return Err(format!("base_url 缺少域名：{s}"));
         }
-        if path.contains(['?', '#']) {
+        let url = url::Url::parse(s).map_err(|e| match e {
+            url::ParseError::InvalidPort => format!("base_url 的端口号必须是 1 到 65535 之间的数字：{s}"),
+            url::ParseError::EmptyHost => format!("base_url 缺少域名：{s}"),
+            other => format!("base_url 不是有效的网址（{other}）：{s}"),
+        })?;
+        if url.port() == Some(0) {
+            return Err(format!("base_url 的端口号必须是 1 到 65535 之间的数字：{s}"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("base_url 不能包含用户名或密码：{s}"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
             return Err(format!("base_url 不能包含查询参数或锚点：{s}"));
         }
-        let mut path = path.to_owned();
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| format!("base_url 缺少域名：{s}"))?;
+        let origin = match url.port() {
+            Some(port) => format!("{}://{host}:{port}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        };
+        let mut path = url.path().to_owned();
         if !path.ends_with('/') {
             path.push('/');
         }
-        Ok(Self { origin: format!("{scheme}{host}"), path })
+        Ok(Self { origin, path })
     }
 
     /// The path every internal link starts with.
@@ -231,8 +250,63 @@ mod tests {
 
     #[test]
     fn base_url_rejects_nonsense() {
-        assert!(BaseUrl::parse("www.example.gov.cn").is_err());
-        assert!(BaseUrl::parse("https:///x").is_err());
-        assert!(BaseUrl::parse("https://a.cn/x?y").is_err());
+        let bad = [
+            "www.example.gov.cn",
+            "",
+            "https://",
+            "https:///x",
+            "https:/a.cn/",
+            "https:a.cn",
+            "ftp://a.cn/",
+            "javascript://a.cn/",
+            "file:///etc/",
+            "https://a.cn/x?y",
+            "https://a.cn/x?",
+            "https://a.cn/x#top",
+            "https://user@a.cn/",
+            "https://user:pw@a.cn/",
+            "https://a.cn:99999/",
+            "https://a.cn:65536/",
+            "https://a.cn:0/",
+            "https://a.cn:-1/",
+            "https://a.cn:port/",
+            "https://a..cn:/x y",
+            "https://[::1/",
+        ];
+        for s in bad {
+            assert!(BaseUrl::parse(s).is_err(), "{s:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn base_url_refuses_what_would_need_escaping_in_a_page() {
+        for c in [' ', '\t', '\n', '"', '\'', '<', '>', '`', '\\', '{', '}', '|', '^', '\u{0}', '\u{3000}'] {
+            for s in [format!("https://a.cn/x{c}y/"), format!("https://a{c}.cn/"), format!("{c}https://a.cn/")] {
+                assert!(BaseUrl::parse(&s).is_err(), "{s:?} should be refused");
+            }
+        }
+        assert!(BaseUrl::parse("https://a.cn/\"><script>alert(1)</script>").is_err());
+    }
+
+    #[test]
+    fn base_url_is_written_back_in_one_form() {
+        let cases = [
+            ("HTTPS://WWW.Example.GOV.cn/xxgk", "https://www.example.gov.cn", "/xxgk/"),
+            ("Http://a.cn", "http://a.cn", "/"),
+            ("https://a.cn:443/x/", "https://a.cn", "/x/"),
+            ("http://a.cn:80", "http://a.cn", "/"),
+            ("https://a.cn:8443/x", "https://a.cn:8443", "/x/"),
+            ("http://localhost:65535/", "http://localhost:65535", "/"),
+            ("https://a.cn/a/./b/../c", "https://a.cn", "/a/c/"),
+            ("https://政府.cn/公开/", "https://xn--mxtq1m.cn", "/%E5%85%AC%E5%BC%80/"),
+            ("http://127.0.0.1:8080/", "http://127.0.0.1:8080", "/"),
+            ("http://[::1]:8080/", "http://[::1]:8080", "/"),
+        ];
+        for (given, origin, path) in cases {
+            let b = BaseUrl::parse(given).unwrap_or_else(|e| panic!("{given}: {e}"));
+            assert_eq!((b.origin(), b.path()), (origin, path), "{given}");
+            let again = BaseUrl::parse(&format!("{}{}", b.origin(), b.path())).unwrap();
+            assert_eq!(again, b, "{given}: the canonical form reads back as itself");
+        }
     }
 }

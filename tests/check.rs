@@ -241,7 +241,8 @@ const CASES: &[Case] = &[
         edit: |s| {
             fs::write(s.path(Y_DATA), gbk("# 行政\n[active]\n")).unwrap();
         },
-        expect: &[(E, "encoding", "data.toml")],
+        // At the first byte that is not UTF-8: line 1, after "# ".
+        expect: &[(E, "encoding", "data.toml:1")],
     },
     Case {
         name: "report.md saved as UTF-16",

@@ -32,6 +32,8 @@ codes! {
     UnknownKey = "unknown-key",
     /// A required setting left out.
     MissingKey = "missing-key",
+    /// A required text given but empty (an agency's `name = ""`).
+    Empty = "empty",
     /// A required row left out of `data.toml`.
     MissingRow = "missing-row",
     /// A required table left out of `data.toml`.
@@ -44,6 +46,11 @@ codes! {
     MissingFile = "missing-file",
     /// A folder under `content/` that is neither an agency slug nor a year.
     Path = "path",
+    /// A file or folder name a Windows or macOS file system cannot hold as it
+    /// is: a reserved device name, a character Windows forbids, a trailing dot.
+    Name = "name",
+    /// A folder under `content/` that is not read, and so not published.
+    Skipped = "skipped",
     /// `report.md` without a well-formed `+++` block.
     FrontMatter = "front-matter",
     /// A publication date that does not exist, or that is late.
@@ -80,6 +87,8 @@ codes! {
     UnsafeHtml = "unsafe-html",
     /// `[security] allow_raw_html` publishes raw HTML unsanitized.
     RawHtml = "raw-html",
+    /// How many problems of a file were left out past the first [`super::PER_FILE`].
+    Omitted = "omitted",
 }
 
 impl Code {
@@ -139,5 +148,26 @@ mod tests {
         strings.dedup();
         assert_eq!(strings.len(), all.len(), "two codes share a string");
         assert_eq!(Code::parse("R9"), None);
+    }
+
+    /// Every code has its row in the docs users read to act on it.
+    #[test]
+    fn every_code_is_documented() {
+        let docs: String = ["check.md", "links.md"]
+            .iter()
+            .map(|d| std::fs::read_to_string(format!("{}/docs/{d}", env!("CARGO_MANIFEST_DIR"))).unwrap())
+            .collect();
+        let rows: Vec<&str> = docs.lines().filter(|l| l.starts_with("| ")).collect();
+        for (_, code) in KINDS {
+            let cell = format!("`{code}`");
+            assert!(
+                rows.iter().any(|r| r.split(" | ").next().is_some_and(|c| c.contains(&cell))),
+                "{code} has no row in docs/check.md"
+            );
+        }
+        for rule in RuleId::ALL {
+            let (plain, quoted) = (format!("| {} |", rule.as_str()), format!("| `{}` |", rule.as_str()));
+            assert!(rows.iter().any(|r| r.starts_with(&plain) || r.starts_with(&quoted)), "{rule:?}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 mod code;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -61,7 +62,16 @@ pub struct Diagnostic {
     pub related: Vec<(Location, String)>,
     /// Further explanation and hints for the fix, shown after the source line.
     pub notes: Vec<String>,
+    /// For the one line that stands for the problems of a file beyond the first
+    /// [`PER_FILE`] (code `omitted`): how many of this severity were left out; else 0.
+    #[serde(default)]
+    pub omitted: usize,
 }
+
+/// How many problems of one file are listed; the rest are counted in one line.
+/// A generated or damaged file can hold a million mistakes, and listing them
+/// helps nobody.
+pub const PER_FILE: usize = 50;
 
 impl Diagnostic {
     /// A path of the site that leads out of it or nowhere, as an error at that path.
@@ -82,6 +92,7 @@ impl Diagnostic {
             label: None,
             related: Vec::new(),
             notes: Vec::new(),
+            omitted: 0,
         }
     }
 
@@ -118,72 +129,204 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Sort key: file path, then position, so reports read top to bottom.
+    /// How many problems this diagnostic stands for: one, or those it says were left out.
+    fn weight(&self) -> usize {
+        self.omitted.max(1)
+    }
+
+    /// The line that stands for `count` problems of `severity` left out at `place`'s file.
+    fn omission(key: &Key, severity: Severity, count: usize) -> Self {
+        let place = match key {
+            Key::File(file) => Place::Span(Location { file: *file, span: 0..0 }),
+            Key::Path(path) => Place::Path(path.clone()),
+        };
+        let what = match severity {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        };
+        Self {
+            severity,
+            code: Code::Omitted,
+            message: format!("这个文件另有 {count} 个{what}未列出：每个文件最多列出 {PER_FILE} 个问题"),
+            place: Some(place),
+            label: None,
+            related: Vec::new(),
+            notes: vec!["请先改正列出的问题，再运行 portal check 查看其余的".to_owned()],
+            omitted: count,
+        }
+    }
+
+    /// Sort key: file path, then position, so reports read top to bottom; a
+    /// file's line of problems left out comes after its listed ones.
     fn sort_key(&self, sources: &Sources) -> (PathBuf, usize) {
+        let at = |start: usize| if self.omitted > 0 { usize::MAX } else { start };
         match &self.place {
-            Some(Place::Span(loc)) => (sources.path(loc.file).to_path_buf(), loc.span.start),
-            Some(Place::Path(p)) => (p.clone(), 0),
+            Some(Place::Span(loc)) => (sources.path(loc.file).to_path_buf(), at(loc.span.start)),
+            Some(Place::Path(p)) => (p.clone(), at(0)),
             None => (PathBuf::new(), 0),
+        }
+    }
+
+    /// The file this diagnostic is about, if any: what [`PER_FILE`] counts by.
+    fn key(&self) -> Option<Key> {
+        match &self.place {
+            Some(Place::Span(loc)) => Some(Key::File(loc.file)),
+            Some(Place::Path(p)) => Some(Key::Path(p.clone())),
+            None => None,
         }
     }
 }
 
-/// All problems of a run, in reading order.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Diagnostics(Vec<Diagnostic>);
+/// What [`PER_FILE`] counts by: a file that was read, or a path alone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    File(FileId),
+    Path(PathBuf),
+}
+
+/// All problems of a run, in reading order; at most [`PER_FILE`] listed per
+/// file, and one line per file and severity counting the rest.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    list: Vec<Diagnostic>,
+    /// Per file, how many are listed, and where in `list` its lines of
+    /// problems left out are (errors, warnings). Rebuilt whenever `list` is
+    /// reordered, so that adding one diagnostic costs the same however many
+    /// came before.
+    files: HashMap<Key, Tally>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Tally {
+    listed: usize,
+    omitted: [Option<usize>; 2],
+}
+
+fn slot(severity: Severity) -> usize {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+    }
+}
 
 impl Diagnostics {
+    /// Adds a diagnostic; past [`PER_FILE`] for its file it is only counted. A
+    /// line of problems left out (from another collection) adds its count.
     pub(crate) fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
+        let Some(key) = d.key() else {
+            self.list.push(d);
+            return;
+        };
+        if d.omitted > 0 {
+            self.omit(key, d.severity, d.omitted);
+            return;
+        }
+        let tally = self.files.entry(key.clone()).or_default();
+        if tally.listed < PER_FILE {
+            tally.listed += 1;
+            self.list.push(d);
+        } else {
+            self.omit(key, d.severity, 1);
+        }
+    }
+
+    /// Adds the diagnostic `make` gives, unless `file` has its [`PER_FILE`]
+    /// already: then it is only counted, and `make` (a suggestion, a line
+    /// looked up) costs nothing.
+    pub(crate) fn push_at(&mut self, file: FileId, severity: Severity, make: impl FnOnce() -> Diagnostic) {
+        let key = Key::File(file);
+        if self.files.get(&key).is_some_and(|t| t.listed >= PER_FILE) {
+            self.omit(key, severity, 1);
+        } else {
+            self.push(make());
+        }
+    }
+
+    fn omit(&mut self, key: Key, severity: Severity, count: usize) {
+        let tally = self.files.entry(key.clone()).or_default();
+        match tally.omitted[slot(severity)] {
+            Some(i) => {
+                let total = self.list[i].omitted + count;
+                self.list[i] = Diagnostic::omission(&key, severity, total);
+            }
+            None => {
+                tally.omitted[slot(severity)] = Some(self.list.len());
+                self.list.push(Diagnostic::omission(&key, severity, count));
+            }
+        }
+    }
+
+    /// Counts again what each file has, after `list` was reordered or filtered.
+    fn retally(&mut self) {
+        self.files.clear();
+        for (i, d) in self.list.iter().enumerate() {
+            let Some(key) = d.key() else { continue };
+            let tally = self.files.entry(key).or_default();
+            if d.omitted > 0 {
+                tally.omitted[slot(d.severity)] = Some(i);
+            } else {
+                tally.listed += 1;
+            }
+        }
+    }
+
+    fn from_list(list: Vec<Diagnostic>) -> Self {
+        let mut out = Self { list, files: HashMap::new() };
+        out.retally();
+        out
     }
 
     pub(crate) fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.0.extend(other);
+        for d in other {
+            self.push(d);
+        }
     }
 
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.0.iter().any(Diagnostic::is_error)
+        self.list.iter().any(Diagnostic::is_error)
     }
 
-    /// How many diagnostics are errors.
+    /// How many problems are errors, those left out included.
     pub fn errors(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        self.list.iter().filter(|d| d.is_error()).map(Diagnostic::weight).sum()
     }
 
-    /// How many diagnostics are warnings.
+    /// How many problems are warnings, those left out included.
     pub fn warnings(&self) -> usize {
-        self.0.len() - self.errors()
+        self.list.iter().filter(|d| !d.is_error()).map(Diagnostic::weight).sum()
     }
 
     /// Whether nothing was found at all, warnings included.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.0.iter()
+        self.list.iter()
     }
 
     /// Drops what was found in these files or under `folder`: their
     /// files were read again, and what is found now replaces it.
     pub(crate) fn forget(&mut self, files: &std::collections::HashSet<FileId>, folder: &Path) {
-        self.0.retain(|d| match &d.place {
+        self.list.retain(|d| match &d.place {
             Some(Place::Span(loc)) => !files.contains(&loc.file),
             Some(Place::Path(p)) => !p.starts_with(folder),
             None => true,
         });
+        self.retally();
     }
 
     pub(crate) fn sort(&mut self, sources: &Sources) {
-        self.0.sort_by_cached_key(|d| d.sort_key(sources));
+        self.list.sort_by_cached_key(|d| d.sort_key(sources));
+        self.retally();
     }
 
     /// Writes every diagnostic rustc-style: position, message, the source line
     /// with the value marked, notes.
     pub fn emit(&self, sources: &Sources, out: &mut dyn WriteColor) -> std::io::Result<()> {
         let config = term::Config::default();
-        for d in &self.0 {
+        for d in &self.list {
             let mut cs = match d.severity {
                 Severity::Error => CsDiagnostic::error(),
                 Severity::Warning => CsDiagnostic::warning(),
@@ -192,6 +335,10 @@ impl Diagnostics {
             .with_message(&d.message);
             let mut notes = d.notes.clone();
             match &d.place {
+                // Problems left out are about the file, not its first line.
+                Some(Place::Span(loc)) if d.omitted > 0 => {
+                    notes.insert(0, format!("文件：{}", sources.path(loc.file).display()));
+                }
                 Some(Place::Span(loc)) => {
                     let mut labels = vec![
                         CsLabel::primary(loc.file.0, loc.span.clone())
@@ -228,10 +375,16 @@ impl Diagnostics {
             })
         };
         let items: Vec<serde_json::Value> = self
-            .0
+            .list
             .iter()
             .map(|d| {
                 let mut v = match &d.place {
+                    Some(Place::Span(loc)) if d.omitted > 0 => {
+                        serde_json::json!({ "file": sources.path(loc.file).to_string_lossy(), "omitted": d.omitted })
+                    }
+                    Some(Place::Path(p)) if d.omitted > 0 => {
+                        serde_json::json!({ "file": p.to_string_lossy(), "omitted": d.omitted })
+                    }
                     Some(Place::Span(loc)) => location(loc),
                     Some(Place::Path(p)) => serde_json::json!({ "file": p.to_string_lossy() }),
                     None => serde_json::json!({}),
@@ -274,7 +427,20 @@ impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.list.into_iter()
+    }
+}
+
+// Kept as the list alone (in the state a run keeps); the tallies are counted again.
+impl Serialize for Diagnostics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.list.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Diagnostics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Diagnostic>::deserialize(d).map(Self::from_list)
     }
 }
 
@@ -296,5 +462,93 @@ mod tests {
         assert!(text.contains("content/a/2024/data.toml:2:12"), "{text}");
         assert!(text.contains("new = [1, -2]"), "{text}");
         assert_eq!(ds.errors(), 1);
+    }
+
+    fn two_files() -> (Sources, FileId, FileId) {
+        let mut sources = Sources::default();
+        let a = sources.add("content/a/2024/data.toml".into(), "x = 1\n".repeat(10));
+        let b = sources.add("content/b/2024/data.toml".into(), "y = 2\n".repeat(10));
+        (sources, a, b)
+    }
+
+    fn at(file: FileId, i: usize, severity: Severity) -> Diagnostic {
+        let d = Diagnostic::error(Code::UnknownKey, format!("第 {i} 个")).at(file, i % 60..i % 60 + 1);
+        Diagnostic { severity, ..d }
+    }
+
+    /// Every way diagnostics are gathered: one by one, lazily, from another
+    /// collection, after sorting, forgetting and a round trip through the state.
+    #[test]
+    fn each_file_lists_at_most_its_share_and_counts_the_rest() {
+        let (sources, a, b) = two_files();
+        let n = 200_000;
+        let mut ds = Diagnostics::default();
+        let mut made = 0;
+        for i in 0..n {
+            ds.push(at(a, i, Severity::Error));
+            ds.push_at(a, Severity::Warning, || {
+                made += 1;
+                at(a, i, Severity::Warning)
+            });
+        }
+        // Made only while listed: the file is full after half of each.
+        assert_eq!(made, PER_FILE / 2);
+        ds.extend((0..10).map(|i| at(b, i, Severity::Warning)));
+        ds.push(Diagnostic::error(Code::Config, "全站"));
+        ds.push(Diagnostic::error(Code::MissingFile, "缺少").at_path("content/c/2024/report.md"));
+        let check = |ds: &Diagnostics| {
+            assert_eq!(ds.errors(), n + 2);
+            assert_eq!(ds.warnings(), n + 10);
+            let in_a = ds.iter().filter(|d| d.key() == Some(Key::File(a))).count();
+            assert_eq!(in_a, PER_FILE + 2, "listed, then one line per severity");
+            let omitted: Vec<(Severity, usize)> =
+                ds.iter().filter(|d| d.code == Code::Omitted).map(|d| (d.severity, d.omitted)).collect();
+            assert!(omitted.contains(&(Severity::Error, n - PER_FILE / 2)), "{omitted:?}");
+            assert!(omitted.contains(&(Severity::Warning, n - PER_FILE / 2)), "{omitted:?}");
+        };
+        check(&ds);
+
+        // Merged into another collection: still bounded, still counted.
+        let mut merged = Diagnostics::default();
+        merged.push(at(a, 0, Severity::Error));
+        merged.extend(ds.clone());
+        assert_eq!(merged.errors(), n + 3);
+        assert_eq!(merged.iter().filter(|d| d.key() == Some(Key::File(a))).count(), PER_FILE + 2);
+
+        ds.sort(&sources);
+        check(&ds);
+        let last_of_a = ds.list.iter().rposition(|d| d.key() == Some(Key::File(a))).unwrap();
+        assert_eq!(ds.list[last_of_a].code, Code::Omitted, "the count closes the file's list");
+
+        let json = serde_json::to_string(&ds).unwrap();
+        let mut back: Diagnostics = serde_json::from_str(&json).unwrap();
+        check(&back);
+        back.push(at(a, 1, Severity::Error));
+        assert_eq!(back.errors(), n + 3);
+        assert_eq!(back.iter().filter(|d| d.key() == Some(Key::File(a))).count(), PER_FILE + 2);
+
+        back.forget(&[a].into_iter().collect(), Path::new("content/c"));
+        assert_eq!((back.errors(), back.warnings()), (1, 10));
+        back.push(at(a, 1, Severity::Error));
+        assert_eq!(back.iter().filter(|d| d.key() == Some(Key::File(a))).count(), 1);
+    }
+
+    #[test]
+    fn the_count_is_shown_once_per_file_in_text_and_json() {
+        let (sources, a, _) = two_files();
+        let mut ds = Diagnostics::default();
+        for i in 0..PER_FILE + 7 {
+            ds.push(at(a, i, Severity::Error));
+        }
+        ds.sort(&sources);
+        let text = ds.to_plain_string(&sources);
+        assert_eq!(text.matches("error[unknown-key]").count(), PER_FILE, "{text}");
+        assert!(text.contains("另有 7 个错误未列出"), "{text}");
+        assert!(text.contains("文件：content/a/2024/data.toml"), "{text}");
+        let json = ds.to_json(&sources);
+        assert_eq!(json["errors"], PER_FILE + 7);
+        let last = &json["diagnostics"][PER_FILE];
+        assert_eq!((last["code"].as_str(), last["omitted"].as_u64()), (Some("omitted"), Some(7)));
+        assert_eq!(last["file"], "content/a/2024/data.toml");
     }
 }

@@ -4,12 +4,19 @@
 //! structure with `rowspan`/`colspan`, and the publication date comes from
 //! the page's metadata (`<meta name="PubDate">`) or its text.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
-use scraper::{ElementRef, Html, Node, Selector};
+use html5ever::TokenizerResult;
+use html5ever::buffer_queue::BufferQueue;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
+use html5ever::tree_builder::{Tracer, TreeBuilder, TreeBuilderOpts, TreeSink};
+use scraper::{ElementRef, Html, HtmlTreeSink, Node, Selector};
 
+use super::ImportError;
 use super::document::{Loc, Para, Piece, RawCell, RawRow, RawTable, Source, is_title, section_heading};
 use super::words::{find_date, squash};
 use crate::format::Format;
@@ -60,9 +67,15 @@ fn selector(s: &str) -> Option<Selector> {
     Selector::parse(s).ok()
 }
 
-/// Reads an HTML page.
-pub(super) fn read(format: &'static Format, text: &str) -> Source {
-    let page = Html::parse_document(text);
+/// How deep a page's elements may nest: Chromium's parser nests no deeper
+/// either, so a page beyond it does not show as written in a browser. Below it
+/// html5ever's tree builder, whose steps scan its stack of open elements, costs
+/// at most this many steps per token: linear in the page.
+pub(super) const MAX_DEPTH: usize = 512;
+
+/// Reads an HTML page; refuses one whose elements nest deeper than [`MAX_DEPTH`].
+pub(super) fn read(format: &'static Format, text: &str) -> Result<Source, ImportError> {
+    let page = parse(text)?;
     let outline = Outline::new(&page);
     let mut source = Source::default();
     let metas: Vec<(String, String)> = selector("meta")
@@ -92,7 +105,73 @@ pub(super) fn read(format: &'static Format, text: &str) -> Source {
         walker.flush();
         source.pieces = walker.pieces;
     }
-    source
+    Ok(source)
+}
+
+/// Parses a page as `Html::parse_document` does, stopping the tree builder as
+/// soon as it holds more than [`MAX_DEPTH`] open elements.
+fn parse(text: &str) -> Result<Html, ImportError> {
+    let builder = TreeBuilder::new(HtmlTreeSink::new(Html::new_document()), TreeBuilderOpts::default());
+    let tokenizer = Tokenizer::new(Guard { builder, deepest: Cell::new(None) }, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(text));
+    // A `<script>` or a `<meta charset>` pauses the tokenizer; the text is decoded already.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
+    tokenizer.end();
+    let guard = tokenizer.sink;
+    match guard.deepest.get() {
+        Some((line, depth)) => Err(ImportError::TooDeep { line, depth, limit: MAX_DEPTH }),
+        None => Ok(guard.builder.sink.finish()),
+    }
+}
+
+/// Hands each token to the tree builder and then counts what it holds open:
+/// the stack of open elements and the list of formatting elements it may
+/// open again (a few more: the document, `<head>`, `<form>`). Past
+/// [`MAX_DEPTH`] the rest of the page is only tokenized, which is linear.
+struct Guard {
+    builder: TreeBuilder<NodeId, HtmlTreeSink>,
+    /// Where the page went past the limit: line and how many were open.
+    deepest: Cell<Option<(u64, usize)>>,
+}
+
+/// Counts the handles the tree builder holds.
+struct Count(Cell<usize>);
+
+impl Tracer for Count {
+    type Handle = NodeId;
+    fn trace_handle(&self, _: &NodeId) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+impl TokenSink for Guard {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<NodeId> {
+        if self.deepest.get().is_some() {
+            return TokenSinkResult::Continue;
+        }
+        let result = self.builder.process_token(token, line);
+        let count = Count(Cell::new(0));
+        self.builder.trace_handles(&count);
+        // Less the document itself.
+        let open = count.0.get().saturating_sub(1);
+        if open > MAX_DEPTH {
+            self.deepest.set(Some((line, open)));
+        }
+        result
+    }
+
+    fn end(&self) {
+        if self.deepest.get().is_none() {
+            self.builder.end();
+        }
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.builder.adjusted_current_node_present_but_not_in_html_namespace()
+    }
 }
 
 /// Text longer than this (squashed) is neither a heading nor a title: its
@@ -405,7 +484,7 @@ mod tests {
     }
 
     /// `read` on a thread with a small stack: any recursion per level of nesting would overflow it.
-    fn read_on_small_stack(html: String) -> Source {
+    fn read_on_small_stack(html: String) -> Result<Source, ImportError> {
         std::thread::Builder::new()
             .stack_size(256 * 1024)
             .spawn(move || read(&FORMAT_2021, &html))
@@ -418,32 +497,95 @@ mod tests {
         source.pieces.iter().filter_map(|p| if let Piece::Para(p) = p { Some(p.text.as_str()) } else { None }).collect()
     }
 
+    /// Ways of nesting elements `n` deep, around `inner`: each kind of element
+    /// the tree builder treats apart (blocks that close a `<p>`, inline
+    /// elements, formatting elements it may open again, tables, foreign
+    /// content), closed or left open, whitespace between or not.
+    fn nestings(n: usize, inner: &str) -> Vec<(&'static str, String)> {
+        let wrap = |open: &str, close: &str| format!("{}{inner}{}", open.repeat(n), close.repeat(n));
+        vec![
+            ("div", wrap("<div>", "</div>")),
+            ("div unclosed", wrap("<div>", "")),
+            ("span", wrap("<span>", "</span>")),
+            ("span on lines", wrap("<span class=\"title\">\n", "\n</span>")),
+            ("b", wrap("<b>", "</b>")),
+            ("distinct formatting", (0..n).map(|i| format!("<font id=f{i}>")).collect::<String>() + inner),
+            ("blockquote", wrap("<blockquote>", "</blockquote>")),
+            ("li in ul", wrap("<ul><li>", "</li></ul>")),
+            ("table", wrap("<table><tr><td>字", "</td></tr></table>")),
+            ("svg", wrap("<svg><g>", "</g></svg>")),
+            ("object", wrap("<div><object>", "</div>")),
+        ]
+    }
+
+    fn page(body: &str) -> String {
+        format!("<html><head><title>某局2024年政府信息公开工作年度报告</title></head><body>{body}</body></html>")
+    }
+
     #[test]
-    fn deeply_nested_elements_are_read_without_recursion() {
-        let depth = 100_000;
+    fn nesting_up_to_the_limit_is_read_without_recursion() {
         let report = "<p>一、总体情况</p><p>正文。</p><p>六、其他需要报告的事项</p><p>无。</p>";
-        // Nested `<div>` are left out: html5ever's tree builder itself scans its
-        // stack of open elements per block start, quadratic in the depth.
-        for (open, close) in [("<span>", "</span>"), ("<span class=\"title\">\n", "\n</span>")] {
-            let html = format!(
-                "<html><head><title>某局2024年政府信息公开工作年度报告</title></head><body>{}{report}{}</body></html>",
-                open.repeat(depth),
-                close.repeat(depth)
-            );
-            let source = read_on_small_stack(html);
-            assert_eq!(paras(&source), ["一、总体情况", "正文。", "六、其他需要报告的事项", "无。"], "{open}");
+        // Each level may hold a few elements open (`<ul><li>`, `<table><tbody><tr><td>`).
+        for (what, body) in nestings(MAX_DEPTH / 5, report) {
+            let source = read_on_small_stack(page(&body)).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(paras(&source).contains(&"一、总体情况"), "{what}: {:?}", paras(&source));
         }
     }
 
     #[test]
+    fn nesting_past_the_limit_is_refused_at_its_line() {
+        for depth in [MAX_DEPTH + 1, 100_000] {
+            for (what, body) in nestings(depth, "<p>一、总体情况</p>") {
+                match read_on_small_stack(page(&body)) {
+                    Err(ImportError::TooDeep { line, depth: open, limit }) => {
+                        assert_eq!(limit, MAX_DEPTH);
+                        assert!(open > MAX_DEPTH, "{what}");
+                        assert!(line >= 1, "{what}");
+                    }
+                    other => panic!("{what} at {depth}: {:?}", other.map(|s| paras(&s).len())),
+                }
+            }
+        }
+        // The line is where the limit is passed, one element a line.
+        let body = "<div>\n".repeat(MAX_DEPTH + 10);
+        match read(&FORMAT_2021, &page(&body)) {
+            Err(ImportError::TooDeep { line, .. }) => {
+                assert!((MAX_DEPTH as u64 - 5..=MAX_DEPTH as u64 + 1).contains(&line), "{line}")
+            }
+            other => panic!("{:?}", other.map(|s| paras(&s).len())),
+        }
+    }
+
+    #[test]
+    fn pages_parse_as_html5ever_parses_them() {
+        let pages = [
+            "<html><head><title>x</title></head><body><div><p>一、总体情况</p><table><tr><td>1</td></tr></table></div></body></html>",
+            // What pauses the tokenizer: a charset, a script, both; a page that ends early.
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>x</title></head><body><p>甲</p><p>乙</p></body></html>",
+            "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body><p>甲</p></body></html>",
+            "<body><script>var a = '<p>';</script><p>甲</p><script>b()</script><div>乙</div>",
+            "<p>甲<b>乙<i>丙</b>丁</i><table><td>1<tr><td>2</table><svg><g/></svg><p>戊",
+        ];
+        for text in pages {
+            assert_eq!(parse(text).unwrap().html(), Html::parse_document(text).html(), "{text}");
+        }
+    }
+
+    #[test]
+    fn many_elements_side_by_side_are_not_deep() {
+        let body = "<div><p>一段<b>粗体</b>文字</p></div><table><tr><td>1</td></tr></table>".repeat(20_000);
+        assert!(read(&FORMAT_2021, &page(&body)).is_ok());
+    }
+
+    #[test]
     fn deeply_nested_tables_are_read_without_recursion() {
-        let depth = 5_000;
+        let depth = MAX_DEPTH / 5;
         let html = format!(
             "<html><body><p>一、总体情况</p>{}<table><tr><td>甲</td><td>6</td></tr></table>{}</body></html>",
             "<table><tr><td>字".repeat(depth),
             "</td></tr></table>".repeat(depth)
         );
-        let source = read_on_small_stack(html);
+        let source = read_on_small_stack(html).unwrap();
         let tables: Vec<&RawTable> =
             source.pieces.iter().filter_map(|p| if let Piece::Table(t) = p { Some(t) } else { None }).collect();
         // Only the innermost table is a grid; the text around it is paragraphs.
@@ -468,7 +610,7 @@ mod tests {
             <body><nav><a>2023年政府信息公开工作年度报告</a></nav>
             <div class="main"><div id="zoom"><p>一、总体情况</p><p>正文。</p><p>六、其他需要报告的事项</p><p>无。</p></div></div>
             <footer>主办单位：某县人民政府</footer></body></html>"#;
-        let source = read(&FORMAT_2021, html);
+        let source = read(&FORMAT_2021, html).unwrap();
         assert_eq!(source.date.map(|d| d.0.to_string()), Some("2025-01-10".into()));
         assert_eq!(source.title.map(|t| t.text), Some("某局2024年政府信息公开工作年度报告".into()));
         let texts: Vec<String> = source

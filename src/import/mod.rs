@@ -93,6 +93,18 @@ pub enum ImportError {
         /// The file imported there first.
         first: PathBuf,
     },
+    /// An HTML page whose elements nest deeper than a browser shows.
+    #[error(
+        "网页第 {line} 行处的元素已嵌套 {depth} 层，超过上限 {limit} 层：浏览器也不会按原样显示这样的网页，不像是保存下来的年度报告，没有导入；请检查文件是否完整，或把正文复制到 .txt 文件（UTF-8）再导入"
+    )]
+    TooDeep {
+        /// The line of the page where the limit was passed.
+        line: u64,
+        /// How many elements were open there.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// `--year` given with several files or a folder.
     #[error("--year 只能与一个文件一起使用：多个文件的年度各从其标题推断")]
     YearWithManyFiles,
@@ -203,7 +215,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Reading, ImportError> {
         }
         Kind::Html => {
             let (text, legacy) = decode(bytes, declared_charset(bytes))?;
-            (html::read(format, &text), legacy)
+            (html::read(format, &text)?, legacy)
         }
         Kind::Docx => (docx::read(bytes).map_err(ImportError::Docx)?, None),
     };

@@ -10,6 +10,9 @@
 /// The home page's folder: the site root.
 pub(crate) const HOME: &str = "";
 
+/// The files a build writes into a report's folder besides its attachments.
+pub(crate) const REPORT_OUTPUTS: &[&str] = &[INDEX, DATA_JSON, DATA_CSV];
+
 /// The file a folder's page is written as.
 pub(crate) const INDEX: &str = "index.html";
 

@@ -21,10 +21,10 @@ use toml::de::{DeTable, DeValue};
 
 use self::words::explain_serde_error;
 use crate::config::SiteConfig;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, PER_FILE, Severity};
 use crate::format::{self, Format, RuleId, Unit};
 use crate::layout::confine::Root;
-use crate::layout::source;
+use crate::layout::{name, source, url};
 use crate::markdown::html::{self, RawHtml, Removal, needs_cleaning};
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 use crate::sources::{FileId, Sources};
@@ -139,12 +139,19 @@ impl Loader<'_> {
                 .at_path("content/"),
             ),
             Ok(entries) => {
-                let dirs: Vec<PathBuf> = entries
-                    .into_iter()
-                    .filter(|e| e.dir && !is_hidden(&e.path))
-                    .filter(|e| self.usable(e, source::CONTENT.as_ref()))
-                    .map(|e| e.path)
-                    .collect();
+                let content_rel = Path::new(source::CONTENT);
+                let mut dirs: Vec<PathBuf> = Vec::new();
+                for e in entries.into_iter().filter(|e| e.dir) {
+                    if is_hidden(&e.path) {
+                        self.skipped(
+                            &content_rel.join(file_name(&e.path)),
+                            "以点开头的文件夹不会读取，其中的机构不会发布",
+                        );
+                    } else if self.usable(&e, content_rel) {
+                        dirs.push(e.path);
+                    }
+                }
+                self.check_siblings(content_rel, dirs.iter().map(|d| file_name(d)), &[]);
                 let loaded: Vec<(Option<Agency>, Diagnostics)> = dirs
                     .par_iter()
                     .map(|dir| {
@@ -193,7 +200,32 @@ impl Loader<'_> {
             return None;
         }
         let (file, text) = self.read(&rel)?;
-        let config: SiteConfig = self.parse_toml(file, &text, 0)?;
+        let config: SiteConfig = match toml::from_str(&text) {
+            Ok(config) => config,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                // `base_url`'s own check, not the TOML: a value that cannot be the site's address.
+                let ours = e.message().starts_with("base_url ");
+                let d = match toml_value_span(&text, "base_url").filter(|at| ours && at.contains(&span.start)) {
+                    Some(_) => Diagnostic::error(Code::Config, e.message().trim()).with_label("这个网址").with_note(
+                        "写成 base_url = \"https://www.example.gov.cn/xxgk/\"：网站发布的地址，可以带子路径",
+                    ),
+                    None => explain_serde_error(e.message()),
+                };
+                self.diagnostics.push(d.at(file, span));
+                return None;
+            }
+        };
+        let footer = &config.footer;
+        for (key, value) in [
+            ("title", &config.title),
+            ("sponsor", &footer.sponsor),
+            ("site_code", &footer.site_code),
+            ("icp", &footer.icp),
+            ("police_record", &footer.police_record),
+        ] {
+            self.require_text(file, &text, key, value);
+        }
         if config.language != "zh-CN" {
             let span = toml_value_span(&text, "language").unwrap_or(0..0);
             self.diagnostics.push(
@@ -233,15 +265,19 @@ impl Loader<'_> {
         // A multi-line string that opens at the end of its line starts on the next.
         let opening = text[at.clone()].split_once('=').map_or("", |(_, v)| v.trim());
         let first_line = text[..at.start].matches('\n').count() + usize::from(opening == "\"\"\"" || opening == "'''");
+        let (lines, intro_lines) = (Lines::new(text), Lines::new(&config.intro));
         for r in removed {
-            let line = first_line + config.intro[..r.offset].matches('\n').count();
-            self.diagnostics.push(unsafe_html(&r.what, file, line_span(text, line)));
+            let line = first_line + intro_lines.line_of(r.offset);
+            self.diagnostics.push_at(file, Severity::Warning, || unsafe_html(&r.what, file, lines.span(line)));
         }
     }
 
     fn agency(&mut self, dir: &Path) -> Option<Agency> {
         let slug = file_name(dir);
         let rel_dir = source::agency_dir(&slug);
+        if !self.portable_name(&rel_dir) {
+            return None;
+        }
         if let Err(why) = check_slug(&slug) {
             self.diagnostics.push(
                 Diagnostic::error(Code::Path, format!("机构文件夹名“{slug}”不能用作网址：{why}")).at_path(&rel_dir),
@@ -271,14 +307,31 @@ impl Loader<'_> {
         }
         let read = self.read(&rel);
         let file = read.as_ref().map(|(file, _)| *file);
-        let info: Option<AgencyInfo> = read.and_then(|(file, text)| self.parse_toml(file, &text, 0));
+        let info: Option<AgencyInfo> = read.and_then(|(file, text)| {
+            let info: AgencyInfo = self.parse_toml(file, &text, 0)?;
+            self.require_text(file, &text, "name", &info.name);
+            // Optional, but if written, shown: an empty one is a mistake.
+            for (key, value) in [("short_name", &info.short_name), ("parent", &info.parent), ("region", &info.region)] {
+                if let Some(value) = value {
+                    self.require_text(file, &text, key, value);
+                }
+            }
+            Some(info)
+        });
         // A summary's year may go without data.toml (its figures are summed).
         // When agency.toml could not be read, do not pile a missing data.toml on top.
         let summary = info.as_ref().is_none_or(|i| i.summary.is_some());
 
         let mut reports = Vec::new();
         for entry in entries {
-            if !entry.dir || is_hidden(&entry.path) || !self.usable(&entry, &rel_dir) {
+            if !entry.dir {
+                continue;
+            }
+            if is_hidden(&entry.path) {
+                self.skipped(&rel_dir.join(file_name(&entry.path)), "以点开头的文件夹不会读取，其中的报告不会发布");
+                continue;
+            }
+            if !self.usable(&entry, &rel_dir) {
                 continue;
             }
             let name = file_name(&entry.path);
@@ -304,16 +357,25 @@ impl Loader<'_> {
         let data_rel = rel_dir.join(source::DATA_FILE);
         // One listing of the folder answers which files are there; every one
         // is published or read, so a link among them must stay in the site.
-        let listed: Vec<Listed> = sorted_dir(&self.root.join(rel_dir))
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| !e.dir && !is_hidden(&e.path))
-            .collect();
+        let (folders, listed): (Vec<Listed>, Vec<Listed>) =
+            sorted_dir(&self.root.join(rel_dir)).unwrap_or_default().into_iter().partition(|e| e.dir);
+        for folder in &folders {
+            self.skipped(
+                &rel_dir.join(file_name(&folder.path)),
+                "年度文件夹中的子文件夹不会发布：附件请直接放在年度文件夹中",
+            );
+        }
+        let listed: Vec<Listed> = listed.into_iter().filter(|e| !is_hidden(&e.path)).collect();
         let mut refused = false;
         for entry in &listed {
             refused |= !self.usable(entry, rel_dir);
         }
         let files: Vec<String> = listed.iter().map(|e| file_name(&e.path)).collect();
+        for name in files.iter().filter(|n| !source::is_report_file(n)) {
+            // Published beside the page: refused, the report is still read for its other problems.
+            self.portable_name(&rel_dir.join(name));
+        }
+        self.check_siblings(rel_dir, files.iter().cloned(), url::REPORT_OUTPUTS);
         let has = |name: &str| files.iter().any(|f| f == name);
         let has_data = has(source::DATA_FILE);
         let mut missing = false;
@@ -352,6 +414,10 @@ impl Loader<'_> {
         let date_span = meta.date.span().start + toml_offset..meta.date.span().end + toml_offset;
         let date = self.date(md_file, &meta.date, date_span.clone());
         self.check_title_year(md_file, &meta.title, toml_offset, year);
+        for (key, value) in [("title", &meta.title), ("signed_by", &meta.signed_by)] {
+            let at = value.span();
+            self.require_text_at(md_file, key, value.get_ref(), || at.start + toml_offset..at.end + toml_offset);
+        }
         let (date, narrative) = (date?, narrative?);
         let stated = narrative
             .sections
@@ -391,23 +457,16 @@ impl Loader<'_> {
         }
     }
 
-    /// Two agency folders that differ only in letter case collide on Windows and
-    /// most object storage; two folders for the same agency name are a copy.
+    /// Two folders for the same agency name are a copy. (Folders whose names
+    /// differ only in case or normalisation were refused with the listing.)
     fn check_duplicates(&mut self, agencies: &[Agency]) {
         // Keyed maps, not pairs: a provincial site has thousands of agencies.
-        let mut slugs: HashMap<String, &str> = HashMap::new();
         let mut names: HashMap<&str, &str> = HashMap::new();
         for a in agencies {
             let path = source::agency_file(&a.slug);
-            if let Some(b) = slugs.insert(a.slug.to_lowercase(), &a.slug) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::Duplicate,
-                        format!("机构文件夹 {} 与 {b} 只有大小写不同：网址会冲突", a.slug),
-                    )
-                    .at_path(source::agency_dir(&a.slug)),
-                );
-            } else if let Some(b) = names.insert(&a.info.name, &a.slug) {
+            if let Some(b) = names.insert(&a.info.name, &a.slug)
+                && name::fold(b) != name::fold(&a.slug)
+            {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::Duplicate,
@@ -418,6 +477,82 @@ impl Loader<'_> {
                     )
                     .at_path(path),
                 );
+            }
+        }
+    }
+
+    /// A required text that is there but empty (or only spaces) is an error:
+    /// it would be published as an empty heading or footer line.
+    fn require_text(&mut self, file: FileId, text: &str, key: &str, value: &str) {
+        self.require_text_at(file, key, value, || toml_value_span(text, key).unwrap_or(0..0));
+    }
+
+    fn require_text_at(&mut self, file: FileId, key: &str, value: &str, span: impl FnOnce() -> Range<usize>) {
+        if value.trim().is_empty() {
+            let span = span();
+            self.diagnostics.push(
+                Diagnostic::error(Code::Empty, format!("{key} 不能为空：它会显示在网站上"))
+                    .at(file, span)
+                    .with_label("空值")
+                    .with_note("请写上实际内容"),
+            );
+        }
+    }
+
+    /// A folder under `content/` that is not read: named, so that a report
+    /// does not go unpublished unnoticed.
+    fn skipped(&mut self, rel: &Path, why: &str) {
+        self.diagnostics.push(
+            Diagnostic::warning(Code::Skipped, format!("{} 未读取：{why}", rel.display()))
+                .at_path(rel)
+                .with_note("如需发布，请把它改名或移到正确的位置"),
+        );
+    }
+
+    /// Whether the last component of `rel` is a name Windows can hold, so that
+    /// the site can be copied to an office PC; if not, an error.
+    fn portable_name(&mut self, rel: &Path) -> bool {
+        let shown = file_name(rel);
+        let Some(why) = name::problem(&shown) else { return true };
+        self.diagnostics.push(
+            Diagnostic::error(Code::Name, format!("名字“{shown}”在 Windows 上不能使用：{why}"))
+                .at_path(rel)
+                .with_note("站点会在 Windows 电脑上编辑和预览，请改名"),
+        );
+        false
+    }
+
+    /// Names in the folder `dir` that Windows and macOS take for the same (they
+    /// differ only in letter case or Unicode normalisation), among themselves
+    /// or with a file the build writes beside them (`generated`): an error at
+    /// the second.
+    fn check_siblings(&mut self, dir: &Path, names: impl IntoIterator<Item = String>, generated: &[&str]) {
+        let mut seen: HashMap<String, (String, bool)> =
+            generated.iter().map(|g| (name::fold(g), ((*g).to_owned(), true))).collect();
+        for n in names {
+            match seen.get(&name::fold(&n)) {
+                Some((other, true)) => self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        format!("{} 与生成的文件 {other} 同名（不区分大小写）：请改名", dir.join(&n).display()),
+                    )
+                    .at_path(dir.join(&n)),
+                ),
+                Some((other, false)) => self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        format!(
+                            "{} 与 {} 只有大小写或 Unicode 写法不同：在 Windows 和 macOS 上是同一个名字，网址也会冲突",
+                            dir.join(&n).display(),
+                            dir.join(other).display()
+                        ),
+                    )
+                    .at_path(dir.join(&n))
+                    .with_note("请只保留一个，或改成明显不同的名字"),
+                ),
+                None => {
+                    seen.insert(name::fold(&n), (n, false));
+                }
             }
         }
     }
@@ -461,8 +596,19 @@ impl Loader<'_> {
                 let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
                 Some((sources.register(rel.to_path_buf()), text))
             }
-            Err(why) => {
-                self.diagnostics.push(Diagnostic::error(Code::Encoding, why).at_path(rel));
+            Err(e) => {
+                let d = Diagnostic::error(Code::Encoding, e.to_string());
+                let d = match e.at {
+                    // Shown as far as it decodes, the bad byte marked at its line.
+                    Some(at) => {
+                        let text = String::from_utf8_lossy(&e.bytes).into_owned();
+                        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                        let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
+                        d.at(sources.add(rel.to_path_buf(), text), at..end).with_label("这个字节不是 UTF-8")
+                    }
+                    None => d.at_path(rel),
+                };
+                self.diagnostics.push(d);
                 None
             }
         }
@@ -544,41 +690,39 @@ impl Loader<'_> {
                         Some(section) => {
                             let index = usize::from(section.number) - 1;
                             if let Some((prev, _, _)) = found.last().filter(|(prev, _, _)| *prev >= index) {
-                                self.diagnostics.push(
+                                let prev = sections[*prev].title;
+                                self.diagnostics.push_at(file, Severity::Error, || {
                                     Diagnostic::error(
                                         Code::SectionOrder,
-                                        format!(
-                                            "“{title}”出现在“{}”之后：六个部分应按一至六的顺序各出现一次",
-                                            sections[*prev].title
-                                        ),
+                                        format!("“{title}”出现在“{prev}”之后：六个部分应按一至六的顺序各出现一次"),
                                     )
                                     .at(file, file_span)
-                                    .with_label("顺序不对"),
-                                );
+                                    .with_label("顺序不对")
+                                });
                                 continue;
                             }
                             found.push((index, span, title));
                         }
                         None => {
-                            let mut d = Diagnostic::error(
-                                Code::SectionTitle,
-                                format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
-                            )
-                            .at(file, file_span)
-                            .with_label("不是规定的部分标题");
-                            match intended_section(sections, &title) {
-                                Some(i) => {
-                                    misnamed.push(i);
-                                    d = d.with_note(format!("是否想写 ## {}？", sections[i].title));
-                                }
-                                None => {
-                                    d = d.with_note(format!(
+                            let intended = intended_section(sections, &title);
+                            if let Some(i) = intended.filter(|i| !misnamed.contains(i)) {
+                                misnamed.push(i);
+                            }
+                            self.diagnostics.push_at(file, Severity::Error, || {
+                                let d = Diagnostic::error(
+                                    Code::SectionTitle,
+                                    format!("一级或二级标题“{title}”不是年度报告格式规定的六个部分之一"),
+                                )
+                                .at(file, file_span)
+                                .with_label("不是规定的部分标题");
+                                match intended {
+                                    Some(i) => d.with_note(format!("是否想写 ## {}？", sections[i].title)),
+                                    None => d.with_note(format!(
                                         "六个部分的标题：{}；部分内的小标题请用三级标题 ###",
                                         sections.iter().map(|s| s.title).collect::<Vec<_>>().join("、")
-                                    ))
+                                    )),
                                 }
-                            }
-                            self.diagnostics.push(d);
+                            });
                         }
                     }
                 }
@@ -586,9 +730,10 @@ impl Loader<'_> {
             }
         }
         if unclean && self.raw == RawHtml::Sanitize {
+            let lines = Lines::new(text);
             for r in html::removals(body) {
-                let line = text[..body_offset + r.offset].matches('\n').count();
-                self.diagnostics.push(unsafe_html(&r.what, file, line_span(text, line)));
+                let at = body_offset + r.offset;
+                self.diagnostics.push_at(file, Severity::Warning, || unsafe_html(&r.what, file, lines.span_at(at)));
             }
         }
         // Absolute: a later run may reach the site from another folder and take this from its state.
@@ -656,11 +801,15 @@ impl Loader<'_> {
         let before = self.diagnostics.errors();
         let mut figures = Figures::empty(self.format);
         let table_keys: Vec<&str> = self.format.tables.iter().map(|t| t.key).chain([WAIVERS]).collect();
+        // Unknown keys of the whole file, with the keys known where each is
+        // (0: the top level, t + 1: table t), reported in the order written.
+        let mut unknown: Vec<(Range<usize>, String, usize)> = Vec::new();
         for (key, _) in doc.iter() {
             if !table_keys.contains(&key.get_ref().as_ref()) {
-                self.unknown_key(file, key.get_ref(), key.span(), &table_keys, "data.toml 顶层");
+                unknown.push((key.span(), key.get_ref().to_string(), 0));
             }
         }
+        let mut known_in: Vec<(Vec<&str>, String)> = vec![(table_keys.clone(), "data.toml 顶层".to_owned())];
         for (t, table) in self.format.tables_ix() {
             let Some(value) = doc.get(table.key) else {
                 self.diagnostics.push(
@@ -688,11 +837,12 @@ impl Loader<'_> {
             let known: Vec<&str> = entries.iter().map(|(_, e)| e.key.as_str()).collect();
             let mut present = Vec::new();
             leaf_keys(body, "", &mut present);
-            for (key, span) in &present {
+            for (key, span) in present {
                 if !known.contains(&key.as_str()) {
-                    self.unknown_key(file, key, span.clone(), &known, &format!("[{}]", table.key));
+                    unknown.push((span, key, known_in.len()));
                 }
             }
+            known_in.push((known, format!("[{}]", table.key)));
             for (b, entry) in &entries {
                 let block = &table.blocks[*b];
                 match lookup(body, &entry.key) {
@@ -707,6 +857,11 @@ impl Loader<'_> {
                     ),
                 }
             }
+        }
+        in_file_order(&mut unknown, |(span, _, _)| span.start);
+        for (span, key, at) in unknown {
+            let (known, place) = &known_in[at];
+            self.unknown_key(file, &key, span, known, place);
         }
         figures.complete_totals(self.format);
         (self.diagnostics.errors() == before).then_some(figures)
@@ -828,25 +983,27 @@ impl Loader<'_> {
         match parsed {
             Ok(n) => Some(n),
             Err(why) => {
-                self.diagnostics.push(
+                self.diagnostics.push_at(file, Severity::Error, || {
                     Diagnostic::error(RuleId::R5, format!("{}：{why}", label()))
                         .at(file, item.span())
-                        .with_label("这个值"),
-                );
+                        .with_label("这个值")
+                });
                 None
             }
         }
     }
 
     fn unknown_key(&mut self, file: FileId, key: &str, span: Range<usize>, known: &[&str], place: &str) {
-        let mut d = Diagnostic::error(Code::UnknownKey, format!("{place}中有未知的键 {key}"))
-            .at(file, span)
-            .with_label("未知的键");
-        match did_you_mean(key, known) {
-            Some(s) => d = d.with_note(format!("是否想写 {s}？")),
-            None => d = d.with_note(format!("可用的键：{}", known.join("、"))),
-        }
-        self.diagnostics.push(d);
+        // Built only if listed: a suggestion costs an edit distance per known key.
+        self.diagnostics.push_at(file, Severity::Error, || {
+            let d = Diagnostic::error(Code::UnknownKey, format!("{place}中有未知的键 {key}"))
+                .at(file, span)
+                .with_label("未知的键");
+            match did_you_mean(key, known) {
+                Some(s) => d.with_note(format!("是否想写 {s}？")),
+                None => d.with_note(format!("可用的键：{}", known.join("、"))),
+            }
+        });
     }
 }
 
@@ -866,11 +1023,44 @@ fn unsafe_html(what: &Removal, file: FileId, span: Range<usize>) -> Diagnostic {
         .with_note("如确需嵌入，可在 site.toml 中设置 [security] allow_raw_html = true（不经过滤直接发布，请慎用）")
 }
 
-/// The span of 0-based `line` of `text`, without its line break.
-fn line_span(text: &str, line: usize) -> Range<usize> {
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    let start = start.min(text.len());
-    start..start + text[start..].lines().next().map_or(0, str::len)
+/// Puts the first [`PER_FILE`] items by `at` (their place in the file) first,
+/// in order: those are the ones listed. Linear: the rest are only counted.
+fn in_file_order<T>(items: &mut [T], at: impl Fn(&T) -> usize) {
+    let listed = items.len().min(PER_FILE);
+    if items.len() > listed {
+        items.select_nth_unstable_by_key(listed, &at);
+    }
+    items[..listed].sort_by_key(at);
+}
+
+/// Where each line of a text starts, found once, so that a file with many
+/// warnings is not scanned again for each.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Self { text, starts }
+    }
+
+    /// The 0-based line of byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// The span of 0-based `line`, without its line break (an empty span past the end).
+    fn span(&self, line: usize) -> Range<usize> {
+        let start = self.starts.get(line).copied().unwrap_or(self.text.len());
+        start..start + self.text[start..].lines().next().map_or(0, str::len)
+    }
+
+    /// The span of the line that holds byte `offset`.
+    fn span_at(&self, offset: usize) -> Range<usize> {
+        self.span(self.line_of(offset))
+    }
 }
 
 fn intended_section(sections: &[format::Section], title: &str) -> Option<usize> {
@@ -983,9 +1173,12 @@ fn leaf_keys(table: &DeTable<'_>, prefix: &str, out: &mut Vec<(String, Range<usi
     }
 }
 
-/// Whether a folder name can be an agency slug (it is used in URLs as it is).
+/// Whether a folder name can be an agency slug (it is used in URLs as it is,
+/// and as a folder name on every platform).
 pub(crate) fn check_slug(slug: &str) -> Result<(), &'static str> {
-    if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
+    if let Some(why) = name::problem(slug) {
+        Err(why)
+    } else if slug.chars().any(|c| c.is_whitespace() || c.is_control() || "?#%\\\"'<>&".contains(c)) {
         Err("不能含空格或 ? # % \\ \" ' < > & 等字符")
     } else if slug == "agencies" || slug == "static" || slug == "data" || slug.starts_with("__") {
         Err("这个名字已被站点自身使用")

@@ -90,6 +90,14 @@ pub enum BuildError {
         /// Why it is refused, in the user's words (Chinese).
         reason: &'static str,
     },
+    /// A file of the site whose path a Windows or macOS file system cannot hold as it is.
+    #[error("网站文件 {path} 不能发布：{why}")]
+    Unportable {
+        /// The site path.
+        path: String,
+        /// Why, in the user's words (Chinese).
+        why: String,
+    },
     /// A file under `static/` has the site path of a generated file.
     #[error("{path} 与生成的页面同名：请改名或删除 static/ 中的这个文件")]
     Collision {
@@ -172,6 +180,10 @@ fn site_file_error(e: BuildError, diagnostics: &mut Diagnostics) -> BuildError {
         }
         BuildError::Render(RenderError::Loop(ref path)) => {
             diagnostics.push(Diagnostic::error(Code::Path, e.to_string()).at_path(path));
+            BuildError::Invalid
+        }
+        BuildError::Unportable { .. } => {
+            diagnostics.push(Diagnostic::error(Code::Name, e.to_string()));
             BuildError::Invalid
         }
         BuildError::Render(_) | BuildError::Collision { .. } => {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::{BuildError, Sink};
-use crate::layout::url;
+use crate::layout::{name, url};
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::load;
 use crate::model::{self, AgencyIx, ReportIx, Site};
@@ -93,6 +93,14 @@ impl Prepared {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
             return Err(BuildError::Collision { path: w[0].path.clone() });
+        }
+        // The site is copied to Windows PCs and Macs as it is: every name must be one they can hold.
+        if let Some((path, (part, why))) = entries.iter().find_map(|e| Some((&e.path, name::path_problem(&e.path)?))) {
+            return Err(BuildError::Unportable { path: path.clone(), why: format!("“{part}”{why}") });
+        }
+        if let Some((a, b)) = name::clash(entries.iter().map(|e| e.path.as_str())) {
+            let why = format!("与 {a} 只有大小写或 Unicode 写法不同，在 Windows 和 macOS 上是同一个名字");
+            return Err(BuildError::Unportable { path: b.to_owned(), why });
         }
         let csv = output::opendata::CsvLayout::new(site.format);
         let decoded = linkcheck::site_paths(entries.iter().map(|e| e.path.as_str()));

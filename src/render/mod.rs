@@ -235,6 +235,6 @@ impl<'a> Renderer<'a> {
             .env
             .get_template(name)
             .and_then(|t| t.render(ctx))
-            .map_err(|e| RenderError::Template { name: name.to_owned(), message: theme::describe(&e) })
+            .map_err(|e| RenderError::Template { name: name.to_owned(), message: self.theme.describe(&e) })
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Theme {
     pub env: Environment<'static>,
     /// Output path (relative to the site root) → source.
     pub assets: BTreeMap<String, Source>,
+    /// Template name → where it was read, as a message names it.
+    origins: BTreeMap<String, String>,
 }
 
 macro_rules! builtin {
@@ -59,13 +61,16 @@ impl Theme {
             return Err(RenderError::Theme(format!("theme = \"{name}\" 不能使用：{why}")));
         }
         let confine = Root::new(root);
-        let mut templates: BTreeMap<String, String> = BTreeMap::new();
+        // Template name → (where it was read, its text).
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let shown = |rel: &Path| rel.display().to_string();
         let mut assets: BTreeMap<String, Source> = BTreeMap::new();
         let theme_rel = source::theme_dir(name);
         confine.check(&theme_rel)?;
         if root.join(&theme_rel).is_dir() {
-            for (rel, path) in walk(&confine, &theme_rel.join(source::TEMPLATES))? {
-                templates.insert(rel, read_template(&path)?);
+            let dir = theme_rel.join(source::TEMPLATES);
+            for (rel, path) in walk(&confine, &dir)? {
+                templates.insert(rel.clone(), (shown(&dir.join(&rel)), read_template(&path)?));
             }
             for (rel, path) in walk(&confine, &theme_rel.join(source::STATIC))? {
                 assets.insert(rel, Source::File(path));
@@ -75,7 +80,7 @@ impl Theme {
                 if let Some(rel) = path.strip_prefix("templates/") {
                     let text = std::str::from_utf8(bytes)
                         .map_err(|_| RenderError::Theme(format!("内置模板 {path} 不是 UTF-8")))?;
-                    templates.insert(rel.to_owned(), text.to_owned());
+                    templates.insert(rel.to_owned(), (format!("内置主题 default 的 {rel}"), text.to_owned()));
                 } else if let Some(rel) = path.strip_prefix("static/") {
                     assets.insert(rel.to_owned(), Source::Builtin(bytes));
                 }
@@ -86,19 +91,21 @@ impl Theme {
             )));
         }
         for (rel, path) in walk(&confine, Path::new(source::TEMPLATES))? {
-            templates.insert(rel, read_template(&path)?);
+            templates.insert(rel.clone(), (shown(&Path::new(source::TEMPLATES).join(&rel)), read_template(&path)?));
         }
         for (rel, path) in walk(&confine, Path::new(source::STATIC))? {
             assets.insert(rel, Source::File(path));
         }
 
         let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        // A misspelt or missing variable is an error at its line, not an empty
+        // heading on every page: templates test optional values with `is defined`.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)
             .build()
-            .map_err(|e| RenderError::Theme(describe(&e)))?;
+            .map_err(|e| RenderError::Theme(describe(&e, "", None)))?;
         env.set_syntax(syntax);
         // minijinja's HTML escaping also escapes `/`, which makes every URL
         // unreadable (`&#x2f;xxgk&#x2f;`); escape strings the way the rest of
@@ -112,23 +119,88 @@ impl Theme {
         let base = base.clone();
         // The one way templates make links: a site path in, a link under base_url out.
         env.add_function("url", move |path: &str| base.link(path));
-        for (name, source) in templates {
-            env.add_template_owned(name.clone(), source)
-                .map_err(|e| RenderError::Template { name, message: describe(&e) })?;
+        let mut origins = BTreeMap::new();
+        for (name, (origin, source)) in templates {
+            if let Err(e) = env.add_template_owned(name.clone(), source.clone()) {
+                let message = describe(&e, &origin, Some(&source));
+                return Err(RenderError::Template { name, message });
+            }
+            origins.insert(name, origin);
         }
-        Ok(Self { env, assets })
+        Ok(Self { env, assets, origins })
+    }
+
+    /// A template error in words: the file and line it is at, what went
+    /// wrong, the expression quoted.
+    pub(crate) fn describe(&self, e: &minijinja::Error) -> String {
+        let name = e.name().unwrap_or_default();
+        let origin = self.origins.get(name).map_or(name, String::as_str);
+        let template = self.env.get_template(name).ok();
+        describe(e, origin, template.as_ref().map(|t| t.source()))
     }
 }
 
-/// A template error with its line, in one line of text.
-pub(crate) fn describe(e: &minijinja::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(&format!("：{s}"));
-        source = s.source();
+/// A template error, in one line: where (`origin`, read from `source`), what, and its causes.
+fn describe(e: &minijinja::Error, origin: &str, source: Option<&str>) -> String {
+    use minijinja::ErrorKind as K;
+    let what = match e.kind() {
+        K::UndefinedError => "用到了未定义的变量或属性（可用 is defined 判断，或用 default 过滤器给出默认值）",
+        K::SyntaxError => "模板语法错误",
+        K::TemplateNotFound => "找不到引用的模板",
+        K::UnknownFilter => "未知的过滤器",
+        K::UnknownTest => "未知的测试",
+        K::UnknownFunction => "未知的函数",
+        K::UnknownMethod => "未知的方法",
+        K::UnknownBlock => "未知的块",
+        K::TooManyArguments | K::MissingArgument => "参数个数不对",
+        K::InvalidOperation | K::NonPrimitive | K::NonKey | K::CannotUnpack => "无法对这个值进行此操作",
+        _ => "渲染出错",
+    };
+    let mut msg = match e.line() {
+        Some(line) => format!("{origin} 第 {line} 行：{what}"),
+        None if origin.is_empty() => what.to_owned(),
+        None => format!("{origin}：{what}"),
+    };
+    let line = e.line().zip(source).and_then(|(line, source)| source.lines().nth(line.checked_sub(1)?));
+    if let Some(quoted) = line.map(template_tags).filter(|q| !q.is_empty()) {
+        msg.push_str(&format!("：{quoted}"));
+    }
+    if let Some(detail) = e.detail() {
+        msg.push_str(&format!("（{detail}）"));
+    }
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        msg.push_str(&format!("：{c}"));
+        cause = c.source();
     }
     msg
+}
+
+/// The template tags (`{{ … }}`, `{% … %}`) of a line, to quote where an
+/// error is without its HTML around; the line itself if it has none. At most
+/// 200 characters.
+fn template_tags(line: &str) -> String {
+    let mut tags = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('{') {
+        let close = match rest[start..].get(..2) {
+            Some("{{") => "}}",
+            Some("{%") => "%}",
+            _ => {
+                rest = &rest[start + 1..];
+                continue;
+            }
+        };
+        let Some(len) = rest[start..].find(close) else { break };
+        tags.push(&rest[start..start + len + 2]);
+        rest = &rest[start + len + 2..];
+    }
+    let quoted = if tags.is_empty() { line.trim().to_owned() } else { tags.join(" ") };
+    let mut out: String = quoted.chars().take(200).collect();
+    if out.len() < quoted.len() {
+        out.push('…');
+    }
+    out
 }
 
 fn read_template(path: &Path) -> Result<String, RenderError> {

@@ -9,10 +9,17 @@ pub(crate) use self::toml_span::toml_value_span;
 
 /// The closest known key, if it is close enough to be a typo.
 pub(crate) fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let len = key.chars().count();
     known
         .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, k)| *d <= (k.chars().count() / 3).max(1))
+        .filter_map(|k| {
+            let allowed = (k.chars().count() / 3).max(1);
+            // The lengths alone rule most out, and a long key never costs its length times each known key's.
+            if len.abs_diff(k.chars().count()) > allowed {
+                return None;
+            }
+            Some((edit_distance(key, k), *k)).filter(|(d, _)| *d <= allowed)
+        })
         .min()
         .map(|(_, k)| k)
 }
@@ -75,6 +82,7 @@ mod tests {
         assert_eq!(did_you_mean("carried_ovr", &["carried_over", "new"]), Some("carried_over"));
         assert_eq!(did_you_mean("zzz", &["carried_over", "new"]), None);
         assert_eq!(did_you_mean("titel", &["title", "theme"]), Some("title"));
+        assert_eq!(did_you_mean(&"x".repeat(1_000_000), &["title", "theme"]), None);
     }
 
     #[test]
