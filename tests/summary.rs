@@ -1,11 +1,10 @@
-//! End-to-end: summary reports (汇总), the compliance overview, trend charts,
-//! rankings and the bulk open data, on copies of the sample run through the
-//! real binary.
+//! End-to-end: summary reports (汇总), the compliance overview, trend charts
+//! and rankings, on copies of the sample run through the real binary (open
+//! data: `tests/opendata.rs`).
 
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use common::{TempSite, row_cells, text_of};
 use serde_json::Value;
@@ -293,89 +292,4 @@ fn charts_are_valid_svg_that_carry_their_numbers() {
     // 2024 applications of 示例县教育局: 35 new, 26 from natural persons.
     assert!(charts[0].contains("2024年 自然人：28 件"), "{}", charts[0]);
     assert!(charts[0].contains(">35</text>"));
-}
-
-const CSV_TOTALS: &str = r#"
-import csv, json, sys
-with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
-    rows = list(csv.DictReader(f))
-totals = {}
-for r in rows:
-    if r["行代码"] == "new" and r["列代码"] == "total":
-        totals[r["机构代码"] + "/" + r["年度"]] = totals.get(r["机构代码"] + "/" + r["年度"], 0) + int(r["数值"])
-print(json.dumps({"rows": len(rows), "header": list(rows[0].keys()), "new_total": totals}))
-"#;
-
-fn python_csv(path: &std::path::Path) -> Value {
-    let out = Command::new("python3").arg("-c").arg(CSV_TOTALS).arg(path).output().expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-#[test]
-fn the_bulk_csv_parses_and_sums_to_the_report_pages() {
-    let site = TempSite::sample();
-    site.build_ok();
-    let bytes = std::fs::read(site.path("public/data/reports.csv")).unwrap();
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for spreadsheet software");
-    let all = python_csv(&site.path("public/data/reports.csv"));
-    assert_eq!(all["header"][0], "机构代码");
-    let per_report = 3 + 3 + 1 + 2 + 1 + 25 * 7 + 15;
-    let reports = json(&site, "data/reports.json")["reports"].as_array().unwrap().len();
-    assert_eq!(reports, 7);
-    assert_eq!(all["rows"], reports * per_report);
-    // Each report's 一、本年新收 · 总计 equals the cell on its page.
-    let totals = all["new_total"].as_object().unwrap();
-    assert_eq!(totals.len(), reports);
-    for (key, total) in totals {
-        let (slug, year) = key.split_once('/').unwrap();
-        let page = site.out(&format!("{year}/{slug}/index.html"));
-        let shown = row_cells(&page, "一、本年新收政府信息公开申请数量");
-        assert_eq!(shown.last().unwrap(), &total.to_string(), "{key}");
-    }
-    // The year files split the whole.
-    let by_year: u64 = ["2022", "2023", "2024"]
-        .iter()
-        .map(|y| python_csv(&site.path(&format!("public/data/{y}.csv")))["rows"].as_u64().unwrap())
-        .sum();
-    assert_eq!(by_year, all["rows"].as_u64().unwrap());
-    // The /data/ page lists every file, links them, and shows the licence.
-    let page = site.out("data/index.html");
-    for file in ["reports.csv", "reports.json", "schema.json", "2022.csv", "2024.csv"] {
-        assert!(page.contains(&format!("href=\"/xxgk/data/{file}\"")), "{file}");
-    }
-    assert!(text_of(&page).contains("使用时请注明来源"));
-}
-
-const VALIDATE: &str = r##"
-import json, sys, glob
-from jsonschema import Draft202012Validator
-schema = json.load(open(sys.argv[1] + "/data/schema.json"))
-Draft202012Validator.check_schema(schema)
-Draft202012Validator(schema).validate(json.load(open(sys.argv[1] + "/data/reports.json")))
-report = {"$schema": schema["$schema"], "$ref": "#/$defs/report", "$defs": schema["$defs"]}
-n = 0
-for path in glob.glob(sys.argv[1] + "/*/*/data.json"):
-    Draft202012Validator(report).validate(json.load(open(path)))
-    n += 1
-print(n)
-"##;
-
-/// The JSON validates against the schema, with Python's `jsonschema`
-/// (installed by `scripts/test-deps`; its absence fails the test).
-#[test]
-fn json_follows_the_schema() {
-    let site = TempSite::sample();
-    site.build_ok();
-    let probe = Command::new("python3").args(["-c", "import jsonschema"]).output();
-    assert!(probe.is_ok_and(|o| o.status.success()), "python3 jsonschema is missing: run scripts/test-deps");
-    let out = Command::new("python3").arg("-c").arg(VALIDATE).arg(site.path("public")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7");
-    // And a wrong value does not.
-    let mut data = json(&site, "2024/linqu-yeyuan/data.json");
-    data["tables"]["requests"][0][0][0] = Value::from(-1);
-    site.write("public/2024/linqu-yeyuan/data.json", &data.to_string());
-    let out = Command::new("python3").arg("-c").arg(VALIDATE).arg(site.path("public")).output().unwrap();
-    assert!(!out.status.success(), "a negative count must not validate");
 }

@@ -31,8 +31,8 @@ pub(crate) const SITEMAP: &str = "sitemap.xml";
 /// The bulk open data and its index page.
 pub(crate) const DATA: &str = "data/";
 
-/// Every report's figures, one cell a line, under [`DATA`].
-pub(crate) const REPORTS_CSV: &str = "reports.csv";
+/// The codebook of the bulk CSV files' columns, under [`DATA`].
+pub(crate) const COLUMNS_CSV: &str = "columns.csv";
 
 /// Every report's figures, under [`DATA`].
 pub(crate) const REPORTS_JSON: &str = "reports.json";
@@ -43,7 +43,7 @@ pub(crate) const SCHEMA_JSON: &str = "schema.json";
 /// A report's figures as JSON, beside its page.
 const DATA_JSON: &str = "data.json";
 
-/// A report's figures as CSV, beside its page.
+/// A report's tables as CSV, beside its page.
 const DATA_CSV: &str = "data.csv";
 
 /// The file the page at folder `dir` (`""`, `2024/`, …) is written as.
@@ -92,14 +92,12 @@ pub(crate) fn data_file(name: &str) -> String {
     format!("{DATA}{name}")
 }
 
-/// The name under [`DATA`] of a year's figures as CSV.
-pub(crate) fn year_csv_name(year: u16) -> String {
-    format!("{year}.csv")
-}
-
-/// A year's figures as CSV.
-pub(crate) fn year_csv(year: u16) -> String {
-    data_file(&year_csv_name(year))
+/// The name under [`DATA`] of a bulk CSV file, one row per report: every
+/// year's (`reports.csv`) or one year's (`2024.csv`), of the site's own format
+/// (`format` empty) or of another (`format` `2019`: `reports-2019.csv`, `2020-2019.csv`).
+pub(crate) fn bulk_csv_name(year: Option<u16>, format: &str) -> String {
+    let scope = year.map_or_else(|| "reports".to_owned(), |y| y.to_string());
+    if format.is_empty() { format!("{scope}.csv") } else { format!("{scope}-{format}.csv") }
 }
 
 #[cfg(test)]
@@ -120,7 +118,10 @@ mod tests {
     fn data_files_sit_beside_their_page_or_under_data() {
         assert_eq!(report_json(2024, "yeyuan"), "2024/yeyuan/data.json");
         assert_eq!(report_csv(2024, "yeyuan"), "2024/yeyuan/data.csv");
-        assert_eq!(year_csv(2024), "data/2024.csv");
+        assert_eq!(data_file(&bulk_csv_name(Some(2024), "")), "data/2024.csv");
+        assert_eq!(bulk_csv_name(None, ""), "reports.csv");
+        assert_eq!(bulk_csv_name(None, "2019"), "reports-2019.csv");
+        assert_eq!(bulk_csv_name(Some(2020), "2019"), "2020-2019.csv");
         assert_eq!(data_file(SCHEMA_JSON), "data/schema.json");
     }
 }

@@ -1,24 +1,274 @@
-//! Open data: every report's figures, per report (`data.json`, `data.csv`
-//! beside the page) and in bulk under `/data/` (`reports.csv`, `<year>.csv`,
-//! `reports.json`), with `schema.json`, a JSON Schema generated from the format.
+//! Open data: every report's figures, per report beside its page and in bulk
+//! under `/data/`. See `docs/opendata.md`.
 //!
-//! The JSON is compact: a report's tables are arrays of blocks, a block an
-//! array of rows, a row an array of numbers, in the order of the format's header
-//! trees. The official labels and stable keys of every row and column are in
-//! the schema (`title` and `x-key` of each position), not repeated per cell.
-//! The CSV is one line per cell with the labels, for spreadsheets.
+//! - `data.json` (per report) and `/data/reports.json` (all): compact JSON, a
+//!   report's tables as arrays of blocks, rows and numbers in the order of the
+//!   format's header trees; the labels and keys of every position are in
+//!   `schema.json`, not repeated per cell.
+//! - `/data/reports.csv` and `/data/<year>.csv`: one row per report and one
+//!   column per cell, headed by stable codes (`wide`), explained by the codebook
+//!   `/data/columns.csv`. One set of files per format: a column means one cell
+//!   of one format.
+//! - `data.csv` (per report): the tables in the page's shape (`sheet`).
+//!
+//! Everything is generated from the [`Format`] values, never from one format's
+//! particulars.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
+mod csv;
+mod schema;
+mod sheet;
+mod wide;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::config::BaseUrl;
-use crate::format::{Format, Unit};
+use crate::format::Format;
 use crate::layout::url;
 use crate::model::{Agency, Level, Number, Origin, Report, Site};
 use crate::summary::Summaries;
+
+/// The format a report's figures follow: the site's, for every report today.
+/// When reports of one site follow several formats, this is the one place
+/// open data asks.
+pub(crate) fn format_of(site: &Site, _report: &Report) -> &'static Format {
+    site.format
+}
+
+/// The formats of a site's reports, the site's own first, then in the order
+/// they first appear.
+pub(crate) fn formats(site: &Site) -> Vec<&'static Format> {
+    let mut out = vec![site.format];
+    for (_, report) in site.reports() {
+        let format = format_of(site, report);
+        if !out.iter().any(|f| std::ptr::eq(*f, format)) {
+            out.push(format);
+        }
+    }
+    out
+}
+
+/// A short name of a format for file names and schema definitions: the year
+/// of its notice (`国办公开办函〔2019〕60号` → `2019`), else its position.
+fn format_name(formats: &[&Format], i: usize) -> String {
+    let notice = formats[i].notice;
+    let year = notice.split_once('〔').and_then(|(_, rest)| rest.split_once('〕')).map(|(year, _)| year);
+    match year {
+        Some(year) if !year.is_empty() && year.chars().all(|c| c.is_ascii_digit()) => year.to_owned(),
+        _ => format!("format{}", i + 1),
+    }
+}
+
+/// The schema definition of the report of format `i` of `formats`.
+fn format_def(formats: &[&Format], i: usize) -> String {
+    format!("report-{}", format_name(formats, i))
+}
+
+/// What identifies a report, in the words of every open-data file.
+pub(crate) struct Identity<'a> {
+    pub(crate) agency: &'a str,
+    pub(crate) agency_name: &'a str,
+    pub(crate) region: &'a str,
+    pub(crate) parent: &'a str,
+    /// The tier of a summary report (`county`, …); empty for an agency's own.
+    pub(crate) summary: &'static str,
+    pub(crate) year: u16,
+    /// The notice of the report's format.
+    pub(crate) format: &'static str,
+    pub(crate) published: String,
+    pub(crate) url: String,
+}
+
+fn identity<'a>(site: &Site, agency: &'a Agency, report: &Report) -> Identity<'a> {
+    let info = &agency.info;
+    Identity {
+        agency: &agency.slug,
+        agency_name: &info.name,
+        region: info.region.as_deref().unwrap_or(""),
+        parent: info.parent.as_deref().unwrap_or(""),
+        summary: info.summary.as_ref().map_or("", |s| level_key(s.level)),
+        year: report.year,
+        format: format_of(site, report).notice,
+        published: report.date.to_string(),
+        url: site.config.base_url.absolute(&url::report(report.year, &agency.slug)),
+    }
+}
+
+/// A file under `/data/` other than its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    /// One row per report of one format, of every year or of one.
+    Wide {
+        /// The format, by its place in the site's formats (the site's own first).
+        format: usize,
+        /// The year, or `None` for every year.
+        year: Option<u16>,
+    },
+    /// `columns.csv`, the codebook of every `Wide` file.
+    Columns,
+    /// `reports.json`.
+    Json,
+    /// `schema.json`.
+    Schema,
+}
+
+/// A file of the bulk open data: its name under `/data/`, what it holds (for
+/// the `/data/` page), and what makes it.
+pub(crate) struct BulkFile {
+    pub(crate) name: String,
+    pub(crate) what: String,
+    pub(crate) bulk: Bulk,
+}
+
+/// Every file of `/data/` but its page, in the order the page lists them.
+/// The site's own format's files have plain names (`reports.csv`,
+/// `2024.csv`); another format's carry its name (`reports-2019.csv`,
+/// `2020-2019.csv`), so that a file's name never depends on which other
+/// formats a site holds.
+pub(crate) fn bulk_files(site: &Site) -> Vec<BulkFile> {
+    let formats = formats(site);
+    let name = |year: Option<u16>, f: usize| csv_name(&formats, year, f);
+    let tabulated = |f: usize| !formats[f].tables.is_empty();
+    let mut out = Vec::new();
+    for f in (0..formats.len()).filter(|&f| tabulated(f)) {
+        out.push(BulkFile {
+            name: name(None, f),
+            what: format!(
+                "依据{}的全部年度报告的统计数据：每份报告一行，每个单元格一列（CSV，UTF-8 编码，带 BOM）",
+                formats[f].notice
+            ),
+            bulk: Bulk::Wide { format: f, year: None },
+        });
+    }
+    out.push(BulkFile {
+        name: url::COLUMNS_CSV.to_owned(),
+        what: "CSV 文件各列的说明（代码本）：列代码、所在表格、官方表格中的行和列的表述、单位".to_owned(),
+        bulk: Bulk::Columns,
+    });
+    out.push(BulkFile {
+        name: url::REPORTS_JSON.to_owned(),
+        what: "全部年度报告的全部数据（JSON，结构见 schema.json）".to_owned(),
+        bulk: Bulk::Json,
+    });
+    out.push(BulkFile {
+        name: url::SCHEMA_JSON.to_owned(),
+        what: "JSON 数据的结构说明（JSON Schema），含各行、各列的官方表述".to_owned(),
+        bulk: Bulk::Schema,
+    });
+    for year in site.years() {
+        for f in (0..formats.len()).filter(|&f| tabulated(f)) {
+            let held = site.reports().any(|(_, r)| r.year == year && std::ptr::eq(format_of(site, r), formats[f]));
+            if held {
+                let what = match f {
+                    0 => format!("{year}年度全部报告的统计数据（CSV，各列同 reports.csv）"),
+                    _ => format!("{year}年度依据{}的报告的统计数据（CSV）", formats[f].notice),
+                };
+                out.push(BulkFile {
+                    name: name(Some(year), f),
+                    what,
+                    bulk: Bulk::Wide { format: f, year: Some(year) },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The bulk CSV of `year`'s reports for the year's page: the file of the
+/// format of its first report; `None` if that format has no tables.
+pub(crate) fn year_csv(site: &Site, year: u16) -> Option<String> {
+    let report = site.reports().map(|(_, r)| r).find(|r| r.year == year)?;
+    let formats = formats(site);
+    let f = formats.iter().position(|f| std::ptr::eq(*f, format_of(site, report)))?;
+    (!formats[f].tables.is_empty()).then(|| url::data_file(&csv_name(&formats, Some(year), f)))
+}
+
+/// The name of the bulk CSV of format `f` (an index into `formats`) for `year` or every year.
+fn csv_name(formats: &[&Format], year: Option<u16>, f: usize) -> String {
+    url::bulk_csv_name(year, &if f == 0 { String::new() } else { format_name(formats, f) })
+}
+
+/// What the CSV files of one format are laid out from, made once per site.
+struct Layouts {
+    format: &'static Format,
+    wide: wide::Wide,
+    sheet: sheet::Sheet,
+}
+
+/// The CSV layouts of a site's formats.
+pub(crate) struct OpenData {
+    formats: Vec<Layouts>,
+}
+
+impl OpenData {
+    pub(crate) fn new(site: &Site) -> Self {
+        let formats = formats(site)
+            .into_iter()
+            .map(|format| Layouts { format, wide: wide::Wide::new(format), sheet: sheet::Sheet::new(format) })
+            .collect();
+        Self { formats }
+    }
+
+    fn layouts(&self, site: &Site, report: &Report) -> Option<&Layouts> {
+        let format = format_of(site, report);
+        self.formats.iter().find(|l| std::ptr::eq(l.format, format))
+    }
+
+    /// Whether a report has a `data.csv`: a report of a format without tables has nothing to show in one.
+    pub(crate) fn has_sheet(site: &Site, report: &Report) -> bool {
+        !format_of(site, report).tables.is_empty()
+    }
+
+    /// A report's `data.csv`.
+    pub(crate) fn sheet(&self, site: &Site, agency: &Agency, report: &Report) -> Vec<u8> {
+        let mut out = String::new();
+        if let Some(layouts) = self.layouts(site, report) {
+            layouts.sheet.write(&mut out, &identity(site, agency, report), &report.title, &report.figures);
+        }
+        out.into_bytes()
+    }
+
+    /// Whether the bulk CSV of `format` and `year` (or every year) holds `report`.
+    pub(crate) fn holds(&self, site: &Site, format: usize, year: Option<u16>, report: &Report) -> bool {
+        let follows = self.formats.get(format).is_some_and(|l| std::ptr::eq(l.format, format_of(site, report)));
+        follows && year.is_none_or(|y| report.year == y)
+    }
+
+    /// Writes a bulk CSV as it is made, report by report.
+    pub(crate) fn write_wide(
+        &self,
+        site: &Site,
+        format: usize,
+        year: Option<u16>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let Some(layouts) = self.formats.get(format) else { return Ok(()) };
+        out.write_all(layouts.wide.header())?;
+        let mut row = String::new();
+        for agency in &site.agencies {
+            for report in agency.reports.iter().filter(|r| self.holds(site, format, year, r)) {
+                row.clear();
+                layouts.wide.write_row(&mut row, &identity(site, agency, report), &report.figures);
+                out.write_all(row.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `columns.csv`.
+    pub(crate) fn codebook(&self) -> Vec<u8> {
+        wide::codebook(&self.formats.iter().map(|l| l.format).collect::<Vec<_>>())
+    }
+
+    /// `schema.json`.
+    pub(crate) fn schema(&self, base: &crate::config::BaseUrl) -> Vec<u8> {
+        schema::schema(&self.formats.iter().map(|l| l.format).collect::<Vec<_>>(), base)
+    }
+
+    /// The notices of the formats, for `reports.json` and the fingerprints.
+    pub(crate) fn notices(&self) -> Vec<&'static str> {
+        self.formats.iter().map(|l| l.format.notice).collect()
+    }
+}
 
 /// One report's figures and what identifies it.
 #[derive(Serialize)]
@@ -57,7 +307,7 @@ pub(crate) fn report_data<'a>(
     agency: &'a Agency,
     report: &'a Report,
 ) -> ReportData<'a> {
-    let format = site.format;
+    let format = format_of(site, report);
     let mut tables = serde_json::Map::new();
     let mut computed = Vec::new();
     for (t, table) in format.tables_ix() {
@@ -130,14 +380,15 @@ pub(crate) fn to_json(data: &ReportData<'_>) -> Vec<u8> {
     json_bytes(data)
 }
 
-/// `/data/reports.json`: every report, from each one's [`to_json`], written as made.
+/// `/data/reports.json`: the formats, then every report, from each one's
+/// [`to_json`], written as made.
 pub(crate) fn collection_json(
-    format: &Format,
+    formats: &[&str],
     reports: impl IntoIterator<Item = Vec<u8>>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let head = json_bytes(&json!({ "format": format.notice, "reports": [] }));
-    // `{"format":"…","reports":[]}\n`: the reports go between the brackets.
+    let head = json_bytes(&json!({ "formats": formats, "reports": [] }));
+    // `{"formats":[…],"reports":[]}\n`: the reports go between the last brackets.
     out.write_all(&head[..head.len() - 3])?;
     for (i, report) in reports.into_iter().enumerate() {
         if i > 0 {
@@ -148,277 +399,90 @@ pub(crate) fn collection_json(
     out.write_all(b"]}\n")
 }
 
-/// The columns of every CSV file.
-pub(crate) const CSV_HEADER: [&str; 12] =
-    ["机构代码", "机构", "年度", "发布日期", "表格", "分项", "行代码", "行", "列代码", "列", "数值", "数据来源"];
-
-/// The CSV files' fixed text, quoted once: the header line and, for every
-/// cell of the format, the columns from 表格 to 列 with their separators.
-pub(crate) struct CsvLayout {
-    header: Vec<u8>,
-    /// Table → block → row-major cells.
-    cells: Vec<Vec<Vec<String>>>,
-}
-
-impl CsvLayout {
-    pub(crate) fn new(format: &Format) -> Self {
-        let mut header = b"\xEF\xBB\xBF".to_vec();
-        header.extend_from_slice(csv_line(CSV_HEADER.iter().copied()).as_bytes());
-        header.push(b'\n');
-        let cells = format
-            .tables
-            .iter()
-            .map(|table| {
-                table
-                    .blocks
-                    .iter()
-                    .map(|block| {
-                        let cols = block.column_leaves();
-                        block
-                            .row_leaves()
-                            .iter()
-                            .flat_map(|row| {
-                                let row_label = row.label();
-                                cols.iter().map(move |col| {
-                                    let col_label = col.label();
-                                    let fields = [
-                                        table.name,
-                                        block.caption.unwrap_or(""),
-                                        &row.key,
-                                        &row_label,
-                                        &col.key,
-                                        &col_label,
-                                    ];
-                                    csv_line(fields.into_iter())
-                                })
-                            })
-                            .collect()
-                    })
-                    .collect()
-            })
-            .collect();
-        Self { header, cells }
-    }
-
-    /// The header line, after the UTF-8 BOM that spreadsheet software needs to show Chinese.
-    pub(crate) fn header(&self) -> &[u8] {
-        &self.header
-    }
-
-    /// One line per cell of `report`, identified by its agency and year.
-    pub(crate) fn write_report(&self, out: &mut Vec<u8>, agency: &Agency, report: &Report) {
-        let identity = csv_line(
-            [agency.slug.as_str(), agency.info.name.as_str(), &report.year.to_string(), &report.date.to_string()]
-                .into_iter(),
-        );
-        let mut value = String::new();
-        for (blocks, grids) in self.cells.iter().zip(&report.figures.tables) {
-            for (cells, grid) in blocks.iter().zip(grids) {
-                for (i, labels) in cells.iter().enumerate() {
-                    let Some(cell) = grid.get(i / grid.cols.max(1), i % grid.cols.max(1)) else { continue };
-                    value.clear();
-                    let _ = write!(value, "{}", cell.value);
-                    let origin = match cell.origin {
-                        Origin::Given(_) => "填报",
-                        Origin::Computed => "计算",
-                        Origin::Summed => "汇总",
-                    };
-                    for part in [identity.as_str(), ",", labels, ",", &value, ",", origin, "\n"] {
-                        out.extend_from_slice(part.as_bytes());
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Characters that make a spreadsheet read a cell as a formula (or, tab and
-/// carriage return, that some strip before looking for one).
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A text field as a spreadsheet must show it: one that would start a formula
-/// gets a leading `'`, which Excel, WPS and LibreOffice read as "text".
-fn defuse(field: &str) -> Cow<'_, str> {
-    if field.starts_with(FORMULA_START) { Cow::Owned(format!("'{field}")) } else { Cow::Borrowed(field) }
-}
-
-/// Text fields joined by commas, each defused (see [`defuse`]) and quoted when
-/// it must be (RFC 4180). Numbers are written apart, never through this.
-fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let field = defuse(field);
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&field);
-        }
-    }
-    out
-}
-
-/// `/data/schema.json`: a JSON Schema (2020-12) of `reports.json`; one report
-/// (every `data.json`) is `#/$defs/report`. Each position of a table's arrays
-/// carries the official label (`title`) and the stable key (`x-key`).
-pub(crate) fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
-    let mut tables = serde_json::Map::new();
-    for table in format.tables {
-        let blocks: Vec<Value> = table
-            .blocks
-            .iter()
-            .map(|block| {
-                let unit = match block.unit {
-                    Unit::Count => "#/$defs/count",
-                    Unit::Amount => "#/$defs/amount",
-                };
-                let cols = block.column_leaves();
-                let rows: Vec<Value> = block
-                    .row_leaves()
-                    .iter()
-                    .map(|row| {
-                        let cells: Vec<Value> = cols
-                            .iter()
-                            .map(|col| json!({ "$ref": unit, "title": col.label(), "x-key": col.key }))
-                            .collect();
-                        json!({
-                            "title": if row.key.is_empty() { table.name.to_owned() } else { row.label() },
-                            "x-key": row.key,
-                            "type": "array",
-                            "prefixItems": cells,
-                            "minItems": cols.len(),
-                            "items": false,
-                        })
-                    })
-                    .collect();
-                json!({
-                    "title": block.caption.unwrap_or(table.name),
-                    "type": "array",
-                    "prefixItems": rows,
-                    "minItems": rows.len(),
-                    "items": false,
-                })
-            })
-            .collect();
-        tables.insert(
-            table.key.to_owned(),
-            json!({
-                "title": table.name,
-                "type": "array",
-                "prefixItems": blocks,
-                "minItems": table.blocks.len(),
-                "items": false,
-            }),
-        );
-    }
-    let table_keys: Vec<&str> = format.tables.iter().map(|t| t.key).collect();
-    let schema = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": base.absolute(&url::data_file(url::SCHEMA_JSON)),
-        "title": "政府信息公开工作年度报告统计数据",
-        "description": format!(
-            "全部年度报告的表二、表三、表四数据（格式依据{}）。每份报告的 data.json 符合 #/$defs/report。表格按官方表格的分项、行、列顺序排列为数组，各位置的官方表述见 title，稳定的键见 x-key。",
-            format.notice
-        ),
-        "type": "object",
-        "required": ["format", "reports"],
-        "properties": {
-            "format": { "const": format.notice },
-            "reports": { "type": "array", "items": { "$ref": "#/$defs/report" } }
-        },
-        "$defs": {
-            "report": {
-                "title": "一份年度报告",
-                "type": "object",
-                "required": ["agency", "agency_name", "year", "title", "published", "url", "format", "tables", "computed"],
-                "additionalProperties": false,
-                "properties": {
-                    "agency": { "type": "string", "description": "机构代码（content/ 下的文件夹名，也用于网址）" },
-                    "agency_name": { "type": "string", "description": "机构全称" },
-                    "year": { "type": "integer", "description": "报告年度" },
-                    "title": { "type": "string" },
-                    "published": { "type": "string", "format": "date", "description": "发布日期" },
-                    "url": { "type": "string", "format": "uri", "description": "报告页面" },
-                    "format": { "const": format.notice },
-                    "summary": {
-                        "description": "汇总报告：由成员机构的数据汇总而成",
-                        "type": "object",
-                        "required": ["level", "members", "missing", "computed"],
-                        "additionalProperties": false,
-                        "properties": {
-                            "level": { "enum": ["township", "county", "city", "province"] },
-                            "members": { "type": "array", "items": { "type": "string" }, "description": "计入汇总的成员机构代码" },
-                            "missing": { "type": "array", "items": { "type": "string" }, "description": "当年没有报告、未计入汇总的成员机构代码" },
-                            "computed": { "type": "boolean", "description": "true：数据为成员机构之和；false：数据为汇总报告自行填报（已与成员机构之和逐项核对）" }
-                        }
-                    },
-                    "tables": {
-                        "type": "object",
-                        "required": table_keys,
-                        "additionalProperties": false,
-                        "properties": tables
-                    },
-                    "computed": {
-                        "description": "未填报、按勾稽关系计算出的总计：[表格, 分项序号, 行序号, 列序号]（从 0 起）",
-                        "type": "array",
-                        "items": {
-                            "type": "array",
-                            "prefixItems": [
-                                { "enum": table_keys },
-                                { "type": "integer", "minimum": 0 },
-                                { "type": "integer", "minimum": 0 },
-                                { "type": "integer", "minimum": 0 }
-                            ],
-                            "items": false
-                        }
-                    }
-                }
-            },
-            "count": { "type": "integer", "minimum": 0, "description": "件数" },
-            "amount": { "type": "number", "minimum": 0, "description": "金额（万元），最多 6 位小数" }
-        }
-    });
-    let mut out = serde_json::to_vec_pretty(&schema).unwrap_or_default();
-    out.push(b'\n');
-    out
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::format::{Block, EntryShape, Header, Table, Unit};
 
-    #[test]
-    fn csv_fields_are_quoted_when_they_must_be() {
-        assert_eq!(
-            csv_line(["a", "b,c", "say \"hi\"", "two\nlines", "（一）"].into_iter()),
-            "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",（一）"
-        );
+    const fn leaf(key: &'static str, label: &'static str) -> Header {
+        Header { key, label, children: &[], total: false }
+    }
+
+    /// A format unlike 2021's: a table of a single row without items and an
+    /// amount, a table without row headers under an unnamed group, no sections.
+    pub(crate) static TOY: Format = Format {
+        notice: "示例格式",
+        sections: &[],
+        tables: &[
+            Table {
+                key: "items",
+                name: "表甲",
+                section: 2,
+                blocks: &[
+                    Block {
+                        caption: None,
+                        corner: Some("项目"),
+                        columns: &[leaf("count", "件数")],
+                        rows: &[leaf("other", "其他处理")],
+                        entries: EntryShape::ByRow,
+                        unit: Unit::Count,
+                    },
+                    Block {
+                        caption: None,
+                        corner: Some("项目"),
+                        columns: &[leaf("sum", "金额")],
+                        rows: &[leaf("fees", "收费")],
+                        entries: EntryShape::ByRow,
+                        unit: Unit::Amount,
+                    },
+                ],
+            },
+            Table {
+                key: "outcomes",
+                name: "表乙",
+                section: 3,
+                blocks: &[Block {
+                    caption: None,
+                    corner: None,
+                    columns: &[Header {
+                        key: "",
+                        label: "结果",
+                        children: &[leaf("kept", "维持"), leaf("changed", "纠正")],
+                        total: false,
+                    }],
+                    rows: &[],
+                    entries: EntryShape::ByColumnGroup,
+                    unit: Unit::Count,
+                }],
+            },
+        ],
+        rules: &[],
+        cross_year: &[],
+        prose: &[],
+        prose_section: 1,
+        charts: &[],
+        rankings: &[],
+    };
+
+    pub(crate) fn identity(format: &'static Format) -> Identity<'static> {
+        Identity {
+            agency: "a",
+            agency_name: "某机关",
+            region: "",
+            parent: "",
+            summary: "",
+            year: 2024,
+            format: format.notice,
+            published: "2025-01-10".to_owned(),
+            url: "https://example.gov.cn/2024/a/".to_owned(),
+        }
     }
 
     #[test]
-    fn every_formula_start_is_defused() {
-        for c in FORMULA_START {
-            let field = format!("{c}1+1");
-            assert_eq!(defuse(&field), format!("'{field}"), "{c:?}");
-        }
-        // Quoted after the guard when the text needs quoting: the `'` sits inside the quotes.
-        assert_eq!(
-            csv_line(["=HYPERLINK(\"http://x\",\"点击\")"].into_iter()),
-            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\""
-        );
-        assert_eq!(csv_line(["-2+3", "@SUM(A1)", "\r=1"].into_iter()), "'-2+3,'@SUM(A1),\"'\r=1\"");
-        assert_eq!(csv_line(["\t=1", "+86"].into_iter()), "'\t=1,'+86");
-    }
-
-    #[test]
-    fn safe_text_is_unchanged() {
-        for field in ["临朐县冶源街道办事处", "（一）主动公开", "a=b", "x-y", "1+1", "", "'=already", " =1", "２０２４"]
-        {
-            assert_eq!(defuse(field), field);
-        }
+    fn a_format_is_named_by_the_year_of_its_notice() {
+        let formats: [&Format; 2] = [&crate::format::FORMAT_2021, &TOY];
+        assert_eq!(format_name(&formats, 0), "2021");
+        assert_eq!(format_name(&formats, 1), "format2");
+        assert_eq!(format_def(&formats, 0), "report-2021");
     }
 }

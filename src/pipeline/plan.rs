@@ -30,11 +30,9 @@ pub enum Kind {
     /// A report's `data.json` / `data.csv`.
     ReportJson(ReportIx),
     ReportCsv(ReportIx),
-    /// `/data/reports.csv`, `/data/<year>.csv`, `/data/reports.json`, `/data/schema.json`.
-    ReportsCsv,
-    YearCsv(u16),
-    ReportsJson,
-    Schema,
+    /// A file of `/data/` but its page: the bulk CSV files, their codebook,
+    /// `reports.json`, `schema.json`.
+    Bulk(output::opendata::Bulk),
     Sitemap,
     Feed,
     Asset(Content),
@@ -48,7 +46,7 @@ pub struct Prepared {
     // What does not change when a report is edited is shared with the next preview.
     pub(super) theme: Arc<Theme>,
     pub(super) shared: Arc<render::Shared>,
-    pub(super) csv: Arc<output::opendata::CsvLayout>,
+    pub(super) open: Arc<output::opendata::OpenData>,
     /// Every file, sorted by path.
     pub entries: Arc<Vec<Entry>>,
     /// Their paths as the link inspection compares them, in the same order and as a set.
@@ -82,12 +80,15 @@ impl Prepared {
         for (r, report) in site.reports() {
             let (year, slug) = (report.year, &site.agency(r.agency).slug);
             entries.push(Entry { path: url::report_json(year, slug), kind: Kind::ReportJson(r) });
-            entries.push(Entry { path: url::report_csv(year, slug), kind: Kind::ReportCsv(r) });
+            if output::opendata::OpenData::has_sheet(&site, report) {
+                entries.push(Entry { path: url::report_csv(year, slug), kind: Kind::ReportCsv(r) });
+            }
         }
-        entries.push(Entry { path: url::data_file(url::REPORTS_CSV), kind: Kind::ReportsCsv });
-        entries.push(Entry { path: url::data_file(url::REPORTS_JSON), kind: Kind::ReportsJson });
-        entries.push(Entry { path: url::data_file(url::SCHEMA_JSON), kind: Kind::Schema });
-        entries.extend(site.years().into_iter().map(|y| Entry { path: url::year_csv(y), kind: Kind::YearCsv(y) }));
+        entries.extend(
+            output::opendata::bulk_files(&site)
+                .into_iter()
+                .map(|f| Entry { path: url::data_file(&f.name), kind: Kind::Bulk(f.bulk) }),
+        );
         entries.push(Entry { path: url::SITEMAP.to_owned(), kind: Kind::Sitemap });
         entries.push(Entry { path: url::FEED.to_owned(), kind: Kind::Feed });
         entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -102,7 +103,7 @@ impl Prepared {
             let why = format!("与 {a} 只有大小写或 Unicode 写法不同，在 Windows 和 macOS 上是同一个名字");
             return Err(BuildError::Unportable { path: b.to_owned(), why });
         }
-        let csv = output::opendata::CsvLayout::new(site.format);
+        let open = output::opendata::OpenData::new(&site);
         let decoded = linkcheck::site_paths(entries.iter().map(|e| e.path.as_str()));
         let differing = decoded.iter().zip(&entries).map(|(d, e)| (*d != e.path).then(|| d.clone())).collect();
         Ok(Self {
@@ -110,7 +111,7 @@ impl Prepared {
             review,
             theme: Arc::new(theme),
             shared: Arc::new(shared),
-            csv: Arc::new(csv),
+            open: Arc::new(open),
             entries: Arc::new(entries),
             decoded: Arc::new(differing),
             decoded_set: Arc::new(decoded.into_iter().collect()),
@@ -130,23 +131,20 @@ impl Prepared {
 
     /// The bytes of one file.
     pub fn produce(&self, entry: &Entry) -> Result<Vec<u8>, BuildError> {
-        use output::opendata;
+        use output::opendata::Bulk;
         let site = &self.site;
         Ok(match &entry.kind {
             Kind::Page(kind) => self.render(*kind)?.0.into_bytes(),
             Kind::ReportJson(r) => self.report_json(site.agency(r.agency), site.report(*r)),
-            Kind::ReportCsv(r) => {
-                let mut out = self.csv.header().to_vec();
-                self.csv.write_report(&mut out, site.agency(r.agency), site.report(*r));
-                out
-            }
-            Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson => {
+            Kind::ReportCsv(r) => self.open.sheet(site, site.agency(r.agency), site.report(*r)),
+            Kind::Bulk(Bulk::Wide { .. } | Bulk::Json) => {
                 let mut out = Vec::new();
                 self.produce_to(entry, &mut out)
                     .map_err(|e| RenderError::Io { path: entry.path.clone().into(), source: e })?;
                 out
             }
-            Kind::Schema => opendata::schema(site.format, &site.config.base_url),
+            Kind::Bulk(Bulk::Columns) => self.open.codebook(),
+            Kind::Bulk(Bulk::Schema) => self.open.schema(&site.config.base_url),
             Kind::Sitemap => {
                 let mut dirs: Vec<String> =
                     self.entries.iter().filter_map(|e| url::page_dir(&e.path)).map(str::to_owned).collect();
@@ -163,28 +161,19 @@ impl Prepared {
 
     /// Whether a file is large enough to be written as it is made.
     fn streamed(kind: &Kind) -> bool {
-        matches!(kind, Kind::ReportsCsv | Kind::YearCsv(_) | Kind::ReportsJson)
+        use output::opendata::Bulk;
+        matches!(kind, Kind::Bulk(Bulk::Wide { .. } | Bulk::Json))
     }
 
     /// Writes a bulk open-data file as it is made, report by report.
     fn produce_to(&self, entry: &Entry, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use output::opendata::{Bulk, collection_json};
         let site = &self.site;
-        let all = || site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r)));
-        let mut buf = Vec::new();
-        let mut csv = |reports: &mut dyn Iterator<Item = (&model::Agency, &model::Report)>| {
-            out.write_all(self.csv.header())?;
-            for (agency, report) in reports {
-                buf.clear();
-                self.csv.write_report(&mut buf, agency, report);
-                out.write_all(&buf)?;
-            }
-            Ok(())
-        };
         match &entry.kind {
-            Kind::ReportsCsv => csv(&mut all()),
-            Kind::YearCsv(year) => csv(&mut all().filter(|(_, r)| r.year == *year)),
-            Kind::ReportsJson => {
-                output::opendata::collection_json(site.format, all().map(|(a, r)| self.report_json(a, r)), out)
+            Kind::Bulk(Bulk::Wide { format, year }) => self.open.write_wide(site, *format, *year, out),
+            Kind::Bulk(Bulk::Json) => {
+                let all = site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r)));
+                collection_json(&self.open.notices(), all.map(|(a, r)| self.report_json(a, r)), out)
             }
             _ => Ok(()),
         }
@@ -199,28 +188,22 @@ impl Prepared {
     /// files): the same fingerprint, the same bytes.
     fn fingerprint(&self, entry: &Entry) -> Option<u64> {
         use std::hash::{Hash, Hasher};
-        if !matches!(
-            entry.kind,
-            Kind::ReportJson(..)
-                | Kind::ReportCsv(..)
-                | Kind::ReportsCsv
-                | Kind::ReportsJson
-                | Kind::YearCsv(_)
-                | Kind::Schema
-        ) {
+        if !matches!(entry.kind, Kind::ReportJson(..) | Kind::ReportCsv(..) | Kind::Bulk(..)) {
             return None;
         }
         let site = &self.site;
         let mut h = std::hash::DefaultHasher::new();
         // Code that writes the files differently must not trust older fingerprints.
         (env!("CARGO_PKG_VERSION"), OPEN_DATA_REVISION, &entry.path).hash(&mut h);
-        (site.config.base_url.absolute(url::HOME), site.format.notice, &site.config.data.licence).hash(&mut h);
+        (site.config.base_url.absolute(url::HOME), self.open.notices(), &site.config.data.licence).hash(&mut h);
         // Each report's part is hashed once per build: the bulk files count every report again.
         let prints = self.report_prints.get_or_init(|| {
             let print = |ix: ReportIx| {
                 let mut h = std::hash::DefaultHasher::new();
                 let (agency, r) = (site.agency(ix.agency), site.report(ix));
-                (&agency.slug, &agency.info.name, agency.level().label(), r.year, &r.title).hash(&mut h);
+                let info = &agency.info;
+                (&agency.slug, &info.name, &info.region, &info.parent, agency.level().label()).hash(&mut h);
+                (r.year, &r.title, output::opendata::format_of(site, r).notice).hash(&mut h);
                 (r.date.year, r.date.month, r.date.day).hash(&mut h);
                 r.figures.fingerprint(&mut h);
                 if let Some(s) = self.review.summaries.report(ix.agency, r.year) {
@@ -234,10 +217,14 @@ impl Prepared {
                 .collect()
         });
         let mut report = |r: ReportIx| h.write_u64(prints[r.agency.index()][r.index]);
+        use output::opendata::Bulk;
         match &entry.kind {
             Kind::ReportJson(r) | Kind::ReportCsv(r) => report(*r),
-            Kind::ReportsCsv | Kind::ReportsJson => site.reports().for_each(|(r, _)| report(r)),
-            Kind::YearCsv(year) => site.reports().filter(|(_, rep)| rep.year == *year).for_each(|(r, _)| report(r)),
+            Kind::Bulk(Bulk::Json) => site.reports().for_each(|(r, _)| report(r)),
+            Kind::Bulk(Bulk::Wide { format, year }) => site
+                .reports()
+                .filter(|(_, rep)| self.open.holds(site, *format, *year, rep))
+                .for_each(|(r, _)| report(r)),
             _ => {}
         }
         Some(h.finish())
@@ -570,4 +557,4 @@ pub(super) fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, 
 
 /// Bump when the open-data files are written differently, so that a build
 /// with new code does not keep files a build with old code wrote.
-const OPEN_DATA_REVISION: u32 = 1;
+const OPEN_DATA_REVISION: u32 = 2;

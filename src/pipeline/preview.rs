@@ -122,7 +122,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         review,
         theme: Arc::clone(&old.theme),
         shared: Arc::clone(&old.shared),
-        csv: Arc::clone(&old.csv),
+        open: Arc::clone(&old.open),
         entries: Arc::clone(&old.entries),
         decoded: Arc::clone(&old.decoded),
         decoded_set: Arc::clone(&old.decoded_set),

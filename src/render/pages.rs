@@ -52,6 +52,8 @@ impl Renderer<'_> {
     pub(super) fn year(&self, year: u16) -> Page {
         let (site, review) = (self.site, self.review);
         let base = &site.config.base_url;
+        // A year whose reports have no tables has no CSV: the data page then.
+        let year_csv = crate::output::opendata::year_csv(site, year).unwrap_or_else(|| url::DATA.to_owned());
         Page::plain(
             "year.html",
             context! {
@@ -62,7 +64,7 @@ impl Renderer<'_> {
                 compliance => Serde(overview::compliance_rows(site, review, year)),
                 findings => Serde(overview::findings(site, review, year)),
                 rankings => Serde(overview::rankings(site, review, year)),
-                year_csv => base.link(&url::year_csv(year)),
+                year_csv => base.link(&year_csv),
                 breadcrumbs => Serde(view::crumbs(base, vec![])),
             },
         )

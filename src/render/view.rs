@@ -334,17 +334,8 @@ pub(super) fn report_context(
 /// The files of `/data/`, for its index page.
 pub(super) fn data_files(site: &Site) -> Vec<DataFile> {
     let base = &site.config.base_url;
-    let file = |name: String, what: String| DataFile { href: base.link(&url::data_file(&name)), name, what };
-    let mut out = vec![
-        file(
-            url::REPORTS_CSV.to_owned(),
-            "全部年度报告的全部数据，每个单元格一行（CSV，UTF-8 编码，带 BOM）".to_owned(),
-        ),
-        file(url::REPORTS_JSON.to_owned(), "全部年度报告的全部数据（JSON，结构见 schema.json）".to_owned()),
-        file(url::SCHEMA_JSON.to_owned(), "JSON 数据的结构说明（JSON Schema），含各行、各列的官方表述".to_owned()),
-    ];
-    for year in site.years() {
-        out.push(file(url::year_csv_name(year), format!("{year}年度全部报告的数据（CSV）")));
-    }
-    out
+    crate::output::opendata::bulk_files(site)
+        .into_iter()
+        .map(|f| DataFile { href: base.link(&url::data_file(&f.name)), name: f.name, what: f.what })
+        .collect()
 }
