@@ -114,6 +114,7 @@ fn level_key(level: Level) -> &'static str {
 fn json_number(n: Number) -> Value {
     match n {
         Number::Count(c) => c.into(),
+        Number::Signed(c) => c.into(),
         // The shortest f64 text of an amount with ≤ 6 decimals is its exact decimal text.
         Number::Amount(_) => n.to_string().parse::<f64>().map_or(Value::Null, Into::into),
     }
@@ -272,8 +273,10 @@ pub(crate) fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
             .blocks
             .iter()
             .map(|block| {
-                let unit = match block.unit {
+                let unit = |row, col| match block.cell_unit(row, col) {
                     Unit::Count => "#/$defs/count",
+                    // No site publishes the 2019 format yet: `$defs` gains it with the format.
+                    Unit::SignedCount => "#/$defs/signed_count",
                     Unit::Amount => "#/$defs/amount",
                 };
                 let cols = block.column_leaves();
@@ -283,7 +286,7 @@ pub(crate) fn schema(format: &Format, base: &BaseUrl) -> Vec<u8> {
                     .map(|row| {
                         let cells: Vec<Value> = cols
                             .iter()
-                            .map(|col| json!({ "$ref": unit, "title": col.label(), "x-key": col.key }))
+                            .map(|col| json!({ "$ref": unit(row, col), "title": col.label(), "x-key": col.key }))
                             .collect();
                         json!({
                             "title": if row.key.is_empty() { table.name.to_owned() } else { row.label() },
