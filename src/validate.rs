@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Place, Severity};
-use crate::format::{self, Axis, CrossYearLine, CrossYearRule, Format, RuleId, RuleLines};
-use crate::model::{Agency, AgencyIx, Grid, Number, Origin, Report, Site, Waived, WaivedRules};
+use crate::format::{self, Axis, CellAt, CrossFormatLine, CrossYearRule, Format, RuleId, RuleLines};
+use crate::model::{Agency, AgencyIx, Figures, Grid, Number, Origin, Report, Site, Waived, WaivedRules};
 use crate::sources::Sources;
 use crate::summary::{Summaries, Summed};
 use rayon::prelude::*;
@@ -94,8 +94,9 @@ fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: Age
         }
         let previous = i.checked_sub(1).map(|p| &agency.reports[p]).filter(|p| p.year + 1 == report.year);
         if let Some(previous) = previous.filter(|p| !computed(p.year) && !computed(report.year)) {
+            // Each report's own format once reports carry one (`previous`'s may differ).
             for rule in format.cross_year {
-                found.extend(check_cross_year(format, rule, previous, report));
+                found.extend(check_cross_year((format, rule), format, previous, report));
             }
         }
         if let Some(summed) = summed.filter(|s| !s.computed) {
@@ -119,6 +120,10 @@ fn given_span(grid: &Grid, (r, c): (usize, usize)) -> Option<Range<usize>> {
         Origin::Given(span) => Some(span.clone()),
         Origin::Computed | Origin::Summed => None,
     }
+}
+
+fn given_at(figures: &Figures, at: CellAt) -> Option<Range<usize>> {
+    given_span(figures.grid(at.table, at.block), (at.row, at.col))
 }
 
 /// A summary's own figures against its members' sums, cell by cell: every
@@ -181,10 +186,10 @@ fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnosti
     out
 }
 
-fn sum(grid: &Grid, cells: &[(usize, usize)], unit: format::Unit) -> Option<(Number, Vec<Number>)> {
+/// The sum of `cells` and their values; `None` when one is missing or their units differ.
+fn sum(block: &format::Block, grid: &Grid, cells: &[(usize, usize)]) -> Option<(Number, Vec<Number>)> {
     let values: Vec<Number> = cells.iter().map(|&(r, c)| grid.value(r, c)).collect::<Option<_>>()?;
-    let total = values.iter().try_fold(Number::zero(unit), |acc, &v| acc.checked_add(v))?;
-    Some((total, values))
+    Some((grid.sum(block, cells.iter().copied())?, values))
 }
 
 /// `a + b = 1 + 2 = 3`, or `a = 3` for a single operand.
@@ -211,8 +216,7 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
             Axis::EachRow => cols[c].own_label(),
         };
         for line in RuleLines::new(rule, block) {
-            let (Some((lsum, lvals)), Some((rsum, rvals))) =
-                (sum(grid, &line.lhs, block.unit), sum(grid, &line.rhs, block.unit))
+            let (Some((lsum, lvals)), Some((rsum, rvals))) = (sum(block, grid, &line.lhs), sum(block, grid, &line.rhs))
             else {
                 continue;
             };
@@ -248,40 +252,71 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
     out
 }
 
-/// A rule between `previous` (year Y−1) and `report` (year Y) of one agency.
-fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, report: &Report) -> Vec<Diagnostic> {
-    let Some(t) = format.table_ix(rule.table) else { return Vec::new() };
-    let table = format.table_at(t);
+/// A rule of `now`, year Y's format, between `previous` (year Y−1, in
+/// `before`) and `report` (year Y) of one agency: across a change of format,
+/// on the cells both formats have ([`CrossFormatLine`]).
+fn check_cross_year(
+    (now, rule): (&Format, &CrossYearRule),
+    before: &Format,
+    previous: &Report,
+    report: &Report,
+) -> Vec<Diagnostic> {
+    let Some(t) = now.table_ix(rule.table) else { return Vec::new() };
+    let table = now.table_at(t);
     let block = &table.blocks[rule.block];
-    let (now, before) = (report.figures.grid(t, rule.block), previous.figures.grid(t, rule.block));
     let (rows, cols) = (block.row_leaves(), block.column_leaves());
-    // The leaf a cell's operand names: its row when the rule runs down each column.
-    let operand = |(r, c): (usize, usize)| match rule.axis {
-        Axis::EachColumn => &rows[r],
-        Axis::EachRow => &cols[c],
+    // The label of the leaf a cell's operand names: its row when the rule runs down each column.
+    let operand = |format: &Format, at: CellAt| {
+        let block = &format.table_at(at.table).blocks[at.block];
+        match rule.axis {
+            Axis::EachColumn => block.row_leaves()[at.row].own_label(),
+            Axis::EachRow => block.column_leaves()[at.col].own_label(),
+        }
     };
-    let value = |grid: &Grid, (r, c): (usize, usize)| grid.value(r, c).map(Number::raw);
+    let steps = |figures: &Figures, cells: &[CellAt]| -> Option<i128> {
+        cells.iter().map(|&at| Some(figures.value(at)?.steps())).sum()
+    };
+    let (this_year, last_year) = (&report.figures, &previous.figures);
     let mut out = Vec::new();
-    for line in CrossYearLine::all(rule, block) {
-        let (Some(actual), Some(base)) = (value(now, line.this), value(before, line.previous)) else { continue };
-        let added: Option<u64> = line.plus.iter().map(|&cell| value(now, cell)).sum();
-        let removed: Option<u64> = line.minus.iter().map(|&cell| value(now, cell)).sum();
-        let (Some(added), Some(removed)) = (added, removed) else { continue };
-        let expected = i128::from(base) + i128::from(added) - i128::from(removed);
-        if i128::from(actual) == expected {
+    for line in CrossFormatLine::all(now, rule, before) {
+        let (Some(actual), Some(base)) = (this_year.value(line.this), last_year.value(line.previous)) else { continue };
+        let (Some(carried), Some(added), Some(removed)) =
+            (steps(last_year, &line.plus_previous), steps(this_year, &line.plus), steps(this_year, &line.minus))
+        else {
+            continue;
+        };
+        let predicted = base.steps() + carried + added - removed;
+        if actual.steps() == predicted {
             continue;
         }
+        // In the figure's own unit when it can hold it (a count cannot be negative).
+        let expected = now
+            .unit_at(line.this)
+            .and_then(|unit| Number::from_steps(unit, predicted))
+            .map_or_else(|| predicted.to_string(), |n| n.to_string());
         let place = match rule.axis {
             Axis::EachColumn => format!("「{}」列", cols[line.along].label()),
             Axis::EachRow => format!("「{}」行", rows[line.along].label()),
         };
-        let this_name = operand(line.this).own_label();
-        let mut computation = format!("{}年{} {base}", previous.year, operand(line.previous).own_label());
-        for &cell in &line.plus {
-            computation.push_str(&format!(" + {}", value(now, cell).unwrap_or(0)));
+        let this_name = operand(now, line.this);
+        let mut computation = format!("{}年{} {base}", previous.year, operand(before, line.previous));
+        // A term's sign is its own: a change of −3 is added as “− 3”.
+        let mut term = |figures: &Figures, at, plus: bool| {
+            let Some(v) = figures.value(at) else { return };
+            let (plus, size) = match v {
+                Number::Signed(n) => (plus == (n >= 0), n.unsigned_abs().to_string()),
+                Number::Count(_) | Number::Amount(_) => (plus, v.to_string()),
+            };
+            computation.push_str(&format!(" {} {size}", if plus { '+' } else { '−' }));
+        };
+        for &at in &line.plus_previous {
+            term(last_year, at, true);
         }
-        for &cell in &line.minus {
-            computation.push_str(&format!(" − {}", value(now, cell).unwrap_or(0)));
+        for &at in &line.plus {
+            term(this_year, at, true);
+        }
+        for &at in &line.minus {
+            term(this_year, at, false);
         }
         let message = format!(
             "{}{place}与{}年度报告不衔接（{}）：本年{this_name} = {actual}，按上一年度应为 {computation} = {expected}",
@@ -289,10 +324,10 @@ fn check_cross_year(format: &Format, rule: &CrossYearRule, previous: &Report, re
         );
         let mut d =
             if rule.warning_only { Diagnostic::warning(rule.id, message) } else { Diagnostic::error(rule.id, message) };
-        if let (Some(file), Some(span)) = (report.data_file, given_span(now, line.this)) {
+        if let (Some(file), Some(span)) = (report.data_file, given_at(this_year, line.this)) {
             d = d.at(file, span).with_label(format!("{}年：{actual}", report.year));
         }
-        if let (Some(file), Some(span)) = (previous.data_file, given_span(before, line.previous)) {
+        if let (Some(file), Some(span)) = (previous.data_file, given_at(last_year, line.previous)) {
             d = d.with_related(file, span, format!("{}年：{base}", previous.year));
         }
         out.push(d);
@@ -400,4 +435,84 @@ fn check_dates(agency: &Agency) -> Vec<Diagnostic> {
             .with_label("发布日期")
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{FORMAT_2019, FORMAT_2021, Unit};
+    use crate::model::{Cell, Date, Narrative};
+    use crate::sources::FileId;
+
+    fn report(format: &Format, year: u16, figures: &[(&str, &str, &str, i128)]) -> Report {
+        let mut all = Figures::empty(format);
+        for &(table, row, column, n) in figures {
+            let at = format.cell(format::CellKey { table, row, column }).unwrap();
+            let value = Number::from_steps(format.unit_at(at).unwrap(), n).unwrap();
+            all.set(at, Cell { value, origin: Origin::Computed });
+        }
+        Report {
+            year,
+            title: String::new(),
+            date: Date { year: year + 1, month: 1, day: 20 },
+            date_span: 0..0,
+            signed_by: String::new(),
+            narrative: Narrative::default(),
+            stated: Box::new([]),
+            markdown_file: FileId(0),
+            data_file: None,
+            figures: all,
+            waivers: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    fn cross_year(now: &'static Format, before: &Format, previous: &Report, report: &Report) -> Vec<Diagnostic> {
+        now.cross_year.iter().flat_map(|rule| check_cross_year((now, rule), before, previous, report)).collect()
+    }
+
+    #[test]
+    fn r6_holds_from_a_2019_format_report_to_a_2021_one() {
+        let previous = report(&FORMAT_2019, 2020, &[("requests", "carried_forward", "natural", 3)]);
+        let good = report(&FORMAT_2021, 2021, &[("requests", "carried_over", "natural", 3)]);
+        assert!(cross_year(&FORMAT_2021, &FORMAT_2019, &previous, &good).is_empty());
+        let bad = report(&FORMAT_2021, 2021, &[("requests", "carried_over", "natural", 2)]);
+        let found = cross_year(&FORMAT_2021, &FORMAT_2019, &previous, &bad);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].code, found[0].severity), (Code::Rule(RuleId::R6), Severity::Error));
+        assert!(found[0].message.contains("2020年四、结转下年度继续办理 3 = 3"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn items_carry_with_last_years_signed_change() {
+        let row = |n, change| [("active", "licensing", "previous_items", n), ("active", "licensing", "change", change)];
+        let previous = report(&FORMAT_2019, 2019, &row(40, -3));
+        let good = report(&FORMAT_2019, 2020, &row(37, 5));
+        assert!(cross_year(&FORMAT_2019, &FORMAT_2019, &previous, &good).is_empty());
+        let bad = report(&FORMAT_2019, 2020, &row(40, 5));
+        let found = cross_year(&FORMAT_2019, &FORMAT_2019, &previous, &bad);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].code, found[0].severity), (Code::Rule(RuleId::R7), Severity::Warning));
+        assert!(found[0].message.contains("2019年上一年项目数量 40 − 3 = 37"), "{}", found[0].message);
+        // A change may be negative; a count may not, and a rule that predicts one says so.
+        let shrunk = report(&FORMAT_2019, 2019, &row(2, -5));
+        let found = cross_year(&FORMAT_2019, &FORMAT_2019, &shrunk, &good);
+        assert!(found[0].message.ends_with("= -3"), "{}", found[0].message);
+        assert_eq!(
+            FORMAT_2019.unit_at(
+                FORMAT_2019.cell(format::CellKey { table: "active", row: "licensing", column: "change" }).unwrap()
+            ),
+            Some(Unit::SignedCount)
+        );
+    }
+
+    #[test]
+    fn nothing_fires_where_the_formats_share_no_cell() {
+        let previous = report(&FORMAT_2019, 2020, &[("active", "rules", "published_total", 9)]);
+        let now = report(&FORMAT_2021, 2021, &[("active", "rules", "in_force", 1)]);
+        assert!(cross_year(&FORMAT_2021, &FORMAT_2019, &previous, &now).is_empty());
+        let free = report(&crate::format::FORMAT_FREE, 2018, &[]);
+        let first = report(&FORMAT_2019, 2019, &[("requests", "carried_over", "natural", 4)]);
+        assert!(cross_year(&FORMAT_2019, &crate::format::FORMAT_FREE, &free, &first).is_empty());
+    }
 }

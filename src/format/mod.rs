@@ -1,17 +1,26 @@
-//! The national report format (国办公开办函〔2021〕30号), defined once as data.
+//! The national report formats, defined once as data: the 2021 format
+//! (国办公开办函〔2021〕30号), the 2019 format (国办公开办函〔2019〕60号) and the
+//! free-form reports of earlier years.
 //!
 //! Sections, the header trees of the three statistics tables with their official
-//! wording, the keys a `data.toml` uses, and the consistency rules (勾稽关系) all
-//! live here. Loading, validation, rendering and open data walk these values and
-//! know nothing of the format themselves; a new format is a new [`Format`] value.
+//! wording, the keys a `data.toml` uses, the unit of every cell, and the
+//! consistency rules (勾稽关系) all live here. Loading, validation, rendering and
+//! open data walk these values and know nothing of the format themselves; a new
+//! format is a new [`Format`] value and a [`FormatId`] (`registry`), which is
+//! also the one place that maps years to formats.
 
+mod format_2019;
 mod format_2021;
 mod ids;
 mod lines;
+mod parts;
+mod registry;
 
+pub use self::format_2019::FORMAT_2019;
 pub use self::format_2021::FORMAT_2021;
-pub use self::ids::{CellAt, TableIx};
-pub(crate) use self::lines::{CrossYearLine, RuleLines};
+pub use self::ids::{CellAt, CellKey, TableIx};
+pub(crate) use self::lines::{CrossFormatLine, CrossYearLine, RuleLines};
+pub use self::registry::{FORMAT_FREE, FormatId};
 
 /// A rule of the format (勾稽关系 and the other checks `docs/check.md`
 /// numbers), by the id that diagnostics, waivers and the docs use.
@@ -25,11 +34,13 @@ pub enum RuleId {
     R3,
     /// 表四, for 行政复议 and both kinds of 行政诉讼: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
     R4,
-    /// Every figure a non-negative whole number (or an amount where the unit says so).
+    /// Every figure a whole number, non-negative unless its cell is a change
+    /// ([`Unit::SignedCount`]), or an amount where the unit says so.
     R5,
     /// Across years, 表三: 二、上年结转 (Y) = 四、结转下年度继续办理 (Y−1).
     R6,
-    /// Across years, 表二: 现行有效件数 (Y) = 现行有效件数 (Y−1) + 本年制发件数 − 本年废止件数.
+    /// Across years, 表二: a figure carried on from last year's report, e.g.
+    /// 现行有效件数 (Y) = 现行有效件数 (Y−1) + 本年制发件数 − 本年废止件数 (a warning).
     R7,
     /// Figures stated in the prose agree with the tables.
     R8,
@@ -81,7 +92,12 @@ impl std::fmt::Display for RuleId {
 /// One report format.
 #[derive(Debug)]
 pub struct Format {
-    /// The notice that defines the format, as cited on the site.
+    /// Which format this is: its key in front matter and open data.
+    pub id: FormatId,
+    /// What messages and pages call it, e.g. `2019 年版格式`.
+    pub name: &'static str,
+    /// The notice that defines the format, as cited on the site; empty for the
+    /// free-form reports, which follow no national template.
     pub notice: &'static str,
     /// The official sections, in the order a report gives them.
     pub sections: &'static [Section],
@@ -93,7 +109,8 @@ pub struct Format {
     pub cross_year: &'static [CrossYearRule],
     /// Figures the narrative of [`Format::prose_section`] may quote.
     pub prose: &'static [ProseFigure],
-    /// The section whose prose is compared with the tables (一、总体情况).
+    /// The section whose prose is compared with the tables (一、总体情况); with
+    /// no [`Format::sections`] (free-form) it names none.
     pub prose_section: u8,
     /// The trend charts on every agency page, over the years.
     pub charts: &'static [Chart],
@@ -177,8 +194,8 @@ pub struct Table {
 
 /// A rectangular grid with a column header tree and a row header tree.
 ///
-/// Table 二 is four stacked blocks (第二十条第（一）（五）（六）（八）项); tables 三
-/// and 四 are one block each.
+/// Table 二 is stacked blocks (2021: 第二十条第（一）（五）（六）（八）项; 2019 adds
+/// （九）); tables 三 and 四 are one block each.
 #[derive(Debug)]
 pub struct Block {
     /// Caption of the block, e.g. `第二十条第（一）项`.
@@ -191,8 +208,9 @@ pub struct Block {
     pub rows: &'static [Header],
     /// How `data.toml` spells the figures of this block.
     pub entries: EntryShape,
-    /// Whether every cell is a count (件) or an amount (万元).
-    pub unit: Unit,
+    /// The unit of every cell whose headers name none ([`Header::unit`]); a
+    /// cell's own unit is [`Block::unit_at`].
+    pub default_unit: Unit,
 }
 
 /// How the cells of a block are grouped into TOML entries.
@@ -205,13 +223,26 @@ pub enum EntryShape {
     ByColumnGroup,
 }
 
-/// The kind of number a block holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kind of number a cell holds: what R5 accepts in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
     /// A non-negative count (件).
     Count,
+    /// A count that may be negative: a change over the year (2019: 本年增/减).
+    SignedCount,
     /// A non-negative amount in 万元 with at most [`AMOUNT_DECIMALS`] decimals.
     Amount,
+}
+
+impl Unit {
+    /// What a figure of this unit must be, as R5 says when it is not.
+    pub(crate) const fn expected(self) -> &'static str {
+        match self {
+            Unit::Count => "应为非负整数（件数）",
+            Unit::SignedCount => "应为整数（件数；减少时写负数，例如 -2）",
+            Unit::Amount => "应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5",
+        }
+    }
 }
 
 /// Decimal places kept for amounts; real reports print up to six (5949.088667 万元).
@@ -229,6 +260,16 @@ pub struct Header {
     /// A total that `data.toml` may leave out; it is then computed by the rule
     /// that defines it.
     pub total: bool,
+    /// The unit of every cell under this header, where it is not the block's
+    /// ([`Block::default_unit`]).
+    pub unit: Option<Unit>,
+}
+
+impl Header {
+    /// The same header, its cells in `unit`.
+    pub(crate) const fn in_unit(self, unit: Unit) -> Header {
+        Header { unit: Some(unit), ..self }
+    }
 }
 
 /// Which way a rule runs through a block.
@@ -244,7 +285,7 @@ pub enum Axis {
 ///
 /// Operands are leaf keys of the other axis; `key.*` stands for every leaf under
 /// `key`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct SumRule {
     /// Rule id as in `docs/check.md` (R1–R4).
     pub id: RuleId,
@@ -262,8 +303,13 @@ pub struct SumRule {
     pub statement: &'static str,
 }
 
-/// A rule between consecutive years of one agency:
-/// `this` (year Y) = `previous` (year Y−1) + Σ `plus` (Y) − Σ `minus` (Y), along `axis`.
+/// A rule between consecutive years of one agency: `this` (year Y) =
+/// `previous` (year Y−1) + Σ `plus_previous` (Y−1) + Σ `plus` (Y) − Σ `minus` (Y),
+/// along `axis`.
+///
+/// A rule belongs to year Y's format; when year Y−1 follows another format, its
+/// operands are that format's cells with the same keys ([`CrossFormatLine`]),
+/// and a line whose cells it lacks is not checked.
 #[derive(Debug)]
 pub struct CrossYearRule {
     /// Rule id as in `docs/check.md` (R6, R7).
@@ -278,6 +324,9 @@ pub struct CrossYearRule {
     pub this: &'static str,
     /// Operand for year Y−1's figure it starts from.
     pub previous: &'static str,
+    /// Operands of year Y−1 added: a change that last year's report gives
+    /// beside the figure it changes (2019: 上一年项目数量 and 本年增/减).
+    pub plus_previous: &'static [&'static str],
     /// Operands of year Y added.
     pub plus: &'static [&'static str],
     /// Operands of year Y subtracted.
@@ -293,7 +342,7 @@ pub struct CrossYearRule {
 /// A phrase is a list of fragments that appear in this order within one clause,
 /// the last one followed directly by the number (a few connecting words such as
 /// 共 or 决定 allowed) and one of `units`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct ProseFigure {
     /// The table of the cell, by [`Table::key`].
     pub table: &'static str,
@@ -329,6 +378,8 @@ pub struct Leaf {
     pub labels: Vec<&'static str>,
     /// A total that `data.toml` may leave out ([`Header::total`]).
     pub total: bool,
+    /// The unit its nearest header that names one names ([`Header::unit`]).
+    pub unit: Option<Unit>,
 }
 
 impl Leaf {
@@ -343,17 +394,25 @@ impl Leaf {
     }
 }
 
+/// Where a header tree is, to know it again: its address and length (formats
+/// share trees, and a shorter tree could start where a longer one does).
+type TreeId = (usize, usize);
+
+fn tree_id(headers: &'static [Header]) -> TreeId {
+    (headers.as_ptr() as usize, headers.len())
+}
+
 /// The leaves of a header tree of the format, computed once: every stage asks
 /// for them for every report. An empty tree has one leaf with an empty key.
 fn cached_leaves(headers: &'static [Header]) -> &'static [Leaf] {
-    static CACHE: std::sync::RwLock<Vec<(usize, &'static [Leaf])>> = std::sync::RwLock::new(Vec::new());
-    let id = headers.as_ptr() as usize;
+    static CACHE: std::sync::RwLock<Vec<(TreeId, &'static [Leaf])>> = std::sync::RwLock::new(Vec::new());
+    let id = tree_id(headers);
     let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
     if let Some(leaves) = found {
         return leaves;
     }
     let computed = if headers.is_empty() {
-        vec![Leaf { key: String::new(), labels: Vec::new(), total: false }]
+        vec![Leaf { key: String::new(), labels: Vec::new(), total: false, unit: None }]
     } else {
         leaves(headers)
     };
@@ -365,20 +424,21 @@ fn cached_leaves(headers: &'static [Header]) -> &'static [Leaf] {
 
 /// Flattens a header tree into its leaves, left to right (or top to bottom).
 pub(crate) fn leaves(headers: &[Header]) -> Vec<Leaf> {
-    fn walk(nodes: &[Header], prefix: &str, labels: &mut Vec<&'static str>, out: &mut Vec<Leaf>) {
+    fn walk(nodes: &[Header], prefix: &str, unit: Option<Unit>, labels: &mut Vec<&'static str>, out: &mut Vec<Leaf>) {
         for node in nodes {
             let key = join_key(prefix, node.key);
+            let unit = node.unit.or(unit);
             labels.push(node.label);
             if node.children.is_empty() {
-                out.push(Leaf { key, labels: labels.clone(), total: node.total });
+                out.push(Leaf { key, labels: labels.clone(), total: node.total, unit });
             } else {
-                walk(node.children, &key, labels, out);
+                walk(node.children, &key, unit, labels, out);
             }
             labels.pop();
         }
     }
     let mut out = Vec::new();
-    walk(headers, "", &mut Vec::new(), &mut out);
+    walk(headers, "", None, &mut Vec::new(), &mut out);
     out
 }
 
@@ -429,6 +489,17 @@ impl Block {
         self.row_leaves()[row].total || self.column_leaves()[col].total
     }
 
+    /// The unit of the cell at `(row, col)`: its column's, else its row's, else
+    /// the block's (a format names a unit on one axis of a cell at most).
+    pub fn unit_at(&self, (row, col): (usize, usize)) -> Unit {
+        self.cell_unit(&self.row_leaves()[row], &self.column_leaves()[col])
+    }
+
+    /// The unit of the cell where the leaves `row` and `column` of this block cross.
+    pub fn cell_unit(&self, row: &Leaf, column: &Leaf) -> Unit {
+        column.unit.or(row.unit).unwrap_or(self.default_unit)
+    }
+
     /// Column leaves, left to right.
     pub fn column_leaves(&self) -> &'static [Leaf] {
         cached_leaves(self.columns)
@@ -443,9 +514,9 @@ impl Block {
     /// `(row, column)` cells it lists, in order. Made once per block, as the
     /// leaves are: every report's `data.toml` is read against them.
     pub(crate) fn entries(&self) -> &'static [Entry] {
-        type Cache = Vec<((usize, usize, EntryShape), &'static [Entry])>;
+        type Cache = Vec<((TreeId, TreeId, EntryShape), &'static [Entry])>;
         static CACHE: std::sync::RwLock<Cache> = std::sync::RwLock::new(Vec::new());
-        let id = (self.rows.as_ptr() as usize, self.columns.as_ptr() as usize, self.entries);
+        let id = (tree_id(self.rows), tree_id(self.columns), self.entries);
         let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
         if let Some(entries) = found {
             return entries;
@@ -537,114 +608,4 @@ impl Format {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_table_has_the_official_shape() {
-        let t = FORMAT_2021.table("requests").unwrap();
-        let b = &t.blocks[0];
-        assert_eq!(b.column_leaves().len(), 7);
-        assert_eq!(b.row_leaves().len(), 25);
-        assert_eq!(depth(b.columns), 3);
-        assert_eq!(depth(b.rows), 3);
-        assert_eq!(b.column_leaves()[1].key, "org.business");
-        assert_eq!(b.row_leaves()[4].key, "results.withheld.state_secret");
-    }
-
-    #[test]
-    fn appeals_entries_are_the_three_column_groups() {
-        let b = &FORMAT_2021.table("appeals").unwrap().blocks[0];
-        let keys: Vec<_> = b.entries().iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["reconsideration", "litigation.direct", "litigation.after_reconsideration"]);
-        assert!(b.entries().iter().all(|e| e.cells.len() == 5));
-    }
-
-    #[test]
-    fn every_rule_operand_selects_something() {
-        for rule in FORMAT_2021.rules {
-            let block = &FORMAT_2021.table(rule.table).unwrap().blocks[rule.block];
-            let leaves = match rule.axis {
-                Axis::EachColumn => block.row_leaves(),
-                Axis::EachRow => block.column_leaves(),
-            };
-            for op in rule.lhs.iter().chain(rule.rhs) {
-                assert!(!select(leaves, op).is_empty(), "{} operand {op} selects nothing", rule.id);
-            }
-        }
-    }
-
-    #[test]
-    fn every_cross_year_and_prose_cell_exists() {
-        for rule in FORMAT_2021.cross_year {
-            let block = &FORMAT_2021.table(rule.table).unwrap().blocks[rule.block];
-            let leaves = match rule.axis {
-                Axis::EachColumn => block.row_leaves(),
-                Axis::EachRow => block.column_leaves(),
-            };
-            for op in [rule.this, rule.previous].iter().chain(rule.plus).chain(rule.minus) {
-                assert_eq!(select(leaves, op).len(), 1, "{} operand {op}", rule.id);
-            }
-        }
-        for p in FORMAT_2021.prose {
-            let block = &FORMAT_2021.table(p.table).unwrap().blocks[p.block];
-            assert_eq!(select(block.row_leaves(), p.row).len(), 1, "{}", p.row);
-            assert_eq!(select(block.column_leaves(), p.column).len(), 1, "{}", p.column);
-        }
-    }
-
-    #[test]
-    fn every_chart_and_ranking_measure_selects_cells() {
-        let measures = FORMAT_2021
-            .charts
-            .iter()
-            .flat_map(|c| c.series)
-            .chain(FORMAT_2021.rankings.iter().flat_map(|r| std::iter::once(&r.measure).chain(&r.per)));
-        for m in measures {
-            let block = &FORMAT_2021.table(m.table).unwrap().blocks[m.block];
-            for op in m.rows {
-                assert!(!select(block.row_leaves(), op).is_empty(), "{}: row {op}", m.label);
-            }
-            for op in m.columns {
-                assert!(!select(block.column_leaves(), op).is_empty(), "{}: column {op}", m.label);
-            }
-        }
-    }
-
-    #[test]
-    fn wildcard_selects_only_descendants() {
-        let b = &FORMAT_2021.table("requests").unwrap().blocks[0];
-        let rows = b.row_leaves();
-        assert_eq!(select(rows, "results.withheld.*").len(), 8);
-        assert_eq!(select(rows, "results.*").len(), 22);
-    }
-
-    #[test]
-    fn section_titles_match_both_forms() {
-        assert_eq!(FORMAT_2021.section_by_title("二、行政机关主动公开政府信息情况").unwrap().number, 2);
-        assert_eq!(
-            FORMAT_2021.section_by_title("四、因政府信息公开工作被申请行政复议、提起行政诉讼 情况").unwrap().number,
-            4
-        );
-        assert!(FORMAT_2021.section_by_title("七、其他").is_none());
-    }
-}
-
-#[cfg(test)]
-mod docs_tests {
-    use super::*;
-
-    /// docs/data-format.md documents every key a `data.toml` may contain.
-    #[test]
-    fn every_entry_key_is_documented() {
-        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/data-format.md")).unwrap();
-        for table in FORMAT_2021.tables {
-            assert!(doc.contains(&format!("`[{}]`", table.key)), "[{}] undocumented", table.key);
-            for block in table.blocks {
-                for entry in block.entries() {
-                    assert!(doc.contains(&format!("| `{}` |", entry.key)), "{} undocumented", entry.key);
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -441,7 +441,7 @@ fn read_cells(
         let what = format!("{}“{}”", table.name, [rows[r].label(), leaves[c].label()].join(" ").trim());
         let text = cell.map(|c| c.text.as_str()).unwrap_or("");
         let why = match token(text) {
-            Token::Number(digits) => match parse(&digits, block.unit) {
+            Token::Number(digits) => match parse(&digits, block.unit_at((r, c))) {
                 Ok(value) => {
                     let at = CellAt::new(t, b, (r, c));
                     read.figures.set(at, Cell { value, origin: Origin::Computed });
@@ -468,8 +468,8 @@ fn read_cells(
 
 fn parse(digits: &str, unit: Unit) -> Result<Number, String> {
     match unit {
-        Unit::Count if digits.contains('.') => Err(format!("“{digits}”不是整数件数")),
-        Unit::Count => digits.parse().map(Number::Count).map_err(|_| format!("“{digits}”太大")),
+        Unit::Count | Unit::SignedCount if digits.contains('.') => Err(format!("“{digits}”不是整数件数")),
+        Unit::Count | Unit::SignedCount => Number::whole(unit, digits, 10).map_err(|_| format!("“{digits}”太大")),
         Unit::Amount => parse_amount(digits),
     }
 }

@@ -958,7 +958,7 @@ impl Loader<'_> {
         for (item, &(r, c)) in items.iter().zip(&entry.cells) {
             // Labelled only for a message: a report has 200 cells, nearly always fine.
             let label = || format!("{} · {}", rows[r].label(), cols[c].label()).trim_start_matches(" · ").to_owned();
-            if let Some(value) = self.number(file, item, block.unit, &label) {
+            if let Some(value) = self.number(file, item, block.unit_at((r, c)), &label) {
                 grid.set(r, c, Cell { value, origin: Origin::Given(item.span()) });
             }
         }
@@ -972,13 +972,12 @@ impl Loader<'_> {
         label: &dyn Fn() -> String,
     ) -> Option<Number> {
         let parsed = match (unit, item.get_ref()) {
-            (Unit::Count, DeValue::Integer(i)) => parse_count(i.as_str(), i.radix()),
+            (Unit::Count | Unit::SignedCount, DeValue::Integer(i)) => Number::whole(unit, i.as_str(), i.radix()),
             (Unit::Amount, DeValue::Integer(i)) if i.radix() == 10 => parse_amount(i.as_str()),
             (Unit::Amount, DeValue::Float(f)) => parse_amount(f.as_str()),
-            (Unit::Count, DeValue::Float(_)) => Err("件数应为整数，不能有小数".to_owned()),
+            (Unit::Count | Unit::SignedCount, DeValue::Float(_)) => Err("件数应为整数，不能有小数".to_owned()),
             (_, DeValue::String(_)) => Err("这里写成了文字：数字不要加引号，没有就写 0".to_owned()),
-            (Unit::Count, _) => Err("应为非负整数（件数）".to_owned()),
-            (Unit::Amount, _) => Err("应为不小于 0 的金额数字（单位：万元），例如 0 或 12.5".to_owned()),
+            (_, _) => Err(unit.expected().to_owned()),
         };
         match parsed {
             Ok(n) => Some(n),
@@ -1110,13 +1109,6 @@ struct FrontMatter {
 
 fn column_names(cols: &[format::Leaf], entry: &format::Entry) -> String {
     entry.cells.iter().map(|&(_, c)| cols[c].labels.last().copied().unwrap_or("")).collect::<Vec<_>>().join("、")
-}
-
-fn parse_count(s: &str, radix: u32) -> Result<Number, String> {
-    if s.starts_with('-') {
-        return Err("件数不能为负数".to_owned());
-    }
-    u64::from_str_radix(s.trim_start_matches('+'), radix).map(Number::Count).map_err(|_| "数字太大".to_owned())
 }
 
 /// Parses a decimal amount exactly, from the TOML source text.

@@ -17,9 +17,8 @@ pub(super) fn stated(format: &Format, text: &str, offset: usize) -> Box<[Stated]
         .into_iter()
         .filter_map(|q| {
             let figure = format.prose.iter().position(|f| std::ptr::eq(f, q.figure))?;
-            let table = format.table(q.figure.table)?;
-            let value = match table.blocks.get(q.figure.block)?.unit {
-                format::Unit::Count => Number::Count(q.number.parse().ok()?),
+            let value = match format.unit_at(format.prose_cell(q.figure)?)? {
+                unit @ (format::Unit::Count | format::Unit::SignedCount) => Number::whole(unit, &q.number, 10).ok()?,
                 format::Unit::Amount => super::parse_amount(&q.number).ok()?,
             };
             Some(Stated {

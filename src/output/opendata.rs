@@ -364,6 +364,7 @@ fn level_key(level: Level) -> &'static str {
 fn json_number(n: Number) -> Value {
     match n {
         Number::Count(c) => c.into(),
+        Number::Signed(c) => c.into(),
         // The shortest f64 text of an amount with ≤ 6 decimals is its exact decimal text.
         Number::Amount(_) => n.to_string().parse::<f64>().map_or(Value::Null, Into::into),
     }

@@ -45,7 +45,7 @@ pub(super) fn fresh(format: &'static Format, previous: Option<&Report>) -> Fresh
             for (r, c) in (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))) {
                 // Totals are left out, and computed once the other cells are known.
                 if !block.is_total((r, c)) {
-                    fresh.set(CellAt::new(t, b, (r, c)), Number::zero(block.unit), None);
+                    fresh.set(CellAt::new(t, b, (r, c)), Number::zero(block.unit_at((r, c))), None);
                 }
             }
         }
@@ -106,7 +106,8 @@ impl Fresh {
         let remark =
             Remark::Filled { from_year: previous.year, this: operand(first.this), previous: operand(first.previous) };
         for line in lines.iter().filter(|l| !block.is_total(l.this)) {
-            if let Some(value) = previous.figures.grid(t, b).value(line.previous.0, line.previous.1) {
+            let carried = previous.figures.grid(t, b).carried(line);
+            if let Some(value) = carried.and_then(|n| Number::from_steps(block.unit_at(line.this), n)) {
                 self.set(CellAt::new(t, b, line.this), value, Some(remark.clone()));
             }
         }
@@ -136,9 +137,8 @@ impl Fresh {
                 continue;
             }
             let current = self.value(CellAt::new(t, b, target)).map_or(0, Number::raw);
-            let value = match block.unit {
-                format::Unit::Count => Number::Count(current + (lhs - rhs)),
-                format::Unit::Amount => Number::Amount(current + (lhs - rhs)),
+            let Some(value) = Number::from_steps(block.unit_at(target), i128::from(current + (lhs - rhs))) else {
+                continue;
             };
             self.set(CellAt::new(t, b, target), value, Some(Remark::Balanced { statement: rule.statement }));
             changed = true;

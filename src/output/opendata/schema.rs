@@ -23,6 +23,7 @@ pub(crate) fn schema(formats: &[&Format], base: &BaseUrl) -> Vec<u8> {
     }
     defs.insert("report".to_owned(), json!({ "title": "一份年度报告", "oneOf": refs }));
     defs.insert("count".to_owned(), json!({ "type": "integer", "minimum": 0, "description": "件数" }));
+    defs.insert("signed_count".to_owned(), json!({ "type": "integer", "description": "增减数（可为负数）" }));
     defs.insert(
         "amount".to_owned(),
         json!({ "type": "number", "minimum": 0, "description": "金额（万元），最多 6 位小数" }),
@@ -73,8 +74,9 @@ fn report(format: &Format) -> Value {
             .blocks
             .iter()
             .map(|block| {
-                let unit = match block.unit {
+                let unit = |row, col| match block.cell_unit(row, col) {
                     Unit::Count => "#/$defs/count",
+                    Unit::SignedCount => "#/$defs/signed_count",
                     Unit::Amount => "#/$defs/amount",
                 };
                 let cols = block.column_leaves();
@@ -86,7 +88,7 @@ fn report(format: &Format) -> Value {
                         let cells: Vec<Value> = cols
                             .iter()
                             .map(|col| {
-                                json!({ "$ref": unit, "title": col.label(), "x-key": col.key, "x-code": join_key(&prefix, &col.key) })
+                                json!({ "$ref": unit(row, col), "title": col.label(), "x-key": col.key, "x-code": join_key(&prefix, &col.key) })
                             })
                             .collect();
                         json!({

@@ -113,8 +113,8 @@ pub(crate) fn codebook(formats: &[&Format]) -> Vec<u8> {
             let caption = block.caption.unwrap_or("");
             let label: Vec<&str> =
                 [table.name, caption, &row_label, &col_label].into_iter().filter(|s| !s.is_empty()).collect();
-            let unit = match block.unit {
-                Unit::Count => "件",
+            let unit = match block.cell_unit(row, col) {
+                Unit::Count | Unit::SignedCount => "件",
                 Unit::Amount => "万元",
             };
             let label = label.join(" ");
