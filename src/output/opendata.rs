@@ -406,12 +406,14 @@ pub(crate) mod tests {
     use crate::format::{Block, EntryShape, Header, Table, Unit};
 
     const fn leaf(key: &'static str, label: &'static str) -> Header {
-        Header { key, label, children: &[], total: false }
+        Header { key, label, children: &[], total: false, unit: None }
     }
 
     /// A format unlike 2021's: a table of a single row without items and an
     /// amount, a table without row headers under an unnamed group, no sections.
     pub(crate) static TOY: Format = Format {
+        id: crate::format::FormatId::F2019,
+        name: "示例格式",
         notice: "示例格式",
         sections: &[],
         tables: &[
@@ -426,7 +428,7 @@ pub(crate) mod tests {
                         columns: &[leaf("count", "件数")],
                         rows: &[leaf("other", "其他处理")],
                         entries: EntryShape::ByRow,
-                        unit: Unit::Count,
+                        default_unit: Unit::Count,
                     },
                     Block {
                         caption: None,
@@ -434,7 +436,7 @@ pub(crate) mod tests {
                         columns: &[leaf("sum", "金额")],
                         rows: &[leaf("fees", "收费")],
                         entries: EntryShape::ByRow,
-                        unit: Unit::Amount,
+                        default_unit: Unit::Amount,
                     },
                 ],
             },
@@ -450,10 +452,11 @@ pub(crate) mod tests {
                         label: "结果",
                         children: &[leaf("kept", "维持"), leaf("changed", "纠正")],
                         total: false,
+                        unit: None,
                     }],
                     rows: &[],
                     entries: EntryShape::ByColumnGroup,
-                    unit: Unit::Count,
+                    default_unit: Unit::Count,
                 }],
             },
         ],
