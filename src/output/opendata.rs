@@ -40,27 +40,16 @@ pub(crate) fn formats(site: &Site) -> Vec<&'static Format> {
     let mut out = vec![site.format];
     for (_, report) in site.reports() {
         let format = format_of(site, report);
-        if !out.iter().any(|f| std::ptr::eq(*f, format)) {
+        if !out.iter().any(|f| f.id == format.id) {
             out.push(format);
         }
     }
     out
 }
 
-/// A short name of a format for file names and schema definitions: the year
-/// of its notice (`国办公开办函〔2019〕60号` → `2019`), else its position.
-fn format_name(formats: &[&Format], i: usize) -> String {
-    let notice = formats[i].notice;
-    let year = notice.split_once('〔').and_then(|(_, rest)| rest.split_once('〕')).map(|(year, _)| year);
-    match year {
-        Some(year) if !year.is_empty() && year.chars().all(|c| c.is_ascii_digit()) => year.to_owned(),
-        _ => format!("format{}", i + 1),
-    }
-}
-
 /// The schema definition of the report of format `i` of `formats`.
 fn format_def(formats: &[&Format], i: usize) -> String {
-    format!("report-{}", format_name(formats, i))
+    format!("report-{}", formats[i].key())
 }
 
 /// What identifies a report, in the words of every open-data file.
@@ -178,13 +167,13 @@ pub(crate) fn bulk_files(site: &Site) -> Vec<BulkFile> {
 pub(crate) fn year_csv(site: &Site, year: u16) -> Option<String> {
     let report = site.reports().map(|(_, r)| r).find(|r| r.year == year)?;
     let formats = formats(site);
-    let f = formats.iter().position(|f| std::ptr::eq(*f, format_of(site, report)))?;
+    let f = formats.iter().position(|f| f.id == format_of(site, report).id)?;
     (!formats[f].tables.is_empty()).then(|| url::data_file(&csv_name(&formats, Some(year), f)))
 }
 
 /// The name of the bulk CSV of format `f` (an index into `formats`) for `year` or every year.
 fn csv_name(formats: &[&Format], year: Option<u16>, f: usize) -> String {
-    url::bulk_csv_name(year, &if f == 0 { String::new() } else { format_name(formats, f) })
+    url::bulk_csv_name(year, &if f == 0 { String::new() } else { formats[f].key().to_owned() })
 }
 
 /// What the CSV files of one format are laid out from, made once per site.
@@ -483,10 +472,11 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_format_is_named_by_the_year_of_its_notice() {
+    fn a_format_is_named_by_its_key() {
         let formats: [&Format; 2] = [&crate::format::FORMAT_2021, &TOY];
-        assert_eq!(format_name(&formats, 0), "2021");
-        assert_eq!(format_name(&formats, 1), "format2");
+        assert_eq!(csv_name(&formats, Some(2024), 0), "2024.csv");
+        assert_eq!(csv_name(&formats, None, 1), "reports-2019.csv");
         assert_eq!(format_def(&formats, 0), "report-2021");
+        assert_eq!(format_def(&formats, 1), "report-2019");
     }
 }
