@@ -507,3 +507,64 @@ fn import_refuses_a_page_nested_deeper_than_a_browser_shows() {
         }
     }
 }
+
+/// Raw HTML that nests `depth` elements of one kind around a line of text.
+fn nested_html(open: &str, close: &str, depth: usize) -> String {
+    format!("{}嵌套的文字{}", open.repeat(depth), close.repeat(depth))
+}
+
+#[test]
+fn raw_html_nested_deeper_than_a_browser_shows_is_refused_at_its_line() {
+    let nestings = [
+        ("<div>", "</div>"),
+        ("<span>", "</span>"),
+        ("<b>", "</b>"),
+        ("<table><tr><td>", "</td></tr></table>"),
+        ("<div>\n\n", ""),
+    ];
+    for (open, close) in nestings {
+        for depth in [600, 100_000] {
+            let case = format!("{open:?} × {depth}");
+            let site = TempSite::yeyuan();
+            let file = format!("{YEAR}/report.md");
+            let html = nested_html(open, close, depth);
+            site.edit(
+                &file,
+                "## 五、政府信息公开工作存在的主要问题及改进情况\n",
+                &format!("## 五、政府信息公开工作存在的主要问题及改进情况\n\n{html}\n"),
+            );
+            let (ok, found) = check(&site);
+            assert!(!ok, "{case}: check passed");
+            let line = site.read(&file).lines().position(|l| l.starts_with(open.trim_end())).unwrap() + 1;
+            let at = found.iter().find(|d| d["code"] == "html-depth");
+            assert_eq!(
+                at.map(|d| (d["file"].clone(), d["line"].clone())),
+                Some((file.clone().into(), line.into())),
+                "{case}: {found:#?}"
+            );
+            refused_saying(&site, "html-depth", "超过上限 512 层", &case);
+        }
+    }
+    // Below the limit, deep but ordinary, the page is built and sanitized.
+    let site = TempSite::yeyuan();
+    site.edit(
+        &format!("{YEAR}/report.md"),
+        "## 五、政府信息公开工作存在的主要问题及改进情况\n",
+        &format!("## 五、政府信息公开工作存在的主要问题及改进情况\n\n{}\n", nested_html("<div>", "</div>", 400)),
+    );
+    site.build_ok();
+}
+
+#[test]
+fn an_intro_nested_deeper_than_a_browser_shows_is_refused() {
+    for allow_raw in [false, true] {
+        let site = TempSite::yeyuan();
+        let html = nested_html("<div>", "</div>", 5_000);
+        site.edit("site.toml", "intro = \"\"\"\n", &format!("intro = \"\"\"\n{html}\n"));
+        if allow_raw {
+            let text = site.read("site.toml");
+            site.write("site.toml", &format!("{text}\n[security]\nallow_raw_html = true\n"));
+        }
+        refused_saying(&site, "html-depth", "超过上限 512 层", &format!("allow_raw_html = {allow_raw}"));
+    }
+}

@@ -4,7 +4,7 @@ use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 use portal::diagnostics::Diagnostics;
 use portal::sources::Sources;
@@ -23,13 +23,14 @@ pub(super) fn summary(d: &Diagnostics) -> String {
     }
 }
 
-/// Prints the diagnostics on stderr, in colour on a terminal.
+/// Prints the diagnostics on stderr, in colour on a terminal. Buffered: the
+/// renderer writes a source line piece by piece, and stderr is unbuffered.
 pub(super) fn emit(diagnostics: &Diagnostics, sources: &Sources) {
     if diagnostics.is_empty() {
         return;
     }
     let color = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
-    let mut stderr = StandardStream::stderr(color);
+    let mut stderr = BufferedStandardStream::stderr(color);
     if diagnostics.emit(sources, &mut stderr).is_err() {
         let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
     }

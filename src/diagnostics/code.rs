@@ -85,6 +85,8 @@ codes! {
     LinkJavascript = "link-javascript",
     /// Raw HTML the sanitizer removes from the page: a script, an event handler, an embed …
     UnsafeHtml = "unsafe-html",
+    /// Raw HTML whose elements nest deeper than a browser shows.
+    HtmlDepth = "html-depth",
     /// `[security] allow_raw_html` publishes raw HTML unsanitized.
     RawHtml = "raw-html",
     /// How many problems of a file were left out past the first [`super::PER_FILE`].

@@ -4,22 +4,17 @@
 //! structure with `rowspan`/`colspan`, and the publication date comes from
 //! the page's metadata (`<meta name="PubDate">`) or its text.
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
-use html5ever::TokenizerResult;
-use html5ever::buffer_queue::BufferQueue;
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
-use html5ever::tree_builder::{Tracer, TreeBuilder, TreeBuilderOpts, TreeSink};
-use scraper::{ElementRef, Html, HtmlTreeSink, Node, Selector};
+use scraper::{ElementRef, Html, Node, Selector};
 
 use super::ImportError;
 use super::document::{Loc, Para, Piece, RawCell, RawRow, RawTable, Source, is_title, section_heading};
 use super::words::{find_date, squash};
 use crate::format::Format;
+use crate::markdown::html::{MAX_DEPTH, TooDeep, parse_bounded};
 
 /// Elements that are never part of a report's text.
 const SKIPPED: &[&str] = &[
@@ -67,12 +62,6 @@ fn selector(s: &str) -> Option<Selector> {
     Selector::parse(s).ok()
 }
 
-/// How deep a page's elements may nest: Chromium's parser nests no deeper
-/// either, so a page beyond it does not show as written in a browser. Below it
-/// html5ever's tree builder, whose steps scan its stack of open elements, costs
-/// at most this many steps per token: linear in the page.
-pub(super) const MAX_DEPTH: usize = 512;
-
 /// Reads an HTML page; refuses one whose elements nest deeper than [`MAX_DEPTH`].
 pub(super) fn read(format: &'static Format, text: &str) -> Result<Source, ImportError> {
     let page = parse(text)?;
@@ -108,70 +97,9 @@ pub(super) fn read(format: &'static Format, text: &str) -> Result<Source, Import
     Ok(source)
 }
 
-/// Parses a page as `Html::parse_document` does, stopping the tree builder as
-/// soon as it holds more than [`MAX_DEPTH`] open elements.
+/// Parses a page, refusing one nested deeper than a browser shows.
 fn parse(text: &str) -> Result<Html, ImportError> {
-    let builder = TreeBuilder::new(HtmlTreeSink::new(Html::new_document()), TreeBuilderOpts::default());
-    let tokenizer = Tokenizer::new(Guard { builder, deepest: Cell::new(None) }, TokenizerOpts::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from(text));
-    // A `<script>` or a `<meta charset>` pauses the tokenizer; the text is decoded already.
-    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
-    tokenizer.end();
-    let guard = tokenizer.sink;
-    match guard.deepest.get() {
-        Some((line, depth)) => Err(ImportError::TooDeep { line, depth, limit: MAX_DEPTH }),
-        None => Ok(guard.builder.sink.finish()),
-    }
-}
-
-/// Hands each token to the tree builder and then counts what it holds open:
-/// the stack of open elements and the list of formatting elements it may
-/// open again (a few more: the document, `<head>`, `<form>`). Past
-/// [`MAX_DEPTH`] the rest of the page is only tokenized, which is linear.
-struct Guard {
-    builder: TreeBuilder<NodeId, HtmlTreeSink>,
-    /// Where the page went past the limit: line and how many were open.
-    deepest: Cell<Option<(u64, usize)>>,
-}
-
-/// Counts the handles the tree builder holds.
-struct Count(Cell<usize>);
-
-impl Tracer for Count {
-    type Handle = NodeId;
-    fn trace_handle(&self, _: &NodeId) {
-        self.0.set(self.0.get() + 1);
-    }
-}
-
-impl TokenSink for Guard {
-    type Handle = NodeId;
-
-    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<NodeId> {
-        if self.deepest.get().is_some() {
-            return TokenSinkResult::Continue;
-        }
-        let result = self.builder.process_token(token, line);
-        let count = Count(Cell::new(0));
-        self.builder.trace_handles(&count);
-        // Less the document itself.
-        let open = count.0.get().saturating_sub(1);
-        if open > MAX_DEPTH {
-            self.deepest.set(Some((line, open)));
-        }
-        result
-    }
-
-    fn end(&self) {
-        if self.deepest.get().is_none() {
-            self.builder.end();
-        }
-    }
-
-    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
-        self.builder.adjusted_current_node_present_but_not_in_html_namespace()
-    }
+    parse_bounded(text).map_err(|TooDeep { line, depth }| ImportError::TooDeep { line, depth, limit: MAX_DEPTH })
 }
 
 /// Text longer than this (squashed) is neither a heading nor a title: its

@@ -248,6 +248,11 @@ impl Loader<'_> {
     /// What the sanitizer removes from `intro`, or, where `[security]` lets
     /// raw HTML through, one warning that it does.
     fn config_html(&mut self, file: FileId, text: &str, config: &SiteConfig) {
+        if let Some((_, deep)) = html::too_deep(&config.intro) {
+            let at = toml_value_span(text, "intro").unwrap_or(0..0);
+            self.diagnostics.push(too_deep(deep, file, at));
+            return;
+        }
         if config.security.allow_raw_html {
             let span = toml_value_span(text, "allow_raw_html").unwrap_or(0..0);
             self.diagnostics.push(
@@ -751,6 +756,16 @@ impl Loader<'_> {
             narrative.sections[*index] =
                 Some(Part { heading: Some(title.clone()), span: body_offset + span.end..body_offset + end });
         }
+        if unclean {
+            // Each part is sanitized on its own when rendered.
+            let parts = std::iter::once(&narrative.preamble).chain(narrative.sections.iter().flatten());
+            for part in parts {
+                if let Some((at, deep)) = html::too_deep(&text[part.span.clone()]) {
+                    let at = part.span.start + at;
+                    self.diagnostics.push(too_deep(deep, file, Lines::new(text).span_at(at)));
+                }
+            }
+        }
         for (i, (section, part)) in sections.iter().zip(&narrative.sections).enumerate() {
             // A misnamed heading has been reported already, with the right title.
             if part.is_none() && section.table.is_none() && !misnamed.contains(&i) {
@@ -1012,6 +1027,20 @@ impl Loader<'_> {
 fn intro_removals(intro: &str) -> Vec<html::Removed> {
     let unclean = pulldown_cmark::Parser::new_ext(intro, crate::markdown::options()).any(|e| needs_cleaning(&e));
     if unclean { html::removals(intro) } else { Vec::new() }
+}
+
+/// The error for raw HTML nested deeper than a browser shows, at its first line.
+fn too_deep(deep: html::TooDeep, file: FileId, span: Range<usize>) -> Diagnostic {
+    Diagnostic::error(
+        Code::HtmlDepth,
+        format!(
+            "这一部分的原始 HTML 元素嵌套了 {} 层以上，超过上限 {} 层：浏览器也不会按原样显示，网页没有生成",
+            deep.depth,
+            html::MAX_DEPTH
+        ),
+    )
+    .at(file, span)
+    .with_note("请删去多余的 <div> 等标签，或改用 Markdown 书写；从别处复制来的网页代码常有这种情况")
 }
 
 /// The warning for something the sanitizer removes, at its line.

@@ -7,14 +7,18 @@
 //! markup, so such a page is published as pulldown-cmark wrote it.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use ego_tree::NodeId;
+use html5ever::TokenizerResult;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
+use html5ever::tree_builder::{Tracer, TreeBuilder, TreeBuilderOpts, TreeSink};
 use pulldown_cmark::{CowStr, Event, Parser, Tag as MdTag};
+use scraper::{Html, HtmlTreeSink};
 
 /// What becomes of raw HTML in the narrative (`[security] allow_raw_html`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +72,108 @@ static LISTS: LazyLock<Lists> = LazyLock::new(|| Lists {
     per_tag: POLICY.clone_tag_attributes(),
 });
 
-/// `html` with everything outside the allow-list removed.
+/// `html` with everything outside the allow-list removed. Call it only on
+/// HTML that [`too_deep`] passed: the parser under the sanitizer scans its
+/// stack of open elements at each step, so its cost grows with the square of
+/// the nesting.
 pub(crate) fn sanitize(html: &str) -> String {
     POLICY.clean(html).to_string()
+}
+
+/// How deep elements may nest: Chromium's parser nests no deeper either, so
+/// HTML beyond it does not show as written in a browser. Below it the HTML
+/// tree builder costs at most this many steps per token: linear in the text.
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// Where a page first held more than [`MAX_DEPTH`] open elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooDeep {
+    /// The line of the HTML where the limit was passed.
+    pub line: u64,
+    /// How many elements were open there.
+    pub depth: usize,
+}
+
+/// Parses a page as `Html::parse_document` does, stopping the tree builder as
+/// soon as it holds more than [`MAX_DEPTH`] open elements.
+pub(crate) fn parse_bounded(text: &str) -> Result<Html, TooDeep> {
+    let builder = TreeBuilder::new(HtmlTreeSink::new(Html::new_document()), TreeBuilderOpts::default());
+    let tokenizer = Tokenizer::new(Guard { builder, deepest: Cell::new(None) }, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(text));
+    // A `<script>` or a `<meta charset>` pauses the tokenizer; the text is decoded already.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
+    tokenizer.end();
+    let guard = tokenizer.sink;
+    match guard.deepest.get() {
+        Some(too_deep) => Err(too_deep),
+        None => Ok(guard.builder.sink.finish()),
+    }
+}
+
+/// Whether the HTML of `markdown`, as [`sanitize`] would see it, nests deeper
+/// than [`MAX_DEPTH`], with the offset of its first raw HTML; `None` for
+/// Markdown without raw HTML, whose nesting pulldown-cmark bounds.
+pub(crate) fn too_deep(markdown: &str) -> Option<(usize, TooDeep)> {
+    let mut first_raw = None;
+    let events = Parser::new_ext(markdown, super::options()).into_offset_iter().map(|(event, span)| {
+        if first_raw.is_none() && matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+            first_raw = Some(span.start);
+        }
+        event
+    });
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    let at = first_raw?;
+    parse_bounded(&html).err().map(|deep| (at, deep))
+}
+
+/// Hands each token to the tree builder and then counts what it holds open:
+/// the stack of open elements and the list of formatting elements it may
+/// open again (a few more: the document, `<head>`, `<form>`). Past
+/// [`MAX_DEPTH`] the rest of the page is only tokenized, which is linear.
+struct Guard {
+    builder: TreeBuilder<NodeId, HtmlTreeSink>,
+    deepest: Cell<Option<TooDeep>>,
+}
+
+/// Counts the handles the tree builder holds.
+struct Count(Cell<usize>);
+
+impl Tracer for Count {
+    type Handle = NodeId;
+    fn trace_handle(&self, _: &NodeId) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+impl TokenSink for Guard {
+    type Handle = NodeId;
+
+    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<NodeId> {
+        if self.deepest.get().is_some() {
+            return TokenSinkResult::Continue;
+        }
+        let result = self.builder.process_token(token, line);
+        let count = Count(Cell::new(0));
+        self.builder.trace_handles(&count);
+        // Less the document itself.
+        let open = count.0.get().saturating_sub(1);
+        if open > MAX_DEPTH {
+            self.deepest.set(Some(TooDeep { line, depth: open }));
+        }
+        result
+    }
+
+    fn end(&self) {
+        if self.deepest.get().is_none() {
+            self.builder.end();
+        }
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.builder.adjusted_current_node_present_but_not_in_html_namespace()
+    }
 }
 
 /// Whether an event of the Markdown may carry something the sanitizer
@@ -439,5 +542,22 @@ mod tests {
         for unclean in ["<b>x</b>", "<!-- 注释 -->", "[x](javascript:y)", "### t {a=b}"] {
             assert!(Parser::new_ext(unclean, super::super::options()).any(|e| needs_cleaning(&e)), "{unclean}");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded_where_raw_html_can_nest() {
+        let deep = |open: &str, close: &str, n: usize| format!("前言\n\n{}文字{}\n", open.repeat(n), close.repeat(n));
+        // Markdown's own nesting is bounded by pulldown-cmark, and is not parsed again.
+        for markdown in [format!("{} 引文", ">".repeat(10_000)), "- ".repeat(10_000)] {
+            assert_eq!(too_deep(&markdown), None);
+        }
+        for (open, close) in [("<div>", "</div>"), ("<b>", "</b>"), ("<table><tr><td>", "</td></tr></table>")] {
+            assert_eq!(too_deep(&deep(open, close, 100)), None, "{open} × 100");
+            let (at, found) = too_deep(&deep(open, close, 10_000)).expect(open);
+            assert_eq!(at, "前言\n\n".len(), "{open}: the first raw HTML");
+            assert!(found.depth > MAX_DEPTH, "{open}: {found:?}");
+        }
+        // Unclosed elements that close each other do not nest.
+        assert_eq!(too_deep(&"<p>段落\n".repeat(10_000)), None);
     }
 }
