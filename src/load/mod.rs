@@ -55,7 +55,7 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
     Loaded { site, sources, diagnostics }
 }
 
-pub(crate) use self::stamps::Stamps;
+pub(crate) use self::stamps::{Stamp, Stamps};
 
 /// Reads `site.toml` alone; `None` if it has an error (the full load then
 /// reports it; its warnings too).
