@@ -9,6 +9,7 @@
 mod agency_toml;
 mod data_toml;
 
+use crate::text::Reason;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -95,7 +96,7 @@ pub enum ScaffoldError {
         other: String,
     },
     /// A file or folder could not be written (or, for `portal init`, listed).
-    #[error("无法写入 {}：{source}", path.display())]
+    #[error("无法写入 {}：{}", path.display(), Reason(source))]
     Io {
         /// The file or folder concerned.
         path: PathBuf,

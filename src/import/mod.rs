@@ -33,6 +33,7 @@ use crate::format::{FORMAT_2021, Format};
 use crate::layout::source;
 use crate::load;
 use crate::model::{Date, Site};
+use crate::text::Reason;
 
 /// Why a file was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +45,7 @@ pub enum ImportError {
         root: PathBuf,
     },
     /// An input file or folder could not be read.
-    #[error("无法读取：{0}")]
+    #[error("无法读取：{}", Reason(.0))]
     Io(#[source] std::io::Error),
     /// The text is neither UTF-8 nor in the legacy encoding tried; holds the message.
     #[error("{0}")]

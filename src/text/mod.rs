@@ -2,9 +2,11 @@
 //! closest known word, escaping for HTML and XML, finding a key's line in TOML.
 
 mod encoding;
+mod os_error;
 mod toml_span;
 
 pub(crate) use self::encoding::decode;
+pub(crate) use self::os_error::Reason;
 pub(crate) use self::toml_span::toml_value_span;
 
 /// The closest known key, if it is close enough to be a typo.
