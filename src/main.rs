@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "portal",
-    version,
+    version = env!("PORTAL_VERSION"),
     about = "Static site generator for government information-disclosure annual reports"
 )]
 struct Cli {
