@@ -267,6 +267,25 @@ fn init_new_check_and_build_as_on_linux() {
     let (_, b) = both(&["build"]);
     assert!(b.stdout.contains("2 份报告"), "{}", b.stdout);
     assert_same_tree(&l.join("public"), &w.join("public"));
+
+    // A rebuild after an edit puts the new site in place of the old one (three renames on
+    // Windows, one exchange on Linux) and leaves nothing of the swap behind.
+    for root in [&l, &w] {
+        let md = root.join("content/example-bureau/2024/report.md");
+        let text = fs::read_to_string(&md).unwrap();
+        fs::write(&md, format!("{text}\n在 Windows 上重新生成。\n")).unwrap();
+    }
+    let (_, b) = both(&["build"]);
+    assert!(b.stdout.contains("2 份报告"), "{}", b.stdout);
+    assert_same_tree(&l.join("public"), &w.join("public"));
+    assert!(
+        fs::read_to_string(w.join("public/2024/example-bureau/index.html"))
+            .unwrap()
+            .contains("在 Windows 上重新生成。")
+    );
+    let beside: Vec<String> =
+        fs::read_dir(&w).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!beside.iter().any(|n| n.starts_with(".portal-old-") || n.starts_with(".portal-mixed-")), "{beside:?}");
 }
 
 #[test]

@@ -33,7 +33,7 @@ use crate::format::{FORMAT_2021, Format};
 use crate::layout::source;
 use crate::load;
 use crate::model::{Date, Site};
-use crate::text::Reason;
+use crate::text::{Reason, native};
 
 /// Why a file was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ pub enum ImportError {
         other: String,
     },
     /// An earlier file of this run was imported as the same agency and year.
-    #[error("content/{slug}/{year}/ 本次已从 {} 导入，这个文件未导入", first.display())]
+    #[error("{} 本次已从 {} 导入，这个文件未导入", native(&format!("content/{slug}/{year}/")), first.display())]
     AlreadyImported {
         /// The agency folder.
         slug: String,
