@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "portal",
-    version,
+    version = env!("PORTAL_VERSION"),
     about = "Static site generator for government information-disclosure annual reports"
 )]
 struct Cli {
@@ -37,6 +37,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let Cli { root, command } = Cli::parse();
+    let _console = cmd::console::Utf8Console::enable();
     alloc::tune(matches!(command, Command::Serve(_)));
     match command {
         Command::Build(args) => cmd::build::execute(&root, args),

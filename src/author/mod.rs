@@ -9,6 +9,7 @@
 mod agency_toml;
 mod data_toml;
 
+use crate::text::{Reason, native};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -73,13 +74,13 @@ pub enum ScaffoldError {
         suggestion: Option<String>,
     },
     /// The agency's `agency.toml` exists but cannot be loaded.
-    #[error("content/{slug}/agency.toml 有错误：请先运行 portal check 查看并修正")]
+    #[error("{} 有错误：请先运行 portal check 查看并修正", native(&format!("content/{slug}/agency.toml")))]
     AgencyBroken {
         /// The agency's folder name.
         slug: String,
     },
     /// Another folder already holds an agency with this full name.
-    #[error("机构“{name}”已在 content/{other}/ 中：同一机构只能有一个文件夹")]
+    #[error("机构“{name}”已在 {} 中：同一机构只能有一个文件夹", native(&format!("content/{other}/")))]
     DuplicateName {
         /// The full name.
         name: String,
@@ -87,7 +88,7 @@ pub enum ScaffoldError {
         other: String,
     },
     /// A folder name that differs from an existing one only in letter case.
-    #[error("content/{other}/ 与“{slug}”只有大小写不同：网址会冲突，请换一个文件夹名")]
+    #[error("{} 与“{slug}”只有大小写不同：网址会冲突，请换一个文件夹名", native(&format!("content/{other}/")))]
     DuplicateSlug {
         /// The folder name given.
         slug: String,
@@ -95,7 +96,7 @@ pub enum ScaffoldError {
         other: String,
     },
     /// A file or folder could not be written (or, for `portal init`, listed).
-    #[error("无法写入 {}：{source}", path.display())]
+    #[error("无法写入 {}：{}", path.display(), Reason(source))]
     Io {
         /// The file or folder concerned.
         path: PathBuf,

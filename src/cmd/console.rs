@@ -55,3 +55,44 @@ pub(super) fn fail(e: impl Display) -> ExitCode {
     eprintln!("错误：{e}");
     ExitCode::FAILURE
 }
+
+/// While it lives, the console reads what portal prints as UTF-8. Rust
+/// writes to a console window in UTF-16 already, but what is piped on
+/// (`portal check | more`) or printed by a program portal starts is read in
+/// the console's code page, GBK (936) on a Chinese Windows. The previous
+/// code page comes back when portal exits (not when Ctrl+C kills it).
+pub(crate) struct Utf8Console {
+    #[cfg(windows)]
+    previous: u32,
+}
+
+impl Utf8Console {
+    /// Switches the console's output to UTF-8, where there is a console.
+    pub(crate) fn enable() -> Self {
+        #[cfg(windows)]
+        {
+            use windows_sys::Win32::System::Console::{GetConsoleOutputCP, SetConsoleOutputCP};
+            const CP_UTF8: u32 = 65001;
+            // SAFETY: plain calls without pointers; both fail harmlessly without a console.
+            let previous = unsafe { GetConsoleOutputCP() };
+            if previous != 0 && previous != CP_UTF8 {
+                // SAFETY: as above.
+                unsafe { SetConsoleOutputCP(CP_UTF8) };
+            }
+            Self { previous }
+        }
+        #[cfg(not(windows))]
+        Self {}
+    }
+}
+
+#[cfg(windows)]
+impl Drop for Utf8Console {
+    fn drop(&mut self) {
+        use windows_sys::Win32::System::Console::SetConsoleOutputCP;
+        if self.previous != 0 && self.previous != 65001 {
+            // SAFETY: a plain call without pointers.
+            unsafe { SetConsoleOutputCP(self.previous) };
+        }
+    }
+}

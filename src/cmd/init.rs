@@ -36,9 +36,10 @@ fn init(dir: &Path, year: Option<&str>, force: bool) -> Result<Vec<String>, Scaf
     let files = done.files.iter().chain([&done.agency.path]).chain(&done.report.files);
     lines.extend(files.map(|f| format!("  {}", f.display())));
     lines.push(format!(
-        "示例机构“{}”（content/{}/）及其 {year} 年度报告可以参照填写，用不着时删除整个文件夹",
+        "示例机构“{}”（{}{}）及其 {year} 年度报告可以参照填写，用不着时删除整个文件夹",
         done.agency.name,
-        scaffold::EXAMPLE_SLUG
+        Path::new("content").join(scaffold::EXAMPLE_SLUG).display(),
+        std::path::MAIN_SEPARATOR
     ));
     lines.push("下一步：修改 site.toml 中的站点名称、发布地址和页脚信息，然后运行 portal build".to_owned());
     Ok(lines)

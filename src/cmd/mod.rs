@@ -4,7 +4,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
-mod console;
+pub(crate) mod console;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod new;

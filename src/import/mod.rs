@@ -33,6 +33,7 @@ use crate::format::{FORMAT_2021, Format};
 use crate::layout::source;
 use crate::load;
 use crate::model::{Date, Site};
+use crate::text::{Reason, native};
 
 /// Why a file was not imported.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +45,7 @@ pub enum ImportError {
         root: PathBuf,
     },
     /// An input file or folder could not be read.
-    #[error("无法读取：{0}")]
+    #[error("无法读取：{}", Reason(.0))]
     Io(#[source] std::io::Error),
     /// The text is neither UTF-8 nor in the legacy encoding tried; holds the message.
     #[error("{0}")]
@@ -84,7 +85,7 @@ pub enum ImportError {
         other: String,
     },
     /// An earlier file of this run was imported as the same agency and year.
-    #[error("content/{slug}/{year}/ 本次已从 {} 导入，这个文件未导入", first.display())]
+    #[error("{} 本次已从 {} 导入，这个文件未导入", native(&format!("content/{slug}/{year}/")), first.display())]
     AlreadyImported {
         /// The agency folder.
         slug: String,

@@ -29,7 +29,7 @@ use crate::markdown::html::{self, RawHtml, Removal, needs_cleaning};
 use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
 use crate::sources::{FileId, Sources};
 pub(crate) use crate::text::decode;
-use crate::text::{did_you_mean, toml_value_span};
+use crate::text::{Reason, did_you_mean, toml_value_span};
 
 /// The result of loading: the site (if `site.toml` could be read), the text of
 /// every file read, and the problems found on the way.
@@ -55,7 +55,7 @@ pub fn load(root: &Path, format: &'static Format) -> Loaded {
     Loaded { site, sources, diagnostics }
 }
 
-pub(crate) use self::stamps::Stamps;
+pub(crate) use self::stamps::{Stamp, Stamps};
 
 /// Reads `site.toml` alone; `None` if it has an error (the full load then
 /// reports it; its warnings too).
@@ -592,7 +592,8 @@ impl Loader<'_> {
         let bytes = match fs::read(self.root.join(rel)) {
             Ok(b) => b,
             Err(e) => {
-                self.diagnostics.push(Diagnostic::error(Code::Io, format!("无法读取文件：{e}")).at_path(rel));
+                self.diagnostics
+                    .push(Diagnostic::error(Code::Io, format!("无法读取文件：{}", Reason(&e))).at_path(rel));
                 return None;
             }
         };

@@ -3,7 +3,6 @@
 //! the previous run kept.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -14,14 +13,24 @@ use crate::layout::source::{SETTINGS, SOURCE_DIRS};
 /// How a file was: a change to any of these is an edit. Size and times to
 /// the nanosecond (notify's poller compares whole seconds and misses a quick
 /// second save), and the inode, which an editor saving by renaming changes.
+/// On Windows the times are the write and creation times in 100 ns, and the
+/// attributes stand for the inode (std gives no file index there; see
+/// docs/windows.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
+pub(crate) struct Stamp {
     len: u64,
     /// Nanoseconds since the epoch (an `i64` holds them until 2262).
     mtime: i64,
     ctime: i64,
     ino: u64,
     kind: Kind,
+}
+
+impl Stamp {
+    /// The stamp of a regular file, from its metadata.
+    pub(crate) fn file(meta: &fs::Metadata) -> Self {
+        stamp(meta, Kind::File)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +108,9 @@ impl Stamps {
     }
 }
 
+#[cfg(unix)]
 fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
+    use std::os::unix::fs::MetadataExt;
     Stamp {
         len: meta.len(),
         mtime: meta.mtime().saturating_mul(1_000_000_000).saturating_add(meta.mtime_nsec()),
@@ -107,6 +118,34 @@ fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
         ino: meta.ino(),
         kind,
     }
+}
+
+/// Std reads no change time on Windows, and its file index is unstable: the
+/// last write time (100 ns since 1601), the creation time, which a save by
+/// renaming changes (unless NTFS's tunnelling carries it over; the write time
+/// still differs then), and the attributes (read-only, hidden).
+#[cfg(windows)]
+fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
+    use std::os::windows::fs::MetadataExt;
+    let time = |t: u64| i64::try_from(t).unwrap_or(i64::MAX);
+    Stamp {
+        len: meta.file_size(),
+        mtime: time(meta.last_write_time()),
+        ctime: time(meta.creation_time()),
+        ino: u64::from(meta.file_attributes()),
+        kind,
+    }
+}
+
+/// Elsewhere, what std gives everywhere.
+#[cfg(not(any(unix, windows)))]
+fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
+    let nanos = |t: std::io::Result<std::time::SystemTime>| {
+        t.ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+    };
+    Stamp { len: meta.len(), mtime: nanos(meta.modified()), ctime: nanos(meta.created()), ino: 0, kind }
 }
 
 /// The stamps under `rel` (a file or a folder, perhaps missing).
@@ -152,6 +191,7 @@ mod tests {
         assert!(now.since(&now).is_empty());
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_link_to_a_file_is_the_file_and_a_link_to_a_folder_is_opaque() {
         let site = tempfile::tempdir().unwrap();

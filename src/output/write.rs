@@ -39,6 +39,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::text::Reason;
 use rayon::prelude::*;
 use tempfile::TempDir;
 
@@ -62,7 +63,7 @@ pub enum WriteError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io { path: path.to_path_buf(), reason: source.to_string() }
+    move |source| WriteError::Io { path: path.to_path_buf(), reason: Reason(&source).to_string() }
 }
 
 /// An output folder being written. Dropped without [`Output::commit`], it

@@ -19,7 +19,6 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -29,7 +28,7 @@ use crate::diagnostics::Diagnostics;
 use crate::format::Format;
 use crate::layout::source;
 use crate::linkcheck::{PageLinks, SavedLinks};
-use crate::load::{self, Loaded, Stamps};
+use crate::load::{self, Loaded, Stamp, Stamps};
 use crate::markdown::html::RawHtml;
 use crate::model::{Agency, AgencyInfo, Report, ReportIx, Site};
 use crate::sources::{FileId, Sources};
@@ -112,7 +111,7 @@ fn path(root: &Path) -> PathBuf {
 /// differently), and the site where it is (the state holds paths on disk).
 fn key(root: &Path) -> String {
     let exe = std::env::current_exe().ok().and_then(|p| fs::metadata(p).ok());
-    let exe = exe.map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()));
+    let exe = exe.as_ref().map(Stamp::file);
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     format!("portal {} r{REVISION} {exe:?} {}", env!("CARGO_PKG_VERSION"), root.display())
 }

@@ -34,6 +34,7 @@ use minijinja::value::Serde;
 use crate::format::{Table, TableIx};
 use crate::layout::{source, url};
 use crate::model::{AgencyIx, ReportIx, Site};
+use crate::text::Reason;
 use crate::validate::Review;
 pub(crate) use page::{Html, PartKind};
 pub(crate) use theme::Theme;
@@ -81,7 +82,7 @@ pub enum RenderError {
     #[error("{} 是指向其所在文件夹（或更上层）的链接：请删除它", .0.display())]
     Loop(PathBuf),
     /// A file of the theme or the site could not be read.
-    #[error("无法读取 {}：{source}", path.display())]
+    #[error("无法读取 {}：{}", path.display(), Reason(source))]
     Io {
         /// The file that could not be read.
         path: PathBuf,

@@ -2,10 +2,18 @@
 //! closest known word, escaping for HTML and XML, finding a key's line in TOML.
 
 mod encoding;
+mod os_error;
 mod toml_span;
 
 pub(crate) use self::encoding::decode;
+pub(crate) use self::os_error::Reason;
 pub(crate) use self::toml_span::toml_value_span;
+
+/// A site-relative path written with `/`, as the user types it here: with
+/// `\` on Windows.
+pub(crate) fn native(path: &str) -> std::borrow::Cow<'_, str> {
+    if std::path::MAIN_SEPARATOR == '/' { path.into() } else { path.replace('/', std::path::MAIN_SEPARATOR_STR).into() }
+}
 
 /// The closest known key, if it is close enough to be a typo.
 pub(crate) fn did_you_mean<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {

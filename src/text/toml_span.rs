@@ -36,6 +36,13 @@ mod tests {
     }
 
     #[test]
+    fn crlf_lines_end_before_their_cr() {
+        let text = "\u{feff}name = 1\r\n[summary]\r\nmembers = [\"a\"]\r\nnext = 2\r\n";
+        assert_eq!(toml_value_span(text, "members").map(|s| &text[s]), Some("members = [\"a\"]"));
+        assert_eq!(toml_value_span(text, "next").map(|s| &text[s]), Some("next = 2"));
+    }
+
+    #[test]
     fn longer_keys_comments_and_strings_are_not_the_key() {
         let text = "# language = \"en\"\ntitle = \"language = en\"\nsite_language = 1\nlanguage = \"en\"\n";
         assert_eq!(toml_value_span(text, "language").map(|s| &text[s]), Some("language = \"en\""));
