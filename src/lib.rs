@@ -25,6 +25,7 @@ pub(crate) mod markdown;
 pub mod model;
 pub(crate) mod output;
 pub mod pipeline;
+pub mod publish;
 pub(crate) mod rank;
 pub(crate) mod render;
 pub mod scaffold;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use portal::linkcheck::external::SiteOptions;
 use portal::linkcheck::report::LinkReport;
 use portal::pipeline::{self, Outcome};
+use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
 
@@ -37,6 +38,11 @@ pub(crate) struct Args {
     /// Seconds to wait for each external request.
     #[arg(long, default_value_t = 15, requires = "external")]
     timeout: u64,
+    /// 把草稿和尚未到发布日期的报告当作已发布一样检查（portal serve 也是这样检查的）
+    #[arg(long)]
+    drafts: bool,
+    #[command(flatten)]
+    clock: super::clock::Clock,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -51,7 +57,11 @@ enum Format {
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     // Every file is produced in memory (nothing is written) so that its links are inspected too.
     // External links are listed only for what looks at them: fetching, or the report.
-    let checked = pipeline::inspect(root, args.external || args.report.is_some());
+    let publish = match args.clock.publish(if args.drafts { Drafts::Show } else { Drafts::Hold }) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let checked = pipeline::inspect(root, args.external || args.report.is_some(), &publish);
     let link_report = match check_links(root, &checked, &args) {
         Ok(r) => r,
         Err(e) => return fail(e),

@@ -4,6 +4,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+mod clock;
 mod console;
 pub(crate) mod import;
 pub(crate) mod init;

@@ -296,6 +296,22 @@ pub struct Report {
     pub waivers: Vec<Waiver>,
     /// Other files in the report folder, copied beside the page (file names).
     pub attachments: Vec<String>,
+    /// Whether it is published, a draft, or held for a later date ([`Status`]).
+    pub status: Status,
+}
+
+/// Whether a report is published. A draft (`draft = true`, what `portal new`
+/// writes) and a report dated after today are held back from every output
+/// of a build; `portal serve` shows them with a banner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Published with the site.
+    #[default]
+    Published,
+    /// `draft = true` in the front matter.
+    Draft,
+    /// Dated after today: published by the first build on or after its date.
+    Scheduled,
 }
 
 /// An explicit exemption from a rule: a historical report cannot be changed,

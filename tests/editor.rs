@@ -1,0 +1,170 @@
+//! End-to-end: the editor's year. Drafts and publication dates, links to the
+//! rest of the portal, and the command line in the user's language.
+
+mod common;
+#[path = "serve/preview.rs"]
+mod preview;
+
+use common::TempSite;
+use preview::Preview;
+
+/// The sample with a fresh `portal new` report for 2025 of 冶源街道.
+fn with_new_report() -> TempSite {
+    let site = TempSite::sample();
+    let run = site.run(&["new", "linqu-yeyuan", "2025"]);
+    assert!(run.success, "{}", run.stderr);
+    site
+}
+
+const NEW_MD: &str = "content/linqu-yeyuan/2025/report.md";
+
+/// Everything a build wrote, as text, to look for the report in it.
+fn everything(site: &TempSite) -> String {
+    common::snapshot(&site.path("public"))
+        .into_iter()
+        .map(|(path, bytes)| format!("{path}\n{}", String::from_utf8_lossy(&bytes)))
+        .collect()
+}
+
+/// Fills in a fresh report: text for every section, no hints, no draft, a real date.
+fn finish(site: &TempSite) {
+    let md = site.read(NEW_MD);
+    let mut out = String::new();
+    let mut comment = false;
+    for line in md.lines() {
+        if line.starts_with("draft = ") {
+            continue;
+        }
+        if line.starts_with("date = ") {
+            out.push_str("date = 2026-01-20\n");
+            continue;
+        }
+        if line.starts_with("<!--") {
+            comment = true;
+        }
+        if !comment {
+            out.push_str(line);
+            out.push('\n');
+            if line.starts_with("## ") {
+                out.push_str("\n本年度无此类情况。\n");
+            }
+        }
+        if line.ends_with("-->") {
+            comment = false;
+        }
+    }
+    site.write(NEW_MD, &out);
+}
+
+#[test]
+fn a_new_report_is_a_draft_that_no_output_shows_until_finished() {
+    let site = with_new_report();
+    assert!(site.read(NEW_MD).contains("\ndraft = true"), "{}", site.read(NEW_MD));
+    let check = site.run(&["check", "--clock", "2026-03-01"]);
+    assert!(check.success, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("warning[draft]: content/linqu-yeyuan/2025/report.md 是草稿（draft = true），不会发布"),
+        "{}",
+        check.stderr
+    );
+
+    let build = site.run(&["build", "--clock", "2026-03-01"]);
+    assert!(build.success, "{}", build.stderr);
+    let all = everything(&site);
+    for leak in ["2025/linqu-yeyuan", "2025年政府信息公开工作年度报告", "2026-01-31", "31 Jan 2026"] {
+        assert!(!all.contains(leak), "{leak} is in the output");
+    }
+    // The compliance overview of 2025 has no such year: nothing was published for it.
+    assert!(!site.path("public/2025/index.html").exists());
+
+    finish(&site);
+    let build = site.run(&["build", "--clock", "2026-03-01"]);
+    assert!(build.success, "{}", build.stderr);
+    assert!(!build.stderr.contains("draft"), "{}", build.stderr);
+    let page = site.out("2025/linqu-yeyuan/index.html");
+    assert!(page.contains("本年度无此类情况。"));
+    assert!(!page.contains("提示") && !page.contains("<!--"), "a hint reached the page");
+    let feed = site.out("feed.xml");
+    assert!(feed.contains("2025/linqu-yeyuan/"), "{feed}");
+    assert!(site.out("sitemap.xml").contains("2025/linqu-yeyuan/"));
+    assert!(site.out("data/index.html").contains("2025"));
+}
+
+#[test]
+fn a_finished_report_with_hints_or_an_empty_section_is_an_error() {
+    let site = with_new_report();
+    site.edit(NEW_MD, "draft = true", "draft = false");
+    let check = site.run(&["check", "--clock", "2026-03-01"]);
+    assert!(!check.success);
+    assert!(
+        check
+            .stderr
+            .contains("error[hint]: 报告中还留着 portal new 写的写作提示（共 7 处）：写好各部分后请删除这些注释"),
+        "{}",
+        check.stderr
+    );
+    for section in ["一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    {
+        assert!(
+            check.stderr.contains(&format!("error[empty-section]: “{section}”还没有内容")),
+            "{section}\n{}",
+            check.stderr
+        );
+    }
+    // Sections with a table need no words of their own.
+    assert!(!check.stderr.contains("“二、主动公开政府信息情况”还没有内容"), "{}", check.stderr);
+}
+
+#[test]
+fn a_date_after_today_is_published_on_that_day() {
+    let site = with_new_report();
+    finish(&site);
+    site.edit(NEW_MD, "date = 2026-01-20", "date = 2026-01-25");
+    let (before, _) = site.run_restoring(&["build", "--clock", "2026-01-24"]);
+    assert!(before.success, "{}", before.stderr);
+    assert!(
+        before
+            .stderr
+            .contains("warning[scheduled]: 发布日期 2026-01-25 在今天（2026-01-24）之后：这份报告到那一天才会发布"),
+        "{}",
+        before.stderr
+    );
+    assert!(!site.path("public/2025/linqu-yeyuan/index.html").exists());
+    // Nothing changed but the day: the kept state must not hide the report.
+    let (on_the_day, restored) = site.run_restoring(&["build", "--clock", "2026-01-25"]);
+    assert!(on_the_day.success && !restored, "{}", on_the_day.stderr);
+    assert!(site.out("2025/linqu-yeyuan/index.html").contains("本年度无此类情况。"));
+    assert!(site.out("feed.xml").contains("2025/linqu-yeyuan/"));
+    // The variable does what --clock does.
+    let run = common::Run::from(
+        std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(["check", "--root"])
+            .arg(site.root())
+            .env("PORTAL_CLOCK", "2026-01-24")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap(),
+    );
+    assert!(run.stderr.contains("warning[scheduled]"), "{}", run.stderr);
+    let bad = site.run(&["build", "--clock", "2026-02-30"]);
+    assert!(!bad.success);
+    assert!(bad.stderr.contains("“2026-02-30”不是有效日期"), "{}", bad.stderr);
+}
+
+#[test]
+fn serve_shows_drafts_with_a_banner_unless_told_not_to() {
+    let site = with_new_report();
+    let preview = Preview::start(&site, &["--clock", "2026-03-01"]);
+    let page = preview.get("/xxgk/2025/linqu-yeyuan/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<strong>草稿</strong>本报告是草稿（draft = true），只在本机预览中显示"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("提示："), "a hint reached the preview");
+    drop(preview);
+    let preview = Preview::start(&site, &["--clock", "2026-03-01", "--no-drafts"]);
+    assert_eq!(preview.get("/xxgk/2025/linqu-yeyuan/").status, 404);
+    assert!(!preview.get("/xxgk/").body.contains("2025/linqu-yeyuan"));
+}
