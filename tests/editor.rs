@@ -168,3 +168,59 @@ fn serve_shows_drafts_with_a_banner_unless_told_not_to() {
     assert_eq!(preview.get("/xxgk/2025/linqu-yeyuan/").status, 404);
     assert!(!preview.get("/xxgk/").body.contains("2025/linqu-yeyuan"));
 }
+
+/// A local mirror of the portal: `/xxgk/` and what is under it exist, nothing else.
+fn mirror() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = std::sync::Arc::clone(&asked);
+    std::thread::spawn(move || {
+        while let Ok(request) = server.recv() {
+            let path = request.url().to_owned();
+            seen.lock().unwrap().push(path.clone());
+            let status = if path.starts_with("/xxgk/") && !path.contains("gone") { 200 } else { 404 };
+            let _ = request.respond(tiny_http::Response::from_string("页").with_status_code(status));
+        }
+    });
+    (base, asked)
+}
+
+#[test]
+fn links_to_the_rest_of_the_portal_are_checked_with_the_external_ones() {
+    let site = TempSite::sample();
+    site.edit(
+        "site.toml",
+        "base_url = \"https://www.example.gov.cn/xxgk/\"",
+        "base_url = \"https://www.example.gov.cn/zwgk/nb/\"",
+    );
+    site.edit(
+        "content/linqu-yeyuan/2024/report.md",
+        "收到政府信息依申请6条",
+        "收到政府信息依申请6条（见[门户首页](https://www.example.gov.cn/xxgk/)、[栏目](/xxgk/zcwj/?id=3)、[旧栏目](/xxgk/gone/)）",
+    );
+    let check = site.run(&["check"]);
+    assert!(check.success, "{}", check.stderr);
+    assert!(!check.stderr.contains("link-outside"), "{}", check.stderr);
+    site.build_ok();
+
+    let (base, asked) = mirror();
+    let run = site.run(&["check", "--external", "--mirror", &base, "--exclude", "beian|linqu", "--timeout", "2"]);
+    assert!(!run.success, "the gone page must fail:\n{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("失效  https://www.example.gov.cn/xxgk/gone/"), "{}", run.stdout);
+    assert!(!run.stdout.contains("https://www.example.gov.cn/xxgk/zcwj/"), "{}", run.stdout);
+    let asked = asked.lock().unwrap().clone();
+    for path in ["/xxgk/", "/xxgk/zcwj/?id=3", "/xxgk/gone/"] {
+        assert!(asked.iter().any(|p| p == path), "{path} not fetched from the mirror: {asked:?}");
+    }
+
+    // A link that climbs above the host's root is still an error, of the internal inspection.
+    site.edit("content/linqu-yeyuan/2024/report.md", "[旧栏目](/xxgk/gone/)", "[错](../../../../../../x)");
+    let check = site.run(&["check"]);
+    assert!(!check.success);
+    assert!(
+        check.stderr.contains("error[link-outside]: 链接“../../../../../../x”的 ../ 比网站根目录还多了几层"),
+        "{}",
+        check.stderr
+    );
+}

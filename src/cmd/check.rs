@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use portal::linkcheck::external::SiteOptions;
+use portal::linkcheck::external::{Mirror, SiteOptions};
 use portal::linkcheck::report::LinkReport;
 use portal::pipeline::{self, Outcome};
 use portal::publish::Drafts;
@@ -35,6 +35,9 @@ pub(crate) struct Args {
     /// Fetch every external link again instead of using results younger than an hour.
     #[arg(long, requires = "external")]
     no_cache: bool,
+    /// 本站所在主机上 base_url 以外的页面（门户的其他栏目）改从这个地址检查，例如本机镜像 http://127.0.0.1:8080
+    #[arg(long, value_name = "URL", requires = "external")]
+    mirror: Option<String>,
     /// Seconds to wait for each external request.
     #[arg(long, default_value_t = 15, requires = "external")]
     timeout: u64,
@@ -102,6 +105,7 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Opti
         exclude: links.exclude.iter().chain(&args.exclude).cloned().collect(),
         timeout: Duration::from_secs(args.timeout),
         use_cache: !args.no_cache,
+        mirror: args.mirror.as_ref().map(|to| Mirror { origin: links.origin.clone(), to: to.clone() }),
     });
     let terminal = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {

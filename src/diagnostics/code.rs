@@ -79,7 +79,7 @@ codes! {
     Link = "link",
     /// A link to a fragment (`#id`) its page does not have.
     LinkFragment = "link-fragment",
-    /// A link that leaves the site's `base_url`.
+    /// A relative link that climbs above the host's root (`../../../../x`).
     LinkOutside = "link-outside",
     /// A `javascript:` link.
     LinkJavascript = "link-javascript",

@@ -67,7 +67,7 @@ pub enum Problem {
         /// The `id` looked for, decoded.
         fragment: String,
     },
-    /// Root-relative or same-origin, but outside the site's base path.
+    /// A relative link that climbs above the host's root.
     OutsideBase,
     /// A `javascript:` URL: not a link to anything.
     Javascript,
@@ -448,7 +448,7 @@ impl Broken {
                 format!("链接“{}”指向的页面 /{page} 中没有位置 #{fragment}（id）", self.url)
             }
             Problem::OutsideBase => {
-                format!("链接“{}”指向站点发布地址（base_url）之外：发布到服务器后会跳出本站或失效", self.url)
+                format!("链接“{}”的 ../ 比网站根目录还多了几层：服务器上没有这样的地址", self.url)
             }
             Problem::Javascript => format!("链接“{}”是 javascript: 脚本，不是网页地址：检查时会被计为错链", self.url),
         }

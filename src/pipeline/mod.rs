@@ -149,6 +149,9 @@ pub struct Links {
     pub inspection: Inspection,
     /// External URLs not to fetch (`links.exclude` of `site.toml`).
     pub exclude: Vec<String>,
+    /// The site's origin (`https://www.example.gov.cn`), whose pages outside
+    /// the base path are the rest of the portal.
+    pub origin: String,
 }
 
 /// Loads and checks the site at `root` and plans its files. The outcome has
@@ -297,7 +300,11 @@ fn run<S: Sink, T>(
         drop(links);
         diagnostics.extend(link_diagnostics(&p, &inspection, &mut sources, root));
         diagnostics.sort(&sources);
-        found = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });
+        found = Some(Links {
+            inspection,
+            exclude: p.site.config.links.exclude.clone(),
+            origin: p.site.config.base_url.origin().to_owned(),
+        });
         if diagnostics.has_errors() {
             return Err(BuildError::Invalid);
         }

@@ -184,7 +184,11 @@ fn finish_preview(
     let mut diagnostics = data.clone();
     diagnostics.extend(link_diagnostics(&prepared, &inspection, &mut sources, root));
     diagnostics.sort(&sources);
-    let found = Some(Links { inspection, exclude: prepared.site.config.links.exclude.clone() });
+    let found = Some(Links {
+        inspection,
+        exclude: prepared.site.config.links.exclude.clone(),
+        origin: prepared.site.config.base_url.origin().to_owned(),
+    });
     if diagnostics.has_errors() {
         let outcome = Outcome { sources, diagnostics, base_path, links: found, result: Err(BuildError::Invalid) };
         return (outcome, None);
