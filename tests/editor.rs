@@ -224,3 +224,26 @@ fn links_to_the_rest_of_the_portal_are_checked_with_the_external_ones() {
         check.stderr
     );
 }
+
+#[test]
+fn a_template_link_error_names_the_template_and_line() {
+    let site = TempSite::yeyuan();
+    let base = std::fs::read_to_string(format!("{}/themes/default/templates/base.html", common::REPO)).unwrap();
+    let line = base[..base.find("</main>").unwrap()].matches('\n').count() + 1;
+    let broken = base.replacen(
+        "</main>",
+        "<a href=\"/xxgk/nowhere.html\">写死的地址</a><a href=\"{{ url('agencies/' ~ 'gone/') }}\">算出的地址</a></main>",
+        1,
+    );
+    site.write("templates/base.html", &broken);
+    let check = site.run(&["check"]);
+    assert!(!check.success);
+    assert!(check.stderr.contains(&format!("┌─ templates/base.html:{line}:")), "{}", check.stderr);
+    assert!(check.stderr.contains("error[link]: 链接“/xxgk/nowhere.html”指向的页面或文件不存在"), "{}", check.stderr);
+    // A computed link has no line of its own: the message says so and where to look.
+    assert!(
+        check.stderr.contains("这个链接由模板中的变量或表达式算出（不是写在模板里的地址），无法对应到模板的某一行"),
+        "{}",
+        check.stderr
+    );
+}

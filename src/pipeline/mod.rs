@@ -368,7 +368,8 @@ fn link_diagnostics(p: &Prepared, inspection: &Inspection, sources: &mut Sources
         LinkSeverity::Error => Severity::Error,
         LinkSeverity::Warning => Severity::Warning,
     };
-    linkcheck::diagnostics(&inspection.broken, severity, sources, root)
+    let base_path = p.site.config.base_url.path();
+    linkcheck::diagnostics(&inspection.broken, severity, sources, root, &|url| p.theme.find_link(url, base_path))
 }
 
 /// Checks the site at `root` as a build would, writing nothing: the data,
