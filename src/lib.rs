@@ -13,7 +13,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub(crate) mod author;
-pub(crate) mod compliance;
+pub mod compliance;
 pub(crate) mod config;
 pub mod diagnostics;
 pub mod format;

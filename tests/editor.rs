@@ -247,3 +247,39 @@ fn a_template_link_error_names_the_template_and_line() {
         check.stderr
     );
 }
+
+/// The compliance row of `name` on a year page, as text.
+fn compliance_row(page: &str, name: &str) -> Option<String> {
+    page.split("<tr").map(common::text_of).find(|row| row.contains(name))
+}
+
+#[test]
+fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
+    let site = TempSite::sample();
+    site.write("content/weijian/agency.toml", "name = \"示例县卫生健康局\"\n");
+    let check = site.run(&["check"]);
+    assert!(check.success, "{}", check.stderr);
+    assert!(check.stderr.contains("未发布：下列机构应发布而没有年度报告"), "{}", check.stderr);
+    assert!(check.stderr.contains("  示例县卫生健康局（content/weijian/）：2022、2023、2024 年度"), "{}", check.stderr);
+    site.build_ok();
+    for year in ["2022", "2023", "2024"] {
+        let row = compliance_row(&site.out(&format!("{year}/index.html")), "示例县卫生健康局");
+        assert!(row.as_deref().is_some_and(|r| r.contains("未发布")), "{year}: {row:?}");
+    }
+
+    // From a first year on, until the last year of a dissolved agency.
+    site.write(
+        "content/weijian/agency.toml",
+        "name = \"示例县卫生健康局\"\nfirst_year = 2023\n\n[dissolved]\nlast_year = 2023\nreason = \"2024年1月机构改革，并入示例县人民政府办公室\"\n",
+    );
+    let check = site.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let owed: Vec<&serde_json::Value> =
+        json["unpublished"].as_array().unwrap().iter().filter(|u| u["slug"] == "weijian").collect();
+    assert_eq!(owed.len(), 1, "{json:#}");
+    assert_eq!(owed[0]["years"], serde_json::json!([2023]), "{json:#}");
+    site.build_ok();
+    assert!(compliance_row(&site.out("2022/index.html"), "示例县卫生健康局").is_none());
+    assert!(compliance_row(&site.out("2023/index.html"), "示例县卫生健康局").unwrap().contains("未发布"));
+    assert!(compliance_row(&site.out("2024/index.html"), "示例县卫生健康局").is_none());
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use portal::compliance::Unpublished;
 use portal::linkcheck::external::{Mirror, SiteOptions};
 use portal::linkcheck::report::LinkReport;
 use portal::pipeline::{self, Outcome};
@@ -76,6 +77,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
             if let Some(r) = &link_report {
                 print_link_report(r);
             }
+            if let Ok(inspected) = &checked.result {
+                print_unpublished(&inspected.unpublished);
+            }
             if !link_failure || !checked.diagnostics.is_empty() {
                 eprintln!("{}", summary(&checked.diagnostics));
             }
@@ -84,6 +88,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
             let mut json = checked.diagnostics.to_json(&checked.sources);
             if let Some(r) = &link_report {
                 json["links"] = serde_json::to_value(r).unwrap_or_default();
+            }
+            if let Ok(inspected) = &checked.result {
+                json["unpublished"] = serde_json::to_value(&inspected.unpublished).unwrap_or_default();
             }
             say(&format!("{json:#}"));
         }
@@ -122,6 +129,22 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Opti
         eprintln!("链接检查报告已写入 {}", path.display());
     }
     Ok(Some(report))
+}
+
+/// The agencies that owe reports (未发布), in the check's summary.
+fn print_unpublished(unpublished: &[Unpublished]) {
+    if unpublished.is_empty() {
+        return;
+    }
+    eprintln!("未发布：下列机构应发布而没有年度报告");
+    for u in unpublished {
+        let years: Vec<String> = u.years.iter().map(u16::to_string).collect();
+        eprintln!("  {}（content/{}/）：{} 年度", u.name, u.slug, years.join("、"));
+    }
+    eprintln!(
+        "  补上报告：portal new 文件夹名 年份；机构已撤销或合并的，在其 agency.toml 中写 [dissolved] 的 last_year 和 reason；\
+         从某一年才开始报告的，写 first_year（详见 portal explain unpublished）"
+    );
 }
 
 fn print_link_report(r: &LinkReport) {

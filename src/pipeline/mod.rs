@@ -372,11 +372,29 @@ fn link_diagnostics(p: &Prepared, inspection: &Inspection, sources: &mut Sources
     linkcheck::diagnostics(&inspection.broken, severity, sources, root, &|url| p.theme.find_link(url, base_path))
 }
 
+/// What `check` found besides the diagnostics.
+#[derive(Debug)]
+pub struct Inspected {
+    /// Reports on the site.
+    pub reports: usize,
+    /// Agencies expected to report for years of the site without a report (未发布).
+    pub unpublished: Vec<crate::compliance::Unpublished>,
+}
+
 /// Checks the site at `root` as a build would, writing nothing: the data,
 /// then every file produced in memory and its links inspected; external
-/// links listed when `external` is set. `Ok` holds the number of reports.
-pub fn inspect(root: &Path, external: bool, publish: &Publish) -> Outcome<usize> {
-    run(root, publish, external, |_| Ok(Discard), |p, _| Ok(p.reports()))
+/// links listed when `external` is set.
+pub fn inspect(root: &Path, external: bool, publish: &Publish) -> Outcome<Inspected> {
+    run(
+        root,
+        publish,
+        external,
+        |_| Ok(Discard),
+        |p, _| {
+            let unpublished = crate::compliance::unpublished(&p.site, &p.review.summaries);
+            Ok(Inspected { reports: p.reports(), unpublished })
+        },
+    )
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.
