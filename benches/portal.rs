@@ -329,8 +329,9 @@ fn inspection_alone(site: &Path, runs: usize) -> Row {
 
 /// `--time-inspection RUNS SITE`: prints each run's time (nanoseconds) and the links, after a warm-up.
 fn time_inspection(runs: usize, site: &Path) {
-    let prepared =
-        portal::pipeline::prepare(site).result.unwrap_or_else(|_| panic!("{} does not check", site.display()));
+    let prepared = portal::pipeline::prepare(site, &portal::publish::Publish::from_env(portal::publish::Drafts::Hold))
+        .result
+        .unwrap_or_else(|_| panic!("{} does not check", site.display()));
     for i in 0..=runs {
         let (time, links) = prepared.time_inspection().expect("renders");
         if i == 0 {

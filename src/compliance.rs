@@ -2,11 +2,13 @@
 //! report, whether it published, when, and whether on time against the
 //! format's deadline for its tier ([`Level::deadline`]).
 //!
-//! An agency is expected for a year when it published a report that year or
-//! earlier (it is publishing by then), or when it is a summary and one of its
-//! members published that year. Nothing here knows about HTML.
+//! An agency is expected for a year from its first year (`first_year` in
+//! `agency.toml`, else the year of its first report; an agency with neither
+//! is expected every year), or when it is a summary and one of its members
+//! published that year; never after the `last_year` of its `[dissolved]`.
+//! Nothing here knows about HTML.
 
-use crate::model::{AgencyIx, Date, Level, Site};
+use crate::model::{Agency, AgencyIx, Date, Level, Site};
 use crate::summary::Summaries;
 
 /// Where an agency stands for a year.
@@ -47,17 +49,55 @@ pub(crate) fn status(published: Option<Date>, deadline: Date) -> Status {
 /// Every agency expected to report for `year`, in site order.
 pub(crate) fn overview(site: &Site, summaries: &Summaries, year: u16) -> Vec<Entry> {
     site.indexed()
-        .filter(|&(i, agency)| {
-            let published_by_then = agency.reports.iter().any(|r| r.year <= year);
-            let members_published =
-                summaries.members.get(&i).is_some_and(|m| m.iter().any(|&m| site.agency(m).report(year).is_some()));
-            published_by_then || members_published
-        })
+        .filter(|&(i, agency)| expected(site, summaries, i, agency, year))
         .map(|(i, agency)| {
             let level = agency.level();
             let deadline = level.deadline(year);
             let published = agency.report(year).map(|r| r.date);
             Entry { agency: i, level, deadline, published, status: status(published, deadline) }
+        })
+        .collect()
+}
+
+/// Whether `agency` is expected to report for `year`.
+fn expected(site: &Site, summaries: &Summaries, i: AgencyIx, agency: &Agency, year: u16) -> bool {
+    if agency.info.dissolved.as_ref().is_some_and(|d| year > d.last_year) {
+        return false;
+    }
+    let first = agency.info.first_year.or_else(|| agency.reports.first().map(|r| r.year));
+    let members_published =
+        summaries.members.get(&i).is_some_and(|m| m.iter().any(|&m| site.agency(m).report(year).is_some()));
+    first.is_none_or(|first| year >= first) || members_published
+}
+
+/// An agency expected to report for years of the site (years some agency
+/// reported for) without a report for them: whom a webmaster must chase.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unpublished {
+    /// Full name.
+    pub name: String,
+    /// Folder name.
+    pub slug: String,
+    /// The years without a report, oldest first.
+    pub years: Vec<u16>,
+}
+
+/// Every agency with expected years unpublished, in site order.
+pub(crate) fn unpublished(site: &Site, summaries: &Summaries) -> Vec<Unpublished> {
+    let years = site.years();
+    site.indexed()
+        .filter_map(|(i, agency)| {
+            let missing: Vec<u16> = years
+                .iter()
+                .rev()
+                .copied()
+                .filter(|&y| agency.report(y).is_none() && expected(site, summaries, i, agency, y))
+                .collect();
+            (!missing.is_empty()).then(|| Unpublished {
+                name: agency.info.name.clone(),
+                slug: agency.slug.clone(),
+                years: missing,
+            })
         })
         .collect()
 }

@@ -13,7 +13,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub(crate) mod author;
-pub(crate) mod compliance;
+pub mod compliance;
 pub(crate) mod config;
 pub mod diagnostics;
 pub mod format;
@@ -25,6 +25,7 @@ pub(crate) mod markdown;
 pub mod model;
 pub(crate) mod output;
 pub mod pipeline;
+pub mod publish;
 pub(crate) mod rank;
 pub(crate) mod render;
 pub mod scaffold;

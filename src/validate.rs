@@ -464,6 +464,7 @@ mod tests {
             figures: all,
             waivers: Vec::new(),
             attachments: Vec::new(),
+            status: crate::model::Status::Published,
         }
     }
 

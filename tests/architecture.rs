@@ -18,7 +18,7 @@ const FLOORS: &[&[&str]] = &[
     // The site as data, and problems found in it.
     &["diagnostics", "model"],
     // The stages, in the order data flows through them.
-    &["load", "summary", "validate", "compliance", "rank"],
+    &["load", "publish", "summary", "validate", "compliance", "rank"],
     &["render", "linkcheck", "output"],
     // The pipeline that runs the stages.
     &["pipeline"],

@@ -1,5 +1,6 @@
-//! End-to-end: `portal init` and `portal new` write files that already carry
-//! the official structure, pass `portal check` with no diagnostic, and build.
+//! End-to-end: `portal init` and `portal new` write drafts that already carry
+//! the official structure, pass `portal check --drafts` with no diagnostic,
+//! and build with `--drafts` (a draft is never published: see tests/editor.rs).
 
 mod common;
 
@@ -35,13 +36,18 @@ fn fails<'r>(run: &'r Run, needles: &[&str]) -> &'r Run {
     run
 }
 
-/// `portal check --format json` reports no error and no warning.
+/// `portal check --drafts --format json` reports no error and no warning.
 fn check_clean(site: &TempSite) {
-    let run = site.run(&["check", "--format", "json"]);
+    let run = site.run(&["check", "--drafts", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
     assert_eq!(json["errors"], 0, "{json:#}");
     assert_eq!(json["warnings"], 0, "{json:#}");
     assert!(run.success);
+}
+
+/// `portal build --drafts`, which publishes the drafts `init` and `new` write.
+fn build_drafts(site: &TempSite) {
+    ok(&site.run(&["build", "--drafts"]));
 }
 
 /// The numbers of a row of `data.toml`, from its `key = [..]` line.
@@ -74,7 +80,7 @@ fn init_then_build_in_an_empty_folder() {
     assert!(site.read("README.md").contains("portal new"));
 
     check_clean(&site);
-    site.build_ok();
+    build_drafts(&site);
     let page = site.out(&format!("{year}/example-bureau/index.html"));
     assert!(page.contains(&format!("示例局{year}年政府信息公开工作年度报告")));
     for n in 1..=6 {
@@ -127,7 +133,7 @@ fn new_agency_and_year_with_chinese_names() {
     assert!(md.contains("signed_by = \"示例县教育局\""), "{md}");
     assert!(md.contains("date = 2025-01-31    # 请改为实际发布日期"), "{md}");
     check_clean(&site);
-    site.build_ok();
+    build_drafts(&site);
     assert!(site.path("public/2024/示例县教育局/index.html").is_file());
 }
 
@@ -165,7 +171,7 @@ fn new_year_carries_over_from_last_year() {
     }
     check_clean(&site);
 
-    site.build_ok();
+    build_drafts(&site);
     let page = site.out("2025/example-education/index.html");
     assert_eq!(row_cells(&page, "二、上年结转政府信息公开申请数量"), forward);
     let last_page = site.out("2024/example-education/index.html");

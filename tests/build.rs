@@ -416,7 +416,8 @@ fn an_edited_report_checked_alone_gives_what_a_full_check_gives() {
     let site = TempSite::sample();
     let same_as_full = |what: &str, live: &portal::pipeline::Live| -> (Option<portal::pipeline::Live>, usize) {
         let (edited, next) = preview_edit(site.root(), live, "example-town", 2024).expect("checked alone");
-        let (full, full_live) = preview(site.root());
+        let (full, full_live) =
+            preview(site.root(), &portal::publish::Publish::from_env(portal::publish::Drafts::Show));
         assert_eq!(
             edited.diagnostics.to_plain_string(&edited.sources),
             full.diagnostics.to_plain_string(&full.sources),
@@ -433,7 +434,7 @@ fn an_edited_report_checked_alone_gives_what_a_full_check_gives() {
         }
         (next, edited.diagnostics.warnings() + edited.diagnostics.errors())
     };
-    let (first, live) = preview(site.root());
+    let (first, live) = preview(site.root(), &portal::publish::Publish::from_env(portal::publish::Drafts::Show));
     assert!(first.result.is_ok());
     let live = live.expect("a good site is kept for edits");
 
@@ -648,7 +649,10 @@ fn a_state_that_does_not_apply_is_not_used() {
 #[test]
 fn a_report_edited_during_a_build_is_not_published_unchecked() {
     let site = TempSite::sample();
-    let prepared = portal::pipeline::prepare(site.root()).result.expect("the sample is valid");
+    let prepared =
+        portal::pipeline::prepare(site.root(), &portal::publish::Publish::from_env(portal::publish::Drafts::Hold))
+            .result
+            .expect("the sample is valid");
     let page = prepared.entry("2024/example-town/index.html").expect("the report's page");
     assert!(prepared.produce(page).is_ok());
     site.edit("content/example-town/2024/report.md", "行政许可决定23件", "行政许可决定25件");

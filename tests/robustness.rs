@@ -70,7 +70,13 @@ fn mangled_files_never_panic() {
         for variant in variants(&original, &mut rng) {
             fs::write(&path, &variant).unwrap();
             // A whole build: every page, feed and open-data file is produced.
-            let outcome = std::panic::catch_unwind(|| portal::pipeline::build(site.root(), &out.path().join("public")));
+            let outcome = std::panic::catch_unwind(|| {
+                portal::pipeline::build(
+                    site.root(),
+                    &out.path().join("public"),
+                    &portal::publish::Publish::from_env(portal::publish::Drafts::Hold),
+                )
+            });
             runs += 1;
             match outcome {
                 Err(_) => {

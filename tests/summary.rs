@@ -109,16 +109,17 @@ fn a_hand_written_summary_is_compared_with_its_members() {
     let site = TempSite::sample();
     let run = site.run(&["new", "zero-office", "--name", "示例县零号办公室"]);
     assert!(run.success, "{}", run.stderr);
+    // A draft of zeros, counted as if published (`--drafts`): a draft is never summed otherwise.
     let run = site.run(&["new", "zero-office", "2024"]);
     assert!(run.success, "{}", run.stderr);
     add_summary(&site, "pair", "示例县两机构汇总", "county", "[\"example-town\", \"zero-office\"]");
     // The members' sum is example-town's figures plus zeros.
     site.write("content/pair/2024/data.toml", &site.read("content/example-town/2024/data.toml"));
-    let run = site.run(&["check"]);
+    let run = site.run(&["check", "--drafts"]);
     assert!(run.success, "an equal summary passes:\n{}", run.stderr);
 
     site.edit("content/pair/2024/data.toml", "licensing = 23", "licensing = 25");
-    let run = site.run(&["check", "--format", "json"]);
+    let run = site.run(&["check", "--drafts", "--format", "json"]);
     assert!(!run.success);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let found: Vec<&Value> = report["diagnostics"].as_array().unwrap().iter().collect();

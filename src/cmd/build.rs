@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use portal::pipeline::{self, BuildError};
 
-use super::console::{emit, say, summary};
+use portal::publish::Drafts;
+
+use super::console::{emit, fail, say, summary};
 
 /// Validate the data and write the site.
 #[derive(clap::Args)]
@@ -13,12 +15,21 @@ pub(crate) struct Args {
     /// Output folder (default: <root>/public). Replaced as a whole when the build succeeds.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// 连同草稿和尚未到发布日期的报告一起生成，页面上标明“草稿”：用于内部审阅的预览站点，不要部署到正式网站
+    #[arg(long)]
+    drafts: bool,
+    #[command(flatten)]
+    clock: super::clock::Clock,
 }
 
 /// Builds the site at `root` into its output folder.
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     let out = args.out.unwrap_or_else(|| pipeline::default_output(root));
-    let outcome = pipeline::build(root, &out);
+    let publish = match args.clock.publish(if args.drafts { Drafts::Show } else { Drafts::Hold }) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let outcome = pipeline::build(root, &out, &publish);
     emit(&outcome.diagnostics, &outcome.sources);
     match outcome.result {
         Ok(s) => {

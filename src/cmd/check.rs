@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use portal::linkcheck::external::SiteOptions;
+use portal::compliance::Unpublished;
+use portal::linkcheck::external::{Mirror, SiteOptions};
 use portal::linkcheck::report::LinkReport;
 use portal::pipeline::{self, Outcome};
+use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
 
@@ -34,9 +36,17 @@ pub(crate) struct Args {
     /// Fetch every external link again instead of using results younger than an hour.
     #[arg(long, requires = "external")]
     no_cache: bool,
+    /// 本站所在主机上 base_url 以外的页面（门户的其他栏目）改从这个地址检查，例如本机镜像 http://127.0.0.1:8080
+    #[arg(long, value_name = "URL", requires = "external")]
+    mirror: Option<String>,
     /// Seconds to wait for each external request.
     #[arg(long, default_value_t = 15, requires = "external")]
     timeout: u64,
+    /// 把草稿和尚未到发布日期的报告当作已发布一样检查（portal serve 也是这样检查的）
+    #[arg(long)]
+    drafts: bool,
+    #[command(flatten)]
+    clock: super::clock::Clock,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -51,7 +61,11 @@ enum Format {
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     // Every file is produced in memory (nothing is written) so that its links are inspected too.
     // External links are listed only for what looks at them: fetching, or the report.
-    let checked = pipeline::inspect(root, args.external || args.report.is_some());
+    let publish = match args.clock.publish(if args.drafts { Drafts::Show } else { Drafts::Hold }) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let checked = pipeline::inspect(root, args.external || args.report.is_some(), &publish);
     let link_report = match check_links(root, &checked, &args) {
         Ok(r) => r,
         Err(e) => return fail(e),
@@ -63,6 +77,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
             if let Some(r) = &link_report {
                 print_link_report(r);
             }
+            if let Ok(inspected) = &checked.result {
+                print_unpublished(&inspected.unpublished);
+            }
             if !link_failure || !checked.diagnostics.is_empty() {
                 eprintln!("{}", summary(&checked.diagnostics));
             }
@@ -71,6 +88,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
             let mut json = checked.diagnostics.to_json(&checked.sources);
             if let Some(r) = &link_report {
                 json["links"] = serde_json::to_value(r).unwrap_or_default();
+            }
+            if let Ok(inspected) = &checked.result {
+                json["unpublished"] = serde_json::to_value(&inspected.unpublished).unwrap_or_default();
             }
             say(&format!("{json:#}"));
         }
@@ -92,6 +112,7 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Opti
         exclude: links.exclude.iter().chain(&args.exclude).cloned().collect(),
         timeout: Duration::from_secs(args.timeout),
         use_cache: !args.no_cache,
+        mirror: args.mirror.as_ref().map(|to| Mirror { origin: links.origin.clone(), to: to.clone() }),
     });
     let terminal = std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
@@ -108,6 +129,22 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Opti
         eprintln!("链接检查报告已写入 {}", path.display());
     }
     Ok(Some(report))
+}
+
+/// The agencies that owe reports (未发布), in the check's summary.
+fn print_unpublished(unpublished: &[Unpublished]) {
+    if unpublished.is_empty() {
+        return;
+    }
+    eprintln!("未发布：下列机构应发布而没有年度报告");
+    for u in unpublished {
+        let years: Vec<String> = u.years.iter().map(u16::to_string).collect();
+        eprintln!("  {}（content/{}/）：{} 年度", u.name, u.slug, years.join("、"));
+    }
+    eprintln!(
+        "  补上报告：portal new 文件夹名 年份；机构已撤销或合并的，在其 agency.toml 中写 [dissolved] 的 last_year 和 reason；\
+         从某一年才开始报告的，写 first_year（详见 portal explain unpublished）"
+    );
 }
 
 fn print_link_report(r: &LinkReport) {

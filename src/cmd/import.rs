@@ -79,7 +79,7 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
         return ExitCode::FAILURE;
     }
     say("检查导入后的站点（与 portal check 相同）：");
-    let checked = pipeline::check(root);
+    let checked = pipeline::check(root, &portal::publish::Publish::from_env(portal::publish::Drafts::Hold));
     emit(&checked.diagnostics, &checked.sources);
     eprintln!("{}", summary(&checked.diagnostics));
     let refused = dir.is_none() && failed > 0;

@@ -4,6 +4,7 @@
 
 pub(crate) mod build;
 pub(crate) mod check;
+mod clock;
 pub(crate) mod console;
 pub(crate) mod import;
 pub(crate) mod init;

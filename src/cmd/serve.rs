@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use portal::pipeline::BuildError;
+use portal::publish::Drafts;
 use portal::serve::{self, Event, WatchMode};
 
 use super::console::{emit, fail, say, summary};
@@ -31,11 +32,21 @@ pub(crate) struct Args {
     /// Connections held at once (see docs/serve.md).
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..), hide = true)]
     max_connections: u64,
+    /// 不显示草稿和尚未到发布日期的报告，与 portal build 发布的一致（默认显示，并在页面上标明“草稿”）
+    #[arg(long)]
+    no_drafts: bool,
+    #[command(flatten)]
+    clock: super::clock::Clock,
 }
 
 /// Serves the site at `root` until interrupted.
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
+    let publish = match args.clock.publish(if args.no_drafts { Drafts::Hold } else { Drafts::Show }) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     let options = serve::Options {
+        publish,
         root: root.to_path_buf(),
         bind: args.bind,
         port: args.port,

@@ -79,7 +79,7 @@ codes! {
     Link = "link",
     /// A link to a fragment (`#id`) its page does not have.
     LinkFragment = "link-fragment",
-    /// A link that leaves the site's `base_url`.
+    /// A relative link that climbs above the host's root (`../../../../x`).
     LinkOutside = "link-outside",
     /// A `javascript:` link.
     LinkJavascript = "link-javascript",
@@ -89,6 +89,14 @@ codes! {
     HtmlDepth = "html-depth",
     /// `[security] allow_raw_html` publishes raw HTML unsanitized.
     RawHtml = "raw-html",
+    /// A report that is not a draft but still carries `portal new`'s writing hints.
+    Hint = "hint",
+    /// A report that is not a draft with a narrative section left empty.
+    EmptySection = "empty-section",
+    /// A draft (`draft = true`): not published.
+    Draft = "draft",
+    /// A report dated after today: published by the first build on or after its date.
+    Scheduled = "scheduled",
     /// How many problems of a file were left out past the first [`super::PER_FILE`].
     Omitted = "omitted",
 }

@@ -47,6 +47,33 @@ pub(crate) struct Options {
     pub cache: Option<(PathBuf, Duration)>,
     /// Longest wait honoured from a `Retry-After` header.
     pub max_retry_after: Duration,
+    /// The site's origin and the address of a mirror to fetch its pages from instead.
+    pub mirror: Option<Mirror>,
+}
+
+/// Where to fetch the pages of the site's own host (the rest of the portal)
+/// from: a local mirror, say, or a staging host.
+#[derive(Debug, Clone)]
+pub struct Mirror {
+    /// The site's origin, `https://www.example.gov.cn`.
+    pub origin: String,
+    /// The address that stands for it, `http://127.0.0.1:8080`.
+    pub to: String,
+}
+
+impl Mirror {
+    /// `url` on the mirror, if it is on the site's host (http or https).
+    pub(crate) fn map(&self, url: &str) -> Option<String> {
+        let host = self.origin.split_once("://").map_or(self.origin.as_str(), |(_, h)| h);
+        let (scheme, rest) = url.split_once("://")?;
+        if !["http", "https"].contains(&scheme.to_ascii_lowercase().as_str()) {
+            return None;
+        }
+        let tail = rest.get(host.len()..)?;
+        let same = rest.get(..host.len()).is_some_and(|h| h.eq_ignore_ascii_case(host));
+        (same && (tail.is_empty() || tail.starts_with(['/', '?'])))
+            .then(|| format!("{}{tail}", self.to.trim_end_matches('/')))
+    }
 }
 
 impl Default for Options {
@@ -59,6 +86,7 @@ impl Default for Options {
             exclude: Vec::new(),
             cache: None,
             max_retry_after: Duration::from_secs(30),
+            mirror: None,
         }
     }
 }
@@ -76,6 +104,8 @@ pub struct SiteOptions {
     pub timeout: Duration,
     /// Trust the verdicts of runs younger than an hour, kept under the site root.
     pub use_cache: bool,
+    /// Fetch the site's own host from here (`--mirror`).
+    pub mirror: Option<Mirror>,
 }
 
 /// An exclusion pattern that is not a regular expression.
@@ -103,8 +133,16 @@ impl Options {
             timeout: site.timeout,
             exclude,
             cache: site.use_cache.then(|| (source::external_links_cache(root), CACHE_TTL)),
+            mirror: site.mirror.clone(),
             ..Self::default()
         })
+    }
+}
+
+impl Options {
+    /// Whether `url` is fetched from the mirror.
+    fn mirrors(&self, url: &str) -> bool {
+        self.mirror.as_ref().is_some_and(|m| m.map(url).is_some())
     }
 }
 
@@ -127,7 +165,7 @@ pub(crate) fn check(
     for url in unique {
         if options.exclude.iter().any(|re| re.is_match(url)) {
             results.insert(url.clone(), Verdict::Skipped);
-        } else if let Some(v) = cache.get(url) {
+        } else if let Some(v) = cache.get(url).filter(|_| !options.mirrors(url)) {
             results.insert(url.clone(), v.clone());
         } else {
             queue.push_back(url.clone());
@@ -163,7 +201,8 @@ pub(crate) fn check(
     });
     let fresh = found.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some((path, _)) = &options.cache {
-        for (url, verdict) in &fresh {
+        // A mirror's verdict is not the real host's.
+        for (url, verdict) in fresh.iter().filter(|(url, _)| !options.mirrors(url)) {
             cache.0.insert(url.clone(), (now, verdict.clone()));
         }
         cache.save(path);
@@ -174,8 +213,9 @@ pub(crate) fn check(
 
 /// Follows redirects one hop at a time.
 fn follow(agent: &ureq::Agent, url: &str, options: &Options, hosts: &HostLimit) -> Verdict {
-    let mut current = url.to_owned();
-    let mut seen = vec![url.to_owned()];
+    let url = options.mirror.as_ref().and_then(|m| m.map(url)).unwrap_or_else(|| url.to_owned());
+    let mut current = url.clone();
+    let mut seen = vec![url];
     let mut permanent = false;
     for _ in 0..=MAX_REDIRECTS {
         let (status, location) = match fetch(agent, &current, options, hosts) {

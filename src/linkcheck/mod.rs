@@ -67,7 +67,7 @@ pub enum Problem {
         /// The `id` looked for, decoded.
         fragment: String,
     },
-    /// Root-relative or same-origin, but outside the site's base path.
+    /// A relative link that climbs above the host's root.
     OutsideBase,
     /// A `javascript:` URL: not a link to anything.
     Javascript,
@@ -448,7 +448,7 @@ impl Broken {
                 format!("链接“{}”指向的页面 /{page} 中没有位置 #{fragment}（id）", self.url)
             }
             Problem::OutsideBase => {
-                format!("链接“{}”指向站点发布地址（base_url）之外：发布到服务器后会跳出本站或失效", self.url)
+                format!("链接“{}”的 ../ 比网站根目录还多了几层：服务器上没有这样的地址", self.url)
             }
             Problem::Javascript => format!("链接“{}”是 javascript: 脚本，不是网页地址：检查时会被计为错链", self.url),
         }
@@ -467,11 +467,25 @@ impl Broken {
 /// Diagnostics for broken links, at their line in `report.md` or in the
 /// site's own file. A template's broken link, on every page that uses the
 /// template, is one diagnostic that says how many pages have it.
+/// Where a template writes a link, as [`diagnostics`] is told by whoever has
+/// the templates.
+pub(crate) struct Written {
+    /// The template as a message names it: its path, or the built-in theme's file.
+    pub shown: String,
+    /// Its path under the site root, when it is one of the site's files.
+    pub path: Option<std::path::PathBuf>,
+    /// The template's text.
+    pub text: String,
+    /// Where the link is in `text`.
+    pub span: Range<usize>,
+}
+
 pub(crate) fn diagnostics(
     broken: &[Broken],
     severity: Severity,
     sources: &mut Sources,
     root: &Path,
+    locate: &dyn Fn(&str) -> Option<Written>,
 ) -> Vec<Diagnostic> {
     let new = |b: &Broken| match severity {
         Severity::Error => Diagnostic::error(b.code(), b.explain()),
@@ -517,12 +531,23 @@ pub(crate) fn diagnostics(
         } else {
             "生成的页面 ".to_owned()
         };
-        out.push(
-            new(first)
-                .at_path(format!("（生成的页面）{}", first.page))
-                .with_note(format!("{count}{}", examples.join("、")))
-                .with_note("这个链接来自模板（templates/ 或主题）或 site.toml"),
-        );
+        let pages = format!("{count}{}", examples.join("、"));
+        out.push(match locate(&first.url) {
+            Some(Written { path: Some(path), text, span, .. }) => {
+                let file = sources.add(path, text);
+                new(first).at(file, span).with_label("失效的链接").with_note(pages)
+            }
+            Some(Written { shown, text, span, path: None }) => {
+                let line = text[..span.start].matches('\n').count() + 1;
+                new(first).at_path(format!("（生成的页面）{}", first.page)).with_note(pages).with_note(format!(
+                    "这个链接写在{shown} 第 {line} 行：请在 templates/ 中放一个同名文件覆盖它，并改正链接"
+                ))
+            }
+            None => new(first).at_path(format!("（生成的页面）{}", first.page)).with_note(pages).with_note(
+                "这个链接由模板中的变量或表达式算出（不是写在模板里的地址），无法对应到模板的某一行：\
+                 请在 templates/、主题和 site.toml 中查找生成它的代码或设置",
+            ),
+        });
     }
     out
 }

@@ -10,10 +10,13 @@ pub(super) enum Target {
     /// A path inside the site (percent-decoded, NFC), e.g. `2024/示例局/`, and
     /// the fragment it names, if any (decoded too).
     Internal { path: String, fragment: Option<String> },
-    /// An absolute `http(s)` URL elsewhere, as written (fragment removed).
+    /// An absolute `http(s)` URL elsewhere, as written (fragment removed); also
+    /// a page of the wider portal on the site's own host outside its base
+    /// path (`/xxgk/` beside a site at `/zwgk/nb/`), made absolute: the build
+    /// does not have it, `check --external` fetches it.
     External(String),
-    /// A root-relative or same-origin link outside the site's base path: on the
-    /// real server it leaves the site.
+    /// A relative link that climbs above the host's root (`../../../../x`):
+    /// no server has such a page.
     OutsideBase(String),
     /// `mailto:`, `tel:`, `data:` and other schemes that are not fetched.
     NotFetched,
@@ -36,8 +39,8 @@ pub(super) fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
         return match scheme.to_ascii_lowercase().as_str() {
             "http" | "https" => match same_site(base, url) {
                 Some(Ok(path)) => Target::Internal { path: decode(&path), fragment },
-                Some(Err(())) => Target::OutsideBase(before_fragment.to_owned()),
-                None => Target::External(before_fragment.to_owned()),
+                Some(Err(None)) => Target::OutsideBase(before_fragment.to_owned()),
+                Some(Err(Some(_))) | None => Target::External(before_fragment.to_owned()),
             },
             "javascript" => Target::Javascript,
             _ => Target::NotFetched,
@@ -48,8 +51,8 @@ pub(super) fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
         let absolute = format!("{scheme}://{rest}");
         return match same_site(base, &absolute) {
             Some(Ok(path)) => Target::Internal { path: decode(&path), fragment },
-            Some(Err(())) => Target::OutsideBase(before_fragment.to_owned()),
-            None => Target::External(absolute),
+            Some(Err(None)) => Target::OutsideBase(before_fragment.to_owned()),
+            Some(Err(Some(_))) | None => Target::External(absolute),
         };
     }
     let absolute_path = if url.is_empty() {
@@ -67,7 +70,10 @@ pub(super) fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
     match normal.strip_prefix(base.path()) {
         Some(path) => Target::Internal { path: decode(path), fragment },
         None if format!("{normal}/") == base.path() => Target::Internal { path: String::new(), fragment },
-        None => Target::OutsideBase(before_fragment.to_owned()),
+        None => {
+            let query = before_fragment.split_once('?').map_or(String::new(), |(_, q)| format!("?{q}"));
+            Target::External(format!("{}{normal}{query}", base.origin()))
+        }
     }
 }
 
@@ -80,9 +86,9 @@ fn scheme(url: &str) -> Option<&str> {
 }
 
 /// For a URL on the site's own origin: `Ok(path below the base path)`, or
-/// `Err` when it is on the origin but outside the base path. `None` for other
-/// origins.
-fn same_site(base: &BaseUrl, url: &str) -> Option<Result<String, ()>> {
+/// `Err(Some(path))` when it is on the origin but outside the base path
+/// (`Err(None)` if it climbs above the root). `None` for other origins.
+fn same_site(base: &BaseUrl, url: &str) -> Option<Result<String, Option<String>>> {
     let (scheme, rest) = url.split_once("://")?;
     let (origin_scheme, origin_host) = base.origin().split_once("://")?;
     let host_end = rest.find('/').unwrap_or(rest.len());
@@ -96,11 +102,11 @@ fn same_site(base: &BaseUrl, url: &str) -> Option<Result<String, ()>> {
     }
     let path = if path.is_empty() { "/" } else { path };
     let path = path.split('?').next().unwrap_or("");
-    let Some(normal) = normalize(path) else { return Some(Err(())) };
+    let Some(normal) = normalize(path) else { return Some(Err(None)) };
     Some(match normal.strip_prefix(base.path()) {
         Some(rel) => Ok(rel.to_owned()),
         None if format!("{normal}/") == base.path() => Ok(String::new()),
-        None => Err(()),
+        None => Err(Some(normal)),
     })
 }
 
@@ -196,13 +202,14 @@ mod tests {
     fn outside_the_site_and_other_schemes() {
         let b = base();
         let page = "2024/index.html";
-        assert_eq!(resolve(&b, page, "/other/"), Target::OutsideBase("/other/".to_owned()));
-        assert_eq!(resolve(&b, page, "../../x"), Target::OutsideBase("../../x".to_owned()));
+        // The rest of the portal on the same host: fetched with the external links.
+        let portal = |url: &str| Target::External(url.to_owned());
+        assert_eq!(resolve(&b, page, "/other/"), portal("https://www.example.gov.cn/other/"));
+        assert_eq!(resolve(&b, page, "/other/?id=1#a"), portal("https://www.example.gov.cn/other/?id=1"));
+        assert_eq!(resolve(&b, page, "../../x"), portal("https://www.example.gov.cn/x"));
+        assert_eq!(resolve(&b, page, "//www.example.gov.cn/x"), portal("https://www.example.gov.cn/x"));
         assert_eq!(resolve(&b, page, "../../../../x"), Target::OutsideBase("../../../../x".to_owned()));
-        assert_eq!(
-            resolve(&b, page, "https://www.example.gov.cn/other/"),
-            Target::OutsideBase("https://www.example.gov.cn/other/".to_owned())
-        );
+        assert_eq!(resolve(&b, page, "https://www.example.gov.cn/other/"), portal("https://www.example.gov.cn/other/"));
         assert_eq!(resolve(&b, page, "https://www.gov.cn/a#b"), Target::External("https://www.gov.cn/a".to_owned()));
         assert_eq!(resolve(&b, page, "mailto:a@b.cn"), Target::NotFetched);
         assert_eq!(resolve(&b, page, "tel:0536-3631123"), Target::NotFetched);

@@ -5,6 +5,7 @@
 
 mod prose;
 mod stamps;
+mod unfinished;
 mod words;
 
 use std::collections::HashMap;
@@ -26,7 +27,9 @@ use crate::format::{self, Format, RuleId, Unit};
 use crate::layout::confine::Root;
 use crate::layout::{name, source, url};
 use crate::markdown::html::{self, RawHtml, Removal, needs_cleaning};
-use crate::model::{Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Waiver};
+use crate::model::{
+    Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Status, Waiver,
+};
 use crate::sources::{FileId, Sources};
 pub(crate) use crate::text::decode;
 use crate::text::{Reason, did_you_mean, toml_value_span};
@@ -424,6 +427,9 @@ impl Loader<'_> {
             self.require_text_at(md_file, key, value.get_ref(), || at.start + toml_offset..at.end + toml_offset);
         }
         let (date, narrative) = (date?, narrative?);
+        if !meta.draft {
+            self.diagnostics.extend(unfinished::unfinished(self.format, &narrative, &md_text, md_file));
+        }
         let stated = narrative
             .sections
             .get(usize::from(self.format.prose_section) - 1)
@@ -444,6 +450,7 @@ impl Loader<'_> {
             figures: figures?,
             waivers: waivers?,
             attachments,
+            status: if meta.draft { Status::Draft } else { Status::Published },
         })
     }
 
@@ -1135,6 +1142,9 @@ struct FrontMatter {
     date: Spanned<toml::Value>,
     /// The signing body (落款).
     signed_by: Spanned<String>,
+    /// `true` while the report is being written: never published.
+    #[serde(default)]
+    draft: bool,
 }
 
 fn column_names(cols: &[format::Leaf], entry: &format::Entry) -> String {

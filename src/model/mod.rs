@@ -138,6 +138,23 @@ pub struct AgencyInfo {
     /// Present when the agency's reports are summaries (汇总) of other agencies'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<SummaryInfo>,
+    /// The first year it is expected to report for; by default, the year of its first report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_year: Option<u16>,
+    /// `[dissolved]`: the agency was abolished or merged (撤销、合并).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dissolved: Option<Dissolved>,
+}
+
+/// `[dissolved]` of `agency.toml`: the last year an abolished or merged
+/// agency (撤销、合并) is expected to report for, and why.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dissolved {
+    /// The last reporting year.
+    pub last_year: u16,
+    /// What became of it, e.g. `2024年1月机构改革，职责划入示例县发展和改革局`.
+    pub reason: String,
 }
 
 /// `[summary]` of `agency.toml`: whose reports this agency's reports sum up.
@@ -296,6 +313,22 @@ pub struct Report {
     pub waivers: Vec<Waiver>,
     /// Other files in the report folder, copied beside the page (file names).
     pub attachments: Vec<String>,
+    /// Whether it is published, a draft, or held for a later date ([`Status`]).
+    pub status: Status,
+}
+
+/// Whether a report is published. A draft (`draft = true`, what `portal new`
+/// writes) and a report dated after today are held back from every output
+/// of a build; `portal serve` shows them with a banner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Published with the site.
+    #[default]
+    Published,
+    /// `draft = true` in the front matter.
+    Draft,
+    /// Dated after today: published by the first build on or after its date.
+    Scheduled,
 }
 
 /// An explicit exemption from a rule: a historical report cannot be changed,

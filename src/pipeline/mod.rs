@@ -24,6 +24,7 @@ pub use crate::layout::source::default_output;
 use crate::linkcheck::{self, Inspection};
 use crate::model::Site;
 use crate::output::write::{Manifest, Output, WriteError};
+use crate::publish::{self, Publish};
 use crate::render::RenderError;
 use crate::sources::Sources;
 use crate::validate::Review;
@@ -43,19 +44,21 @@ pub struct Checked {
     pub loaded: Diagnostics,
 }
 
-/// Loads the site at `root`, sums its summary reports and validates it.
-pub fn check(root: &Path) -> Checked {
+/// Loads the site at `root`, sums its summary reports and validates it;
+/// the reports `publish` holds back are not part of it.
+pub fn check(root: &Path, publish: &Publish) -> Checked {
     let t = Instant::now();
     let loaded = load::load(root, &FORMAT_2021);
     timing("load", t);
-    check_loaded(loaded)
+    check_loaded(loaded, publish)
 }
 
 /// Sums the summary reports of a loaded site and validates it.
-fn check_loaded(mut loaded: load::Loaded) -> Checked {
+fn check_loaded(mut loaded: load::Loaded, publish: &Publish) -> Checked {
     let mut diagnostics = loaded.diagnostics.clone();
     let mut review = Review::default();
     if let Some(site) = &mut loaded.site {
+        diagnostics.extend(publish::hold_back(site, publish));
         let (summaries, found) = summary::summarize(site, &loaded.sources);
         diagnostics.extend(found);
         let t = Instant::now();
@@ -146,12 +149,15 @@ pub struct Links {
     pub inspection: Inspection,
     /// External URLs not to fetch (`links.exclude` of `site.toml`).
     pub exclude: Vec<String>,
+    /// The site's origin (`https://www.example.gov.cn`), whose pages outside
+    /// the base path are the rest of the portal.
+    pub origin: String,
 }
 
 /// Loads and checks the site at `root` and plans its files. The outcome has
 /// the diagnostics either way; `Ok` only for a site without errors.
-pub fn prepare(root: &Path) -> Outcome<Prepared> {
-    prepare_checked(root, check(root)).0
+pub fn prepare(root: &Path, publish: &Publish) -> Outcome<Prepared> {
+    prepare_checked(root, check(root, publish)).0
 }
 
 /// [`prepare`] for a checked site; also gives back what loading found.
@@ -259,11 +265,12 @@ impl Sink for Output {
 /// edit did not touch; each full run keeps a new state.
 fn run<S: Sink, T>(
     root: &Path,
+    publish: &Publish,
     external: bool,
     open: impl FnOnce(&Prepared) -> Result<S, BuildError>,
     finish: impl FnOnce(Prepared, S) -> Result<T, BuildError>,
 ) -> Outcome<T> {
-    let (checked, restored, stamps) = check_restoring(root);
+    let (checked, restored, stamps) = check_restoring(root, publish);
     let (prepared, loaded) = prepare_checked(root, checked);
     let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
     let mut found = None;
@@ -284,12 +291,20 @@ fn run<S: Sink, T>(
         timing("produce + inspect", t);
         if keep {
             let (site, sources, loaded, links, hashes) = (&p.site, &sources, &loaded, &links, &hashes);
-            keep_state(root, state::Kept { stamps, site, sources, loaded, entries, links, hashes, external });
+            let (day, drafts) = (publish.day_key(), publish.drafts_key(site, &diagnostics));
+            keep_state(
+                root,
+                state::Kept { stamps, site, sources, loaded, entries, links, hashes, external, day, drafts },
+            );
         }
         drop(links);
         diagnostics.extend(link_diagnostics(&p, &inspection, &mut sources, root));
         diagnostics.sort(&sources);
-        found = Some(Links { inspection, exclude: p.site.config.links.exclude.clone() });
+        found = Some(Links {
+            inspection,
+            exclude: p.site.config.links.exclude.clone(),
+            origin: p.site.config.base_url.origin().to_owned(),
+        });
         if diagnostics.has_errors() {
             return Err(BuildError::Invalid);
         }
@@ -304,16 +319,16 @@ fn run<S: Sink, T>(
 
 /// The site checked: from the state the previous run kept when it applies
 /// (see [`state`]), else loaded in full; with the stamps of its sources now.
-fn check_restoring(root: &Path) -> (Checked, Option<state::Restored>, load::Stamps) {
+fn check_restoring(root: &Path, publish: &Publish) -> (Checked, Option<state::Restored>, load::Stamps) {
     let t = Instant::now();
-    match state::restore(root, &FORMAT_2021) {
+    match state::restore(root, &FORMAT_2021, publish) {
         Ok(mut restored) => {
             timing("restore", t);
             let loaded = std::mem::take(&mut restored.loaded);
             let stamps = std::mem::take(&mut restored.stamps);
-            (check_loaded(loaded), Some(restored), stamps)
+            (check_loaded(loaded, publish), Some(restored), stamps)
         }
-        Err(stamps) => (check(root), None, stamps),
+        Err(stamps) => (check(root, publish), None, stamps),
     }
 }
 
@@ -353,18 +368,37 @@ fn link_diagnostics(p: &Prepared, inspection: &Inspection, sources: &mut Sources
         LinkSeverity::Error => Severity::Error,
         LinkSeverity::Warning => Severity::Warning,
     };
-    linkcheck::diagnostics(&inspection.broken, severity, sources, root)
+    let base_path = p.site.config.base_url.path();
+    linkcheck::diagnostics(&inspection.broken, severity, sources, root, &|url| p.theme.find_link(url, base_path))
+}
+
+/// What `check` found besides the diagnostics.
+#[derive(Debug)]
+pub struct Inspected {
+    /// Reports on the site.
+    pub reports: usize,
+    /// Agencies expected to report for years of the site without a report (未发布).
+    pub unpublished: Vec<crate::compliance::Unpublished>,
 }
 
 /// Checks the site at `root` as a build would, writing nothing: the data,
 /// then every file produced in memory and its links inspected; external
-/// links listed when `external` is set. `Ok` holds the number of reports.
-pub fn inspect(root: &Path, external: bool) -> Outcome<usize> {
-    run(root, external, |_| Ok(Discard), |p, _| Ok(p.reports()))
+/// links listed when `external` is set.
+pub fn inspect(root: &Path, external: bool, publish: &Publish) -> Outcome<Inspected> {
+    run(
+        root,
+        publish,
+        external,
+        |_| Ok(Discard),
+        |p, _| {
+            let unpublished = crate::compliance::unpublished(&p.site, &p.review.summaries);
+            Ok(Inspected { reports: p.reports(), unpublished })
+        },
+    )
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.
-pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
+pub fn build(root: &Path, out: &Path, publish: &Publish) -> Outcome<Summary> {
     let start = Instant::now();
     if let Err(e) = check_output_path(root, out) {
         return Outcome {
@@ -378,6 +412,7 @@ pub fn build(root: &Path, out: &Path) -> Outcome<Summary> {
     let manifest = manifest_path(root, out);
     run(
         root,
+        publish,
         false,
         |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest.clone()))?),
         |p, output| {

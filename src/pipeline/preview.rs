@@ -16,6 +16,7 @@ use crate::diagnostics::Diagnostics;
 use crate::layout::source;
 use crate::linkcheck::PageLinks;
 use crate::markdown::html::RawHtml;
+use crate::publish::Publish;
 use crate::sources::{FileId, Sources};
 use crate::validate::Review;
 use crate::{load, summary, validate};
@@ -30,14 +31,16 @@ pub struct Live {
     data: Diagnostics,
     /// Per file; shared, so that an edit copies only what it changes.
     links: Vec<Arc<PageLinks>>,
+    /// The day and drafts the site was checked for.
+    publish: Publish,
 }
 
 /// Checks the site at `root` as [`super::inspect`] does and keeps it ready to
 /// produce any of its files; with it, when the site has no errors, what
 /// [`preview_edit`] needs. Like a build, it starts from the state the
 /// previous run kept when that applies, and keeps one.
-pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
-    let (checked, restored, stamps) = check_restoring(root);
+pub fn preview(root: &Path, publish: &Publish) -> (Outcome<Arc<Prepared>>, Option<Live>) {
+    let (checked, restored, stamps) = check_restoring(root, publish);
     let (prepared, loaded) = prepare_checked(root, checked);
     let (sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
     let base_path = prepared.base_path;
@@ -65,10 +68,11 @@ pub fn preview(root: &Path) -> (Outcome<Arc<Prepared>>, Option<Live>) {
     };
     if keep {
         let (site, sources, loaded, links, hashes, external) = (&p.site, &sources, &loaded, &links, &hashes, false);
-        keep_state(root, state::Kept { stamps, site, sources, loaded, entries, links, hashes, external });
+        let (day, drafts) = (publish.day_key(), publish.drafts_key(site, &diagnostics));
+        keep_state(root, state::Kept { stamps, site, sources, loaded, entries, links, hashes, external, day, drafts });
     }
     let links = links.into_iter().map(Arc::new).collect();
-    finish_preview(root, Arc::new(p), sources, data, links, base_path)
+    finish_preview(root, Arc::new(p), sources, data, links, base_path, *publish)
 }
 
 /// Checks the site again after an edit of `content/<slug>/<year>/` (its
@@ -86,7 +90,13 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let summary = old.site.agency(r.agency).info.summary.is_some();
     let (report, loaded) =
         load::reload_report(root, old.site.format, &mut sources, slug, year, summary, RawHtml::of(&old.site.config));
-    let report = report.filter(|_| !loaded.has_errors())?;
+    let mut report = report.filter(|_| !loaded.has_errors())?;
+    // A report that became a draft, or stopped being one, changes which files the site has.
+    let status = live.publish.status(report.status, report.date);
+    if status != old.site.report(r).status || live.publish.holds(status) {
+        return None;
+    }
+    report.status = status;
     let text: Arc<str> = Arc::from(load::narrative_text(&report).ok()?);
 
     timing("edit: report read", t);
@@ -156,7 +166,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     drop(inspector);
     timing("edit: pages inspected", t);
     let base_path = Some(prepared.site.config.base_url.path().to_owned());
-    Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path))
+    Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path, live.publish))
 }
 
 /// The outcome of a preview from its parts, and what the next edit needs.
@@ -167,18 +177,23 @@ fn finish_preview(
     data: Diagnostics,
     links: Vec<Arc<PageLinks>>,
     base_path: Option<String>,
+    publish: Publish,
 ) -> (Outcome<Arc<Prepared>>, Option<Live>) {
     let t = Instant::now();
     let inspection = prepared.inspection(&links);
     let mut diagnostics = data.clone();
     diagnostics.extend(link_diagnostics(&prepared, &inspection, &mut sources, root));
     diagnostics.sort(&sources);
-    let found = Some(Links { inspection, exclude: prepared.site.config.links.exclude.clone() });
+    let found = Some(Links {
+        inspection,
+        exclude: prepared.site.config.links.exclude.clone(),
+        origin: prepared.site.config.base_url.origin().to_owned(),
+    });
     if diagnostics.has_errors() {
         let outcome = Outcome { sources, diagnostics, base_path, links: found, result: Err(BuildError::Invalid) };
         return (outcome, None);
     }
-    let live = Live { prepared: Arc::clone(&prepared), sources: sources.clone(), data, links };
+    let live = Live { prepared: Arc::clone(&prepared), sources: sources.clone(), data, links, publish };
     timing("preview: links across pages", t);
     (Outcome { sources, diagnostics, base_path, links: found, result: Ok(prepared) }, Some(live))
 }

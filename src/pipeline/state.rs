@@ -31,10 +31,11 @@ use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamp, Stamps};
 use crate::markdown::html::RawHtml;
 use crate::model::{Agency, AgencyInfo, Report, ReportIx, Site};
+use crate::publish::Publish;
 use crate::sources::{FileId, Sources};
 
 /// Bump when what is saved, or what it means, changes.
-const REVISION: u32 = 1;
+const REVISION: u32 = 2;
 
 /// After this many edited reports a run keeps a new state, so that later
 /// runs do not read them again.
@@ -56,6 +57,8 @@ struct SavedAgency<'a> {
 #[derive(Serialize, Deserialize)]
 struct Header<'a> {
     key: String,
+    day: String,
+    drafts: Option<String>,
     stamps: Cow<'a, Stamps>,
     sources: Cow<'a, Sources>,
     /// What loading found (the checks of the data are run again).
@@ -84,6 +87,10 @@ pub(super) struct Kept<'a> {
     pub hashes: &'a [Option<u64>],
     /// Whether `links` list the external links.
     pub external: bool,
+    /// The day the site was checked for ([`Publish::day_key`]).
+    pub day: String,
+    /// The choice of drafts, when the site has any ([`Publish::drafts_key`]).
+    pub drafts: Option<String>,
 }
 
 /// A previous run's state brought up to date with the sources.
@@ -125,6 +132,8 @@ pub(super) fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 20, tmp);
     let header = Header {
         key: key(root),
+        day: kept.day,
+        drafts: kept.drafts,
         stamps: Cow::Borrowed(&kept.stamps),
         sources: Cow::Borrowed(kept.sources),
         loaded: Cow::Borrowed(kept.loaded),
@@ -180,13 +189,17 @@ fn read_chunk<T: serde::de::DeserializeOwned>(r: &mut impl io::Read, buf: &mut V
 
 /// The state the previous run kept, brought up to date with the sources at
 /// `root`; or, when a full run is needed, the stamps it should keep.
-pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps> {
+pub(super) fn restore(root: &Path, format: &'static Format, publish: &Publish) -> Result<Restored, Stamps> {
     let stamps = Stamps::take(root);
     let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
     let mut r = io::BufReader::with_capacity(1 << 20, file);
     let mut buf = Vec::new();
     let Some(header) = read_chunk::<Header<'static>>(&mut r, &mut buf) else { return Err(stamps) };
-    if header.key != key(root) {
+    // A state is for one day (a scheduled report is due on a later one) and,
+    // if the site has drafts, for one choice of them (the site kept has no
+    // held-back report, or shows them marked).
+    let drafts_differ = header.drafts.as_ref().is_some_and(|d| *d != publish.mode_key());
+    if header.key != key(root) || header.day != publish.day_key() || drafts_differ {
         return Err(stamps);
     }
     let Some(edits) = edits(&header.stamps, &stamps) else { return Err(stamps) };
@@ -223,6 +236,10 @@ pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, 
             load::reload_report(root, format, &mut sources, slug, *year, summary, RawHtml::of(&site.config));
         // A report that no longer reads is for the full load to report.
         let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
+        // A report that became a draft, or stopped being one, changes which files the site has.
+        if publish.status(report.status, report.date) != old.status {
+            return Err(stamps);
+        }
         let folder = source::report_dir(slug, *year);
         let files: HashSet<_> = std::iter::once(old.markdown_file).chain(old.data_file).collect();
         diagnostics.forget(&files, &folder);

@@ -14,7 +14,15 @@ use crate::markdown::html::{needs_cleaning, sanitize};
 pub(crate) fn to_html(markdown: &str, id_prefix: &str, raw: RawHtml) -> String {
     let mut counter = 0;
     let mut unclean = false;
-    let events = Parser::new_ext(markdown, crate::markdown::options()).inspect(|e| unclean |= needs_cleaning(e));
+    let mut comment = false;
+    // Comments (the writing hints of `portal new` among them) never reach the page, whatever `raw` says.
+    let events = Parser::new_ext(markdown, crate::markdown::options())
+        .filter_map(|event| match event {
+            Event::Html(t) => uncommented(&t, &mut comment).map(|t| Event::Html(t.into())),
+            Event::InlineHtml(t) => uncommented(&t, &mut comment).map(|t| Event::InlineHtml(t.into())),
+            other => Some(other),
+        })
+        .inspect(|e| unclean |= needs_cleaning(e));
     let events = events.map(|event| match event {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             let id = id.or_else(|| {
@@ -29,6 +37,33 @@ pub(crate) fn to_html(markdown: &str, id_prefix: &str, raw: RawHtml) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
     if unclean && raw == RawHtml::Sanitize { sanitize(&out) } else { out }
+}
+
+/// The raw HTML `html` without its comments; `comment` carries an open
+/// comment from one event to the next (pulldown-cmark hands an HTML block
+/// over line by line). `None` when nothing but white space is left.
+fn uncommented(html: &str, comment: &mut bool) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = html;
+    loop {
+        if *comment {
+            let Some(end) = rest.find("-->") else { break };
+            rest = &rest[end + 3..];
+            *comment = false;
+        }
+        match rest.find("<!--") {
+            Some(start) => {
+                out.push_str(&rest[..start]);
+                rest = &rest[start + 4..];
+                *comment = true;
+            }
+            None => {
+                out.push_str(rest);
+                break;
+            }
+        }
+    }
+    (!out.trim().is_empty()).then_some(out)
 }
 
 fn demote(level: HeadingLevel) -> HeadingLevel {
@@ -47,6 +82,16 @@ mod tests {
         let html = to_html("### （一）主动公开\n\n正文\n\n#### 细目 {#detail}\n", "section-1", RawHtml::Sanitize);
         assert!(html.contains("<h3 id=\"section-1-1\">（一）主动公开</h3>"), "{html}");
         assert!(html.contains("<h4 id=\"detail\">细目</h4>"), "{html}");
+    }
+
+    #[test]
+    fn comments_never_reach_the_page_even_raw() {
+        let markdown = "<!-- 提示：写作提示\n     第二行 -->\n\n正文<!-- 行内 -->。\n\n<div>留</div><!-- x -->\n";
+        for raw in [RawHtml::Sanitize, RawHtml::Allow] {
+            let html = to_html(markdown, "s", raw);
+            assert!(!html.contains("提示") && !html.contains("行内") && !html.contains("<!--"), "{html}");
+            assert!(html.contains("正文") && html.contains("<div>留</div>"), "{html}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::layout::confine::Root;
 use crate::layout::source;
 
 use super::RenderError;
+use crate::linkcheck::Written;
 
 /// Where an asset's bytes come from.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub(crate) struct Theme {
     pub assets: BTreeMap<String, Source>,
     /// Template name → where it was read, as a message names it.
     origins: BTreeMap<String, String>,
+    /// The templates read from the site's files (not built in): their origin is their path.
+    on_disk: std::collections::BTreeSet<String>,
 }
 
 macro_rules! builtin {
@@ -63,6 +66,7 @@ impl Theme {
         let confine = Root::new(root);
         // Template name → (where it was read, its text).
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut on_disk = std::collections::BTreeSet::new();
         let shown = |rel: &Path| rel.display().to_string();
         let mut assets: BTreeMap<String, Source> = BTreeMap::new();
         let theme_rel = source::theme_dir(name);
@@ -71,6 +75,7 @@ impl Theme {
             let dir = theme_rel.join(source::TEMPLATES);
             for (rel, path) in walk(&confine, &dir)? {
                 templates.insert(rel.clone(), (shown(&dir.join(&rel)), read_template(&path)?));
+                on_disk.insert(rel);
             }
             for (rel, path) in walk(&confine, &theme_rel.join(source::STATIC))? {
                 assets.insert(rel, Source::File(path));
@@ -92,6 +97,7 @@ impl Theme {
         }
         for (rel, path) in walk(&confine, Path::new(source::TEMPLATES))? {
             templates.insert(rel.clone(), (shown(&Path::new(source::TEMPLATES).join(&rel)), read_template(&path)?));
+            on_disk.insert(rel);
         }
         for (rel, path) in walk(&confine, Path::new(source::STATIC))? {
             assets.insert(rel, Source::File(path));
@@ -127,7 +133,31 @@ impl Theme {
             }
             origins.insert(name, origin);
         }
-        Ok(Self { env, assets, origins })
+        Ok(Self { env, assets, origins, on_disk })
+    }
+
+    /// Where a template writes the link `url` (as the page has it) literally:
+    /// the address itself in quotes, or the site path given to `url('…')`.
+    /// `None` for a link computed from a variable (a report's, an agency's).
+    pub(crate) fn find_link(&self, url: &str, base_path: &str) -> Option<Written> {
+        let mut needles: Vec<(String, usize)> = vec![(format!("\"{url}\""), 1), (format!("'{url}'"), 1)];
+        if let Some(rel) = url.strip_prefix(base_path) {
+            needles.push((format!("url('{rel}')"), 5));
+            needles.push((format!("url(\"{rel}\")"), 5));
+        }
+        // The site's own templates first: they are what a webmaster edits.
+        let mut names: Vec<&String> = self.origins.keys().collect();
+        names.sort_by_key(|name| !self.on_disk.contains(*name));
+        names.into_iter().find_map(|name| {
+            let template = self.env.get_template(name).ok()?;
+            let text = template.source();
+            let (at, skip, len) = needles.iter().find_map(|(n, skip)| {
+                text.find(n.as_str()).map(|at| (at, *skip, n.len() - skip - if *skip == 5 { 2 } else { 1 }))
+            })?;
+            let shown = self.origins.get(name).cloned().unwrap_or_default();
+            let path = self.on_disk.contains(name).then(|| std::path::PathBuf::from(&shown));
+            Some(Written { shown, path, text: text.to_owned(), span: at + skip..at + skip + len })
+        })
     }
 
     /// A template error in words: the file and line it is at, what went

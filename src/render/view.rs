@@ -120,6 +120,8 @@ pub(super) struct ReportContext {
     notice: &'static str,
     /// For a summary report: what was summed.
     summary: Option<SummaryNote>,
+    /// `"draft"` or `"scheduled"` for a report `portal serve` shows before it is published.
+    unpublished: Option<&'static str>,
 }
 
 /// What a summary report sums.
@@ -328,6 +330,11 @@ pub(super) fn report_context(
         data_csv: base.link(&url::report_csv(report.year, &agency.slug)),
         notice: format.notice,
         summary,
+        unpublished: match report.status {
+            crate::model::Status::Published => None,
+            crate::model::Status::Draft => Some("draft"),
+            crate::model::Status::Scheduled => Some("scheduled"),
+        },
     }
 }
 

@@ -176,7 +176,7 @@ mod tests {
     use crate::scaffold::{EXAMPLE_SLUG, init, new_report};
 
     fn check_clean(root: &Path) -> pipeline::Checked {
-        let checked = pipeline::check(root);
+        let checked = pipeline::check(root, &crate::publish::Publish::from_env(crate::publish::Drafts::Show));
         assert!(checked.diagnostics.is_empty(), "{}", checked.diagnostics.to_plain_string(&checked.sources));
         checked
     }

@@ -122,6 +122,7 @@ fn report_md(format: &Format, name: &str, year: u16, date: Date) -> String {
         "+++\n\
          title = {}\n\
          date = {date}    # 请改为实际发布日期\n\
+         draft = true    # 草稿：不会发布。写完并运行 portal check 无误后删除这一行\n\
          signed_by = {}    # 落款\n\
          +++\n\n\
          <!-- 提示：这样的注释只是写作提示，不会显示在网页上，写好正文后可以删除。\n     \
@@ -160,5 +161,6 @@ mod tests {
         assert!(md.contains("title = \"示例局2024年政府信息公开工作年度报告\""));
         assert!(md.contains("date = 2025-01-31"));
         assert!(md.contains("signed_by = \"示例局\""));
+        assert!(md.contains("\ndraft = true "));
     }
 }

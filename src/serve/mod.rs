@@ -47,6 +47,8 @@ pub struct Options {
     pub limits: Limits,
     /// Each rebuild waits this long before it starts: a slow rebuild, for the tests.
     pub rebuild_delay: Duration,
+    /// Today's date, and whether drafts are shown (with a banner) or left out.
+    pub publish: crate::publish::Publish,
 }
 
 /// What the server tells the terminal; `main` decides how to print it.
@@ -162,7 +164,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
     let mut watcher = watch::SiteWatcher::new(&root, options.watch, tx)?;
 
     let start = Instant::now();
-    let (outcome, mut live) = pipeline::preview(&root);
+    let (outcome, mut live) = pipeline::preview(&root, &options.publish);
     report(Event::Built { outcome: &outcome, elapsed: start.elapsed(), changed: &[] });
     let confine = Root::new(&root);
     let first = snapshot(&confine, &outcome, None);
@@ -186,7 +188,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
         report(Event::Rebuilding { changed: &changed });
         let start = Instant::now();
         std::thread::sleep(options.rebuild_delay);
-        let (outcome, next) = rebuild(&root, live.as_ref(), &changed);
+        let (outcome, next) = rebuild(&root, &options.publish, live.as_ref(), &changed);
         live = next;
         // Tabs reload first; the terminal can wait.
         let elapsed = start.elapsed();
@@ -204,6 +206,7 @@ pub fn serve(options: Options, mut report: impl FnMut(Event<'_>)) -> Result<(), 
 /// which on a large site is what keeps a save from waiting for a full check.
 fn rebuild(
     root: &Path,
+    publish: &crate::publish::Publish,
     live: Option<&pipeline::Live>,
     changed: &[PathBuf],
 ) -> (Outcome<Arc<Prepared>>, Option<pipeline::Live>) {
@@ -212,15 +215,15 @@ fn rebuild(
         match crate::layout::source::report_file(path) {
             Some(report) if !edited.contains(&report) => edited.push(report),
             Some(_) => {}
-            None => return pipeline::preview(root),
+            None => return pipeline::preview(root, publish),
         }
     }
-    let Some(first) = live else { return pipeline::preview(root) };
+    let Some(first) = live else { return pipeline::preview(root, publish) };
     let mut owned: Option<pipeline::Live> = None;
     for (n, (slug, year)) in edited.iter().enumerate() {
         let base = owned.as_ref().unwrap_or(first);
         let Some((outcome, next)) = pipeline::preview_edit(root, base, slug, *year) else {
-            return pipeline::preview(root);
+            return pipeline::preview(root, publish);
         };
         // The last edit, or one that failed: its outcome is the answer.
         if n + 1 == edited.len() || next.is_none() {
@@ -228,7 +231,7 @@ fn rebuild(
         }
         owned = next;
     }
-    pipeline::preview(root)
+    pipeline::preview(root, publish)
 }
 
 impl Files for Prepared {
