@@ -18,7 +18,6 @@ pub(crate) use self::plan::{Kind, Prepared, Prior};
 pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
-use crate::format::FORMAT_2021;
 use crate::layout::source;
 pub use crate::layout::source::default_output;
 use crate::linkcheck::{self, Inspection};
@@ -46,7 +45,7 @@ pub struct Checked {
 /// Loads the site at `root`, sums its summary reports and validates it.
 pub fn check(root: &Path) -> Checked {
     let t = Instant::now();
-    let loaded = load::load(root, &FORMAT_2021);
+    let loaded = load::load(root);
     timing("load", t);
     check_loaded(loaded)
 }
@@ -306,7 +305,7 @@ fn run<S: Sink, T>(
 /// (see [`state`]), else loaded in full; with the stamps of its sources now.
 fn check_restoring(root: &Path) -> (Checked, Option<state::Restored>, load::Stamps) {
     let t = Instant::now();
-    match state::restore(root, &FORMAT_2021) {
+    match state::restore(root) {
         Ok(mut restored) => {
             timing("restore", t);
             let loaded = std::mem::take(&mut restored.loaded);

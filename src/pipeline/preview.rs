@@ -84,9 +84,9 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let r = old.site.report_of(old.site.find_agency(slug)?, year)?;
     let mut sources = live.sources.clone();
     let summary = old.site.agency(r.agency).info.summary.is_some();
-    let (report, loaded) =
-        load::reload_report(root, old.site.format, &mut sources, slug, year, summary, RawHtml::of(&old.site.config));
-    let report = report.filter(|_| !loaded.has_errors())?;
+    let (report, loaded) = load::reload_report(root, &mut sources, slug, year, summary, RawHtml::of(&old.site.config));
+    // A report that changed format changes what its neighbours' rules, charts and sums see: check all.
+    let report = report.filter(|n| !loaded.has_errors() && n.format == old.site.report(r).format)?;
     let text: Arc<str> = Arc::from(load::narrative_text(&report).ok()?);
 
     timing("edit: report read", t);

@@ -26,7 +26,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostics;
-use crate::format::Format;
 use crate::layout::source;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamps};
@@ -35,7 +34,7 @@ use crate::model::{Agency, AgencyInfo, Report, ReportIx, Site};
 use crate::sources::{FileId, Sources};
 
 /// Bump when what is saved, or what it means, changes.
-const REVISION: u32 = 1;
+const REVISION: u32 = 2;
 
 /// After this many edited reports a run keeps a new state, so that later
 /// runs do not read them again.
@@ -181,7 +180,7 @@ fn read_chunk<T: serde::de::DeserializeOwned>(r: &mut impl io::Read, buf: &mut V
 
 /// The state the previous run kept, brought up to date with the sources at
 /// `root`; or, when a full run is needed, the stamps it should keep.
-pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, Stamps> {
+pub(super) fn restore(root: &Path) -> Result<Restored, Stamps> {
     let stamps = Stamps::take(root);
     let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
     let mut r = io::BufReader::with_capacity(1 << 20, file);
@@ -191,7 +190,7 @@ pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, 
         return Err(stamps);
     }
     let Some(edits) = edits(&header.stamps, &stamps) else { return Err(stamps) };
-    let Some(config) = load::config(root, format) else { return Err(stamps) };
+    let Some(config) = load::config(root) else { return Err(stamps) };
     let agencies: Option<Vec<Agency>> = (0..header.agencies)
         .map(|_| {
             let a: SavedAgency<'static> = read_chunk(&mut r, &mut buf)?;
@@ -214,16 +213,19 @@ pub(super) fn restore(root: &Path, format: &'static Format) -> Result<Restored, 
     if links.len() != hashes.len() {
         return Err(stamps);
     }
-    let mut site = Site { config, format, agencies };
+    let mut site = Site { config, agencies };
     let mut edited = Vec::new();
     for (slug, year) in &edits {
         let Some(r) = site.find_agency(slug).and_then(|a| site.report_of(a, *year)) else { return Err(stamps) };
         let old = Arc::clone(&site.agency(r.agency).reports[r.index]);
         let summary = site.agency(r.agency).info.summary.is_some();
-        let (report, found) =
-            load::reload_report(root, format, &mut sources, slug, *year, summary, RawHtml::of(&site.config));
-        // A report that no longer reads is for the full load to report.
-        let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
+        let (report, found) = load::reload_report(root, &mut sources, slug, *year, summary, RawHtml::of(&site.config));
+        // A report that no longer reads is for the full load to report; one
+        // that changed format changes what its neighbours' rules, charts and
+        // sums see, and the per-format parts of pages: a full run.
+        let Some(report) = report.filter(|n| !found.has_errors() && n.format == old.format) else {
+            return Err(stamps);
+        };
         let folder = source::report_dir(slug, *year);
         let files: HashSet<_> = std::iter::once(old.markdown_file).chain(old.data_file).collect();
         diagnostics.forget(&files, &folder);
