@@ -338,13 +338,7 @@ carried_over = {carried_over}   # 二、上年结转政府信息公开申请数�
     );
     // （六）其他处理 is one row: the sum of 2021's three items.
     let other: [u64; COLS] = std::array::from_fn(|c| f.results[18..].iter().map(|r| r[c]).sum());
-    for (r, ((key, label), row)) in RESULT_KEYS.iter().zip(&f.results).enumerate().take(18) {
-        if let Some(group) = result_group(r) {
-            out.push_str(group);
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{key:<36} = {}   # {label}", request_row(row));
-    }
+    result_rows(&mut out, f, 18);
     let _ = write!(
         out,
         "results.other = {}   # （六）其他处理
@@ -547,6 +541,17 @@ fn result_group(row: usize) -> Option<&'static str> {
 }
 
 /// `data.toml` in the layout of the sample (and of `portal new`), totals written out.
+/// The first `rows` result rows of 表三, with their group comments.
+fn result_rows(out: &mut String, f: &Figures, rows: usize) {
+    for (r, ((key, label), row)) in RESULT_KEYS.iter().zip(&f.results).enumerate().take(rows) {
+        if let Some(group) = result_group(r) {
+            out.push_str(group);
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{key:<36} = {}   # {label}", request_row(row));
+    }
+}
+
 fn data_toml(agency: &Agency, year: usize, f: &Figures) -> String {
     let mut out = String::with_capacity(6 * 1024);
     let triple = |v: [u64; 3]| format!("[{}, {}, {}]", v[0], v[1], v[2]);
@@ -585,13 +590,7 @@ carried_over = {carried_over}   # 二、上年结转政府信息公开申请数�
         new = request_row(&f.new),
         carried_over = request_row(&f.carried_over),
     );
-    for (r, ((key, label), row)) in RESULT_KEYS.iter().zip(&f.results).enumerate() {
-        if let Some(group) = result_group(r) {
-            out.push_str(group);
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{key:<36} = {}   # {label}", request_row(row));
-    }
+    result_rows(&mut out, f, RESULTS);
     let _ = write!(
         out,
         "results.total = {}   # （七）总计

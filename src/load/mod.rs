@@ -426,9 +426,9 @@ impl Loader<'_> {
                         ),
                     )
                     .at_path(&data_rel)
-                    .with_note(concat!(
-                        "如果报告按 2019 年版或 2021 年版格式填报了统计表，请在 report.md 的元数据中写明 format = \"2019\" 或 format = \"2021\"；否则请删除 data.toml（原始表格可作为附件放在报告文件夹中）"
-                    )),
+                    .with_note(
+                        "如果报告按 2019 年版或 2021 年版格式填报了统计表，请在 report.md 的元数据中写明 format = \"2019\" 或 format = \"2021\"；否则请删除 data.toml（原始表格可作为附件放在报告文件夹中）",
+                    ),
                 );
                 return None;
             }

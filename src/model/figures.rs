@@ -430,7 +430,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::CrossYearLine;
+    use crate::format::CrossFormatLine;
     use crate::format::FORMAT_2021;
 
     #[test]
@@ -531,15 +531,11 @@ mod tests {
         assert_eq!(figures.grid(t, 4).sum(procurement, [(0, 0)].into_iter()), Some(Number::Count(7)));
         // Year Y−1's side of 上一年项目数量: last year's items and last year's change.
         let rule = format.cross_year.iter().find(|r| r.block == 1).unwrap();
-        let lines = CrossYearLine::all(rule, items);
-        let grid = figures.grid(t, 1);
+        let lines = CrossFormatLine::all(format, rule, format);
         let carried: Vec<Option<i128>> = lines
             .iter()
             .map(|l| {
-                std::iter::once(&l.previous)
-                    .chain(&l.plus_previous)
-                    .map(|&(r, c)| Some(grid.value(r, c)?.steps()))
-                    .sum()
+                std::iter::once(&l.previous).chain(&l.plus_previous).map(|&at| Some(figures.value(at)?.steps())).sum()
             })
             .collect();
         assert_eq!(carried, [Some(37), Some(12)]);
