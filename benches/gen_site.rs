@@ -2,7 +2,10 @@
 //!
 //! `generate(root, n)` writes `site.toml` and `content/` with `n` reports:
 //! ceil(n / 20) agencies, five to a county, each with up to 20 consecutive
-//! years. Every figure is drawn from a seeded generator and then made to obey
+//! years from 2005, each in the format of its year: free-form (a narrative, no
+//! `data.toml`) before 2019, the 2019 format for 2019 and 2020, the 2021
+//! format after; 2019's table 二 carries its totals and item counts from year
+//! to year as its R7 reads them. Every figure is drawn from a seeded generator and then made to obey
 //! the format's rules: the sum rules R1–R4 hold by construction, each year's
 //! 上年结转 is last year's 结转下年度继续办理 (R6), 现行有效件数 follows from last
 //! year's (R7), and every figure the narrative of 一、总体情况 states is the
@@ -201,16 +204,161 @@ fn write_agency(root: &Path, a: usize, years: usize) {
     // How busy this agency is relative to its kind, for the whole series.
     let scale = *rng.pick(&[0u64, 1, 2, 3, 4, 6, 8, 12, 20]);
     let mut previous: Option<Figures> = None;
+    let mut items: Option<Items2019> = None;
     for y in 0..years {
         let year = FIRST_YEAR + y;
         let figures = Figures::draw(&mut rng, agency.kind, scale, previous.as_ref());
         let year_dir = dir.join(year.to_string());
         fs::create_dir_all(&year_dir).expect("create a year folder");
-        fs::write(year_dir.join("data.toml"), data_toml(&agency, year, &figures)).expect("write data.toml");
+        match Fmt::of(year) {
+            // A free-form report: its narrative alone, no data.toml.
+            Fmt::Free => {}
+            Fmt::F2019 => {
+                let now = Items2019::next(items.as_ref(), a, year, &figures);
+                fs::write(year_dir.join("data.toml"), data_toml_2019(&agency, year, &figures, &now))
+                    .expect("write data.toml");
+                items = Some(now);
+            }
+            Fmt::F2021 => {
+                fs::write(year_dir.join("data.toml"), data_toml(&agency, year, &figures)).expect("write data.toml");
+            }
+        }
         let markdown = report_md(&agency, year, &figures, previous.as_ref(), y + 1 < years, &mut rng);
         fs::write(year_dir.join("report.md"), markdown).expect("write report.md");
         previous = Some(figures);
     }
+}
+
+/// The format a generated report of a year follows, as `FormatId::for_year` says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fmt {
+    Free,
+    F2019,
+    F2021,
+}
+
+impl Fmt {
+    fn of(year: usize) -> Fmt {
+        match year {
+            2021.. => Fmt::F2021,
+            2019..=2020 => Fmt::F2019,
+            _ => Fmt::Free,
+        }
+    }
+
+    /// The fragment a link to section `n` (1–6) of a report of `year` names.
+    fn section(year: usize, n: usize) -> String {
+        match Fmt::of(year) {
+            Fmt::Free => format!("part-{n}"),
+            _ => format!("section-{n}"),
+        }
+    }
+
+    /// The fragment of table `key` (`requests`, `appeals`) on a report of `year`;
+    /// a free-form report has its section's heading instead.
+    fn table(year: usize, key: &str) -> String {
+        match (Fmt::of(year), key) {
+            (Fmt::Free, "requests") => "part-3".to_owned(),
+            (Fmt::Free, _) => "part-4".to_owned(),
+            _ => format!("table-{key}"),
+        }
+    }
+}
+
+/// What the 2019 format's table 二 carries from year to year: 对外公开总数量 of
+/// 规章 and 规范性文件, and 上一年项目数量 with its 本年增/减 of （五）（六）（八）.
+struct Items2019 {
+    published_total: [u64; 2],
+    /// 行政许可, 其他对外管理服务事项, 行政处罚, 行政强制, 行政事业性收费.
+    previous: [u64; 5],
+    change: [i64; 5],
+}
+
+impl Items2019 {
+    /// This year's, from last year's (R7 holds): the totals grow by what was
+    /// published, the item counts by last year's change.
+    fn next(before: Option<&Items2019>, a: usize, year: usize, f: &Figures) -> Self {
+        let published_total = match before {
+            Some(b) => [b.published_total[0] + f.rules[0], b.published_total[1] + f.normative[0]],
+            None => [f.rules[2], f.normative[2]],
+        };
+        let previous = match before {
+            Some(b) => std::array::from_fn(|i| b.previous[i].saturating_add_signed(b.change[i])),
+            None => std::array::from_fn(|i| 5 + ((a + 3 * i) % 11) as u64),
+        };
+        let change = std::array::from_fn(|i| ((a + year + i) % 5) as i64 - 2);
+        Self { published_total, previous, change }
+    }
+}
+
+/// `data.toml` in the 2019 format (国办公开办函〔2019〕60号).
+fn data_toml_2019(agency: &Agency, year: usize, f: &Figures, items: &Items2019) -> String {
+    let mut out = String::with_capacity(6 * 1024);
+    let item = |i: usize, decisions: Option<u64>| match decisions {
+        Some(d) => format!("[{}, {}, {d}]", items.previous[i], items.change[i]),
+        None => format!("[{}, {}]", items.previous[i], items.change[i]),
+    };
+    let _ = write!(
+        out,
+        "# {name} {year} 年度报告的统计数据（表二、表三、表四），按 2019 年版格式（国办公开办函〔2019〕60号）。
+
+[active]
+# 第二十条第（一）项          [本年新制作数量, 本年新公开数量, 对外公开总数量]
+rules               = [{r0}, {r0}, {rt}]   # 规章
+normative_documents = [{n0}, {n0}, {nt}]   # 规范性文件
+# 第二十条第（五）项          [上一年项目数量, 本年增/减, 处理决定数量]
+licensing      = {licensing}   # 行政许可
+other_services = {other}   # 其他对外管理服务事项
+# 第二十条第（六）项
+penalty     = {penalty}   # 行政处罚
+enforcement = {enforcement}   # 行政强制
+# 第二十条第（八）项          [上一年项目数量, 本年增/减]
+fees = {fees}   # 行政事业性收费
+# 第二十条第（九）项          [采购项目数量, 采购总金额（万元）]
+procurement = [{projects}, {amount}]   # 政府集中采购
+
+[requests]
+new          = {new}   # 一、本年新收政府信息公开申请数量
+carried_over = {carried_over}   # 二、上年结转政府信息公开申请数量
+",
+        name = agency.name,
+        r0 = f.rules[0],
+        rt = items.published_total[0],
+        n0 = f.normative[0],
+        nt = items.published_total[1],
+        licensing = item(0, Some(f.licensing)),
+        other = item(1, Some(f.licensing / 4)),
+        penalty = item(2, Some(f.penalty)),
+        enforcement = item(3, Some(f.enforcement)),
+        fees = item(4, None),
+        projects = f.fees_cents % 17,
+        amount = f.fees(),
+        new = request_row(&f.new),
+        carried_over = request_row(&f.carried_over),
+    );
+    // （六）其他处理 is one row: the sum of 2021's three items.
+    let other: [u64; COLS] = std::array::from_fn(|c| f.results[18..].iter().map(|r| r[c]).sum());
+    result_rows(&mut out, f, 18);
+    let _ = write!(
+        out,
+        "results.other = {}   # （六）其他处理
+results.total = {}   # （七）总计
+carried_forward = {}   # 四、结转下年度继续办理
+
+[appeals]
+",
+        request_row(&other),
+        request_row(&f.results_total()),
+        request_row(&f.carried_forward),
+    );
+    for (key, v) in [
+        ("reconsideration", f.appeals[0]),
+        ("litigation.direct", f.appeals[1]),
+        ("litigation.after_reconsideration", f.appeals[2]),
+    ] {
+        let _ = writeln!(out, "{key:<32} = [{}, {}, {}, {}, {}]", v[0], v[1], v[2], v[3], total(&v));
+    }
+    out
 }
 
 fn agency_toml(agency: &Agency, a: usize, rng: &mut Rng) -> String {
@@ -393,6 +541,17 @@ fn result_group(row: usize) -> Option<&'static str> {
 }
 
 /// `data.toml` in the layout of the sample (and of `portal new`), totals written out.
+/// The first `rows` result rows of 表三, with their group comments.
+fn result_rows(out: &mut String, f: &Figures, rows: usize) {
+    for (r, ((key, label), row)) in RESULT_KEYS.iter().zip(&f.results).enumerate().take(rows) {
+        if let Some(group) = result_group(r) {
+            out.push_str(group);
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{key:<36} = {}   # {label}", request_row(row));
+    }
+}
+
 fn data_toml(agency: &Agency, year: usize, f: &Figures) -> String {
     let mut out = String::with_capacity(6 * 1024);
     let triple = |v: [u64; 3]| format!("[{}, {}, {}]", v[0], v[1], v[2]);
@@ -431,13 +590,7 @@ carried_over = {carried_over}   # 二、上年结转政府信息公开申请数�
         new = request_row(&f.new),
         carried_over = request_row(&f.carried_over),
     );
-    for (r, ((key, label), row)) in RESULT_KEYS.iter().zip(&f.results).enumerate() {
-        if let Some(group) = result_group(r) {
-            out.push_str(group);
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{key:<36} = {}   # {label}", request_row(row));
-    }
+    result_rows(&mut out, f, RESULTS);
     let _ = write!(
         out,
         "results.total = {}   # （七）总计
@@ -574,9 +727,17 @@ fn report_md(
         day = rng.range(5, 31),
     );
     let outline = OUTLINES[year % OUTLINES.len()];
+    let opening = match Fmt::of(year) {
+        Fmt::F2021 => OPENING.to_owned(),
+        Fmt::F2019 => OPENING.replace("〔2021〕30号", "〔2019〕60号"),
+        Fmt::Free => OPENING.replace("国务院令第711号", "国务院令第492号").replace(
+            "，以及《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）",
+            "",
+        ),
+    };
     let _ = write!(
         out,
-        "{OPENING}{outline}本年度报告中所列数据统计期限从{year}年1月1日到{year}年12月31日止。本报告可在政府信息公开网站（<https://www.example.gov.cn/xxgk/>）查看或下载。\n\n## 一、总体情况\n\n"
+        "{opening}{outline}本年度报告中所列数据统计期限从{year}年1月1日到{year}年12月31日止。本报告可在政府信息公开网站（<https://www.example.gov.cn/xxgk/>）查看或下载。\n\n## 一、总体情况\n\n"
     );
     let k = 1 + year % 2;
     let overview = pick(rng, OVERVIEW, k, agency, year, (0, 0));
@@ -593,21 +754,23 @@ fn report_md(
     };
     let _ = write!(
         out,
-        "{year}年，{we}本年新收政府信息公开申请{new}件{comparison}；上年结转{co}件，办结{results}件，其中予以公开{granted}件，部分公开{partly}件；结转下年度继续办理{cf}件。各项数据详见本报告[第三部分的统计表](#table-requests)。",
+        "{year}年，{we}本年新收政府信息公开申请{new}件{comparison}；上年结转{co}件，办结{results}件，其中予以公开{granted}件，部分公开{partly}件；结转下年度继续办理{cf}件。各项数据详见本报告[第三部分的统计表](#{requests})。",
         we = agency.we,
         co = total(&f.carried_over),
         granted = total(&f.results[0]),
         partly = total(&f.results[1]),
         cf = total(&f.carried_forward),
+        requests = Fmt::table(year, "requests"),
     );
     match previous {
         Some(_) => {
             let _ = write!(
                 out,
-                "上一年度的情况见[{}年度报告](../../{}/{slug}/)，其申请办理情况见该报告的[统计表](/xxgk/{}/{slug}/#table-requests)。",
+                "上一年度的情况见[{}年度报告](../../{}/{slug}/)，其申请办理情况见该报告的[统计表](/xxgk/{}/{slug}/#{})。",
                 year - 1,
                 year - 1,
-                year - 1
+                year - 1,
+                Fmt::table(year - 1, "requests")
             );
         }
         None => {
@@ -617,11 +780,14 @@ fn report_md(
     out.push_str("\n\n### （一）主动公开\n\n");
     let active = pick(rng, ACTIVE, 2, agency, year, (3, 400));
     paragraphs(&mut out, &active);
-    let mut documents = format!(
-        "本年制发行政规范性文件{}件，废止{}件，现行有效的规范性文件共{}件",
-        f.normative[0], f.normative[1], f.normative[2]
-    );
-    if agency.kind.rules {
+    let mut documents = match Fmt::of(year) {
+        Fmt::F2019 => format!("本年新制作规范性文件{}件，新公开规范性文件{}件", f.normative[0], f.normative[0]),
+        _ => format!(
+            "本年制发行政规范性文件{}件，废止{}件，现行有效的规范性文件共{}件",
+            f.normative[0], f.normative[1], f.normative[2]
+        ),
+    };
+    if agency.kind.rules && Fmt::of(year) != Fmt::F2019 {
         let _ = write!(documents, "；现行有效规章{}件", f.rules[2]);
     }
     let _ = write!(
@@ -642,8 +808,9 @@ fn report_md(
     } else {
         let _ = write!(
             out,
-            "{year}年，{}因政府信息公开被申请行政复议{reconsideration}件，被提起行政诉讼{litigation}件，详见[第四部分](#table-appeals)。\n\n",
-            agency.we
+            "{year}年，{}因政府信息公开被申请行政复议{reconsideration}件，被提起行政诉讼{litigation}件，详见[第四部分](#{})。\n\n",
+            agency.we,
+            Fmt::table(year, "appeals")
         );
     }
 
@@ -656,14 +823,20 @@ fn report_md(
 
     out.push_str("## 二、行政机关主动公开政府信息情况\n\n");
     if has_next {
-        let _ =
-            write!(out, "下一年度的主动公开情况见[{}年度报告](../../{}/{slug}/#section-2)。\n\n", year + 1, year + 1);
+        let _ = write!(
+            out,
+            "下一年度的主动公开情况见[{}年度报告](../../{}/{slug}/#{})。\n\n",
+            year + 1,
+            year + 1,
+            Fmt::section(year + 1, 2)
+        );
     }
     out.push_str("## 三、行政机关收到和处理政府信息公开申请情况\n\n");
     if let Some((other, other_short)) = &agency.neighbour {
         let _ = write!(
             out,
-            "同一地区[{other_short}的{year}年度报告]({BASE}{year}/{other}/#section-3)可供对照，本地区各机构的情况见[{year}年度汇总页面](../../{year}/)。\n\n"
+            "同一地区[{other_short}的{year}年度报告]({BASE}{year}/{other}/#{section})可供对照，本地区各机构的情况见[{year}年度汇总页面](../../{year}/)。\n\n",
+            section = Fmt::section(year, 3)
         );
     }
     out.push_str("## 四、因政府信息公开工作被申请行政复议、提起行政诉讼情况\n\n");

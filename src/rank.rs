@@ -50,14 +50,17 @@ impl Value {
     }
 }
 
-/// The places of every agency that reported for `year` in `ranking`, best first.
+/// The places of every agency that reported for `year` in `ranking`, best
+/// first. Each report is measured by its own format's ranking of the same id;
+/// a report whose format has none (free-form) is not ranked.
 pub(crate) fn places(site: &Site, summaries: &Summaries, ranking: &Ranking, year: u16) -> Vec<Place> {
-    let format = site.format;
     let mut rows: Vec<(AgencyIx, Option<u128>, Value)> = site
         .indexed()
         .filter(|(a, _)| !summaries.is_summary(*a))
         .filter_map(|(a, agency)| {
             let report = agency.report(year)?;
+            let format = report.layout();
+            let ranking = format.rankings.iter().find(|r| r.id == ranking.id)?;
             let value = report.figures.measure(format, &ranking.measure).map(Number::raw);
             let per = ranking.per.as_ref().map(|p| report.figures.measure(format, p).map(Number::raw));
             let value = match (value, per) {

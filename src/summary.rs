@@ -23,6 +23,9 @@ pub struct Summed {
     pub members: Vec<AgencyIx>,
     /// Members without a report that year: not in the sums.
     pub missing: Vec<AgencyIx>,
+    /// Members whose report that year follows another format than the
+    /// summary's: not in the sums, which add only cells of one format.
+    pub other_format: Vec<AgencyIx>,
     /// The members' figures, summed.
     pub figures: Figures,
     /// The report's figures are these sums (it has no `data.toml`).
@@ -128,20 +131,57 @@ pub(crate) fn summarize(site: &mut Site, sources: &Sources) -> (Summaries, Vec<D
     for i in order {
         let Some(members) = summaries.members.get(&i) else { continue };
         for r in 0..site.agency(i).reports.len() {
-            let year = site.agency(i).reports[r].year;
+            let (year, format) = (site.agency(i).reports[r].year, site.agency(i).reports[r].format);
             let (with, missing): (Vec<AgencyIx>, Vec<AgencyIx>) =
                 members.iter().partition(|&&m| site.agency(m).report(year).is_some());
-            let figures =
-                Figures::sum(site.format, with.iter().filter_map(|&m| site.agency(m).report(year)).map(|r| &r.figures));
+            let (with, other_format): (Vec<AgencyIx>, Vec<AgencyIx>) =
+                with.into_iter().partition(|&m| site.agency(m).report(year).is_some_and(|r| r.format == format));
+            if !other_format.is_empty() {
+                diagnostics.push(other_format_warning(site, i, r, &other_format));
+            }
+            let figures = Figures::sum(
+                format.format(),
+                with.iter().filter_map(|&m| site.agency(m).report(year)).map(|r| &r.figures),
+            );
             let report = std::sync::Arc::make_mut(&mut site.agency_mut(i).reports[r]);
             let computed = report.data_file.is_none();
             if computed {
                 report.figures = figures.clone();
             }
-            summaries.reports.insert((i, year), Summed { members: with, missing, figures, computed });
+            summaries.reports.insert((i, year), Summed { members: with, missing, other_format, figures, computed });
         }
     }
     (summaries, diagnostics)
+}
+
+/// A warning at the summary report: members whose report of the year follows
+/// another format, left out of the sums.
+fn other_format_warning(site: &Site, i: AgencyIx, r: usize, others: &[AgencyIx]) -> Diagnostic {
+    let agency = site.agency(i);
+    let report = &agency.reports[r];
+    let listed: Vec<String> = others
+        .iter()
+        .filter_map(|&m| {
+            let member = site.agency(m);
+            let theirs = member.report(report.year)?;
+            Some(format!("{}（{}）", member.info.display_short_name(), theirs.layout().name))
+        })
+        .collect();
+    let d = Diagnostic::warning(
+        RuleId::Summary,
+        format!(
+            "汇总报告“{}”{}年按{}填报，成员机构中 {} 的报告格式不同，未计入合计",
+            agency.info.name,
+            report.year,
+            report.layout().name,
+            listed.join("、")
+        ),
+    )
+    .with_note("汇总只合计同一格式的报告：不同格式的表格栏目不同，不能逐格相加");
+    match report.data_file {
+        Some(file) => d.at(file, 0..0),
+        None => d.at(report.markdown_file, 0..0),
+    }
 }
 
 /// Summaries in an order that puts every member before its summary, and the

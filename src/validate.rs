@@ -82,10 +82,10 @@ pub(crate) fn validate_agencies(
 }
 
 fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: AgencyIx) -> Validation {
-    let format = site.format;
     let agency = site.agency(a);
     let mut out = Validation::default();
     for (i, report) in agency.reports.iter().enumerate() {
+        let format = report.layout();
         let summed = summaries.report(a, report.year);
         let computed = |year: u16| summaries.report(a, year).is_some_and(|s| s.computed);
         let mut found = Vec::new();
@@ -94,9 +94,9 @@ fn validate_agency(site: &Site, summaries: &Summaries, sources: &Sources, a: Age
         }
         let previous = i.checked_sub(1).map(|p| &agency.reports[p]).filter(|p| p.year + 1 == report.year);
         if let Some(previous) = previous.filter(|p| !computed(p.year) && !computed(report.year)) {
-            // Each report's own format once reports carry one (`previous`'s may differ).
+            // Year Y's rules, on the cells year Y−1's format has too.
             for rule in format.cross_year {
-                found.extend(check_cross_year((format, rule), format, previous, report));
+                found.extend(check_cross_year((format, rule), previous.layout(), previous, report));
             }
         }
         if let Some(summed) = summed.filter(|s| !s.computed) {
@@ -129,7 +129,7 @@ fn given_at(figures: &Figures, at: CellAt) -> Option<Range<usize>> {
 /// A summary's own figures against its members' sums, cell by cell: every
 /// difference is an error that lists the members' figures.
 fn check_summary(site: &Site, report: &Report, summed: &Summed) -> Vec<Diagnostic> {
-    let format = site.format;
+    let format = report.layout();
     let mut out = Vec::new();
     for (t, table) in format.tables_ix() {
         for (b, block) in table.blocks.iter().enumerate() {
@@ -453,6 +453,7 @@ mod tests {
         }
         Report {
             year,
+            format: format.id,
             title: String::new(),
             date: Date { year: year + 1, month: 1, day: 20 },
             date_span: 0..0,

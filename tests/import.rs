@@ -25,7 +25,7 @@ fn site_without_sample_report() -> TempSite {
 }
 
 fn load(root: &Path) -> Site {
-    let loaded = portal::load::load(root, &FORMAT_2021);
+    let loaded = portal::load::load(root);
     assert!(!loaded.diagnostics.has_errors(), "{}", loaded.diagnostics.to_plain_string(&loaded.sources));
     loaded.site.unwrap()
 }

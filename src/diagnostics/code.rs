@@ -53,6 +53,9 @@ codes! {
     Skipped = "skipped",
     /// `report.md` without a well-formed `+++` block.
     FrontMatter = "front-matter",
+    /// A front matter `format` that names no format, or a `data.toml` beside a
+    /// free-form report, which has no tables.
+    Format = "format",
     /// A publication date that does not exist, or that is late.
     Date = "date",
     /// A title naming another year than its folder.

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::lines::CrossYearLine;
 use super::*;
 
 /// Every format.

@@ -443,7 +443,7 @@ impl<'a> Run<'a> {
         if !root.join(source::SETTINGS).is_file() {
             return Err(ImportError::NotASite { root: root.to_path_buf() });
         }
-        let site = load::load(root, &FORMAT_2021).site;
+        let site = load::load(root).site;
         Ok(Self { root, site, done: Vec::new(), created: BTreeSet::new() })
     }
 

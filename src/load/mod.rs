@@ -23,7 +23,7 @@ use toml::de::{DeTable, DeValue};
 use self::words::explain_serde_error;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, PER_FILE, Severity};
-use crate::format::{self, Format, RuleId, Unit};
+use crate::format::{self, Format, FormatId, RuleId, Unit};
 use crate::layout::confine::Root;
 use crate::layout::{name, source, url};
 use crate::markdown::html::{self, RawHtml, Removal, needs_cleaning};
@@ -47,10 +47,10 @@ pub struct Loaded {
 }
 
 /// Reads the site rooted at `root`.
-pub fn load(root: &Path, format: &'static Format) -> Loaded {
+pub fn load(root: &Path) -> Loaded {
     let sources = Mutex::new(Sources::under(root));
     let confine = Root::new(root);
-    let mut cx = Loader::new(root, &confine, format, &sources);
+    let mut cx = Loader::new(root, &confine, &sources);
     let site = cx.site();
     let mut diagnostics = cx.diagnostics;
     let sources = sources.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -62,10 +62,10 @@ pub(crate) use self::stamps::{Stamp, Stamps};
 
 /// Reads `site.toml` alone; `None` if it has an error (the full load then
 /// reports it; its warnings too).
-pub(crate) fn config(root: &Path, format: &'static Format) -> Option<SiteConfig> {
+pub(crate) fn config(root: &Path) -> Option<SiteConfig> {
     let sources = Mutex::new(Sources::default());
     let confine = Root::new(root);
-    let mut cx = Loader::new(root, &confine, format, &sources);
+    let mut cx = Loader::new(root, &confine, &sources);
     cx.config().filter(|_| !cx.diagnostics.has_errors())
 }
 
@@ -85,7 +85,6 @@ pub fn narrative_text(report: &Report) -> std::io::Result<String> {
 /// `summary` says whether the agency is a summary (its `data.toml` is optional).
 pub(crate) fn reload_report(
     root: &Path,
-    format: &'static Format,
     sources: &mut Sources,
     slug: &str,
     year: u16,
@@ -94,7 +93,7 @@ pub(crate) fn reload_report(
 ) -> (Option<Report>, Diagnostics) {
     let shared = Mutex::new(std::mem::take(sources));
     let confine = Root::new(root);
-    let mut cx = Loader { raw, ..Loader::new(root, &confine, format, &shared) };
+    let mut cx = Loader { raw, ..Loader::new(root, &confine, &shared) };
     let report = cx.report(&source::report_dir(slug, year), year, summary);
     let diagnostics = cx.diagnostics;
     *sources = shared.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -107,7 +106,6 @@ struct Loader<'a> {
     root: &'a Path,
     /// What every path read is checked against: it must stay under the root.
     confine: &'a Root,
-    format: &'static Format,
     sources: &'a Mutex<Sources>,
     diagnostics: Diagnostics,
     /// What becomes of raw HTML in `report.md`: known once `site.toml` is read.
@@ -115,8 +113,8 @@ struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    fn new(root: &'a Path, confine: &'a Root, format: &'static Format, sources: &'a Mutex<Sources>) -> Self {
-        Self { root, confine, format, sources, diagnostics: Diagnostics::default(), raw: RawHtml::Sanitize }
+    fn new(root: &'a Path, confine: &'a Root, sources: &'a Mutex<Sources>) -> Self {
+        Self { root, confine, sources, diagnostics: Diagnostics::default(), raw: RawHtml::Sanitize }
     }
 }
 
@@ -158,8 +156,7 @@ impl Loader<'_> {
                 let loaded: Vec<(Option<Agency>, Diagnostics)> = dirs
                     .par_iter()
                     .map(|dir| {
-                        let mut cx =
-                            Loader { raw: self.raw, ..Loader::new(self.root, self.confine, self.format, self.sources) };
+                        let mut cx = Loader { raw: self.raw, ..Loader::new(self.root, self.confine, self.sources) };
                         (cx.agency(dir), cx.diagnostics)
                     })
                     .collect();
@@ -180,7 +177,7 @@ impl Loader<'_> {
         }
         self.check_duplicates(&agencies);
         agencies.sort_by(|a: &Agency, b: &Agency| (a.info.weight, &a.slug).cmp(&(b.info.weight, &b.slug)));
-        Some(Site { config, format: self.format, agencies })
+        Some(Site { config, agencies })
     }
 
     fn config(&mut self) -> Option<SiteConfig> {
@@ -386,37 +383,73 @@ impl Loader<'_> {
         self.check_siblings(rel_dir, files.iter().cloned(), url::REPORT_OUTPUTS);
         let has = |name: &str| files.iter().any(|f| f == name);
         let has_data = has(source::DATA_FILE);
-        let mut missing = false;
-        for (rel, what) in
-            [(&md_rel, "年度报告正文（含 +++ 包围的标题、发布日期、落款）"), (&data_rel, "表二、表三、表四的统计数据")]
-        {
-            let optional = summary && rel == &data_rel;
-            if !optional && !has(&file_name(rel)) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::MissingFile,
-                        format!("{} 缺少 {}：请创建它，写入{what}", rel_dir.display(), file_name(rel)),
-                    )
-                    .at_path(rel),
-                );
-                missing = true;
+        if !has(source::NARRATIVE_FILE) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::MissingFile,
+                    format!(
+                        "{} 缺少 {}：请创建它，写入年度报告正文（含 +++ 包围的标题、发布日期、落款）",
+                        rel_dir.display(),
+                        source::NARRATIVE_FILE
+                    ),
+                )
+                .at_path(&md_rel),
+            );
+            // Without report.md the year names the format: say what else it lacks.
+            if !has_data && !summary && FormatId::for_year(year).format().has_tables() {
+                self.missing_data(rel_dir, FormatId::for_year(year).format());
             }
+            return None;
         }
-        if missing || refused {
+        if refused {
             return None;
         }
         let (md_file, md_text) = self.read(&md_rel)?;
         let front = self.front_matter(md_file, &md_text);
+        // The format decides what else the folder holds: read it first.
+        let meta = front.as_ref().and_then(|f| f.meta.as_ref().map(|m| (m, f.toml_offset)));
+        let format = match meta.and_then(|(m, offset)| m.format.as_ref().map(|f| (f, offset))) {
+            Some((named, offset)) => self.named_format(md_file, named, offset)?,
+            None => FormatId::for_year(year),
+        };
+        let layout = format.format();
         // A summary without data.toml: empty figures now, its members' sums later.
-        let (data_file, figures, waivers) = if has_data {
-            let (data_file, data_text) = self.read(&data_rel)?;
-            (Some(data_file), self.figures(data_file, &data_text), self.waivers(data_file, &data_text))
-        } else {
-            (None, Some(Figures::empty(self.format)), Some(Vec::new()))
+        let (data_file, figures, waivers) = match (has_data, layout.has_tables()) {
+            (true, true) => {
+                let (data_file, data_text) = self.read(&data_rel)?;
+                (
+                    Some(data_file),
+                    self.figures(layout, data_file, &data_text),
+                    self.waivers(layout, data_file, &data_text),
+                )
+            }
+            (true, false) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::Format,
+                        format!(
+                            "{} 是自由格式的报告（{}），没有统计表，不读取 data.toml",
+                            rel_dir.display(),
+                            if FormatId::for_year(year) == format { "2019 年以前的报告没有国家统一的统计表格式" } else { "元数据写明了 format = \"free\"" }
+                        ),
+                    )
+                    .at_path(&data_rel)
+                    .with_note(
+                        "如果报告按 2019 年版或 2021 年版格式填报了统计表，请在 report.md 的元数据中写明 format = \"2019\" 或 format = \"2021\"；否则请删除 data.toml（原始表格可作为附件放在报告文件夹中）",
+                    ),
+                );
+                return None;
+            }
+            (false, true) if !summary => {
+                self.missing_data(rel_dir, layout);
+                return None;
+            }
+            (false, _) => (None, Some(Figures::empty(layout)), Some(Vec::new())),
         };
         // The body is checked even when the front matter is broken: one run
         // reports every problem.
-        let narrative = front.as_ref().and_then(|f| self.narrative((md_file, &md_rel), &md_text, f.body_offset));
+        let narrative =
+            front.as_ref().and_then(|f| self.narrative(layout, (md_file, &md_rel), &md_text, f.body_offset));
         let FrontPart { meta, toml_offset, .. } = front?;
         let meta = meta?;
         let date_span = meta.date.span().start + toml_offset..meta.date.span().end + toml_offset;
@@ -428,17 +461,18 @@ impl Loader<'_> {
         }
         let (date, narrative) = (date?, narrative?);
         if !meta.draft {
-            self.diagnostics.extend(unfinished::unfinished(self.format, &narrative, &md_text, md_file));
+            self.diagnostics.extend(unfinished::unfinished(layout, &narrative, &md_text, md_file));
         }
         let stated = narrative
             .sections
-            .get(usize::from(self.format.prose_section) - 1)
+            .get(usize::from(layout.prose_section).saturating_sub(1))
             .and_then(Option::as_ref)
-            .map(|part| prose::stated(self.format, part.markdown(&md_text), part.span.start))
+            .map(|part| prose::stated(layout, part.markdown(&md_text), part.span.start))
             .unwrap_or_default();
         let attachments = files.into_iter().filter(|n| !source::is_report_file(n)).collect();
         Some(Report {
             year,
+            format,
             title: meta.title.into_inner(),
             date,
             date_span,
@@ -452,6 +486,46 @@ impl Loader<'_> {
             attachments,
             status: if meta.draft { Status::Draft } else { Status::Published },
         })
+    }
+
+    /// A report folder of a format with tables that lacks `data.toml`.
+    fn missing_data(&mut self, rel_dir: &Path, format: &Format) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::MissingFile,
+                format!(
+                    "{} 缺少 {}：请创建它，写入{}的统计数据（{}）",
+                    rel_dir.display(),
+                    source::DATA_FILE,
+                    format.tables.iter().map(|t| t.name).collect::<Vec<_>>().join("、"),
+                    format.name
+                ),
+            )
+            .at_path(rel_dir.join(source::DATA_FILE)),
+        );
+    }
+
+    /// The format front matter names (`format = "2019"`); an error if it names none.
+    fn named_format(&mut self, file: FileId, named: &Spanned<String>, offset: usize) -> Option<FormatId> {
+        if let Some(id) = FormatId::from_key(named.get_ref()) {
+            return Some(id);
+        }
+        let keys: Vec<&str> = FormatId::ALL.iter().map(|f| f.key()).collect();
+        let listed: Vec<String> =
+            FormatId::ALL.iter().map(|f| format!("\"{}\"（{}）", f.key(), f.format().name)).collect();
+        let at = named.span();
+        let d = Diagnostic::error(Code::Format, format!("format = \"{}\" 不是已知的报告格式", named.get_ref()))
+            .at(file, at.start + offset..at.end + offset)
+            .with_label("未知的格式");
+        let d = match did_you_mean(named.get_ref(), &keys) {
+            Some(s) => d.with_note(format!("是否想写 format = \"{s}\"？可用的格式：{}", listed.join("、"))),
+            None => d.with_note(format!(
+                "可用的格式：{}；不写 format 时按报告年度确定（2021 年起为 2021 年版，2019、2020 年为 2019 年版，此前为自由格式）",
+                listed.join("、")
+            )),
+        };
+        self.diagnostics.push(d);
+        None
     }
 
     /// A title that names another year than the folder is a copy of last year's report.
@@ -669,11 +743,17 @@ impl Loader<'_> {
 
     /// Splits the body at its level-1/2 headings, which must be the six
     /// official section titles, in order.
-    fn narrative(&mut self, (file, rel): (FileId, &Path), text: &str, body_offset: usize) -> Option<Narrative> {
+    fn narrative(
+        &mut self,
+        format: &'static Format,
+        (file, rel): (FileId, &Path),
+        text: &str,
+        body_offset: usize,
+    ) -> Option<Narrative> {
         use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
         let body = &text[body_offset..];
-        let sections = self.format.sections;
+        let sections = format.sections;
         // (section index, heading span, heading text as written)
         let mut found: Vec<(usize, Range<usize>, String)> = Vec::new();
         let mut misnamed: Vec<usize> = Vec::new();
@@ -699,7 +779,11 @@ impl Loader<'_> {
                     let shown = body[span.clone()].trim_end().len();
                     let file_span = span.start + body_offset..span.start + body_offset + shown;
                     let title = title.trim().to_owned();
-                    match self.format.section_by_title(&title) {
+                    // A free-form report's headings are its own: its contents.
+                    if !format.has_tables() {
+                        continue;
+                    }
+                    match format.section_by_title(&title) {
                         Some(section) => {
                             let index = usize::from(section.number) - 1;
                             if let Some((prev, _, _)) = found.last().filter(|(prev, _, _)| *prev >= index) {
@@ -811,7 +895,7 @@ impl Loader<'_> {
     }
 
     /// Reads `data.toml` against the format's tables.
-    fn figures(&mut self, file: FileId, text: &str) -> Option<Figures> {
+    fn figures(&mut self, format: &'static Format, file: FileId, text: &str) -> Option<Figures> {
         let doc = match DeTable::parse(text) {
             Ok(doc) => doc,
             Err(e) => {
@@ -822,8 +906,8 @@ impl Loader<'_> {
         };
         let doc = doc.get_ref();
         let before = self.diagnostics.errors();
-        let mut figures = Figures::empty(self.format);
-        let table_keys: Vec<&str> = self.format.tables.iter().map(|t| t.key).chain([WAIVERS]).collect();
+        let mut figures = Figures::empty(format);
+        let table_keys: Vec<&str> = format.tables.iter().map(|t| t.key).chain([WAIVERS]).collect();
         // Unknown keys of the whole file, with the keys known where each is
         // (0: the top level, t + 1: table t), reported in the order written.
         let mut unknown: Vec<(Range<usize>, String, usize)> = Vec::new();
@@ -833,7 +917,7 @@ impl Loader<'_> {
             }
         }
         let mut known_in: Vec<(Vec<&str>, String)> = vec![(table_keys.clone(), "data.toml 顶层".to_owned())];
-        for (t, table) in self.format.tables_ix() {
+        for (t, table) in format.tables_ix() {
             let Some(value) = doc.get(table.key) else {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -886,12 +970,12 @@ impl Loader<'_> {
             let (known, place) = &known_in[at];
             self.unknown_key(file, &key, span, known, place);
         }
-        figures.complete_totals(self.format);
+        figures.complete_totals(format);
         (self.diagnostics.errors() == before).then_some(figures)
     }
 
     /// Reads the `[[waivers]]` of `data.toml`.
-    fn waivers(&mut self, file: FileId, text: &str) -> Option<Vec<Waiver>> {
+    fn waivers(&mut self, format: &Format, file: FileId, text: &str) -> Option<Vec<Waiver>> {
         // Most files have none; parsing the whole file again to learn that is not free.
         if !text.contains("waivers") {
             return Some(Vec::new());
@@ -909,7 +993,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let waivable = self.format.waivable();
+        let waivable = format.waivable();
         let before = self.diagnostics.errors();
         let mut out = Vec::new();
         for w in parsed {
@@ -1145,6 +1229,9 @@ struct FrontMatter {
     /// `true` while the report is being written: never published.
     #[serde(default)]
     draft: bool,
+    /// The format the report follows, where it is not its year's (`"2019"`, `"2021"`, `"free"`).
+    #[serde(default)]
+    format: Option<Spanned<String>>,
 }
 
 fn column_names(cols: &[format::Leaf], entry: &format::Entry) -> String {

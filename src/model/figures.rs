@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{self, CellAt, CrossYearLine, Format, RuleLines, TableIx, Unit};
+use crate::format::{self, CellAt, Format, RuleLines, TableIx, Unit};
 
 /// A figure: a count of cases, a change in a count, or an amount in 万元 kept exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -270,13 +270,6 @@ impl Grid {
         self.get(row, col).map(|c| c.value)
     }
 
-    /// Year Y−1's side of a cross-year rule's line, this grid being year Y−1's:
-    /// the figure it starts from plus the changes it adds, in steps
-    /// ([`Number::steps`]); `None` when one of them is missing.
-    pub(crate) fn carried(&self, line: &CrossYearLine) -> Option<i128> {
-        std::iter::once(&line.previous).chain(&line.plus_previous).map(|&(r, c)| Some(self.value(r, c)?.steps())).sum()
-    }
-
     /// The sum of `cells` of this grid of `block`, in their unit (that of the
     /// first, or the block's for none); `None` when one is missing, their units
     /// differ, or the sum overflows.
@@ -437,6 +430,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::CrossFormatLine;
     use crate::format::FORMAT_2021;
 
     #[test]
@@ -537,8 +531,13 @@ mod tests {
         assert_eq!(figures.grid(t, 4).sum(procurement, [(0, 0)].into_iter()), Some(Number::Count(7)));
         // Year Y−1's side of 上一年项目数量: last year's items and last year's change.
         let rule = format.cross_year.iter().find(|r| r.block == 1).unwrap();
-        let lines = CrossYearLine::all(rule, items);
-        let carried: Vec<_> = lines.iter().map(|l| figures.grid(t, 1).carried(l)).collect();
+        let lines = CrossFormatLine::all(format, rule, format);
+        let carried: Vec<Option<i128>> = lines
+            .iter()
+            .map(|l| {
+                std::iter::once(&l.previous).chain(&l.plus_previous).map(|&at| Some(figures.value(at)?.steps())).sum()
+            })
+            .collect();
         assert_eq!(carried, [Some(37), Some(12)]);
     }
 

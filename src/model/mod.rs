@@ -16,7 +16,7 @@ pub(crate) use self::date::Date;
 pub use self::figures::{Cell, Figures, Grid, Number, Origin};
 pub(crate) use self::ids::{AgencyIx, ReportIx};
 use crate::config::SiteConfig;
-use crate::format::{Format, RuleId};
+use crate::format::{Format, FormatId, RuleId};
 use crate::sources::FileId;
 
 /// Everything `content/` and `site.toml` describe.
@@ -24,8 +24,6 @@ use crate::sources::FileId;
 pub struct Site {
     /// The settings from `site.toml`.
     pub config: SiteConfig,
-    /// The report format the figures are laid out by and checked against.
-    pub format: &'static Format,
     /// Sorted by weight, then slug.
     pub agencies: Vec<Agency>,
 }
@@ -186,8 +184,14 @@ pub enum Level {
 }
 
 impl Level {
-    /// The last day a report for `year` may be published.
+    /// The last day a report for `year` may be published: under the 2007
+    /// regulation (国务院令第492号, reports before 2019) 3月31日 for every
+    /// body; from the 2019 reports, under the revised regulation (国务院令第711号,
+    /// 第五十条), 1月31日, and the summaries' timetable of the format notices.
     pub(crate) fn deadline(self, year: u16) -> Date {
+        if year < REVISED_REGULATION_FROM {
+            return Date { year: year + 1, month: 3, day: 31 };
+        }
         let (month, day) = match self {
             Level::Department | Level::Township => (1, 31),
             Level::County => (2, 20),
@@ -208,6 +212,9 @@ impl Level {
         }
     }
 }
+
+/// The first report year the revised regulation's deadlines apply to.
+const REVISED_REGULATION_FROM: u16 = 2019;
 
 /// The members of a summary: listed by folder name, or every agency whose
 /// `parent` is the summary's `name` (`members = "children"`).
@@ -291,6 +298,9 @@ pub struct Contact {
 pub struct Report {
     /// The reporting year (the folder name).
     pub year: u16,
+    /// The format the report follows: its year's ([`FormatId::for_year`])
+    /// unless its front matter names another.
+    pub format: FormatId,
     /// Title from the front matter, e.g. `临朐县冶源街道办事处2024年政府信息公开工作年度报告`.
     pub title: String,
     /// Publication date (the front matter's `date`).
@@ -329,6 +339,32 @@ pub enum Status {
     Draft,
     /// Dated after today: published by the first build on or after its date.
     Scheduled,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_follow_the_regulation_in_force_for_the_year() {
+        let d = |level: Level, year| level.deadline(year).to_string();
+        for level in [Level::Department, Level::Township, Level::County, Level::City, Level::Province] {
+            assert_eq!(d(level, 2008), "2009-03-31");
+            assert_eq!(d(level, 2018), "2019-03-31");
+        }
+        assert_eq!(d(Level::Department, 2019), "2020-01-31");
+        assert_eq!(d(Level::Township, 2020), "2021-01-31");
+        assert_eq!(d(Level::County, 2019), "2020-02-20");
+        assert_eq!(d(Level::City, 2024), "2025-03-10");
+        assert_eq!(d(Level::Province, 2024), "2025-03-31");
+    }
+}
+
+impl Report {
+    /// The format the report's figures are laid out by and checked against.
+    pub fn layout(&self) -> &'static Format {
+        self.format.format()
+    }
 }
 
 /// An explicit exemption from a rule: a historical report cannot be changed,

@@ -27,24 +27,20 @@ use crate::layout::url;
 use crate::model::{Agency, Level, Number, Origin, Report, Site};
 use crate::summary::Summaries;
 
-/// The format a report's figures follow: the site's, for every report today.
-/// When reports of one site follow several formats, this is the one place
-/// open data asks.
-pub(crate) fn format_of(site: &Site, _report: &Report) -> &'static Format {
-    site.format
+/// The format a report's figures follow: the one place open data asks.
+pub(crate) fn format_of(_site: &Site, report: &Report) -> &'static Format {
+    report.layout()
 }
 
-/// The formats of a site's reports, the site's own first, then in the order
-/// they first appear.
+/// The formats of a site's reports with tables, newest first
+/// ([`FormatId::ALL`](crate::format::FormatId::ALL)'s order). Free-form reports
+/// have no figures: they are in no format's tables.
 pub(crate) fn formats(site: &Site) -> Vec<&'static Format> {
-    let mut out = vec![site.format];
-    for (_, report) in site.reports() {
-        let format = format_of(site, report);
-        if !out.iter().any(|f| f.id == format.id) {
-            out.push(format);
-        }
-    }
-    out
+    crate::format::FormatId::ALL
+        .into_iter()
+        .map(|f| f.format())
+        .filter(|f| f.has_tables() && site.reports().any(|(_, r)| r.format == f.id))
+        .collect()
 }
 
 /// The schema definition of the report of format `i` of `formats`.
@@ -87,7 +83,7 @@ fn identity<'a>(site: &Site, agency: &'a Agency, report: &Report) -> Identity<'a
 pub enum Bulk {
     /// One row per report of one format, of every year or of one.
     Wide {
-        /// The format, by its place in the site's formats (the site's own first).
+        /// The format, by its place in the site's formats (newest first).
         format: usize,
         /// The year, or `None` for every year.
         year: Option<u16>,
@@ -109,8 +105,8 @@ pub(crate) struct BulkFile {
 }
 
 /// Every file of `/data/` but its page, in the order the page lists them.
-/// The site's own format's files have plain names (`reports.csv`,
-/// `2024.csv`); another format's carry its name (`reports-2019.csv`,
+/// The newest format's files have plain names (`reports.csv`,
+/// `2024.csv`); another format's carry its key (`reports-2019.csv`,
 /// `2020-2019.csv`), so that a file's name never depends on which other
 /// formats a site holds.
 pub(crate) fn bulk_files(site: &Site) -> Vec<BulkFile> {
@@ -147,9 +143,9 @@ pub(crate) fn bulk_files(site: &Site) -> Vec<BulkFile> {
         for f in (0..formats.len()).filter(|&f| tabulated(f)) {
             let held = site.reports().any(|(_, r)| r.year == year && std::ptr::eq(format_of(site, r), formats[f]));
             if held {
-                let what = match f {
-                    0 => format!("{year}年度全部报告的统计数据（CSV，各列同 reports.csv）"),
-                    _ => format!("{year}年度依据{}的报告的统计数据（CSV）", formats[f].notice),
+                let what = match plain(formats[f]) {
+                    true => format!("{year}年度全部报告的统计数据（CSV，各列同 reports.csv）"),
+                    false => format!("{year}年度依据{}的报告的统计数据（CSV）", formats[f].notice),
                 };
                 out.push(BulkFile {
                     name: name(Some(year), f),
@@ -173,7 +169,12 @@ pub(crate) fn year_csv(site: &Site, year: u16) -> Option<String> {
 
 /// The name of the bulk CSV of format `f` (an index into `formats`) for `year` or every year.
 fn csv_name(formats: &[&Format], year: Option<u16>, f: usize) -> String {
-    url::bulk_csv_name(year, &if f == 0 { String::new() } else { formats[f].key().to_owned() })
+    url::bulk_csv_name(year, &if plain(formats[f]) { String::new() } else { formats[f].key().to_owned() })
+}
+
+/// Whether a format's files go by plain names: the newest format's do.
+fn plain(format: &Format) -> bool {
+    format.id == crate::format::FormatId::ALL[0]
 }
 
 /// What the CSV files of one format are laid out from, made once per site.

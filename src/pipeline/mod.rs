@@ -18,7 +18,6 @@ pub(crate) use self::plan::{Kind, Prepared, Prior};
 pub use self::preview::{Live, preview, preview_edit};
 use crate::config::LinkSeverity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity};
-use crate::format::FORMAT_2021;
 use crate::layout::source;
 pub use crate::layout::source::default_output;
 use crate::linkcheck::{self, Inspection};
@@ -48,7 +47,7 @@ pub struct Checked {
 /// the reports `publish` holds back are not part of it.
 pub fn check(root: &Path, publish: &Publish) -> Checked {
     let t = Instant::now();
-    let loaded = load::load(root, &FORMAT_2021);
+    let loaded = load::load(root);
     timing("load", t);
     check_loaded(loaded, publish)
 }
@@ -321,7 +320,7 @@ fn run<S: Sink, T>(
 /// (see [`state`]), else loaded in full; with the stamps of its sources now.
 fn check_restoring(root: &Path, publish: &Publish) -> (Checked, Option<state::Restored>, load::Stamps) {
     let t = Instant::now();
-    match state::restore(root, &FORMAT_2021, publish) {
+    match state::restore(root, publish) {
         Ok(mut restored) => {
             timing("restore", t);
             let loaded = std::mem::take(&mut restored.loaded);

@@ -79,8 +79,9 @@ impl Prepared {
         entries.extend(renderer.assets(root).into_iter().map(|a| Entry { path: a.path, kind: Kind::Asset(a.content) }));
         for (r, report) in site.reports() {
             let (year, slug) = (report.year, &site.agency(r.agency).slug);
-            entries.push(Entry { path: url::report_json(year, slug), kind: Kind::ReportJson(r) });
+            // A free-form report has no figures: no data.json or data.csv.
             if output::opendata::OpenData::has_sheet(&site, report) {
+                entries.push(Entry { path: url::report_json(year, slug), kind: Kind::ReportJson(r) });
                 entries.push(Entry { path: url::report_csv(year, slug), kind: Kind::ReportCsv(r) });
             }
         }
@@ -173,6 +174,7 @@ impl Prepared {
             Kind::Bulk(Bulk::Wide { format, year }) => self.open.write_wide(site, *format, *year, out),
             Kind::Bulk(Bulk::Json) => {
                 let all = site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r)));
+                let all = all.filter(|(_, r)| output::opendata::OpenData::has_sheet(site, r));
                 collection_json(&self.open.notices(), all.map(|(a, r)| self.report_json(a, r)), out)
             }
             _ => Ok(()),
@@ -437,8 +439,8 @@ impl Prepared {
     ) -> PageLinks {
         let line = |l| html.page_line(l);
         let mut ids = Vec::new();
-        if html.has(PartKind::Table) {
-            ids.push(Arc::clone(&self.shared.table_ids));
+        if let (true, Kind::Page(PageKind::Report(r))) = (html.has(PartKind::Table), &entry.kind) {
+            ids.push(Arc::clone(self.shared.table_ids(self.site.report(*r).format)));
         }
         if html.has(PartKind::Chart) {
             ids.push(Arc::clone(&self.shared.chart_ids));

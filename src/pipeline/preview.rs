@@ -88,9 +88,9 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     let r = old.site.report_of(old.site.find_agency(slug)?, year)?;
     let mut sources = live.sources.clone();
     let summary = old.site.agency(r.agency).info.summary.is_some();
-    let (report, loaded) =
-        load::reload_report(root, old.site.format, &mut sources, slug, year, summary, RawHtml::of(&old.site.config));
-    let mut report = report.filter(|_| !loaded.has_errors())?;
+    let (report, loaded) = load::reload_report(root, &mut sources, slug, year, summary, RawHtml::of(&old.site.config));
+    // A report that changed format changes what its neighbours' rules, charts and sums see: check all.
+    let mut report = report.filter(|n| !loaded.has_errors() && n.format == old.site.report(r).format)?;
     // A report that became a draft, or stopped being one, changes which files the site has.
     let status = live.publish.status(report.status, report.date);
     if status != old.site.report(r).status || live.publish.holds(status) {

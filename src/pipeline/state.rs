@@ -25,7 +25,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostics;
-use crate::format::Format;
 use crate::layout::source;
 use crate::linkcheck::{PageLinks, SavedLinks};
 use crate::load::{self, Loaded, Stamp, Stamps};
@@ -189,7 +188,7 @@ fn read_chunk<T: serde::de::DeserializeOwned>(r: &mut impl io::Read, buf: &mut V
 
 /// The state the previous run kept, brought up to date with the sources at
 /// `root`; or, when a full run is needed, the stamps it should keep.
-pub(super) fn restore(root: &Path, format: &'static Format, publish: &Publish) -> Result<Restored, Stamps> {
+pub(super) fn restore(root: &Path, publish: &Publish) -> Result<Restored, Stamps> {
     let stamps = Stamps::take(root);
     let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
     let mut r = io::BufReader::with_capacity(1 << 20, file);
@@ -203,7 +202,7 @@ pub(super) fn restore(root: &Path, format: &'static Format, publish: &Publish) -
         return Err(stamps);
     }
     let Some(edits) = edits(&header.stamps, &stamps) else { return Err(stamps) };
-    let Some(config) = load::config(root, format) else { return Err(stamps) };
+    let Some(config) = load::config(root) else { return Err(stamps) };
     let agencies: Option<Vec<Agency>> = (0..header.agencies)
         .map(|_| {
             let a: SavedAgency<'static> = read_chunk(&mut r, &mut buf)?;
@@ -226,16 +225,19 @@ pub(super) fn restore(root: &Path, format: &'static Format, publish: &Publish) -
     if links.len() != hashes.len() {
         return Err(stamps);
     }
-    let mut site = Site { config, format, agencies };
+    let mut site = Site { config, agencies };
     let mut edited = Vec::new();
     for (slug, year) in &edits {
         let Some(r) = site.find_agency(slug).and_then(|a| site.report_of(a, *year)) else { return Err(stamps) };
         let old = Arc::clone(&site.agency(r.agency).reports[r.index]);
         let summary = site.agency(r.agency).info.summary.is_some();
-        let (report, found) =
-            load::reload_report(root, format, &mut sources, slug, *year, summary, RawHtml::of(&site.config));
-        // A report that no longer reads is for the full load to report.
-        let Some(report) = report.filter(|_| !found.has_errors()) else { return Err(stamps) };
+        let (report, found) = load::reload_report(root, &mut sources, slug, *year, summary, RawHtml::of(&site.config));
+        // A report that no longer reads is for the full load to report; one
+        // that changed format changes what its neighbours' rules, charts and
+        // sums see, and the per-format parts of pages: a full run.
+        let Some(report) = report.filter(|n| !found.has_errors() && n.format == old.format) else {
+            return Err(stamps);
+        };
         // A report that became a draft, or stopped being one, changes which files the site has.
         if publish.status(report.status, report.date) != old.status {
             return Err(stamps);

@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use crate::format::{Chart, Format};
+use crate::format::Chart;
 use crate::model::{Agency, Number};
 
 use crate::text::escape;
@@ -34,18 +34,43 @@ pub(crate) struct Series {
     pub labels: Vec<&'static str>,
     /// `values[year][series]`; `None` where a report lacks a figure.
     pub values: Vec<Vec<Option<u64>>>,
+    /// Per year, the format its figures follow (its name and notice).
+    pub formats: Vec<(&'static str, &'static str)>,
 }
 
 impl Series {
-    pub(crate) fn of(format: &Format, chart: &Chart, agency: &Agency) -> Self {
-        let years = agency.reports.iter().map(|r| r.year).collect();
+    /// The chart over an agency's years whose format has it (a chart of the
+    /// same id): a free-form year has no figures and is left out. Each year's
+    /// figures are its own format's chart's, so a series follows its cells
+    /// across a change of format.
+    pub(crate) fn of(chart: &Chart, agency: &Agency) -> Self {
         let labels = chart.series.iter().map(|m| m.label).collect();
-        let values = agency
-            .reports
-            .iter()
-            .map(|r| chart.series.iter().map(|m| r.figures.measure(format, m).map(Number::raw)).collect())
-            .collect();
-        Self { years, labels, values }
+        let (mut years, mut values, mut formats) = (Vec::new(), Vec::new(), Vec::new());
+        for r in &agency.reports {
+            let format = r.layout();
+            let Some(own) = format.charts.iter().find(|c| c.id == chart.id) else { continue };
+            years.push(r.year);
+            values.push(
+                chart
+                    .series
+                    .iter()
+                    .map(|m| {
+                        let m = own.series.iter().find(|o| o.label == m.label)?;
+                        r.figures.measure(format, m).map(Number::raw)
+                    })
+                    .collect(),
+            );
+            formats.push((format.name, format.notice));
+        }
+        Self { years, labels, values, formats }
+    }
+
+    /// The years where the format changes from the year before, with the new format.
+    fn changes(&self) -> Vec<(usize, (&'static str, &'static str))> {
+        (1..self.formats.len())
+            .filter(|&y| self.formats[y] != self.formats[y - 1])
+            .map(|y| (y, self.formats[y]))
+            .collect()
     }
 
     fn total(&self, year: usize) -> u64 {
@@ -70,8 +95,34 @@ pub(crate) fn chart_html(chart: &Chart, series: &Series) -> String {
     );
     out.push_str(&svg(chart, series));
     out.push_str(&table(chart, series));
+    out.push_str(&format_note(series));
     out.push_str("</div></figure>");
     out
+}
+
+/// Where the chart's years change format: a note under the chart.
+fn format_note(series: &Series) -> String {
+    let changes = series.changes();
+    let Some(first) = series.formats.first().filter(|_| !changes.is_empty()) else { return String::new() };
+    let mut runs = vec![(0, *first)];
+    runs.extend(changes);
+    let parts: Vec<String> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, &(start, (name, notice)))| {
+            let end = runs.get(i + 1).map_or(series.years.len(), |r| r.0) - 1;
+            let years = if start == end {
+                format!("{}年", series.years[start])
+            } else {
+                format!("{}—{}年", series.years[start], series.years[end])
+            };
+            format!("{years}按{name}（{notice}）")
+        })
+        .collect();
+    format!(
+        "<p class=\"chart-note\">注：报告格式有变化，虚线处为分界：{}统计；两种格式共有的栏目才连续画出。</p>",
+        escape(&parts.join("，"))
+    )
 }
 
 /// Text alternative: every year's figures in words.
@@ -181,6 +232,15 @@ fn svg(chart: &Chart, series: &Series) -> String {
             TOP + PLOT + 18.0
         );
     }
+    // Where the format changes: a dashed line between the two years.
+    for (y, _) in series.changes() {
+        let x = LEFT + slot * y as f64;
+        let _ = write!(
+            out,
+            "<line class=\"format-change\" x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#666\" stroke-dasharray=\"4 3\"/>",
+            TOP + PLOT
+        );
+    }
     let _ = write!(
         out,
         "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
@@ -243,6 +303,7 @@ mod tests {
                 years: vec![2023, 2024],
                 labels: vec!["甲", "乙"],
                 values: vec![vec![Some(1), Some(2)], vec![Some(3), None]],
+                formats: vec![("甲格式", "甲号"), ("乙格式", "乙号")],
             };
             let html = chart_html(chart, &series);
             let mut found: Vec<String> =
@@ -253,6 +314,23 @@ mod tests {
             assert_eq!(found, listed);
             assert!(!html.contains("href=") && !html.contains("src="), "a chart has no links: they are not inspected");
         }
+    }
+
+    #[test]
+    fn a_change_of_format_is_marked() {
+        let chart = &crate::format::FORMAT_2021.charts[0];
+        let mut series = Series {
+            years: vec![2019, 2020, 2021],
+            labels: vec!["甲"],
+            values: vec![vec![Some(1)], vec![Some(2)], vec![Some(3)]],
+            formats: vec![("2019 年版格式", "60号"), ("2019 年版格式", "60号"), ("2021 年版格式", "30号")],
+        };
+        let html = chart_html(chart, &series);
+        assert!(html.contains("2019—2020年按2019 年版格式（60号），2021年按2021 年版格式（30号）"), "{html}");
+        assert_eq!(html.matches("class=\"format-change\"").count(), 1);
+        series.formats = vec![("2021 年版格式", "30号"); 3];
+        let html = chart_html(chart, &series);
+        assert!(!html.contains("chart-note") && !html.contains("format-change"), "{html}");
     }
 
     #[test]

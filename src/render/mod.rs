@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use minijinja::Value;
 use minijinja::value::Serde;
 
-use crate::format::{Table, TableIx};
+use crate::format::{FormatId, Table, TableIx};
 use crate::layout::{source, url};
 use crate::model::{AgencyIx, ReportIx, Site};
 use crate::text::Reason;
@@ -120,32 +120,66 @@ pub(crate) struct Asset {
 /// What every page shows of the site (title, navigation, footer), built once.
 pub(crate) struct Shared {
     site_ctx: Value,
-    /// The ids of the official tables on a report page: the same on every one.
-    pub table_ids: std::sync::Arc<std::collections::HashSet<String>>,
+    /// Per format ([`FormatId::ALL`]'s order), the ids of its official tables
+    /// on a report page: the same on every report of the format.
+    table_ids: Vec<std::sync::Arc<std::collections::HashSet<String>>>,
     /// The ids of the charts on an agency page.
     pub chart_ids: std::sync::Arc<std::collections::HashSet<String>>,
-    /// Per table of the format, its HTML but for the figures.
-    tables: Vec<Option<tables::TableTemplate>>,
+    /// Per format ([`FormatId::ALL`]'s order), per table, its HTML but for the figures.
+    tables: Vec<Vec<Option<tables::TableTemplate>>>,
+}
+
+/// The position of a format in [`FormatId::ALL`], which [`Shared`]'s lists follow.
+fn format_slot(id: FormatId) -> usize {
+    FormatId::ALL.iter().position(|f| *f == id).unwrap_or(0)
 }
 
 impl Shared {
     /// What every page of `site` shows, and the official tables' layout.
     pub(crate) fn new(site: &Site) -> Self {
         let site_ctx = Value::from(Serde(view::SiteContext::new(site)));
-        let format = site.format;
-        let table_ids = format
-            .tables_ix()
-            .flat_map(|(t, table)| tables::ids(table, &table_prefix(table), &cell_prefix(t)))
-            .collect();
-        let tables = format
-            .tables_ix()
-            .map(|(t, table)| {
-                let section = format.sections.iter().find(|s| s.table == Some(table.key))?;
-                Some(tables::TableTemplate::new(table, &table_prefix(table), &cell_prefix(t), section.title))
+        // Only the formats the site's reports follow: each is laid out once.
+        let used: Vec<FormatId> =
+            FormatId::ALL.into_iter().filter(|f| site.reports().any(|(_, r)| r.format == *f)).collect();
+        let table_ids = FormatId::ALL
+            .iter()
+            .map(|id| {
+                let format = id.format();
+                let ids = format
+                    .tables_ix()
+                    .flat_map(|(t, table)| tables::ids(table, &table_prefix(table), &cell_prefix(t)))
+                    .collect();
+                std::sync::Arc::new(ids)
             })
             .collect();
-        let chart_ids = format.charts.iter().flat_map(charts::ids).collect();
-        Self { site_ctx, table_ids: std::sync::Arc::new(table_ids), chart_ids: std::sync::Arc::new(chart_ids), tables }
+        let tables = FormatId::ALL
+            .iter()
+            .map(|id| {
+                let format = id.format();
+                if !used.contains(id) {
+                    return Vec::new();
+                }
+                format
+                    .tables_ix()
+                    .map(|(t, table)| {
+                        let section = format.sections.iter().find(|s| s.table == Some(table.key))?;
+                        Some(tables::TableTemplate::new(table, &table_prefix(table), &cell_prefix(t), section.title))
+                    })
+                    .collect()
+            })
+            .collect();
+        let chart_ids = FormatId::ALL.iter().flat_map(|f| f.format().charts).flat_map(charts::ids).collect();
+        Self { site_ctx, table_ids, chart_ids: std::sync::Arc::new(chart_ids), tables }
+    }
+
+    /// The ids of the official tables on a report page of format `id`.
+    pub(crate) fn table_ids(&self, id: FormatId) -> &std::sync::Arc<std::collections::HashSet<String>> {
+        &self.table_ids[format_slot(id)]
+    }
+
+    /// The layout of table `t` of format `id`, where the format prints it in a section.
+    fn table(&self, id: FormatId, t: TableIx) -> Option<&tables::TableTemplate> {
+        self.tables.get(format_slot(id))?.get(t.index())?.as_ref()
     }
 }
 

@@ -127,7 +127,16 @@ pub(super) fn findings(site: &Site, review: &Review, year: u16) -> Vec<Findings>
 /// The format's rankings of the year's reports.
 pub(super) fn rankings(site: &Site, review: &Review, year: u16) -> Vec<RankingContext> {
     let base = &site.config.base_url;
-    site.format
+    // The rankings of the year's newest format with any.
+    let Some(format) = crate::format::FormatId::ALL
+        .into_iter()
+        .filter(|f| site.agencies.iter().any(|a| a.report(year).is_some_and(|r| r.format == *f)))
+        .map(|f| f.format())
+        .find(|f| !f.rankings.is_empty())
+    else {
+        return Vec::new();
+    };
+    format
         .rankings
         .iter()
         .map(|ranking| RankingContext {

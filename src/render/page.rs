@@ -4,7 +4,7 @@
 //! the template: the frame holds a placeholder comment where each goes, so
 //! that the link inspection parses only the frame. They are most of a page's
 //! elements, have no links, and their ids are known
-//! ([`Shared::table_ids`], [`Shared::chart_ids`]).
+//! ([`Shared::table_ids`] of the report's format, [`Shared::chart_ids`]).
 //!
 //! [`Shared::table_ids`]: super::Shared::table_ids
 //! [`Shared::chart_ids`]: super::Shared::chart_ids

@@ -92,7 +92,7 @@ impl Renderer<'_> {
         let agency = site.agency(a);
         let reports: Vec<_> = agency.reports.iter().rev().map(|r| view::report_link(base, agency, r)).collect();
         let mut parts = Parts::default();
-        let charts = view::charts(site, agency, &mut parts);
+        let charts = view::charts(agency, &mut parts);
         let ctx = context! {
             site => self.shared.site_ctx.clone(),
             page_title => agency.info.name.clone(),
@@ -137,7 +137,12 @@ impl Renderer<'_> {
                 page_title => "开放数据",
                 files => Serde(view::data_files(site)),
                 licence => site.config.data.licence.clone(),
-                notice => site.format.notice,
+                notice => crate::output::opendata::formats(site)
+                    .iter()
+                    .filter(|f| f.has_tables())
+                    .map(|f| f.notice)
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 breadcrumbs => Serde(view::crumbs(&site.config.base_url, vec![])),
             },
         )

@@ -86,7 +86,9 @@ impl<'a> SiteContext<'a> {
 #[derive(Serialize)]
 struct SectionContext {
     number: u8,
-    anchor: &'static str,
+    /// The fragment id: the format's (`section-3`), or for a free-form
+    /// report's own headings `part-1`, `part-2`, ….
+    anchor: String,
     title: String,
     html: String,
     table_html: String,
@@ -115,13 +117,38 @@ pub(super) struct ReportContext {
     next: Option<Link>,
     /// Rules the published figures break, with the reason they were published as they are.
     waivers: Vec<WaiverNote>,
-    data_json: String,
-    data_csv: String,
+    /// The report's tables in open data; `None` for a report without tables.
+    data: Option<ReportData>,
+    /// The name of the report's format (`2019 年版格式`, `自由格式`).
+    format: &'static str,
+    /// The notice of the report's format; empty for a free-form report.
     notice: &'static str,
+    /// Whether the report has the national tables (a free-form report has not).
+    has_tables: bool,
+    /// Files published beside the report (the original PDF, DOC, XLS …).
+    attachments: Vec<AttachmentLink>,
     /// For a summary report: what was summed.
     summary: Option<SummaryNote>,
     /// `"draft"` or `"scheduled"` for a report `portal serve` shows before it is published.
     unpublished: Option<&'static str>,
+}
+
+/// Where the report's tables are in open data.
+#[derive(Serialize)]
+struct ReportData {
+    json: String,
+    csv: String,
+}
+
+/// A file published beside a report, with what a reader needs before opening it.
+#[derive(Serialize)]
+struct AttachmentLink {
+    name: String,
+    href: String,
+    /// What kind of file it is, in words (`PDF 文档`).
+    kind: String,
+    /// Its size, in words (`1.2 MB`); empty when it cannot be read.
+    size: String,
 }
 
 /// What a summary report sums.
@@ -132,6 +159,8 @@ struct SummaryNote {
     computed: bool,
     members: Vec<Link>,
     missing: Vec<Link>,
+    /// Members whose report follows another format, not summed.
+    other_format: Vec<Link>,
 }
 
 /// A trend chart on an agency's page, as a placeholder.
@@ -223,15 +252,20 @@ pub(super) fn year_groups(site: &Site, year: u16) -> Vec<Group<ReportLink>> {
 }
 
 /// The trend charts of an agency with reports, each as a placeholder for its part.
-pub(super) fn charts(site: &Site, agency: &Agency, parts: &mut Parts) -> Vec<ChartContext> {
+pub(super) fn charts(agency: &Agency, parts: &mut Parts) -> Vec<ChartContext> {
     if agency.reports.is_empty() {
         return Vec::new();
     }
-    site.format
+    // The charts of the agency's newest format with tables; each year is drawn
+    // from its own format's chart of the same id, where it has one.
+    let Some(newest) = agency.reports.iter().rev().map(|r| r.layout()).find(|f| !f.charts.is_empty()) else {
+        return Vec::new();
+    };
+    newest
         .charts
         .iter()
         .map(|chart| {
-            let html = charts::chart_html(chart, &charts::Series::of(site.format, chart, agency));
+            let html = charts::chart_html(chart, &charts::Series::of(chart, agency));
             ChartContext { id: chart.id, title: chart.title, html: parts.push(html, PartKind::Chart) }
         })
         .collect()
@@ -277,29 +311,68 @@ pub(super) fn report_context(
         computed: s.computed,
         members: s.members.iter().map(|m| link_to(m, true)).collect(),
         missing: s.missing.iter().map(|m| link_to(m, false)).collect(),
+        other_format: s.other_format.iter().map(|m| link_to(m, true)).collect(),
     });
-    let format = site.format;
+    let format = report.layout();
     let raw = narrative::RawHtml::of(&site.config);
-    let sections = format
-        .sections
+    let (preamble, sections): (&str, Vec<SectionContext>) = if format.has_tables() {
+        let sections = format
+            .sections
+            .iter()
+            .zip(&report.narrative.sections)
+            .map(|(section, part)| {
+                let table_html = section
+                    .table
+                    .and_then(|key| format.table_ix(key))
+                    .and_then(|t| Some((t, shared.table(report.format, t)?)))
+                    .map(|(t, template)| parts.push(template.render(report.figures.grids(t)), PartKind::Table))
+                    .unwrap_or_default();
+                SectionContext {
+                    number: section.number,
+                    anchor: section.anchor.to_owned(),
+                    title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
+                    html: part
+                        .as_ref()
+                        .map(|p| narrative::to_html(p.markdown(text), section.anchor, raw))
+                        .unwrap_or_default(),
+                    table_html,
+                }
+            })
+            .collect();
+        (report.narrative.preamble.markdown(text), sections)
+    } else {
+        // A free-form report: its own headings are its sections and its contents.
+        let body = report.narrative.preamble.markdown(text);
+        let own = narrative::own_sections(body);
+        let sections = own
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let anchor = format!("part-{}", i + 1);
+                let html = narrative::to_html(&body[part.body.clone()], &anchor, raw);
+                SectionContext {
+                    number: (i + 1).try_into().unwrap_or(u8::MAX),
+                    anchor,
+                    title: part.title.clone(),
+                    html,
+                    table_html: String::new(),
+                }
+            })
+            .collect();
+        (&body[..own.preamble_end], sections)
+    };
+    let folder = report.narrative.source.parent();
+    let attachments = report
+        .attachments
         .iter()
-        .zip(&report.narrative.sections)
-        .map(|(section, part)| {
-            let table_html = section
-                .table
-                .and_then(|key| format.table_ix(key))
-                .and_then(|t| Some((t, shared.tables.get(t.index())?.as_ref()?)))
-                .map(|(t, template)| parts.push(template.render(report.figures.grids(t)), PartKind::Table))
-                .unwrap_or_default();
-            SectionContext {
-                number: section.number,
-                anchor: section.anchor,
-                title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
-                html: part
-                    .as_ref()
-                    .map(|p| narrative::to_html(p.markdown(text), section.anchor, raw))
-                    .unwrap_or_default(),
-                table_html,
+        .map(|name| {
+            let size = folder.and_then(|f| std::fs::metadata(f.join(name)).ok()).map(|m| file_size(m.len()));
+            AttachmentLink {
+                name: name.clone(),
+                href: base.link(&url::report_file(report.year, &agency.slug, name)),
+                kind: file_kind(name),
+                size: size.unwrap_or_default(),
             }
         })
         .collect();
@@ -312,7 +385,7 @@ pub(super) fn report_context(
         date: report.date.to_chinese(),
         date_iso: report.date.to_string(),
         signed_by: report.signed_by.clone(),
-        preamble_html: narrative::to_html(report.narrative.preamble.markdown(text), "preamble", raw),
+        preamble_html: narrative::to_html(preamble, "preamble", raw),
         sections,
         previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
         next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),
@@ -326,15 +399,46 @@ pub(super) fn report_context(
                 reason: w.reason.clone(),
             })
             .collect(),
-        data_json: base.link(&url::report_json(report.year, &agency.slug)),
-        data_csv: base.link(&url::report_csv(report.year, &agency.slug)),
+        data: format.has_tables().then(|| ReportData {
+            json: base.link(&url::report_json(report.year, &agency.slug)),
+            csv: base.link(&url::report_csv(report.year, &agency.slug)),
+        }),
+        format: format.name,
         notice: format.notice,
+        has_tables: format.has_tables(),
+        attachments,
         summary,
         unpublished: match report.status {
             crate::model::Status::Published => None,
             crate::model::Status::Draft => Some("draft"),
             crate::model::Status::Scheduled => Some("scheduled"),
         },
+    }
+}
+
+/// What kind of file an attachment is, by its extension, in words.
+fn file_kind(name: &str) -> String {
+    let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => "PDF 文档".to_owned(),
+        "doc" | "docx" | "wps" => "Word 文档".to_owned(),
+        "xls" | "xlsx" | "et" => "Excel 表格".to_owned(),
+        "ofd" => "OFD 文档".to_owned(),
+        "zip" | "rar" | "7z" => "压缩文件".to_owned(),
+        "png" | "jpg" | "jpeg" | "gif" | "webp" => "图片".to_owned(),
+        "txt" => "文本文件".to_owned(),
+        "" => "文件".to_owned(),
+        other => format!("{} 文件", other.to_ascii_uppercase()),
+    }
+}
+
+/// A file's size in words: bytes, KB or MB (1024-based, one decimal).
+fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    match bytes {
+        b if b < KB => format!("{b} 字节"),
+        b if b < KB * KB => format!("{:.1} KB", b as f64 / KB as f64),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
     }
 }
 
@@ -345,4 +449,21 @@ pub(super) fn data_files(site: &Site) -> Vec<DataFile> {
         .into_iter()
         .map(|f| DataFile { href: base.link(&url::data_file(&f.name)), name: f.name, what: f.what })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachments_are_described() {
+        assert_eq!(file_kind("原文.PDF"), "PDF 文档");
+        assert_eq!(file_kind("统计表.xls"), "Excel 表格");
+        assert_eq!(file_kind("报告.docx"), "Word 文档");
+        assert_eq!(file_kind("说明"), "文件");
+        assert_eq!(file_kind("a.csv"), "CSV 文件");
+        assert_eq!(file_size(512), "512 字节");
+        assert_eq!(file_size(1536), "1.5 KB");
+        assert_eq!(file_size(3 * 1024 * 1024), "3.0 MB");
+    }
 }

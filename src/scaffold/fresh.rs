@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Note;
 use crate::author::Remark;
-use crate::format::{self, Axis, CellAt, CrossYearLine, CrossYearRule, Format, RuleLines, SumRule, TableIx};
+use crate::format::{self, Axis, CellAt, CrossFormatLine, CrossYearRule, Format, RuleLines, SumRule, TableIx};
 use crate::model::{Cell, Figures, Number, Origin, Report};
 
 /// The figures of a new year's report, and what was not simply zero.
@@ -92,26 +92,39 @@ impl Fresh {
         self.figures.value(cell)
     }
 
-    /// Sets this year's cells of a cross-year rule from `previous`.
+    /// Sets this year's cells of a cross-year rule from `previous`, which
+    /// may follow another format: only the lines whose cells it has
+    /// ([`CrossFormatLine`]) are carried.
     fn carry(&mut self, format: &Format, rule: &CrossYearRule, previous: &Report) -> Option<(Remark, Touched)> {
         let (t, table) = table_of(format, rule.table)?;
         let (b, block) = (rule.block, table.blocks.get(rule.block)?);
-        let lines = CrossYearLine::all(rule, block);
-        let (rows, cols) = (block.row_leaves(), block.column_leaves());
-        let operand = |(r, c): (usize, usize)| match rule.axis {
-            Axis::EachColumn => rows[r].own_label(),
-            Axis::EachRow => cols[c].own_label(),
+        let before = previous.layout();
+        let lines = CrossFormatLine::all(format, rule, before);
+        let label = |f: &Format, at: CellAt| {
+            let block = &f.table_at(at.table).blocks[at.block];
+            match rule.axis {
+                Axis::EachColumn => block.row_leaves()[at.row].own_label(),
+                Axis::EachRow => block.column_leaves()[at.col].own_label(),
+            }
         };
         let first = lines.first()?;
-        let remark =
-            Remark::Filled { from_year: previous.year, this: operand(first.this), previous: operand(first.previous) };
-        for line in lines.iter().filter(|l| !block.is_total(l.this)) {
-            let carried = previous.figures.grid(t, b).carried(line);
-            if let Some(value) = carried.and_then(|n| Number::from_steps(block.unit_at(line.this), n)) {
-                self.set(CellAt::new(t, b, line.this), value, Some(remark.clone()));
+        let remark = Remark::Filled {
+            from_year: previous.year,
+            this: label(format, first.this),
+            previous: label(before, first.previous),
+        };
+        for line in lines.iter().filter(|l| !block.is_total((l.this.row, l.this.col))) {
+            let carried: Option<i128> = std::iter::once(&line.previous)
+                .chain(&line.plus_previous)
+                .map(|&at| Some(previous.figures.value(at)?.steps()))
+                .sum();
+            if let Some(value) =
+                carried.and_then(|n| Number::from_steps(block.unit_at((line.this.row, line.this.col)), n))
+            {
+                self.set(line.this, value, Some(remark.clone()));
             }
         }
-        let cells = lines.iter().map(|l| l.this).collect();
+        let cells = lines.iter().map(|l| (l.this.row, l.this.col)).collect();
         Some((remark, Touched { table: t, block: b, axis: rule.axis, cells }))
     }
 

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use super::fresh::fresh;
 use super::{Note, agency_name};
 use crate::author::{ScaffoldError, agency_toml, check_agency_slug, data_toml, parse_year, toml_str, write_files};
-use crate::format::{FORMAT_2021, Format};
+use crate::format::{Format, FormatId};
 use crate::layout::source;
 use crate::load;
-use crate::model::{Contact, Date, Site};
+use crate::model::{Contact, Date, Level, Site};
 
 /// What `portal new AGENCY` wrote.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ fn load_site(root: &Path) -> Result<Option<Site>, ScaffoldError> {
     if !root.join(source::SETTINGS).is_file() {
         return Err(ScaffoldError::NotASite { root: root.to_path_buf() });
     }
-    Ok(load::load(root, &FORMAT_2021).site)
+    Ok(load::load(root).site)
 }
 
 /// Creates `content/<slug>/agency.toml`. The name is `name`, else `slug` when
@@ -82,12 +82,12 @@ pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> R
             ScaffoldError::NoAgency { slug: slug.to_owned(), suggestion }
         });
     };
-    let format = site.format;
+    let format = FormatId::for_year(year).format();
     let previous_year = year - 1;
     let previous = agency.report(previous_year);
     let mut notes = Vec::new();
     let figures = fresh(format, previous);
-    if previous.is_none() {
+    if previous.is_none() && format.has_tables() {
         let folder = root.join(source::report_dir(slug, previous_year));
         notes.push(if folder.is_dir() {
             Note::PreviousUnreadable { year: previous_year }
@@ -100,19 +100,23 @@ pub(super) fn write_report(root: &Path, slug: &str, year: u16, force: bool) -> R
     notes.push(Note::DatePlaceholder { date });
 
     let dir = source::report_dir(slug, year);
-    let files = vec![
-        (dir.join(source::NARRATIVE_FILE), report_md(format, &agency.info.name, year, date)),
-        (dir.join(source::DATA_FILE), data_toml(format, &agency.info.name, year, &figures.figures, &figures.remarks)),
-    ];
+    let mut files = vec![(dir.join(source::NARRATIVE_FILE), report_md(format, &agency.info.name, year, date))];
+    // A free-form report has no tables: no data.toml.
+    if format.has_tables() {
+        files.push((
+            dir.join(source::DATA_FILE),
+            data_toml(format, &agency.info.name, year, &figures.figures, &figures.remarks),
+        ));
+    }
     let files = write_files(root, files, force)?;
     Ok(NewReport { files, notes })
 }
 
-/// The format's deadline for a year's report: 31 January of the next year.
-/// It passes `portal check` (no late-publication warning) and is a date
-/// nobody publishes on by accident.
+/// The deadline for a department's report of `year` (1月31日 from the 2019
+/// reports, 3月31日 before: [`Level::deadline`]). It passes `portal check` (no
+/// late-publication warning) and is a date nobody publishes on by accident.
 fn deadline(year: u16) -> Date {
-    Date { year: year + 1, month: 1, day: 31 }
+    Level::Department.deadline(year)
 }
 
 /// `report.md`: front matter and the six official sections, each with a hint
@@ -129,8 +133,15 @@ fn report_md(format: &Format, name: &str, year: u16, date: Date) -> String {
          这里写开头一段：编制依据（{}）、统计期限（{year}年1月1日至{year}年12月31日）、查阅方式和联系方式。 -->\n",
         toml_str(&format!("{name}{year}年政府信息公开工作年度报告")),
         toml_str(name),
-        format.notice,
+        if format.notice.is_empty() {
+            "《中华人民共和国政府信息公开条例》（国务院令第492号）"
+        } else {
+            format.notice
+        },
     );
+    if !format.has_tables() {
+        out.push_str(FREE_FORM_HINT);
+    }
     for section in format.sections {
         out.push_str(&format!("\n## {}\n\n<!-- 提示：{}", section.title, section.hint));
         if let Some(table) = section.table.and_then(|key| format.table(key)) {
@@ -144,9 +155,27 @@ fn report_md(format: &Format, name: &str, year: u16, date: Date) -> String {
     out
 }
 
+/// The body of a free-form report's skeleton: no national sections, its own headings.
+const FREE_FORM_HINT: &str = "\n<!-- 提示：2019 年以前的年度报告没有国家统一的格式和统计表。请按原报告录入正文，\
+保留原报告的标题层级：用二级标题 ## 写各部分标题（它们就是网页上的目录），表格写成 Markdown 表格。\
+原报告的 PDF、DOC、XLS 等文件可以直接放在本文件夹中，会作为附件列在网页上。 -->\n\n\
+## 一、概述\n\n## 二、主动公开政府信息的情况\n\n## 三、依申请公开政府信息的情况\n\n\
+## 四、因政府信息公开申请行政复议、提起行政诉讼的情况\n\n## 五、政府信息公开工作存在的主要问题及改进措施\n";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::FORMAT_2021;
+
+    #[test]
+    fn a_free_form_skeleton_has_its_own_headings_and_the_old_deadline() {
+        let md = report_md(FormatId::FreeForm.format(), "示例局", 2015, deadline(2015));
+        assert!(md.contains("date = 2016-03-31"), "{md}");
+        assert!(md.contains("## 一、概述") && md.contains("附件"), "{md}");
+        assert!(!md.contains("data.toml"), "{md}");
+        let md = report_md(FormatId::F2019.format(), "示例局", 2020, deadline(2020));
+        assert!(md.contains("date = 2021-01-31") && md.contains("国办公开办函〔2019〕60号"), "{md}");
+    }
 
     #[test]
     fn report_has_the_six_headings_in_order_with_hints() {

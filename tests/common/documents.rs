@@ -81,7 +81,7 @@ fn block_rows(block: &Block, width: usize, value: &dyn Fn(usize, usize) -> Strin
 
 /// The three official tables with the sample's figures, as laid-out rows.
 pub(crate) fn official_tables() -> Vec<(u8, Vec<Vec<TCell>>)> {
-    let loaded = portal::load::load(Path::new(REPO), &FORMAT_2021);
+    let loaded = portal::load::load(Path::new(REPO));
     let sample = loaded.site.expect("the sample loads");
     let agency = sample.agencies.iter().find(|a| a.slug == "linqu-yeyuan").expect("the sample's real agency");
     let report = agency.reports.iter().find(|r| r.year == 2024).expect("its 2024 report");
