@@ -34,6 +34,28 @@ pub struct SiteConfig {
     /// What the narrative's HTML may carry.
     #[serde(default)]
     pub security: SecurityConfig,
+    /// The full-text search (`search/`).
+    #[serde(default)]
+    pub search: SearchConfig,
+}
+
+/// The `[search]` table.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Write the search index and page, and a search box on every page (the default).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The `[security]` table.

@@ -22,6 +22,12 @@ pub(crate) const NOT_FOUND: &str = "404.html";
 /// The list of agencies.
 pub(crate) const AGENCIES: &str = "agencies/";
 
+/// The full-text search page; its index is beside it.
+pub(crate) const SEARCH: &str = "search/";
+
+/// The list of every year.
+pub(crate) const YEARS: &str = "years/";
+
 /// The RSS feed.
 pub(crate) const FEED: &str = "feed.xml";
 
@@ -60,6 +66,16 @@ pub(crate) fn page_dir(file: &str) -> Option<&str> {
 /// A year's page.
 pub(crate) fn year(year: u16) -> String {
     format!("{year}/")
+}
+
+/// A year's compliance overview (公开情况) and findings.
+pub(crate) fn compliance(year: u16) -> String {
+    format!("compliance/{year}/")
+}
+
+/// A year's rankings.
+pub(crate) fn rankings(year: u16) -> String {
+    format!("rankings/{year}/")
 }
 
 /// An agency's report for `year`: its page, with its data files and attachments beside it.

@@ -273,6 +273,34 @@ impl AgencyInfo {
     pub(crate) fn group(&self) -> &str {
         self.parent.as_deref().or(self.region.as_deref()).unwrap_or("其他")
     }
+
+    /// The levels of `region`, widest first: `山东省潍坊市临朐县` is
+    /// `["山东省", "潍坊市", "临朐县"]`. Empty without a region.
+    pub(crate) fn region_levels(&self) -> Vec<&str> {
+        self.region.as_deref().map(region_levels).unwrap_or_default()
+    }
+}
+
+/// Splits an administrative region into its levels after each level's
+/// suffix (省, 自治区, 市, 州, 盟, 地区, 县, 区, 旗). A suffix followed by
+/// another (郑州市, 沙市区) is part of the name, and a level has at least two
+/// characters.
+pub(crate) fn region_levels(region: &str) -> Vec<&str> {
+    const ENDS: &[char] = &['省', '市', '州', '盟', '县', '区', '旗'];
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in region.char_indices() {
+        let end = i + c.len_utf8();
+        let next = region[end..].chars().next();
+        if ENDS.contains(&c) && region[start..end].chars().count() >= 2 && !next.is_some_and(|n| ENDS.contains(&n)) {
+            out.push(&region[start..end]);
+            start = end;
+        }
+    }
+    if start < region.len() {
+        out.push(&region[start..]);
+    }
+    out
 }
 
 /// Contact details printed on the agency page (all optional).
@@ -339,25 +367,6 @@ pub enum Status {
     Draft,
     /// Dated after today: published by the first build on or after its date.
     Scheduled,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deadlines_follow_the_regulation_in_force_for_the_year() {
-        let d = |level: Level, year| level.deadline(year).to_string();
-        for level in [Level::Department, Level::Township, Level::County, Level::City, Level::Province] {
-            assert_eq!(d(level, 2008), "2009-03-31");
-            assert_eq!(d(level, 2018), "2019-03-31");
-        }
-        assert_eq!(d(Level::Department, 2019), "2020-01-31");
-        assert_eq!(d(Level::Township, 2020), "2021-01-31");
-        assert_eq!(d(Level::County, 2019), "2020-02-20");
-        assert_eq!(d(Level::City, 2024), "2025-03-10");
-        assert_eq!(d(Level::Province, 2024), "2025-03-31");
-    }
 }
 
 impl Report {
@@ -440,3 +449,37 @@ pub struct Waived {
 
 /// Every waiver that excused a violation.
 pub(crate) type WaivedRules = std::collections::BTreeSet<Waived>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_split_into_their_levels() {
+        assert_eq!(region_levels("山东省潍坊市临朐县"), ["山东省", "潍坊市", "临朐县"]);
+        assert_eq!(region_levels("北京市海淀区"), ["北京市", "海淀区"]);
+        assert_eq!(region_levels("内蒙古自治区呼和浩特市"), ["内蒙古自治区", "呼和浩特市"]);
+        assert_eq!(region_levels("延边朝鲜族自治州延吉市"), ["延边朝鲜族自治州", "延吉市"]);
+        assert_eq!(region_levels("大兴安岭地区"), ["大兴安岭地区"]);
+        // A suffix that would leave one character stays in the name.
+        assert_eq!(region_levels("湖北省荆州市沙市区"), ["湖北省", "荆州市", "沙市区"]);
+        assert_eq!(region_levels("河南省郑州市金水区"), ["河南省", "郑州市", "金水区"]);
+        assert_eq!(region_levels("示例省"), ["示例省"]);
+        assert_eq!(region_levels("某地"), ["某地"]);
+        assert!(region_levels("").is_empty());
+    }
+
+    #[test]
+    fn deadlines_follow_the_regulation_in_force_for_the_year() {
+        let d = |level: Level, year| level.deadline(year).to_string();
+        for level in [Level::Department, Level::Township, Level::County, Level::City, Level::Province] {
+            assert_eq!(d(level, 2008), "2009-03-31");
+            assert_eq!(d(level, 2018), "2019-03-31");
+        }
+        assert_eq!(d(Level::Department, 2019), "2020-01-31");
+        assert_eq!(d(Level::Township, 2020), "2021-01-31");
+        assert_eq!(d(Level::County, 2019), "2020-02-20");
+        assert_eq!(d(Level::City, 2024), "2025-03-10");
+        assert_eq!(d(Level::Province, 2024), "2025-03-31");
+    }
+}

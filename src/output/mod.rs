@@ -3,5 +3,6 @@
 
 pub(crate) mod feed;
 pub(crate) mod opendata;
+pub(crate) mod search;
 pub(crate) mod sitemap;
 pub(crate) mod write;

@@ -13,6 +13,7 @@ use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource
 use crate::load;
 use crate::model::{self, AgencyIx, ReportIx, Site};
 use crate::output;
+use crate::output::search::{self, Index};
 use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme};
 use crate::validate::Review;
 
@@ -36,6 +37,19 @@ pub enum Kind {
     Sitemap,
     Feed,
     Asset(Content),
+    /// A file of the search index.
+    Search(SearchFile),
+}
+
+/// A file of the search index (`search/`).
+#[derive(Debug, Clone, Copy)]
+pub enum SearchFile {
+    /// `meta.json`.
+    Meta,
+    /// A shard of the postings.
+    Shard(u32),
+    /// A report's title and text.
+    Doc(ReportIx),
 }
 
 /// A loaded, valid site and everything needed to produce any of its files on
@@ -56,6 +70,8 @@ pub struct Prepared {
     pub(super) texts: Arc<Texts>,
     /// Per agency and report, a hash of what the open data shows of it.
     pub(super) report_prints: OnceLock<Vec<Vec<u64>>>,
+    /// The search index, made when a file of it is first asked for.
+    pub(super) search: OnceLock<Arc<Index>>,
 }
 
 /// Where report pages get their `report.md` from.
@@ -90,6 +106,20 @@ impl Prepared {
                 .into_iter()
                 .map(|f| Entry { path: url::data_file(&f.name), kind: Kind::Bulk(f.bulk) }),
         );
+        if site.config.search.enabled {
+            entries.push(Entry { path: search::META.to_owned(), kind: Kind::Search(SearchFile::Meta) });
+            let reports: Vec<ReportIx> = site.reports().map(|(r, _)| r).collect();
+            let shards = search::shard_count(reports.len());
+            entries.extend(
+                (0..shards).map(|n| Entry { path: search::shard_path(n), kind: Kind::Search(SearchFile::Shard(n)) }),
+            );
+            entries.extend(
+                reports
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, r)| Entry { path: search::doc_path(n as u32), kind: Kind::Search(SearchFile::Doc(r)) }),
+            );
+        }
         entries.push(Entry { path: url::SITEMAP.to_owned(), kind: Kind::Sitemap });
         entries.push(Entry { path: url::FEED.to_owned(), kind: Kind::Feed });
         entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -118,6 +148,7 @@ impl Prepared {
             decoded_set: Arc::new(decoded.into_iter().collect()),
             texts: Arc::new(Texts::Disk),
             report_prints: OnceLock::new(),
+            search: OnceLock::new(),
         })
     }
 
@@ -153,6 +184,9 @@ impl Prepared {
                 output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()
             }
             Kind::Feed => output::feed::feed(site).into_bytes(),
+            Kind::Search(SearchFile::Meta) => search::meta(site, &site.config.base_url),
+            Kind::Search(SearchFile::Shard(n)) => self.search_index().shard_file(*n),
+            Kind::Search(SearchFile::Doc(r)) => search::DocText::of(site, *r, &self.text(*r)?).file(),
             Kind::Asset(content) => content
                 .bytes()
                 .map_err(|source| RenderError::Io { path: entry.path.clone().into(), source })?
@@ -179,6 +213,11 @@ impl Prepared {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The search index, made on first use from every report's `report.md`.
+    pub(super) fn search_index(&self) -> &Arc<Index> {
+        self.search.get_or_init(|| Arc::new(Index::build(&self.site, &|r| self.text(r).ok())))
     }
 
     fn report_json(&self, agency: &model::Agency, report: &model::Report) -> Vec<u8> {
@@ -326,8 +365,19 @@ impl Prepared {
         // The bulk files first: each is one long task, which must not be left for the end.
         let bulk: Vec<usize> = (0..self.entries.len()).filter(|&n| Self::streamed(&self.entries[n].kind)).collect();
         let (mut first, mut rest): (Vec<_>, Vec<_>) = made.iter_mut().enumerate().partition(|(n, _)| bulk.contains(n));
+        // The search index is made once, beside the bulk files, before its files are asked for.
+        let index_first =
+            sink.wants_all()
+                && self.entries.iter().enumerate().any(|(n, e)| {
+                    matches!(e.kind, Kind::Search(SearchFile::Shard(_))) && redo.is_none_or(|redo| redo[n])
+                });
         rayon::join(
-            || first.par_iter_mut().for_each(|(n, slot)| one(*n, slot)),
+            || {
+                if index_first {
+                    self.search_index();
+                }
+                first.par_iter_mut().for_each(|(n, slot)| one(*n, slot))
+            },
             || rest.par_iter_mut().for_each(|(n, slot)| one(*n, slot)),
         );
         made.into_iter().map(|(_, result)| result).collect()
@@ -396,6 +446,8 @@ impl Prepared {
             .map(|e| match &e.kind {
                 Kind::Page(kind) => pages.contains(kind),
                 Kind::Feed | Kind::Sitemap => true,
+                Kind::Search(SearchFile::Shard(_)) => !edited.is_empty(),
+                Kind::Search(SearchFile::Doc(r)) => edited.contains(r),
                 _ => false,
             })
             .collect()
@@ -540,7 +592,14 @@ pub(super) fn pages_showing(site: &Site, summaries: &crate::summary::Summaries, 
     let (a, i) = (r.agency, r.index);
     let agency = site.agency(a);
     let year = agency.reports[i].year;
-    let mut pages = vec![PageKind::Home, PageKind::Year(year), PageKind::Agency(a), PageKind::Report(r)];
+    let mut pages = vec![
+        PageKind::Home,
+        PageKind::Year(year),
+        PageKind::Compliance(year),
+        PageKind::Rankings(year),
+        PageKind::Agency(a),
+        PageKind::Report(r),
+    ];
     pages.extend(
         [i.checked_sub(1), Some(i + 1)]
             .into_iter()

@@ -16,6 +16,7 @@ use crate::diagnostics::Diagnostics;
 use crate::layout::source;
 use crate::linkcheck::PageLinks;
 use crate::markdown::html::RawHtml;
+use crate::output::search;
 use crate::publish::Publish;
 use crate::sources::{FileId, Sources};
 use crate::validate::Review;
@@ -98,6 +99,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     }
     report.status = status;
     let text: Arc<str> = Arc::from(load::narrative_text(&report).ok()?);
+    let old_text = old.text(r).ok();
 
     timing("edit: report read", t);
     let mut site = old.site.clone();
@@ -145,7 +147,18 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
             Texts::Disk => Texts::Disk,
         }),
         report_prints: OnceLock::new(),
+        search: OnceLock::new(),
     };
+    // The index, if made, follows the edit: only the shards of the tokens that changed are copied.
+    if let (Some(index), Some(old_text)) = (old.search.get(), old_text) {
+        let (before, after) = (
+            search::DocText::of(&old.site, r, &old_text),
+            search::DocText::of(&prepared.site, r, &prepared.text(r).ok()?),
+        );
+        let doc = search::doc_id(&prepared.site, r);
+        let _ = prepared.search.set(Arc::new(index.with_edit(doc, &before, &after)));
+    }
+    timing("edit: search index", t);
     let pages = plan::pages_showing(&prepared.site, &prepared.review.summaries, r);
     let inspector = prepared.inspector(false);
     let mut links = live.links.clone();

@@ -96,8 +96,16 @@ pub enum RenderError {
 pub enum PageKind {
     /// The home page: the latest reports and every agency.
     Home,
-    /// A year's page: its reports, compliance overview, findings and rankings.
+    /// A year's page: its reports, by region, with links to its overview and rankings.
     Year(u16),
+    /// A year's compliance overview and findings.
+    Compliance(u16),
+    /// A year's rankings.
+    Rankings(u16),
+    /// The list of every year.
+    Years,
+    /// The full-text search page.
+    Search,
     /// The list of agencies.
     Agencies,
     /// An agency's page.
@@ -213,7 +221,13 @@ impl<'a> Renderer<'a> {
     pub(crate) fn pages(&self) -> Vec<(String, PageKind)> {
         let site = self.site;
         let mut out = vec![(url::page(url::HOME), PageKind::Home)];
-        out.extend(site.years().into_iter().map(|y| (url::page(&url::year(y)), PageKind::Year(y))));
+        for y in site.years() {
+            out.extend(self.year_pages(y));
+        }
+        out.push((url::page(url::YEARS), PageKind::Years));
+        if site.config.search.enabled {
+            out.push((url::page(url::SEARCH), PageKind::Search));
+        }
         out.push((url::page(url::AGENCIES), PageKind::Agencies));
         for (a, agency) in site.indexed() {
             out.push((url::page(&url::agency(&agency.slug)), PageKind::Agency(a)));
@@ -225,6 +239,16 @@ impl<'a> Renderer<'a> {
         out.push((url::page(url::DATA), PageKind::Data));
         out.push((url::NOT_FOUND.to_owned(), PageKind::NotFound));
         out
+    }
+
+    /// A year's pages: its reports, its compliance overview and its rankings.
+    /// The one place that says which of them a year has.
+    pub(crate) fn year_pages(&self, year: u16) -> Vec<(String, PageKind)> {
+        vec![
+            (url::page(&url::year(year)), PageKind::Year(year)),
+            (url::page(&url::compliance(year)), PageKind::Compliance(year)),
+            (url::page(&url::rankings(year)), PageKind::Rankings(year)),
+        ]
     }
 
     /// The theme's assets and the reports' attachments.
@@ -256,6 +280,10 @@ impl<'a> Renderer<'a> {
         let page = match kind {
             PageKind::Home => self.home(),
             PageKind::Year(year) => self.year(year),
+            PageKind::Compliance(year) => self.compliance(year),
+            PageKind::Rankings(year) => self.rankings(year),
+            PageKind::Years => self.years(),
+            PageKind::Search => self.search(),
             PageKind::Agencies => self.agencies(),
             PageKind::Agency(a) => self.agency(a),
             PageKind::Report(r) => self.report(r, narrative)?,

@@ -124,16 +124,19 @@ pub(super) fn findings(site: &Site, review: &Review, year: u16) -> Vec<Findings>
         .collect()
 }
 
-/// The format's rankings of the year's reports.
-pub(super) fn rankings(site: &Site, review: &Review, year: u16) -> Vec<RankingContext> {
-    let base = &site.config.base_url;
-    // The rankings of the year's newest format with any.
-    let Some(format) = crate::format::FormatId::ALL
+/// The format whose rankings a year shows: the year's newest format with any.
+pub(super) fn ranking_format(site: &Site, year: u16) -> Option<&'static crate::format::Format> {
+    crate::format::FormatId::ALL
         .into_iter()
         .filter(|f| site.agencies.iter().any(|a| a.report(year).is_some_and(|r| r.format == *f)))
         .map(|f| f.format())
         .find(|f| !f.rankings.is_empty())
-    else {
+}
+
+/// The format's rankings of the year's reports.
+pub(super) fn rankings(site: &Site, review: &Review, year: u16) -> Vec<RankingContext> {
+    let base = &site.config.base_url;
+    let Some(format) = ranking_format(site, year) else {
         return Vec::new();
     };
     format

@@ -25,6 +25,9 @@ impl Page {
     }
 }
 
+/// Up to this many agencies, the home page lists them all.
+const HOME_AGENCIES: usize = 60;
+
 impl Renderer<'_> {
     /// The home page: the latest reports and every agency.
     pub(super) fn home(&self) -> Page {
@@ -43,28 +46,96 @@ impl Renderer<'_> {
                 page_title => site.config.title.clone(),
                 intro_html => narrative::to_html(&site.config.intro, "intro", narrative::RawHtml::of(&site.config)),
                 latest => Serde(latest),
-                agency_groups => Serde(view::agency_groups(base, &site.agencies)),
+                regions => Serde(view::region_index(base, &site.agencies)),
+                // A small site lists its agencies; a large one, its regions.
+                agency_groups => Serde((site.agencies.len() <= HOME_AGENCIES).then(|| view::region_groups(&site.agencies, |a| Some(view::agency_link(base, a))))),
             },
         )
     }
 
-    /// A year's page: its reports, compliance overview, findings and rankings.
+    /// A year's page: its reports by region, with links to its overview and rankings.
     pub(super) fn year(&self, year: u16) -> Page {
-        let (site, review) = (self.site, self.review);
+        let site = self.site;
         let base = &site.config.base_url;
         // A year whose reports have no tables has no CSV: the data page then.
         let year_csv = crate::output::opendata::year_csv(site, year).unwrap_or_else(|| url::DATA.to_owned());
+        let groups = view::region_groups(&site.agencies, |a| a.report(year).map(|r| view::report_link(base, a, r)));
         Page::plain(
             "year.html",
             context! {
                 site => self.shared.site_ctx.clone(),
                 page_title => format!("{year}年度政府信息公开工作年度报告"),
                 year => year,
-                groups => Serde(view::year_groups(site, year)),
+                reports => groups.iter().map(view::RegionGroup::len).sum::<usize>(),
+                groups => Serde(groups),
+                compliance_href => base.link(&url::compliance(year)),
+                rankings_href => base.link(&url::rankings(year)),
+                rankings => Serde(view::ranking_links(site, year)),
+                year_csv => base.link(&year_csv),
+                breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, "全部年度".to_owned(), url::YEARS)])),
+            },
+        )
+    }
+
+    /// A year's compliance overview and findings.
+    pub(super) fn compliance(&self, year: u16) -> Page {
+        let (site, review) = (self.site, self.review);
+        let base = &site.config.base_url;
+        Page::plain(
+            "compliance.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => format!("{year}年度报告公开情况"),
+                year => year,
                 compliance => Serde(overview::compliance_rows(site, review, year)),
                 findings => Serde(overview::findings(site, review, year)),
+                breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, format!("{year}年"), &url::year(year))])),
+            },
+        )
+    }
+
+    /// A year's rankings.
+    pub(super) fn rankings(&self, year: u16) -> Page {
+        let (site, review) = (self.site, self.review);
+        let base = &site.config.base_url;
+        Page::plain(
+            "rankings.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => format!("{year}年度排名"),
+                year => year,
                 rankings => Serde(overview::rankings(site, review, year)),
-                year_csv => base.link(&year_csv),
+                breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, format!("{year}年"), &url::year(year))])),
+            },
+        )
+    }
+
+    /// The list of every year.
+    pub(super) fn years(&self) -> Page {
+        let site = self.site;
+        let base = &site.config.base_url;
+        Page::plain(
+            "years.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => "全部年度",
+                years => Serde(view::year_links(site)),
+                breadcrumbs => Serde(view::crumbs(base, vec![])),
+            },
+        )
+    }
+
+    /// The full-text search page: the form, filled in by `search.js`.
+    pub(super) fn search(&self) -> Page {
+        let site = self.site;
+        let base = &site.config.base_url;
+        Page::plain(
+            "search.html",
+            context! {
+                site => self.shared.site_ctx.clone(),
+                page_title => "搜索年度报告",
+                years => site.years(),
+                index_href => base.link(crate::output::search::DIR),
                 breadcrumbs => Serde(view::crumbs(base, vec![])),
             },
         )
@@ -79,7 +150,8 @@ impl Renderer<'_> {
             context! {
                 site => self.shared.site_ctx.clone(),
                 page_title => "机构列表",
-                agency_groups => Serde(view::agency_groups(base, &site.agencies)),
+                groups => Serde(view::region_groups(&site.agencies, |a| Some(view::agency_link(base, a)))),
+                agencies => site.agencies.len(),
                 breadcrumbs => Serde(view::crumbs(base, vec![])),
             },
         )

@@ -54,8 +54,14 @@ const DEFAULT_THEME: &[(&str, &[u8])] = builtin!(
     "templates/agencies.html",
     "templates/data.html",
     "templates/404.html",
+    "templates/compliance.html",
+    "templates/rankings.html",
+    "templates/years.html",
+    "templates/search.html",
     "static/assets/style.css",
     "static/assets/favicon.svg",
+    "static/assets/site.js",
+    "static/assets/search.js",
 );
 
 impl Theme {

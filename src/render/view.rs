@@ -13,8 +13,11 @@ use crate::layout::url;
 use crate::model::{Agency, AgencyInfo, AgencyIx, Report, ReportIx, Site, Waived};
 use crate::validate::Review;
 
+/// How many years the header links to; the rest are on the years page.
+const HEADER_YEARS: usize = 5;
+
 /// A labelled link.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(super) struct Link {
     label: String,
     href: String,
@@ -47,19 +50,22 @@ pub(super) struct AgencyLink {
     reports: usize,
 }
 
-/// Items under a heading: reports or agencies by the agencies' group.
-#[derive(Serialize)]
-pub(super) struct Group<T> {
-    name: String,
-    items: Vec<T>,
-}
-
 /// What every page shows of the site: title, navigation, footer.
 #[derive(Serialize)]
 pub(super) struct SiteContext<'a> {
     title: &'a str,
     footer: &'a Footer,
+    /// Every year, newest first.
     years: Vec<Link>,
+    /// The latest years, which the header shows.
+    header_years: Vec<Link>,
+    /// Whether there are more years than the header shows.
+    more_years: bool,
+    years_href: String,
+    /// The search page, if the site has search.
+    search_href: Option<String>,
+    /// The folder of the theme's assets (`assets/`), for its scripts.
+    assets_href: String,
     agencies_href: String,
     feed_href: String,
     home_href: String,
@@ -70,10 +76,17 @@ impl<'a> SiteContext<'a> {
     /// The site's context, the same on every page.
     pub(super) fn new(site: &'a Site) -> Self {
         let base = &site.config.base_url;
+        let years: Vec<Link> = site.years().iter().map(|&y| Link::new(base, format!("{y}年"), &url::year(y))).collect();
+        let header_years = years.iter().take(HEADER_YEARS).cloned().collect();
         SiteContext {
             title: &site.config.title,
             footer: &site.config.footer,
-            years: site.years().iter().map(|&y| Link::new(base, format!("{y}年"), &url::year(y))).collect(),
+            more_years: years.len() > HEADER_YEARS,
+            years,
+            header_years,
+            years_href: base.link(url::YEARS),
+            search_href: site.config.search.enabled.then(|| base.link(url::SEARCH)),
+            assets_href: base.link("assets/"),
             agencies_href: base.link(url::AGENCIES),
             feed_href: base.link(url::FEED),
             home_href: base.link(url::HOME),
@@ -213,7 +226,8 @@ pub(super) fn report_link(base: &BaseUrl, agency: &Agency, report: &Report) -> R
     }
 }
 
-fn agency_link(base: &BaseUrl, agency: &Agency) -> AgencyLink {
+/// A link to `agency`'s page.
+pub(super) fn agency_link(base: &BaseUrl, agency: &Agency) -> AgencyLink {
     AgencyLink {
         name: agency.info.name.clone(),
         short_name: agency.info.display_short_name().to_owned(),
@@ -222,33 +236,107 @@ fn agency_link(base: &BaseUrl, agency: &Agency) -> AgencyLink {
     }
 }
 
-/// Groups keep the order in which their first member appears (agency order).
-fn push_grouped<T>(groups: &mut Vec<Group<T>>, name: &str, item: T) {
-    match groups.iter_mut().find(|g| g.name == name) {
-        Some(g) => g.items.push(item),
-        None => groups.push(Group { name: name.to_owned(), items: vec![item] }),
+/// Agencies by region: a top level (the widest level in which the site's
+/// agencies differ: cities of a provincial site, counties of a city's), and
+/// under it a subgroup per rest of the region and parent body (a county and
+/// its departments and towns). Agencies without a region go by parent body.
+#[derive(Serialize)]
+pub(super) struct RegionGroup<T> {
+    name: String,
+    id: String,
+    subgroups: Vec<Subgroup<T>>,
+}
+
+/// Items of one subgroup.
+#[derive(Serialize)]
+pub(super) struct Subgroup<T> {
+    name: String,
+    id: String,
+    items: Vec<T>,
+}
+
+impl<T> RegionGroup<T> {
+    /// How many items the group holds.
+    pub(super) fn len(&self) -> usize {
+        self.subgroups.iter().map(|s| s.items.len()).sum()
     }
 }
 
-/// Every agency, by group.
-pub(super) fn agency_groups(base: &BaseUrl, agencies: &[Agency]) -> Vec<Group<AgencyLink>> {
-    let mut groups = Vec::new();
-    for agency in agencies {
-        push_grouped(&mut groups, agency.info.group(), agency_link(base, agency));
-    }
-    groups
+/// Where an agency goes: (top level, subgroup), past the levels all of `agencies` share.
+fn region_keys(agencies: &[Agency]) -> Vec<(String, String)> {
+    let levels: Vec<Vec<&str>> = agencies.iter().map(|a| a.info.region_levels()).collect();
+    let with_region: Vec<&Vec<&str>> = levels.iter().filter(|l| !l.is_empty()).collect();
+    // Shared levels, but one: a site of one county still shows its county.
+    let shared = with_region.first().map_or(0, |first| {
+        (0..first.len()).take_while(|&i| with_region.iter().all(|l| l.len() > i + 1 && l[i] == first[i])).count()
+    });
+    agencies
+        .iter()
+        .zip(&levels)
+        .map(|(a, l)| match l.get(shared..).unwrap_or_default() {
+            [] => (a.info.group().to_owned(), a.info.group().to_owned()),
+            [top] => (top.to_string(), a.info.parent.clone().unwrap_or_else(|| top.to_string())),
+            [top, rest @ ..] => (top.to_string(), rest.concat()),
+        })
+        .collect()
 }
 
-/// The reports of `year`, by their agencies' group.
-pub(super) fn year_groups(site: &Site, year: u16) -> Vec<Group<ReportLink>> {
-    let base = &site.config.base_url;
-    let mut groups = Vec::new();
-    for agency in &site.agencies {
-        if let Some(report) = agency.report(year) {
-            push_grouped(&mut groups, agency.info.group(), report_link(base, agency, report));
+/// The items `item` makes of `agencies` (`None`: none for it), by region, in agency order
+/// of each group's first member.
+pub(super) fn region_groups<T>(agencies: &[Agency], item: impl Fn(&Agency) -> Option<T>) -> Vec<RegionGroup<T>> {
+    let mut groups: Vec<RegionGroup<T>> = Vec::new();
+    let mut subs = 0;
+    for (agency, (top, sub)) in agencies.iter().zip(region_keys(agencies)) {
+        let Some(item) = item(agency) else { continue };
+        let g = match groups.iter().position(|g| g.name == top) {
+            Some(g) => g,
+            None => {
+                let id = format!("region-{}", groups.len() + 1);
+                groups.push(RegionGroup { name: top, id, subgroups: Vec::new() });
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[g];
+        match group.subgroups.iter_mut().find(|s| s.name == sub) {
+            Some(s) => s.items.push(item),
+            None => {
+                subs += 1;
+                group.subgroups.push(Subgroup { name: sub, id: format!("group-{subs}"), items: vec![item] });
+            }
         }
     }
     groups
+}
+
+/// The regions of the agency index, for the home page: each top level with a link to it.
+pub(super) fn region_index(base: &BaseUrl, agencies: &[Agency]) -> Vec<Link> {
+    region_groups(agencies, |_| Some(()))
+        .into_iter()
+        .map(|g| {
+            let label = format!("{}（{}个机构）", g.name, g.len());
+            Link { label, href: format!("{}#{}", base.link(url::AGENCIES), g.id) }
+        })
+        .collect()
+}
+
+/// Every year with the number of its reports.
+pub(super) fn year_links(site: &Site) -> Vec<Link> {
+    let base = &site.config.base_url;
+    site.years()
+        .into_iter()
+        .map(|y| {
+            let n = site.agencies.iter().filter(|a| a.report(y).is_some()).count();
+            Link::new(base, format!("{y}年（{n}份报告）"), &url::year(y))
+        })
+        .collect()
+}
+
+/// The rankings of a year, linked on its rankings page.
+pub(super) fn ranking_links(site: &Site, year: u16) -> Vec<Link> {
+    let base = &site.config.base_url;
+    let page = base.link(&url::rankings(year));
+    let rankings = super::overview::ranking_format(site, year).map_or(&[][..], |f| f.rankings);
+    rankings.iter().map(|r| Link { label: r.title.to_owned(), href: format!("{page}#{}", r.id) }).collect()
 }
 
 /// The trend charts of an agency with reports, each as a placeholder for its part.

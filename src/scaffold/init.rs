@@ -101,6 +101,11 @@ licence = "本站公开的年度报告统计数据可以自由复制、使用和
 [security]
 # true：report.md 和简介中的原始 HTML 不经过滤直接发布（含脚本，请慎用）；false：删除脚本、嵌入内容等并提示 · true: publish raw HTML unsanitized (scripts included); false: remove scripts, embeds and the like, with a warning
 allow_raw_html = false
+
+# 全文搜索 · Full-text search
+[search]
+# true：生成搜索索引和搜索页，每页页头有搜索框；false：不提供搜索 · true: write the search index and page, a search box on every page; false: no search
+enabled = true
 "#;
 
 fn readme(year: u16) -> String {

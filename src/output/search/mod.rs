@@ -1,0 +1,605 @@
+//! The static full-text search index (`search/`), read by the theme's
+//! `search.js`; see [`docs/search.md`](../../../docs/search.md).
+//!
+//! - `meta.json`: what every search needs: the number of documents and of
+//!   shards, the years, the regions and, per agency, its name, folder, region,
+//!   first document and years; the format's table labels.
+//! - `s/<n>.bin`: the postings of the tokens whose [`token::shard_of`] is `n`,
+//!   so that a query fetches only the shards of its tokens.
+//! - `d/<n>.txt`: document `n`'s title and plain text, for the phrase check
+//!   and the snippet, fetched for the results shown.
+//!
+//! Documents are the reports in site order (agency by agency, oldest first).
+//! A token's postings are two lists of documents: where it is in the title
+//! (the report's title, its agency's name and region) and where it is only in
+//! the narrative; a token of the format's table labels is marked as in every
+//! document's tables, the lowest rank.
+
+pub(crate) mod token;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use pulldown_cmark::{Event, Parser, TagEnd};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::BaseUrl;
+use crate::format::Header;
+use crate::model::{ReportIx, Site};
+use token::Token;
+
+/// The folder of the index, under the site root.
+pub(crate) const DIR: &str = "search/";
+
+/// The file every search reads first.
+pub(crate) const META: &str = "search/meta.json";
+
+/// Shard `n`'s file.
+pub(crate) fn shard_path(n: u32) -> String {
+    format!("{DIR}s/{n}.bin")
+}
+
+/// Document `n`'s file.
+pub(crate) fn doc_path(n: u32) -> String {
+    format!("{DIR}d/{n}.txt")
+}
+
+/// How many shards a site of `docs` documents has: about one per eight
+/// documents, a power of two from 16 to 16,384, so that a shard stays a few
+/// kilobytes at any size and a query's few shards stay small.
+pub(crate) fn shard_count(docs: usize) -> u32 {
+    (docs / 8).next_power_of_two().clamp(16, 16_384) as u32
+}
+
+/// Report `r`'s document id: its place in site order.
+pub(crate) fn doc_id(site: &Site, r: ReportIx) -> u32 {
+    let before: usize = site.agencies[..r.agency.index()].iter().map(|a| a.reports.len()).sum();
+    (before + r.index) as u32
+}
+
+/// Where a token is in one document: title, or narrative only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Text,
+}
+
+/// A token's documents, each list as delta-encoded LEB128 varints.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Postings {
+    /// In every document's table labels.
+    table: bool,
+    title: List,
+    text: List,
+}
+
+/// Increasing document ids, delta-encoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct List {
+    bytes: Vec<u8>,
+    /// The last id plus one (0: empty).
+    next: u32,
+    len: u32,
+}
+
+impl List {
+    fn push(&mut self, doc: u32) {
+        debug_assert!(doc + 1 > self.next || self.len == 0);
+        let delta = if self.len == 0 { doc } else { doc - (self.next - 1) };
+        varint(&mut self.bytes, delta);
+        self.next = doc + 1;
+        self.len += 1;
+    }
+
+    fn ids(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.len as usize);
+        let mut at = 0;
+        let mut doc = 0u32;
+        while at < self.bytes.len() {
+            let (delta, used) = read_varint(&self.bytes[at..]);
+            at += used;
+            doc = if out.is_empty() { delta } else { doc + delta };
+            out.push(doc);
+        }
+        out
+    }
+
+    fn from_ids(ids: &[u32]) -> Self {
+        let mut list = List::default();
+        ids.iter().for_each(|&d| list.push(d));
+        list
+    }
+
+    /// The list as the shard file has it: empty, delta varints (kind 0), or a
+    /// bitmap of every document (kind 1) where that is shorter.
+    fn encode(&self, docs: u32, out: &mut Vec<u8>) {
+        if self.len == 0 {
+            varint(out, 0);
+            return;
+        }
+        let bitmap = (docs as usize).div_ceil(8);
+        if bitmap < self.bytes.len() {
+            let mut bits = vec![0u8; bitmap];
+            for d in self.ids() {
+                bits[d as usize / 8] |= 1 << (d % 8);
+            }
+            varint(out, bitmap as u32 + 1);
+            out.push(1);
+            out.extend_from_slice(&bits);
+        } else {
+            varint(out, self.bytes.len() as u32 + 1);
+            out.push(0);
+            out.extend_from_slice(&self.bytes);
+        }
+    }
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8]) -> (u32, usize) {
+    let mut v = 0u32;
+    for (i, &b) in bytes.iter().enumerate().take(5) {
+        v |= u32::from(b & 0x7F) << (7 * i);
+        if b & 0x80 == 0 {
+            return (v, i + 1);
+        }
+    }
+    (v, bytes.len())
+}
+
+/// The tokens of one shard, by their text (the order of the file).
+pub(crate) type Shard = BTreeMap<String, Postings>;
+
+/// The whole index in memory: each shard's postings. Shared between the
+/// previews of `portal serve`, which copy only the shards an edit touches.
+#[derive(Debug, Clone)]
+pub(crate) struct Index {
+    docs: u32,
+    shards: Vec<Arc<Shard>>,
+}
+
+/// What is indexed of one report: its title field (the title, then its
+/// agency's name and region where the title does not hold them) and its
+/// narrative as plain text.
+pub(crate) struct DocText {
+    pub title: String,
+    pub extra: String,
+    pub text: String,
+}
+
+impl DocText {
+    /// Report `r`'s fields, from its `report.md` as loaded (`markdown`).
+    pub(crate) fn of(site: &Site, r: ReportIx, markdown: &str) -> Self {
+        let (agency, report) = (site.agency(r.agency), site.report(r));
+        let title = report.title.clone();
+        let mut extra = String::new();
+        for more in [Some(&agency.info.name), agency.info.region.as_ref()].into_iter().flatten() {
+            if !title.contains(more.as_str()) {
+                extra.push_str(if extra.is_empty() { "" } else { " " });
+                extra.push_str(more);
+            }
+        }
+        let mut text = String::with_capacity(markdown.len());
+        let parts = std::iter::once(&report.narrative.preamble).chain(report.narrative.sections.iter().flatten());
+        for part in parts {
+            if let Some(h) = &part.heading {
+                text.push_str(h);
+                text.push('\n');
+            }
+            plain_text(part.markdown(markdown), &mut text);
+        }
+        Self { title, extra, text }
+    }
+
+    /// The document file: the title on the first line, the agency and region
+    /// (where the title lacks them) on the second, then the text.
+    pub(crate) fn file(&self) -> Vec<u8> {
+        let mut out = String::with_capacity(self.title.len() + self.extra.len() + self.text.len() + 2);
+        out.push_str(&self.title);
+        out.push('\n');
+        out.push_str(&self.extra);
+        out.push('\n');
+        out.push_str(self.text.trim_end());
+        out.push('\n');
+        out.into_bytes()
+    }
+}
+
+/// Appends the text a reader sees of `markdown`: one line per block.
+fn plain_text(markdown: &str, out: &mut String) {
+    for event in Parser::new_ext(markdown, crate::markdown::options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak => {}
+            Event::HardBreak => out.push('\n'),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableHead | TagEnd::TableRow,
+            ) => {
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+}
+
+/// One document's tokens, each once, with its best field.
+fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
+    let mut title = Vec::new();
+    token::tokens(&doc.title, |t| title.push(t));
+    token::tokens(&doc.extra, |t| title.push(t));
+    title.sort_unstable();
+    title.dedup();
+    let mut text = Vec::with_capacity(doc.text.len() / 2);
+    token::tokens(&doc.text, |t| text.push(t));
+    text.sort_unstable();
+    text.dedup();
+    let mut out: Vec<(Token, Field)> = title.iter().map(|&t| (t, Field::Title)).collect();
+    out.extend(text.into_iter().filter(|t| title.binary_search(t).is_err()).map(|t| (t, Field::Text)));
+    out
+}
+
+/// Every label of the tables of the formats the site holds, one a line.
+pub(crate) fn table_labels(site: &Site) -> String {
+    fn walk(headers: &[Header], out: &mut Vec<&'static str>) {
+        for h in headers {
+            out.push(h.label);
+            walk(h.children, out);
+        }
+    }
+    let mut labels = Vec::new();
+    let present = |f: &crate::format::FormatId| site.reports().any(|(_, r)| r.format == *f);
+    for format in crate::format::FormatId::ALL.iter().filter(|f| present(f)).map(|f| f.format()) {
+        for table in format.tables {
+            for block in table.blocks {
+                labels.extend(block.caption);
+                walk(block.columns, &mut labels);
+                walk(block.rows, &mut labels);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    labels.retain(|l| !l.is_empty() && seen.insert(*l));
+    labels.join("\n")
+}
+
+impl Index {
+    /// The index of `site`, from each report's [`DocText`] (`text`: `None`
+    /// where its `report.md` could not be read, which the page reports).
+    pub(crate) fn build(site: &Site, text: &(dyn Fn(ReportIx) -> Option<Arc<str>> + Sync)) -> Self {
+        let reports: Vec<ReportIx> = site.reports().map(|(r, _)| r).collect();
+        let docs = reports.len() as u32;
+        let shards = shard_count(reports.len());
+        // Tokenized in parallel, chunk by chunk so that only a chunk's tokens are
+        // held at once; merged in document order into GROUPS maps at once, each
+        // taking the tokens of its shards.
+        const GROUPS: u32 = 8;
+        const CHUNK: usize = 512;
+        let mut groups: Vec<HashMap<Token, Postings>> = (0..GROUPS).map(|_| HashMap::new()).collect();
+        for (c, chunk) in reports.chunks(CHUNK).enumerate() {
+            let tokens: Vec<(Vec<(Token, Field)>, [usize; GROUPS as usize + 1])> = chunk
+                .par_iter()
+                .map(|&r| {
+                    let mut all = text(r).map(|md| doc_tokens(&DocText::of(site, r, &md))).unwrap_or_default();
+                    all.sort_by_cached_key(|(t, _)| t.shard(shards) % GROUPS);
+                    let mut bounds = [all.len(); GROUPS as usize + 1];
+                    for g in (0..GROUPS as usize).rev() {
+                        bounds[g] = all.partition_point(|(t, _)| (t.shard(shards) % GROUPS) < g as u32);
+                    }
+                    (all, bounds)
+                })
+                .collect();
+            let base = (c * CHUNK) as u32;
+            groups.par_iter_mut().enumerate().for_each(|(g, map)| {
+                for (i, (doc, bounds)) in tokens.iter().enumerate() {
+                    for &(t, field) in &doc[bounds[g]..bounds[g + 1]] {
+                        let p = map.entry(t).or_default();
+                        match field {
+                            Field::Title => p.title.push(base + i as u32),
+                            Field::Text => p.text.push(base + i as u32),
+                        }
+                    }
+                }
+            });
+        }
+        let mut maps: Vec<Shard> = (0..shards).map(|_| Shard::new()).collect();
+        for map in groups {
+            for (t, p) in map {
+                maps[t.shard(shards) as usize].insert(t.text(), p);
+            }
+        }
+        let labels = table_labels(site);
+        let mut index = Index { docs, shards: maps.into_iter().map(Arc::new).collect() };
+        token::tokens(&labels, |t| {
+            let shard = Arc::make_mut(&mut index.shards[t.shard(shards) as usize]);
+            shard.entry(t.text()).or_default().table = true;
+        });
+        index
+    }
+
+    /// The index with document `doc` indexed from `new` instead of `old`:
+    /// only the shards of tokens that changed are copied.
+    pub(crate) fn with_edit(&self, doc: u32, old: &DocText, new: &DocText) -> Self {
+        let (before, after) = (doc_tokens(old), doc_tokens(new));
+        let before: HashMap<Token, Field> = before.into_iter().collect();
+        let after: HashMap<Token, Field> = after.into_iter().collect();
+        let shards = self.shards.len() as u32;
+        let mut index = self.clone();
+        let mut change = |t: Token, to: Option<Field>| {
+            let shard = Arc::make_mut(&mut index.shards[t.shard(shards) as usize]);
+            let p = shard.entry(t.text()).or_default();
+            for (field, list) in [(Field::Title, &mut p.title), (Field::Text, &mut p.text)] {
+                let mut ids = list.ids();
+                let at = ids.binary_search(&doc);
+                match (at, to == Some(field)) {
+                    (Ok(i), false) => _ = ids.remove(i),
+                    (Err(i), true) => ids.insert(i, doc),
+                    _ => continue,
+                }
+                *list = List::from_ids(&ids);
+            }
+            if *p == Postings::default() {
+                shard.remove(&t.text());
+            }
+        };
+        for (&t, &f) in &before {
+            if after.get(&t) != Some(&f) {
+                change(t, after.get(&t).copied());
+            }
+        }
+        for (&t, &f) in &after {
+            if !before.contains_key(&t) {
+                change(t, Some(f));
+            }
+        }
+        index
+    }
+
+    /// The number of shards.
+    #[cfg(test)]
+    pub(crate) fn shards(&self) -> u32 {
+        self.shards.len() as u32
+    }
+
+    /// Whether shard `n` is the same (shared) in both indexes.
+    #[cfg(test)]
+    pub(crate) fn shares_shard(&self, other: &Index, n: u32) -> bool {
+        match (self.shards.get(n as usize), other.shards.get(n as usize)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// Shard `n`'s file: per token, its text (length-prefixed UTF-8), a flag
+    /// byte (1: in the table labels), and its title and narrative lists.
+    pub(crate) fn shard_file(&self, n: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (text, p) in self.shards.get(n as usize).map(|s| s.iter()).into_iter().flatten() {
+            varint(&mut out, text.len() as u32);
+            out.extend_from_slice(text.as_bytes());
+            out.push(u8::from(p.table));
+            p.title.encode(self.docs, &mut out);
+            p.text.encode(self.docs, &mut out);
+        }
+        out
+    }
+}
+
+/// `meta.json`: what every search reads first.
+#[derive(Serialize)]
+struct Meta<'a> {
+    /// The index layout's version.
+    v: u32,
+    docs: u32,
+    shards: u32,
+    /// The years, newest first.
+    years: Vec<u16>,
+    /// Distinct regions (their levels joined by ` / `), in site order.
+    regions: Vec<String>,
+    /// Per agency: name, folder as a URL path segment, region (an index into
+    /// `regions`, or -1), first document, and its years as runs `[first, count, …]`.
+    agencies: Vec<(&'a str, String, i64, u32, Vec<u16>)>,
+    /// The format's table labels, one a line.
+    labels: String,
+}
+
+/// `meta.json` of `site`.
+pub(crate) fn meta(site: &Site, base: &BaseUrl) -> Vec<u8> {
+    let mut regions: Vec<String> = Vec::new();
+    let mut first = 0u32;
+    let root = base.link("");
+    let agencies = site
+        .agencies
+        .iter()
+        .map(|a| {
+            let region = a.info.region_levels().join(" / ");
+            let r = if region.is_empty() {
+                -1
+            } else {
+                match regions.iter().position(|x| *x == region) {
+                    Some(i) => i as i64,
+                    None => {
+                        regions.push(region);
+                        regions.len() as i64 - 1
+                    }
+                }
+            };
+            let mut runs: Vec<u16> = Vec::new();
+            for r in &a.reports {
+                match runs.len() {
+                    n if n >= 2 && runs[n - 2] + runs[n - 1] == r.year => runs[n - 1] += 1,
+                    _ => runs.extend([r.year, 1]),
+                }
+            }
+            let slug = base.link(&a.slug).strip_prefix(&root).unwrap_or_default().to_owned();
+            let entry = (a.info.name.as_str(), slug, r, first, runs);
+            first += a.reports.len() as u32;
+            entry
+        })
+        .collect();
+    let meta = Meta {
+        v: 1,
+        docs: first,
+        shards: shard_count(first as usize),
+        years: site.years(),
+        regions,
+        agencies,
+        labels: table_labels(site),
+    };
+    serde_json::to_vec(&meta).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes a shard file back into (token, table, title ids, text ids), as search.js does.
+    fn decode(bytes: &[u8], docs: u32) -> Vec<(String, bool, Vec<u32>, Vec<u32>)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        let list = |at: &mut usize| {
+            let (n, used) = read_varint(&bytes[*at..]);
+            *at += used;
+            if n == 0 {
+                return Vec::new();
+            }
+            let (kind, body) = (bytes[*at], &bytes[*at + 1..*at + n as usize]);
+            *at += n as usize;
+            if kind == 1 {
+                (0..docs).filter(|&d| body[d as usize / 8] & (1 << (d % 8)) != 0).collect()
+            } else {
+                List { bytes: body.to_vec(), next: 0, len: 1 }.ids()
+            }
+        };
+        while at < bytes.len() {
+            let (len, used) = read_varint(&bytes[at..]);
+            at += used;
+            let text = String::from_utf8(bytes[at..at + len as usize].to_vec()).unwrap();
+            at += len as usize;
+            let table = bytes[at] == 1;
+            at += 1;
+            let title = list(&mut at);
+            let text_ids = list(&mut at);
+            out.push((text, table, title, text_ids));
+        }
+        out
+    }
+
+    fn doc(title: &str, text: &str) -> DocText {
+        DocText { title: title.to_owned(), extra: String::new(), text: text.to_owned() }
+    }
+
+    /// An index of `docs` built by hand, as `build` merges them.
+    fn index_of(docs: &[DocText]) -> Index {
+        let shards = shard_count(docs.len());
+        let mut maps: Vec<Shard> = (0..shards).map(|_| Shard::new()).collect();
+        for (d, doc) in docs.iter().enumerate() {
+            for (t, f) in doc_tokens(doc) {
+                let p = maps[t.shard(shards) as usize].entry(t.text()).or_default();
+                match f {
+                    Field::Title => p.title.push(d as u32),
+                    Field::Text => p.text.push(d as u32),
+                }
+            }
+        }
+        Index { docs: docs.len() as u32, shards: maps.into_iter().map(Arc::new).collect() }
+    }
+
+    fn lookup(index: &Index, token: &str) -> Option<(bool, Vec<u32>, Vec<u32>)> {
+        let n = token::shard_of(token, index.shards());
+        decode(&index.shard_file(n), index.docs).into_iter().find(|e| e.0 == token).map(|e| (e.1, e.2, e.3))
+    }
+
+    #[test]
+    fn varints_and_lists_round_trip() {
+        for ids in [vec![], vec![0], vec![5], vec![0, 1, 2, 127, 128, 300, 16_384, 2_000_000]] {
+            let list = List::from_ids(&ids);
+            assert_eq!(list.ids(), ids);
+            let mut out = Vec::new();
+            list.encode(3_000_000, &mut out);
+            let mut again = Vec::new();
+            list.encode(3_000_000, &mut again);
+            assert_eq!(out, again, "deterministic");
+        }
+        let mut v = Vec::new();
+        varint(&mut v, 300);
+        assert_eq!(v, [0xAC, 0x02]);
+        assert_eq!(read_varint(&v), (300, 2));
+    }
+
+    #[test]
+    fn a_dense_list_is_a_bitmap_a_sparse_one_varints() {
+        let dense: Vec<u32> = (0..1000).filter(|d| d % 3 != 0).collect();
+        let mut out = Vec::new();
+        List::from_ids(&dense).encode(1000, &mut out);
+        let (n, used) = read_varint(&out);
+        assert_eq!((n as usize, out[used]), (125 + 1, 1), "a bitmap of 1,000 documents");
+        let mut sparse = Vec::new();
+        List::from_ids(&[3, 900]).encode(1000, &mut sparse);
+        assert_eq!(sparse, [4, 0, 3, 0x81, 0x07]);
+    }
+
+    #[test]
+    fn postings_keep_the_best_field_per_document() {
+        let index = index_of(&[
+            doc("冶源街道2024年度报告", "本年度收到政府信息公开申请46件。"),
+            doc("柳山镇2024年度报告", "冶源街道的经验。PDF 文件。"),
+            doc("教育局", "没有相关内容"),
+        ]);
+        assert_eq!(lookup(&index, "冶源"), Some((false, vec![0], vec![1])));
+        assert_eq!(lookup(&index, "2024"), Some((false, vec![0, 1], vec![])));
+        assert_eq!(lookup(&index, "46"), Some((false, vec![], vec![0])));
+        assert_eq!(lookup(&index, "pdf"), Some((false, vec![], vec![1])));
+        assert_eq!(lookup(&index, "容"), Some((false, vec![], vec![2])));
+        assert_eq!(lookup(&index, "不在"), None);
+    }
+
+    #[test]
+    fn an_edit_changes_only_the_shards_of_changed_tokens() {
+        let docs = vec![doc("甲", "政府信息公开"), doc("乙", "依申请公开")];
+        let index = index_of(&docs);
+        let edited = index.with_edit(1, &docs[1], &doc("乙", "依申请公开行政复议"));
+        let fresh = index_of(&[doc("甲", "政府信息公开"), doc("乙", "依申请公开行政复议")]);
+        for n in 0..index.shards() {
+            assert_eq!(edited.shard_file(n), fresh.shard_file(n), "shard {n}");
+        }
+        let changed: Vec<u32> = (0..index.shards()).filter(|&n| !edited.shares_shard(&index, n)).collect();
+        let mut expected: Vec<u32> = ["行", "政", "复", "议", "开行", "行政", "政复", "复议"]
+            .iter()
+            .map(|t| token::shard_of(t, index.shards()))
+            .filter(|&n| index.shard_file(n) != fresh.shard_file(n))
+            .collect();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(changed, expected);
+        // And back: the edit undone is the first index.
+        let undone = edited.with_edit(1, &doc("乙", "依申请公开行政复议"), &docs[1]);
+        for n in 0..index.shards() {
+            assert_eq!(undone.shard_file(n), index.shard_file(n), "shard {n}");
+        }
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        let mut out = String::new();
+        plain_text("本年度**收到**[申请](../x/)46件。\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n", &mut out);
+        assert_eq!(out, "本年度收到申请46件。\n甲 乙 \n1 2 \n");
+    }
+
+    #[test]
+    fn shards_grow_with_the_documents() {
+        assert_eq!(shard_count(0), 16);
+        assert_eq!(shard_count(1000), 128);
+        assert_eq!(shard_count(10_000), 2048);
+        assert_eq!(shard_count(100_000), 16_384);
+    }
+}

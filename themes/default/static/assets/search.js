@@ -1,0 +1,482 @@
+// portal default theme: full-text search over the static index in search/ (docs/search.md).
+// The query is tokenized as the index was (src/output/search/token.rs): NFKC per character,
+// ASCII lower case; a Han run of one character is that character, a longer one its overlapping
+// pairs; ASCII letters and digits are words, cut to 12 characters. Words separated by spaces
+// must all match. Only the shards of the query's tokens are fetched, then the texts of the
+// results shown, in which every word is confirmed before it is shown. Data is written into the
+// page as text, never as HTML.
+(function () {
+  'use strict';
+  var form = document.getElementById('search-form');
+  if (!form) return;
+  var indexUrl = form.getAttribute('data-index');
+  var siteRoot = indexUrl.replace(/search\/$/, '');
+  var input = document.getElementById('search-q');
+  var yearSelect = document.getElementById('search-year');
+  var regionSelect = document.getElementById('search-region');
+  var status = document.getElementById('search-status');
+  var list = document.getElementById('search-results');
+  var moreButton = document.getElementById('search-more');
+  var PAGE = 10;
+  var WORD_MAX = 12;
+
+  var metaPromise = null;
+  var shards = new Map();
+  var docs = new Map();
+  var current = null; // the search being shown: { found, next, shown, words, generation }
+  var generation = 0;
+  var pendingRegion = ''; // a region from the URL, until its option exists
+
+  function get(path, as) {
+    return fetch(indexUrl + path).then(function (r) {
+      if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+      return as === 'json' ? r.json() : r.arrayBuffer();
+    });
+  }
+
+  function meta() {
+    if (!metaPromise) metaPromise = get('meta.json', 'json').then(prepareMeta);
+    return metaPromise;
+  }
+
+  function prepareMeta(m) {
+    m.labelsFolded = fold(m.labels).text;
+    // Region options: every level of every region, widest first, indented by depth.
+    var seen = new Set();
+    m.regions.forEach(function (r) {
+      var parts = r.split(' / ');
+      for (var i = 1; i <= parts.length; i++) {
+        var key = parts.slice(0, i).join(' / ');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        var option = document.createElement('option');
+        option.value = key;
+        option.textContent = '\u3000'.repeat(i - 1) + parts[i - 1];
+        regionSelect.appendChild(option);
+      }
+    });
+    return m;
+  }
+
+  // --- text ---------------------------------------------------------------------------
+
+  function isHan(cp) {
+    return (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x20000 && cp <= 0x3134f);
+  }
+
+  function isWordChar(ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z');
+  }
+
+  // Normalised text, and for each of its UTF-16 units the index of the original's unit it came from.
+  function fold(text) {
+    var out = '';
+    var from = [];
+    var i = 0;
+    for (var ch of text) {
+      var cp = ch.codePointAt(0);
+      var n = cp < 128 || isHan(cp) ? ch : ch.normalize('NFKC');
+      n = n.replace(/[A-Z]/g, function (c) { return c.toLowerCase(); });
+      for (var k = 0; k < n.length; k++) from.push(i);
+      out += n;
+      i += ch.length;
+    }
+    from.push(i);
+    return { text: out, from: from };
+  }
+
+  // The words of a query; each word's tokens and the runs (phrases) that must appear in the text.
+  function parse(query) {
+    var words = [];
+    fold(query).text.split(/\s+/).forEach(function (w) {
+      if (!w) return;
+      var tokens = [];
+      var phrases = [];
+      var run = '';
+      var han = [];
+      var flushHan = function () {
+        if (han.length === 1) tokens.push(han[0]);
+        for (var j = 0; j + 1 < han.length; j++) tokens.push(han[j] + han[j + 1]);
+        if (han.length) phrases.push(han.join(''));
+        han = [];
+      };
+      var flushWord = function () {
+        if (run) {
+          tokens.push(run.slice(0, WORD_MAX));
+          phrases.push(run);
+        }
+        run = '';
+      };
+      for (var ch of w) {
+        if (isWordChar(ch)) {
+          flushHan();
+          run += ch;
+        } else if (isHan(ch.codePointAt(0))) {
+          flushWord();
+          han.push(ch);
+        } else {
+          flushWord();
+          flushHan();
+        }
+      }
+      flushWord();
+      flushHan();
+      if (tokens.length) words.push({ tokens: Array.from(new Set(tokens)), phrases: phrases });
+    });
+    return words;
+  }
+
+  // FNV-1a over code points, as token.rs's shard_of.
+  function shardOf(token, n) {
+    var h = 0x811c9dc5;
+    for (var ch of token) {
+      h = Math.imul((h ^ ch.codePointAt(0)) >>> 0, 0x01000193) >>> 0;
+    }
+    return h % n;
+  }
+
+  // --- the index ----------------------------------------------------------------------
+
+  function varint(bytes, at) {
+    var v = 0;
+    var shift = 0;
+    for (;;) {
+      var b = bytes[at.i++];
+      v += (b & 0x7f) * Math.pow(2, shift);
+      if (b < 0x80) return v;
+      shift += 7;
+    }
+  }
+
+  // A list of the shard file: its documents as an array of ids.
+  function readList(bytes, at, docCount) {
+    var n = varint(bytes, at);
+    if (n === 0) return [];
+    var kind = bytes[at.i];
+    var start = at.i + 1;
+    var end = at.i + n;
+    at.i = end;
+    var ids = [];
+    if (kind === 1) {
+      for (var d = 0; d < docCount; d++) if (bytes[start + (d >> 3)] & (1 << (d & 7))) ids.push(d);
+    } else {
+      var p = { i: start };
+      var doc = 0;
+      while (p.i < end) {
+        doc = ids.length ? doc + varint(bytes, p) : varint(bytes, p);
+        ids.push(doc);
+      }
+    }
+    return ids;
+  }
+
+  var decoder = new TextDecoder('utf-8');
+
+  function shard(n, m) {
+    if (!shards.has(n)) {
+      shards.set(
+        n,
+        get('s/' + n + '.bin').then(function (buffer) {
+          var bytes = new Uint8Array(buffer);
+          var at = { i: 0 };
+          var tokens = new Map();
+          while (at.i < bytes.length) {
+            var len = varint(bytes, at);
+            var text = decoder.decode(bytes.subarray(at.i, at.i + len));
+            at.i += len;
+            var table = bytes[at.i++] === 1;
+            var title = readList(bytes, at, m.docs);
+            var body = readList(bytes, at, m.docs);
+            tokens.set(text, { table: table, title: title, text: body });
+          }
+          return tokens;
+        }),
+      );
+    }
+    return shards.get(n);
+  }
+
+  function postings(token, m) {
+    return shard(shardOf(token, m.shards), m).then(function (tokens) {
+      return tokens.get(token) || null;
+    });
+  }
+
+  // The agency and year of document d.
+  function docInfo(d, m) {
+    var lo = 0;
+    var hi = m.agencies.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (m.agencies[mid][3] <= d) lo = mid;
+      else hi = mid - 1;
+    }
+    var a = m.agencies[lo];
+    var k = d - a[3];
+    var runs = a[4];
+    for (var r = 0; r < runs.length; r += 2) {
+      if (k < runs[r + 1]) return { agency: a, year: runs[r] + k };
+      k -= runs[r + 1];
+    }
+    return { agency: a, year: 0 };
+  }
+
+  function docText(d) {
+    if (!docs.has(d)) {
+      docs.set(
+        d,
+        get('d/' + d + '.txt').then(function (buffer) {
+          var lines = decoder.decode(buffer).split('\n');
+          return { title: lines[0], extra: lines[1] || '', text: lines.slice(2).join('\n') };
+        }),
+      );
+    }
+    return docs.get(d);
+  }
+
+  // --- searching ----------------------------------------------------------------------
+
+  // Candidates, best first: documents with every token (in the title 3, the narrative 2, the
+  // table labels 1), within the filters.
+  function candidates(words, m, year, region) {
+    var tokens = [];
+    words.forEach(function (w) {
+      w.tokens.forEach(function (t) {
+        if (tokens.indexOf(t) < 0) tokens.push(t);
+      });
+    });
+    return Promise.all(tokens.map(function (t) { return postings(t, m); })).then(function (found) {
+      if (found.some(function (p) { return !p; })) return [];
+      var lists = found.map(function (p) {
+        var field = new Map();
+        p.text.forEach(function (d) { field.set(d, 2); });
+        p.title.forEach(function (d) { field.set(d, 3); });
+        return { field: field, fallback: p.table ? 1 : 0 };
+      });
+      var strict = lists.filter(function (l) { return l.fallback === 0; });
+      strict.sort(function (a, b) { return a.field.size - b.field.size; });
+      var base;
+      if (strict.length) base = Array.from(strict[0].field.keys());
+      else {
+        base = [];
+        for (var d = 0; d < m.docs; d++) base.push(d);
+      }
+      var out = [];
+      base.forEach(function (d) {
+        var score = 0;
+        for (var i = 0; i < lists.length; i++) {
+          var s = lists[i].field.get(d) || lists[i].fallback;
+          if (!s) return;
+          score += s;
+        }
+        var info = docInfo(d, m);
+        if (year && info.year !== year) return;
+        if (region) {
+          var r = info.agency[2] >= 0 ? m.regions[info.agency[2]] : '';
+          if (r !== region && r.indexOf(region + ' / ') !== 0) return;
+        }
+        out.push({ doc: d, score: score, info: info });
+      });
+      out.sort(function (a, b) { return b.score - a.score || b.info.year - a.info.year || a.doc - b.doc; });
+      return out;
+    });
+  }
+
+  // Whether every word's phrases are in the document (or, for a word the index found in the
+  // table labels, in the labels): a coincidence of pairs is not a match.
+  function confirmed(words, folded, m) {
+    return words.every(function (w) {
+      var inDoc = w.phrases.every(function (p) { return folded.indexOf(p) >= 0; });
+      return inDoc || w.phrases.every(function (p) { return m.labelsFolded.indexOf(p) >= 0; });
+    });
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var year = parseInt(yearSelect.value, 10) || 0;
+    var region = regionSelect.value || pendingRegion;
+    var mine = ++generation;
+    list.textContent = '';
+    moreButton.hidden = true;
+    if (!query) {
+      status.textContent = '请输入要查找的词语。';
+      return;
+    }
+    var words = parse(query);
+    if (!words.length) {
+      noResults(query);
+      return;
+    }
+    status.textContent = '正在搜索……';
+    meta()
+      .then(function (m) {
+        if (pendingRegion) {
+          regionSelect.value = pendingRegion;
+          pendingRegion = '';
+        }
+        return candidates(words, m, year, region).then(function (found) {
+          if (mine !== generation) return;
+          current = { found: found, next: 0, shown: 0, words: words, query: query, m: m, generation: mine };
+          return showMore();
+        });
+      })
+      .catch(function (e) {
+        if (mine === generation) status.textContent = '搜索出错，请稍后再试。（' + e.message + '）';
+      });
+  }
+
+  // Confirms candidates in batches until a page of results is shown or none are left.
+  function showMore() {
+    var c = current;
+    var target = c.shown + PAGE;
+    var step = function () {
+      if (c.generation !== generation) return;
+      if (c.shown >= target || c.next >= c.found.length) return finish(c);
+      var batch = c.found.slice(c.next, c.next + PAGE);
+      c.next += batch.length;
+      return Promise.all(batch.map(function (f) { return docText(f.doc); })).then(function (texts) {
+        if (c.generation !== generation) return;
+        batch.forEach(function (f, i) {
+          if (c.shown >= target) {
+            c.next = Math.min(c.next, c.found.indexOf(f));
+            return;
+          }
+          var doc = texts[i];
+          var folded = fold(doc.title + '\n' + doc.extra + '\n' + doc.text);
+          if (!confirmed(c.words, folded.text, c.m)) {
+            f.rejected = true;
+            return;
+          }
+          c.shown++;
+          list.appendChild(result(f, doc, c));
+        });
+        return step();
+      });
+    };
+    return step();
+  }
+
+  function finish(c) {
+    var left = c.found.slice(c.next).length;
+    if (!c.shown) {
+      noResults(c.query);
+      return;
+    }
+    moreButton.hidden = left === 0;
+    status.textContent = left ? '找到约 ' + (c.shown + left) + ' 份年度报告，显示前 ' + c.shown + ' 份。' : '共找到 ' + c.shown + ' 份年度报告。';
+  }
+
+  function noResults(query) {
+    status.textContent = '未找到包含“' + query + '”的年度报告。请检查用字，或减少关键词、取消年度和地区筛选后再试。';
+  }
+
+  // --- results ------------------------------------------------------------------------
+
+  // `text` with every phrase marked, as text nodes and <mark> elements.
+  function marked(parent, text, words) {
+    var f = fold(text);
+    var ranges = [];
+    words.forEach(function (w) {
+      w.phrases.forEach(function (p) {
+        for (var at = f.text.indexOf(p); at >= 0; at = f.text.indexOf(p, at + p.length)) {
+          ranges.push([f.from[at], f.from[at + p.length]]);
+        }
+      });
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    ranges.forEach(function (r) {
+      if (r[0] < pos) return;
+      parent.appendChild(document.createTextNode(text.slice(pos, r[0])));
+      var m = document.createElement('mark');
+      m.textContent = text.slice(r[0], r[1]);
+      parent.appendChild(m);
+      pos = r[1];
+    });
+    parent.appendChild(document.createTextNode(text.slice(pos)));
+  }
+
+  // Some 100 characters of the text around the first phrase found in it.
+  function snippet(text, words) {
+    var f = fold(text);
+    var first = -1;
+    words.forEach(function (w) {
+      w.phrases.forEach(function (p) {
+        var at = f.text.indexOf(p);
+        if (at >= 0 && (first < 0 || at < first)) first = at;
+      });
+    });
+    var start = first < 0 ? 0 : Math.max(0, f.from[first] - 30);
+    var end = Math.min(text.length, start + 100);
+    var s = text.slice(start, end).replace(/\s+/g, ' ');
+    return (start > 0 ? '…' : '') + s + (end < text.length ? '…' : '');
+  }
+
+  function result(f, doc, c) {
+    var a = f.info.agency;
+    var li = document.createElement('li');
+    var h = document.createElement('h2');
+    var link = document.createElement('a');
+    link.href = siteRoot + f.info.year + '/' + a[1] + '/';
+    marked(link, doc.title, c.words);
+    h.appendChild(link);
+    li.appendChild(h);
+    var info = document.createElement('p');
+    info.className = 'result-meta';
+    info.textContent = a[0] + ' · ' + f.info.year + '年';
+    li.appendChild(info);
+    var p = document.createElement('p');
+    p.className = 'snippet';
+    marked(p, snippet(doc.text, c.words), c.words);
+    li.appendChild(p);
+    return li;
+  }
+
+  // --- the page -----------------------------------------------------------------------
+
+  function fromUrl() {
+    var params = new URLSearchParams(window.location.search);
+    input.value = params.get('q') || '';
+    yearSelect.value = params.get('year') || '';
+    pendingRegion = params.get('region') || '';
+  }
+
+  function toUrl() {
+    var params = new URLSearchParams();
+    if (input.value.trim()) params.set('q', input.value.trim());
+    if (yearSelect.value) params.set('year', yearSelect.value);
+    if (regionSelect.value) params.set('region', regionSelect.value);
+    var s = params.toString();
+    window.history.replaceState(null, '', s ? '?' + s : window.location.pathname);
+  }
+
+  var typing = 0;
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    toUrl();
+    run();
+  });
+  input.addEventListener('input', function () {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(function () {
+      toUrl();
+      run();
+    }, 150);
+  });
+  [yearSelect, regionSelect].forEach(function (s) {
+    s.addEventListener('change', function () {
+      toUrl();
+      run();
+    });
+  });
+  moreButton.addEventListener('click', function () {
+    if (current) showMore();
+  });
+
+  fromUrl();
+  // The metadata is fetched at once: the first search then needs only its shards.
+  meta().then(function () {
+    if (pendingRegion && !input.value.trim()) regionSelect.value = pendingRegion;
+  }, function () {});
+  if (input.value.trim()) run();
+})();
