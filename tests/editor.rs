@@ -28,32 +28,7 @@ fn everything(site: &TempSite) -> String {
 
 /// Fills in a fresh report: text for every section, no hints, no draft, a real date.
 fn finish(site: &TempSite) {
-    let md = site.read(NEW_MD);
-    let mut out = String::new();
-    let mut comment = false;
-    for line in md.lines() {
-        if line.starts_with("draft = ") {
-            continue;
-        }
-        if line.starts_with("date = ") {
-            out.push_str("date = 2026-01-20\n");
-            continue;
-        }
-        if line.starts_with("<!--") {
-            comment = true;
-        }
-        if !comment {
-            out.push_str(line);
-            out.push('\n');
-            if line.starts_with("## ") {
-                out.push_str("\n本年度无此类情况。\n");
-            }
-        }
-        if line.ends_with("-->") {
-            comment = false;
-        }
-    }
-    site.write(NEW_MD, &out);
+    site.write(NEW_MD, &common::finished(&site.read(NEW_MD), Some("2026-01-20")));
 }
 
 #[test]
@@ -248,7 +223,7 @@ fn a_template_link_error_names_the_template_and_line() {
     );
 }
 
-/// The compliance row of `name` on a year page, as text.
+/// The compliance row of `name` on a year's compliance page, as text.
 fn compliance_row(page: &str, name: &str) -> Option<String> {
     page.split("<tr").map(common::text_of).find(|row| row.contains(name))
 }
@@ -260,10 +235,14 @@ fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
     let check = site.run(&["check"]);
     assert!(check.success, "{}", check.stderr);
     assert!(check.stderr.contains("未发布：下列机构应发布而没有年度报告"), "{}", check.stderr);
-    assert!(check.stderr.contains("  示例县卫生健康局（content/weijian/）：2022、2023、2024 年度"), "{}", check.stderr);
+    assert!(
+        check.stderr.contains("  示例县卫生健康局（content/weijian/）：2015、2020、2022、2023、2024 年度"),
+        "{}",
+        check.stderr
+    );
     site.build_ok();
-    for year in ["2022", "2023", "2024"] {
-        let row = compliance_row(&site.out(&format!("{year}/index.html")), "示例县卫生健康局");
+    for year in ["2015", "2020", "2022", "2023", "2024"] {
+        let row = compliance_row(&site.out(&format!("compliance/{year}/index.html")), "示例县卫生健康局");
         assert!(row.as_deref().is_some_and(|r| r.contains("未发布")), "{year}: {row:?}");
     }
 
@@ -279,7 +258,7 @@ fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
     assert_eq!(owed.len(), 1, "{json:#}");
     assert_eq!(owed[0]["years"], serde_json::json!([2023]), "{json:#}");
     site.build_ok();
-    assert!(compliance_row(&site.out("2022/index.html"), "示例县卫生健康局").is_none());
-    assert!(compliance_row(&site.out("2023/index.html"), "示例县卫生健康局").unwrap().contains("未发布"));
-    assert!(compliance_row(&site.out("2024/index.html"), "示例县卫生健康局").is_none());
+    assert!(compliance_row(&site.out("compliance/2022/index.html"), "示例县卫生健康局").is_none());
+    assert!(compliance_row(&site.out("compliance/2023/index.html"), "示例县卫生健康局").unwrap().contains("未发布"));
+    assert!(compliance_row(&site.out("compliance/2024/index.html"), "示例县卫生健康局").is_none());
 }

@@ -91,12 +91,15 @@ fn messages_say_where_and_what() {
     let site = planted();
     let run = site.run(&["check"]);
     assert!(!run.success);
+    let base = fs::read_to_string(format!("{}/themes/default/templates/base.html", common::REPO)).unwrap();
+    let main_end = base[..base.find("</main>").unwrap()].matches('\n').count() + 1;
+    let template_line = format!("┌─ templates/base.html:{main_end}:21");
     for needle in [
         "链接“附件.pdf”指向的页面或文件不存在",
         "report.md:21:79",
         "生成的页面 2024/linqu-yeyuan/index.html 第",
         "链接“/xxgk/agencies/nobody/”指向的页面或文件不存在",
-        "┌─ templates/base.html:43:21",
+        &template_line,
         "共 11 个生成的页面有这个链接",
         "#table-requestz",
         "javascript:",

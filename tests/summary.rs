@@ -150,7 +150,7 @@ fn summaries_nest_and_cycles_are_refused() {
     site.build_ok();
     assert_eq!(json(&site, "2024/example-county/data.json")["tables"]["requests"][0][0][6], 46);
     assert_eq!(json(&site, "2024/city/data.json")["tables"]["requests"][0][0][6], 52);
-    let year = flat(&site.out("2024/index.html"));
+    let year = flat(&site.out("compliance/2024/index.html"));
     assert!(year.contains("示例市 市级汇总"), "{year}");
 
     // The county now also counts the city: a cycle, named in order.
@@ -176,7 +176,7 @@ fn summaries_nest_and_cycles_are_refused() {
 }
 
 #[test]
-fn the_year_page_shows_on_time_late_and_missing() {
+fn the_compliance_page_shows_on_time_late_and_missing() {
     let site = TempSite::sample();
     // The county summary is due 20 February; published on the 25th it is late.
     site.edit("content/example-county/2024/report.md", "date = 2025-02-18", "date = 2025-02-25");
@@ -184,7 +184,7 @@ fn the_year_page_shows_on_time_late_and_missing() {
     site.edit("content/linqu-yeyuan/2024/report.md", "date = 2025-01-10", "date = 2025-01-30");
     let run = site.build_ok();
     assert!(run.stderr.contains("县级汇总的年度报告应在次年（2025年）2月20日前发布"), "{}", run.stderr);
-    let html = site.out("2024/index.html");
+    let html = site.out("compliance/2024/index.html");
     let row = |name: &str| {
         let at = html.find(&format!(">{name}</a></th>")).unwrap_or_else(|| panic!("no row {name}"));
         flat(&html[at..at + html[at..].find("</tr>").unwrap()])
@@ -200,7 +200,7 @@ fn the_year_page_shows_on_time_late_and_missing() {
 
     // 2022: only 示例县教育局 published; the county summary is missing, and
     // 示例镇 (first report 2023) is not expected yet.
-    let text = flat(&site.out("2022/index.html"));
+    let text = flat(&site.out("compliance/2022/index.html"));
     let compliance = &text[text.find("2022年度报告公开情况").unwrap()..];
     assert!(compliance.contains("示例县人民政府 县级汇总 2023年2月20日 未发布 未发布"), "{compliance}");
     assert!(!compliance.contains("示例县示例镇人民政府"), "{compliance}");
@@ -210,7 +210,7 @@ fn the_year_page_shows_on_time_late_and_missing() {
 fn rankings_are_pre_rendered_orderings() {
     let site = TempSite::sample();
     site.build_ok();
-    let html = site.out("2024/index.html");
+    let html = site.out("rankings/2024/index.html");
     let section = |id: &str| {
         let at = html.find(&format!("id=\"{id}\"")).unwrap();
         flat(&html[at..at + html[at..].find("</section>").unwrap()])

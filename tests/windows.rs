@@ -244,6 +244,16 @@ fn init_new_check_and_build_as_on_linux() {
     let (a, b) = both(&["new", "example-bureau", "2024"]);
     assert!(b.success, "{}", b.stderr);
     same(&a.stdout, &b.stdout, "new");
+    let (a, b) = both(&["check"]);
+    assert!(b.stderr.contains("warning[draft]: content\\example-bureau\\2024\\report.md 是草稿"), "{}", b.stderr);
+    same(&a.stderr, &b.stderr, "the drafts");
+    // Both reports written: published from now on.
+    for root in [&l, &w] {
+        for year in ["2024", "2025"] {
+            let md = root.join(format!("content/example-bureau/{year}/report.md"));
+            fs::write(&md, common::finished(&fs::read_to_string(&md).unwrap(), None)).unwrap();
+        }
+    }
     let (_, b) = both(&["check"]);
     assert!(b.stderr.contains("检查通过：没有发现问题"), "{}", b.stderr);
 

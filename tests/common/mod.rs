@@ -218,3 +218,33 @@ pub fn percent_decode(s: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// A report as `portal new` wrote it, filled in: text for every section, no
+/// hints, no `draft`, and `date` where given.
+pub fn finished(md: &str, date: Option<&str>) -> String {
+    let mut out = String::new();
+    let mut comment = false;
+    for line in md.lines() {
+        if line.starts_with("draft = ") {
+            continue;
+        }
+        if let (Some(date), true) = (date, line.starts_with("date = ")) {
+            out.push_str(&format!("date = {date}\n"));
+            continue;
+        }
+        if line.starts_with("<!--") {
+            comment = true;
+        }
+        if !comment {
+            out.push_str(line);
+            out.push('\n');
+            if line.starts_with("## ") {
+                out.push_str("\n本年度无此类情况。\n");
+            }
+        }
+        if line.ends_with("-->") {
+            comment = false;
+        }
+    }
+    out
+}
