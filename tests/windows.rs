@@ -348,9 +348,12 @@ fn a_site_deeper_than_260_characters_builds() {
 
 #[test]
 fn reserved_and_case_clashing_names_are_refused_as_on_linux() {
-    for (name, problem) in
-        [("CON", "Windows 保留的设备名"), ("nul.txt", "Windows 保留的设备名"), ("Linqu-Yeyuan", "大小写")]
-    {
+    for (name, problem) in [
+        ("CON", "Windows 保留的设备名"),
+        ("nul.txt", "Windows 保留的设备名"),
+        ("example.", "以点或空格结尾"),
+        ("Linqu-Yeyuan", "大小写"),
+    ] {
         let site = TempSite::yeyuan();
         copy_dir(&site.path("content/linqu-yeyuan"), &site.path("content").join(name));
         let (a, b) = (linux(site.root(), &["check"]), windows().run(site.root(), &["check"]));
