@@ -126,7 +126,7 @@ pub(crate) fn is_subheading(text: &str) -> bool {
 
 /// The section number of a heading written `三、……` (a Chinese numeral and `、`),
 /// when the line is short enough to be one.
-fn numbered_heading(text: &str) -> Option<u8> {
+pub(crate) fn numbered_heading(text: &str) -> Option<u8> {
     let t = squash(text);
     let (numeral, _) = t.split_once('、')?;
     let n = NUMERALS.iter().position(|c| numeral == c.to_string())?;

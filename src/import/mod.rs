@@ -29,7 +29,7 @@ use self::document::{Document, Loc, Source};
 use self::tables::Read;
 use self::words::{key, squash, title_year};
 use crate::author::{self, Remark, ScaffoldError};
-use crate::format::{FORMAT_2021, Format};
+use crate::format::{FORMAT_2021, Format, FormatId};
 use crate::layout::source;
 use crate::load;
 use crate::model::{Date, Site};
@@ -59,14 +59,6 @@ pub enum ImportError {
     /// Nothing in the file looks like a part of an annual report; holds why.
     #[error("不是政府信息公开工作年度报告：{0}")]
     NotAReport(&'static str),
-    /// A report in a format before the current one: not imported.
-    #[error("这是{format}的报告：{reason}。没有导入；请按现行格式（{notice}）整理后再导入", notice = FORMAT_2021.notice)]
-    OlderFormat {
-        /// Name of the older format, with the notice that defined it.
-        format: &'static str,
-        /// Why it cannot be mapped onto the current format.
-        reason: &'static str,
-    },
     /// Neither the title nor a signature date gives the reporting year.
     #[error("无法确定报告年度：标题中没有“××××年”，也没有落款日期；请用 --year 指定，例如 --year 2024")]
     NoYear,
@@ -172,6 +164,8 @@ pub struct Reading {
     pub document: Document,
     /// The figures read from the document's tables.
     pub read: Read,
+    /// The format the report was recognised as (by the labels only it has).
+    pub format: FormatId,
 }
 
 /// The kinds of input.
@@ -207,6 +201,7 @@ pub(crate) fn kind(path: &Path, bytes: &[u8]) -> Result<Kind, ImportError> {
 
 /// Reads a report from a file's bytes. Never panics on any input.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Reading, ImportError> {
+    // The readers find the body by the sections' titles, the same in every format with them.
     let format = &FORMAT_2021;
     let kind = kind(path, bytes)?;
     let (source, legacy) = match kind {
@@ -220,7 +215,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Reading, ImportError> {
         }
         Kind::Docx => (docx::read(bytes).map_err(ImportError::Docx)?, None),
     };
-    let mut reading = reading(format, source)?;
+    let mut reading = reading(recognise(&source), source)?;
     if let Some(encoding) = legacy {
         reading.document.findings.insert(
             0,
@@ -263,11 +258,28 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     encoding_rs::Encoding::for_label(label.as_bytes())
 }
 
-fn reading(format: &'static Format, source: Source) -> Result<Reading, ImportError> {
-    if let Some(older) = older_format(&source) {
-        return Err(ImportError::OlderFormat { format: older.name, reason: older.reason });
-    }
+fn reading(id: FormatId, source: Source) -> Result<Reading, ImportError> {
+    let format = id.format();
     let mut document = document::assemble(format, source);
+    if !format.has_tables() {
+        // Its own headings and tables are kept; nothing is matched to the national tables.
+        if document.title.is_none() && document.preamble.is_empty() {
+            return Err(ImportError::NotAReport("文件中没有标题，也没有正文"));
+        }
+        if document.title.is_none() {
+            document.findings.push(Finding::new(None, FindingKind::Missing, "未找到报告标题".to_owned()));
+        }
+        document.findings.insert(
+            0,
+            Finding::new(
+                None,
+                FindingKind::Inferred,
+                "按自由格式导入（2019 年以前的报告没有国家统一的统计表）：保留原有标题、段落和表格，不生成 data.toml"
+                    .to_owned(),
+            ),
+        );
+        return Ok(Reading { document, read: Read::empty(format), format: id });
+    }
     let sections_found = document.sections.iter().filter(|s| s.is_some()).count();
     let mut findings = Vec::new();
     let read = tables::read(format, &document.tables, &mut findings);
@@ -296,47 +308,56 @@ fn reading(format: &'static Format, source: Source) -> Result<Reading, ImportErr
         document.findings.push(Finding::new(None, FindingKind::Missing, "未找到发布日期（落款日期）".to_owned()));
     }
     document.findings.extend(findings);
-    Ok(Reading { document, read })
+    if id != FormatId::ALL[0] {
+        document.findings.insert(
+            0,
+            Finding::new(
+                None,
+                FindingKind::Inferred,
+                format!("按{}（{}）导入：表格中有只有这一格式才有的栏目", format.name, format.notice),
+            ),
+        );
+    }
+    Ok(Reading { document, read, format: id })
 }
 
 fn chinese(n: u8) -> &'static str {
     ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"].get(usize::from(n)).copied().unwrap_or("")
 }
 
-/// A format in use before the current one, recognised by labels only it has.
+/// A format recognised by labels only it has.
 #[derive(Debug)]
-pub(crate) struct OlderFormat {
-    pub name: &'static str,
+pub(crate) struct Marked {
+    pub format: FormatId,
     /// Labels of its tables or headings (compared as [`key`]s).
     pub markers: &'static [&'static str],
     /// How many markers must be present.
     pub needed: usize,
-    /// Why it cannot be mapped exactly onto the current format.
-    pub reason: &'static str,
 }
 
-/// Formats before 国办公开办函〔2021〕30号; none maps exactly onto it.
-pub(crate) const OLDER_FORMATS: &[OlderFormat] = &[
-    OlderFormat {
-        name: "2019 年版格式（国办公开办函〔2019〕60号，2019、2020 年度报告使用）",
+/// The formats other than the newest, by what marks them; a report with none of
+/// these is read in the newest format.
+pub(crate) const MARKED: &[Marked] = &[
+    Marked {
+        format: FormatId::F2019,
         markers: &["本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增减", "采购总金额"],
         needed: 1,
-        reason: "表二的栏目与现行格式含义不同（“本年新制作数量、本年新公开数量、对外公开总数量”不是“本年制发件数、本年废止件数、现行有效件数”，还有“上一年项目数量、本年增/减”和政府集中采购），表三的“（六）其他处理”也没有分项，数字无法逐格准确对应",
     },
-    OlderFormat {
-        name: "2019 年以前的格式（依据 2008 年施行的《条例》）",
+    Marked {
+        format: FormatId::FreeForm,
         markers: &[
             "依申请公开政府信息情况",
+            "依申请公开政府信息的情况",
             "政府信息公开的收费及减免情况",
             "因政府信息公开申请行政复议提起行政诉讼的情况",
             "概述",
         ],
         needed: 2,
-        reason: "它没有现行格式的表二、表三、表四，数字无法对应到这三张表",
     },
 ];
 
-fn older_format(source: &Source) -> Option<&'static OlderFormat> {
+/// The format of a report as read, by the labels of its tables and short lines.
+fn recognise(source: &Source) -> FormatId {
     let mut texts: Vec<String> = Vec::new();
     for piece in &source.pieces {
         match piece {
@@ -345,10 +366,10 @@ fn older_format(source: &Source) -> Option<&'static OlderFormat> {
             document::Piece::Table(t) => texts.extend(t.rows.iter().flat_map(|r| &r.cells).map(|c| key(&c.text))),
         }
     }
-    OLDER_FORMATS.iter().find(|f| {
-        let found = f.markers.iter().filter(|m| texts.iter().any(|t| t.contains(&key(m)))).count();
-        found >= f.needed
-    })
+    MARKED
+        .iter()
+        .find(|f| f.markers.iter().filter(|m| texts.iter().any(|t| t.contains(&key(m)))).count() >= f.needed)
+        .map_or(FormatId::ALL[0], |f| f.format)
 }
 
 /// Options of `portal import`.
@@ -462,7 +483,7 @@ impl<'a> Run<'a> {
     fn import(&mut self, file: &Path, options: &Options) -> Result<Imported, ImportError> {
         let bytes = fs::read(file).map_err(ImportError::Io)?;
         let reading = read(file, &bytes)?;
-        let format = &FORMAT_2021;
+        let format = reading.format.format();
         let doc = &reading.document;
         let mut inferred = Vec::new();
         let title = doc.title.as_ref().map(|t| squash(&t.text));
@@ -560,10 +581,13 @@ impl<'a> Run<'a> {
         let source_name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
         // Named in a comment line of each file: a line break in the name would end the comment.
         let source_name = source_name.replace(['\n', '\r'], " ");
-        let mut files = vec![
-            (dir.join(source::NARRATIVE_FILE), report_md(format, doc, &title, date, &signed_by, &source_name)),
-            (dir.join(source::DATA_FILE), data_toml(format, &name, year, &reading.read, &source_name)),
-        ];
+        // The front matter names the format where the year would name another.
+        let named = (FormatId::for_year(year) != reading.format).then_some(reading.format);
+        let md = report_md(format, doc, &title, date, &signed_by, &source_name, named);
+        let mut files = vec![(dir.join(source::NARRATIVE_FILE), md)];
+        if format.has_tables() {
+            files.push((dir.join(source::DATA_FILE), data_toml(format, &name, year, &reading.read, &source_name)));
+        }
         if !existing {
             files.push((source::agency_file(&slug), author::agency_toml(&name, &doc.contact)));
         }
@@ -607,14 +631,35 @@ fn data_toml(format: &Format, agency: &str, year: u16, read: &Read, source: &str
 
 /// `report.md`: front matter from the report's title, date and signature, the
 /// opening paragraphs, then each section found under its heading.
-fn report_md(format: &Format, doc: &Document, title: &str, date: Date, signed_by: &str, source: &str) -> String {
+fn report_md(
+    format: &Format,
+    doc: &Document,
+    title: &str,
+    date: Date,
+    signed_by: &str,
+    source: &str,
+    named: Option<FormatId>,
+) -> String {
     let mut out = format!(
-        "+++\n# 由 portal import 从 {source} 导入\ntitle = {}\ndate = {date}\nsigned_by = {}\n+++\n",
+        "+++\n# 由 portal import 从 {source} 导入\ntitle = {}\ndate = {date}\nsigned_by = {}\n{}+++\n",
         author::toml_str(title),
         author::toml_str(signed_by),
+        named.map_or_else(String::new, |f| format!("format = \"{}\"\n", f.key())),
     );
+    let free = !format.has_tables();
     for p in &doc.preamble {
-        out.push_str(&format!("\n{p}\n"));
+        // A free-form report's own numbered headings (`一、概述`) are its sections.
+        if free && document::numbered_heading(p).is_some() {
+            out.push_str(&format!("\n## {p}\n"));
+        } else {
+            out.push_str(&format!("\n{p}\n"));
+        }
+    }
+    if free {
+        for (_, table) in &doc.tables {
+            out.push('\n');
+            out.push_str(&markdown_table(table));
+        }
     }
     for (section, found) in format.sections.iter().zip(&doc.sections) {
         let heading = match found {
@@ -626,6 +671,32 @@ fn report_md(format: &Format, doc: &Document, title: &str, date: Date, signed_by
         out.push_str(&format!("\n## {heading}\n"));
         for p in found.iter().flat_map(|s| &s.paragraphs) {
             out.push_str(&format!("\n{p}\n"));
+        }
+    }
+    out
+}
+
+/// A table as read, as a Markdown table: its first row the header, `|` escaped.
+fn markdown_table(table: &document::RawTable) -> String {
+    let width = table
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.col + c.span).max().unwrap_or(r.cells.len()))
+        .max()
+        .unwrap_or(0);
+    let width = width.max(1);
+    let mut out = String::new();
+    for (i, row) in table.rows.iter().enumerate() {
+        let mut cells = vec![String::new(); width];
+        for (j, cell) in row.cells.iter().enumerate() {
+            let at = if table.positional { cell.col } else { j };
+            if let Some(slot) = cells.get_mut(at) {
+                *slot = squash(&cell.text).replace('|', "\\|");
+            }
+        }
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        if i == 0 {
+            out.push_str(&format!("|{}\n", "---|".repeat(width)));
         }
     }
     out
@@ -649,7 +720,7 @@ mod tests {
     }
 
     #[test]
-    fn older_formats_are_recognised() {
+    fn formats_are_recognised_by_their_own_labels() {
         let para = |t: &str| document::Piece::Para(document::Para { text: t.to_owned(), loc: Loc::Line(1) });
         let source = Source {
             pieces: vec![document::Piece::Table(document::RawTable {
@@ -661,7 +732,7 @@ mod tests {
             })],
             ..Source::default()
         };
-        assert!(older_format(&source).is_some_and(|f| f.name.contains("2019")));
+        assert_eq!(recognise(&source), FormatId::F2019);
         let source = Source {
             pieces: vec![
                 para("一、概述"),
@@ -670,8 +741,8 @@ mod tests {
             ],
             ..Source::default()
         };
-        assert!(older_format(&source).is_some_and(|f| f.name.contains("以前")));
+        assert_eq!(recognise(&source), FormatId::FreeForm);
         let source = Source { pieces: vec![para("一、总体情况")], ..Source::default() };
-        assert!(older_format(&source).is_none());
+        assert_eq!(recognise(&source), FormatId::F2021);
     }
 }

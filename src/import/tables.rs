@@ -29,6 +29,13 @@ pub struct Read {
     pub remarks: Vec<(CellAt, String)>,
 }
 
+impl Read {
+    /// Nothing read, for a format without tables.
+    pub(crate) fn empty(format: &Format) -> Self {
+        Self { figures: Figures::empty(format), sources: BTreeMap::new(), remarks: Vec::new() }
+    }
+}
+
 /// One row of the format's tables, flattened over blocks.
 struct Slot {
     block: usize,
@@ -469,7 +476,7 @@ fn read_cells(
 fn parse(digits: &str, unit: Unit) -> Result<Number, String> {
     match unit {
         Unit::Count | Unit::SignedCount if digits.contains('.') => Err(format!("“{digits}”不是整数件数")),
-        Unit::Count | Unit::SignedCount => Number::whole(unit, digits, 10).map_err(|_| format!("“{digits}”太大")),
+        Unit::Count | Unit::SignedCount => Number::whole(unit, digits, 10).map_err(|why| format!("“{digits}”：{why}")),
         Unit::Amount => parse_amount(digits),
     }
 }

@@ -68,6 +68,11 @@ pub(crate) fn token(cell: &str) -> Token {
     {
         return Token::Mark(folded);
     }
+    // A change may be negative (2019: 本年增/减): `-3`, `−3`; whether the cell may hold it is the unit's.
+    let (sign, folded) = match folded.strip_prefix(['-', '−', '－']) {
+        Some(rest) => ("-", rest.to_owned()),
+        None => ("", folded),
+    };
     // Thousands separators: 1,234 (only in groups of three).
     let plain = match folded.split_once('.') {
         Some((int, frac)) => format!("{}.{frac}", strip_thousands(int)),
@@ -77,7 +82,7 @@ pub(crate) fn token(cell: &str) -> Token {
     let int = parts.next().unwrap_or("");
     let frac = parts.next();
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(int) && frac.is_none_or(digits) { Token::Number(plain) } else { Token::Text }
+    if digits(int) && frac.is_none_or(digits) { Token::Number(format!("{sign}{plain}")) } else { Token::Text }
 }
 
 fn strip_thousands(int: &str) -> String {
@@ -219,6 +224,8 @@ mod tests {
     fn tokens() {
         assert_eq!(token(" ６ "), Token::Number("6".into()));
         assert_eq!(token("1,234.5"), Token::Number("1234.5".into()));
+        assert_eq!(token("-3"), Token::Number("-3".into()));
+        assert_eq!(token("－12"), Token::Number("-12".into()));
         assert_eq!(token("—"), Token::Mark("—".into()));
         assert_eq!(token(""), Token::Empty);
         assert_eq!(token("1.属于国家秘密"), Token::Text);
