@@ -99,3 +99,16 @@ fn quiet_keeps_only_the_problems() {
     // What is owed is a finding, and stays; the closing line goes.
     assert!(run.stderr.contains("未发布") && !run.stderr.contains("检查通过"), "{}", run.stderr);
 }
+
+#[test]
+fn messages_point_to_explain_not_to_files_the_user_lacks() {
+    let site = TempSite::sample();
+    site.edit("content/linqu-yeyuan/2024/report.md", "date = ", "date = 2025-02-30 #");
+    let run = site.run(&["check"]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("要了解问题的详细解释和改法，运行 portal explain date"), "{}", run.stderr);
+    assert!(!run.stderr.contains("docs/"), "{}", run.stderr);
+    let empty = tempfile::tempdir().unwrap();
+    let run = portal(&["check", "--root", empty.path().to_str().unwrap()]);
+    assert!(run.stderr.contains("新建站点请运行 portal init") && !run.stderr.contains("docs/"), "{}", run.stderr);
+}
