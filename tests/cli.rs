@@ -112,3 +112,20 @@ fn messages_point_to_explain_not_to_files_the_user_lacks() {
     let run = portal(&["check", "--root", empty.path().to_str().unwrap()]);
     assert!(run.stderr.contains("新建站点请运行 portal init") && !run.stderr.contains("docs/"), "{}", run.stderr);
 }
+
+#[test]
+fn base_url_builds_for_a_staging_host() {
+    let site = TempSite::sample();
+    let run = site.run(&["build", "--base-url", "https://test.example.gov.cn/yulan/"]);
+    assert!(run.success, "{}", run.stderr);
+    let home = site.out("index.html");
+    assert!(home.contains("href=\"/yulan/2024/\"") || home.contains("/yulan/"), "{home}");
+    assert!(!home.contains("/xxgk/2024/"), "links still use site.toml's base_url");
+    assert!(site.out("sitemap.xml").contains("https://test.example.gov.cn/yulan/"));
+    // The kept state is not for another address: a build for site.toml's own is whole again.
+    site.build_ok();
+    assert!(site.out("sitemap.xml").contains("https://www.example.gov.cn/xxgk/"));
+    assert!(!site.out("sitemap.xml").contains("yulan"));
+    let bad = site.run(&["build", "--base-url", "test.example.gov.cn"]);
+    assert!(!bad.success && bad.stderr.contains("--base-url：base_url 必须以 http:// 或 https:// 开头"), "{}", bad.stderr);
+}

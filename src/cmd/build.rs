@@ -18,6 +18,9 @@ pub(crate) struct Args {
     /// 连同草稿和尚未到发布日期的报告一起生成，页面上标明“草稿”：用于内部审阅的预览站点，不要部署到正式网站
     #[arg(long)]
     drafts: bool,
+    /// 按这个地址生成，代替 site.toml 的 base_url：用于测试站、预览站，例如 https://test.example.gov.cn/xxgk/
+    #[arg(long, value_name = "地址")]
+    base_url: Option<String>,
     #[command(flatten)]
     clock: super::clock::Clock,
 }
@@ -28,6 +31,13 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     let publish = match args.clock.publish(if args.drafts { Drafts::Show } else { Drafts::Hold }) {
         Ok(p) => p,
         Err(e) => return fail(e),
+    };
+    let publish = match &args.base_url {
+        Some(url) => match publish.with_base_url(url) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        },
+        None => publish,
     };
     let outcome = pipeline::build(root, &out, &publish);
     emit(&outcome.diagnostics, &outcome.sources);

@@ -35,6 +35,9 @@ pub(crate) struct Args {
     /// 不显示草稿和尚未到发布日期的报告，与 portal build 发布的一致（默认显示，并在页面上标明“草稿”）
     #[arg(long)]
     no_drafts: bool,
+    /// 按这个地址生成，代替 site.toml 的 base_url：用于测试站、预览站，例如 https://test.example.gov.cn/xxgk/
+    #[arg(long, value_name = "地址")]
+    base_url: Option<String>,
     #[command(flatten)]
     clock: super::clock::Clock,
 }
@@ -44,6 +47,13 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     let publish = match args.clock.publish(if args.no_drafts { Drafts::Hold } else { Drafts::Show }) {
         Ok(p) => p,
         Err(e) => return fail(e),
+    };
+    let publish = match &args.base_url {
+        Some(url) => match publish.with_base_url(url) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        },
+        None => publish,
     };
     let options = serve::Options {
         publish,
