@@ -1,4 +1,4 @@
-//! Which reports a run publishes. A draft (`draft = true`, what `portal new`
+//! Which reports a run publishes, and where (`--base-url`). A draft (`draft = true`, what `portal new`
 //! writes) is never published; a report dated after today is held back until
 //! a build runs on or after its date (scheduled publication), with a
 //! warning. Held-back reports are taken out of the site before anything is
@@ -12,6 +12,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::config::BaseUrl;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::layout::source;
 use crate::model::{Date, Site, Status};
@@ -32,10 +33,12 @@ pub enum Drafts {
 }
 
 /// The date a run publishes for, and what it does with drafts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Publish {
     today: Date,
     drafts: Drafts,
+    /// `--base-url`: the address to build for instead of `site.toml`'s (a staging host).
+    base_url: Option<BaseUrl>,
 }
 
 /// A `--clock` or `PORTAL_CLOCK` that is not a date.
@@ -53,13 +56,20 @@ impl Publish {
             Some(s) => Date::parse(s.trim()).ok_or(ClockError { given: s })?,
             None => system_today(),
         };
-        Ok(Self { today, drafts })
+        Ok(Self { today, drafts, base_url: None })
+    }
+
+    /// Builds for `url` instead of `site.toml`'s `base_url` (a staging or
+    /// preview host); the message says why an address cannot be one.
+    pub fn with_base_url(mut self, url: &str) -> Result<Self, String> {
+        self.base_url = Some(BaseUrl::parse(url).map_err(|e| format!("--base-url：{e}"))?);
+        Ok(self)
     }
 
     /// As [`Publish::new`] without `--clock`; an unusable `PORTAL_CLOCK` is
     /// ignored (the library's callers that take no command line).
     pub fn from_env(drafts: Drafts) -> Self {
-        Self::new(None, drafts).unwrap_or(Self { today: system_today(), drafts })
+        Self::new(None, drafts).unwrap_or(Self { today: system_today(), drafts, base_url: None })
     }
 
     /// What drafts become.
@@ -70,7 +80,10 @@ impl Publish {
     /// The day, which a kept state must have been made on to stand for this
     /// run: a scheduled report is due on a later one.
     pub(crate) fn day_key(&self) -> String {
-        self.today.to_string()
+        match &self.base_url {
+            Some(url) => format!("{} {}{}", self.today, url.origin(), url.path()),
+            None => self.today.to_string(),
+        }
     }
 
     /// What a kept state says of the drafts: `None` when the site it holds
@@ -111,6 +124,9 @@ fn system_today() -> Date {
 /// Takes the reports that are not published today out of `site` (or, to
 /// show them, marks them), and says which, as warnings.
 pub(crate) fn hold_back(site: &mut Site, publish: &Publish) -> Vec<Diagnostic> {
+    if let Some(url) = &publish.base_url {
+        site.config.base_url = url.clone();
+    }
     let mut found = Vec::new();
     for agency in &mut site.agencies {
         let slug = agency.slug.clone();

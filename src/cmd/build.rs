@@ -9,15 +9,18 @@ use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
 
-/// Validate the data and write the site.
+/// 检查数据并生成网站（写入输出文件夹）
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Output folder (default: <root>/public). Replaced as a whole when the build succeeds.
-    #[arg(long)]
+    /// 输出文件夹（默认：站点根目录下的 public）。生成成功时整体替换，失败时保持原样
+    #[arg(long, value_name = "文件夹")]
     out: Option<PathBuf>,
     /// 连同草稿和尚未到发布日期的报告一起生成，页面上标明“草稿”：用于内部审阅的预览站点，不要部署到正式网站
     #[arg(long)]
     drafts: bool,
+    /// 按这个地址生成，代替 site.toml 的 base_url：用于测试站、预览站，例如 https://test.example.gov.cn/xxgk/
+    #[arg(long, value_name = "地址")]
+    base_url: Option<String>,
     #[command(flatten)]
     clock: super::clock::Clock,
 }
@@ -29,6 +32,13 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    let publish = match &args.base_url {
+        Some(url) => match publish.with_base_url(url) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        },
+        None => publish,
+    };
     let outcome = pipeline::build(root, &out, &publish);
     emit(&outcome.diagnostics, &outcome.sources);
     match outcome.result {
@@ -39,15 +49,17 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
                     out.display()
                 ));
             }
-            say(&format!(
-                "已生成 {} 个页面（{} 份报告，共 {} 个文件，其中 {} 个有变化），用时 {:.2} 秒 → {}",
-                s.pages,
-                s.reports,
-                s.files,
-                s.written,
-                s.elapsed.as_secs_f64(),
-                out.display()
-            ));
+            if !super::quiet() {
+                say(&format!(
+                    "已生成 {} 个页面（{} 份报告，共 {} 个文件，其中 {} 个有变化），用时 {:.2} 秒 → {}",
+                    s.pages,
+                    s.reports,
+                    s.files,
+                    s.written,
+                    s.elapsed.as_secs_f64(),
+                    out.display()
+                ));
+            }
             ExitCode::SUCCESS
         }
         Err(BuildError::Invalid) => {

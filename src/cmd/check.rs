@@ -15,32 +15,32 @@ use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
 
-/// Validate the data and inspect the links without writing anything.
+/// 检查数据和链接，不写入任何文件
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Output format of the diagnostics.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// 诊断信息的输出格式：text 供人阅读，json 供程序处理
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
     format: Format,
-    /// Also fetch every external link (http/https outside the site).
+    /// 同时访问每个外部链接（本站以外的 http/https 地址），检查是否失效
     #[arg(long)]
     external: bool,
-    /// Count links that cannot be verified (403, 429, timeouts) as broken.
+    /// 把无法确认的链接（403、429、超时）也算作失效
     #[arg(long, requires = "external")]
     strict: bool,
-    /// Do not fetch external URLs matching this regular expression (repeatable; adds to site.toml's links.exclude).
-    #[arg(long, value_name = "REGEX", requires = "external")]
+    /// 不访问与这个正则表达式匹配的外部地址（可多次使用；在 site.toml 的 links.exclude 之外另加）
+    #[arg(long, value_name = "正则表达式", requires = "external")]
     exclude: Vec<String>,
-    /// Write the link-check report (链接检查报告) as an HTML page here.
-    #[arg(long, value_name = "PATH")]
+    /// 把链接检查报告写成 HTML 网页，保存到这个路径
+    #[arg(long, value_name = "路径")]
     report: Option<PathBuf>,
-    /// Fetch every external link again instead of using results younger than an hour.
+    /// 重新访问所有外部链接，不使用一小时内的检查结果
     #[arg(long, requires = "external")]
     no_cache: bool,
     /// 本站所在主机上 base_url 以外的页面（门户的其他栏目）改从这个地址检查，例如本机镜像 http://127.0.0.1:8080
-    #[arg(long, value_name = "URL", requires = "external")]
+    #[arg(long, value_name = "地址", requires = "external")]
     mirror: Option<String>,
-    /// Seconds to wait for each external request.
-    #[arg(long, default_value_t = 15, requires = "external")]
+    /// 每个外部链接最多等待的秒数
+    #[arg(long, default_value_t = 15, requires = "external", value_name = "秒")]
     timeout: u64,
     /// 把草稿和尚未到发布日期的报告当作已发布一样检查（portal serve 也是这样检查的）
     #[arg(long)]
@@ -51,9 +51,9 @@ pub(crate) struct Args {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
-    /// rustc-style, for people.
+    /// 供人阅读的文字
     Text,
-    /// One JSON document on stdout, for tools.
+    /// 一个 JSON 文档（标准输出），供程序处理
     Json,
 }
 
@@ -80,7 +80,8 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
             if let Ok(inspected) = &checked.result {
                 print_unpublished(&inspected.unpublished);
             }
-            if !link_failure || !checked.diagnostics.is_empty() {
+            let quiet_pass = super::quiet() && checked.diagnostics.is_empty();
+            if (!link_failure || !checked.diagnostics.is_empty()) && !quiet_pass {
                 eprintln!("{}", summary(&checked.diagnostics));
             }
         }

@@ -34,6 +34,13 @@ pub(super) fn emit(diagnostics: &Diagnostics, sources: &Sources) {
     if diagnostics.emit(sources, &mut stderr).is_err() {
         let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
     }
+    // As rustc does: where the user, holding only the binary, reads more.
+    let codes = diagnostics.codes();
+    if let Some(first) = codes.first() {
+        let others =
+            if codes.len() > 1 { format!("；其他代码：{}", codes[1..].join("、")) } else { String::new() };
+        let _ = writeln!(std::io::stderr(), "要了解问题的详细解释和改法，运行 portal explain {first}{others}");
+    }
     let _ = stderr.flush();
 }
 

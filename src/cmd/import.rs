@@ -8,22 +8,22 @@ use portal::pipeline;
 
 use super::console::{emit, fail, say, summary};
 
-/// Import published reports (.txt, .docx, saved .html pages) into content/.
+/// 导入已发布的报告（.txt、.docx、另存的 .html 网页）到 content/
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Report files to import.
-    #[arg(required_unless_present = "dir", conflicts_with = "dir")]
+    /// 要导入的报告文件
+    #[arg(required_unless_present = "dir", conflicts_with = "dir", value_name = "文件")]
     files: Vec<PathBuf>,
-    /// Import every report file found under this folder (a saved copy of an old portal's 年报 column).
-    #[arg(long)]
+    /// 导入这个文件夹中找到的所有报告文件（例如旧网站“年报”栏目的另存副本）
+    #[arg(long, value_name = "文件夹")]
     dir: Option<PathBuf>,
-    /// Agency folder name (default: inferred from the report's title).
-    #[arg(long)]
+    /// 机构文件夹名（默认：根据报告标题推断）
+    #[arg(long, value_name = "机构")]
     agency: Option<String>,
-    /// Reporting year (default: inferred from the title; one file only).
-    #[arg(long)]
+    /// 报告年度（默认：根据标题推断；只用于单个文件）
+    #[arg(long, value_name = "年份")]
     year: Option<String>,
-    /// Overwrite an existing report.md and data.toml.
+    /// 覆盖已有的 report.md 和 data.toml
     #[arg(long)]
     force: bool,
 }

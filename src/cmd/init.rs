@@ -7,15 +7,15 @@ use portal::scaffold::{self, ScaffoldError};
 
 use super::console::authoring;
 
-/// Create a new site: site.toml, a README for its editors, one example agency.
+/// 新建站点：site.toml、给编辑人员的 README 和一个示例机构
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Folder of the new site (default: --root). Must be empty unless --force.
+    /// 新站点的文件夹（默认：--root）。必须是空文件夹，除非加 --force
     dir: Option<PathBuf>,
-    /// Reporting year of the example report (default: last year).
-    #[arg(long)]
+    /// 示例报告的年度（默认：上一年）
+    #[arg(long, value_name = "年份")]
     year: Option<String>,
-    /// Write into a non-empty folder, overwriting the files init writes.
+    /// 写入非空文件夹，覆盖 init 要写的文件（其他文件不动）
     #[arg(long)]
     force: bool,
 }

@@ -7,17 +7,19 @@ use portal::scaffold;
 
 use super::console::authoring;
 
-/// Create an agency (AGENCY), or a year's report of an agency (AGENCY YEAR).
+/// 新建机构（portal new 机构），或机构某一年度的报告（portal new 机构 年份，写成草稿）
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Agency folder name, used in URLs: `example-bureau`, or a Chinese name.
+    /// 机构文件夹名，用在网址中：例如 jiaoyu，也可以是中文名称
+    #[arg(value_name = "机构")]
     agency: String,
-    /// Reporting year: writes content/AGENCY/YEAR/report.md and data.toml.
+    /// 报告年度：写入 content/机构/年份/report.md 和 data.toml
+    #[arg(value_name = "年份")]
     year: Option<String>,
-    /// Full name of a new agency (default: AGENCY, when it is Chinese).
-    #[arg(long, conflicts_with = "year")]
+    /// 新机构的全称（默认：文件夹名为中文时就用它）
+    #[arg(long, conflicts_with = "year", value_name = "全称")]
     name: Option<String>,
-    /// Overwrite files that already exist.
+    /// 覆盖已经存在的文件
     #[arg(long)]
     force: bool,
 }

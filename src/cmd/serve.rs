@@ -11,30 +11,33 @@ use portal::serve::{self, Event, WatchMode};
 
 use super::console::{emit, fail, say, summary};
 
-/// Preview the site: build in memory, serve it, rebuild and reload the browser on every save.
+/// 本机预览：在内存中生成网站并提供浏览，每次保存文件后重新生成并刷新浏览器
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Address to listen on; 0.0.0.0 or :: makes the preview reachable from other machines.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// 监听的地址；0.0.0.0 或 :: 让其他电脑也能访问预览
+    #[arg(long, default_value = "127.0.0.1", value_name = "地址")]
     bind: IpAddr,
-    /// Port to listen on; 0 picks a free one.
-    #[arg(long, default_value_t = 1111)]
+    /// 监听的端口；0 表示自动选一个空闲端口
+    #[arg(long, default_value_t = 1111, value_name = "端口")]
     port: u16,
-    /// Open the preview in the default browser.
+    /// 在默认浏览器中打开预览
     #[arg(long)]
     open: bool,
-    /// Scan for changes instead of waiting for file events (network drives, WSL2, Docker mounts).
+    /// 定时扫描文件变化，而不是等待系统通知（用于网络盘、WSL2、Docker 挂载的文件夹）
     #[arg(long)]
     poll: bool,
-    /// Seconds after which a connection on which nothing moves is closed (see docs/serve.md).
+    /// 连接空闲多少秒后关闭
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), hide = true)]
     idle_timeout: u64,
-    /// Connections held at once (see docs/serve.md).
+    /// 同时保持的连接数上限
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..), hide = true)]
     max_connections: u64,
     /// 不显示草稿和尚未到发布日期的报告，与 portal build 发布的一致（默认显示，并在页面上标明“草稿”）
     #[arg(long)]
     no_drafts: bool,
+    /// 按这个地址生成，代替 site.toml 的 base_url：用于测试站、预览站，例如 https://test.example.gov.cn/xxgk/
+    #[arg(long, value_name = "地址")]
+    base_url: Option<String>,
     #[command(flatten)]
     clock: super::clock::Clock,
 }
@@ -44,6 +47,13 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     let publish = match args.clock.publish(if args.no_drafts { Drafts::Hold } else { Drafts::Show }) {
         Ok(p) => p,
         Err(e) => return fail(e),
+    };
+    let publish = match &args.base_url {
+        Some(url) => match publish.with_base_url(url) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        },
+        None => publish,
     };
     let options = serve::Options {
         publish,

@@ -306,6 +306,19 @@ impl Diagnostics {
         self.list.iter()
     }
 
+    /// The distinct codes found, in the order first found (`R3`, `date` …),
+    /// for the pointer to `portal explain`.
+    pub fn codes(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for d in &self.list {
+            let code = d.code.to_string();
+            if !out.contains(&code) {
+                out.push(code);
+            }
+        }
+        out
+    }
+
     /// Drops what was found in these files or under `folder`: their
     /// files were read again, and what is found now replaces it.
     pub(crate) fn forget(&mut self, files: &std::collections::HashSet<FileId>, folder: &Path) {

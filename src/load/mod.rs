@@ -191,7 +191,7 @@ impl Loader<'_> {
                 Diagnostic::error(
                     Code::MissingFile,
                     format!(
-                        "找不到 site.toml：请在站点根目录 {} 创建 site.toml（写法见 docs/site-toml.md）",
+                        "找不到 site.toml：{} 不是站点根目录。新建站点请运行 portal init；已有站点请用 --root 指定它的文件夹",
                         self.root.display()
                     ),
                 )

@@ -73,7 +73,7 @@ pub fn preview(root: &Path, publish: &Publish) -> (Outcome<Arc<Prepared>>, Optio
         keep_state(root, state::Kept { stamps, site, sources, loaded, entries, links, hashes, external, day, drafts });
     }
     let links = links.into_iter().map(Arc::new).collect();
-    finish_preview(root, Arc::new(p), sources, data, links, base_path, *publish)
+    finish_preview(root, Arc::new(p), sources, data, links, base_path, publish.clone())
 }
 
 /// Checks the site again after an edit of `content/<slug>/<year>/` (its
@@ -179,7 +179,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
     drop(inspector);
     timing("edit: pages inspected", t);
     let base_path = Some(prepared.site.config.base_url.path().to_owned());
-    Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path, live.publish))
+    Some(finish_preview(root, Arc::new(prepared), sources, data, links, base_path, live.publish.clone()))
 }
 
 /// The outcome of a preview from its parts, and what the next edit needs.

@@ -1,0 +1,131 @@
+//! End-to-end: the command line speaks Chinese, explains every code of the
+//! docs, writes completion scripts, and is quiet when asked.
+
+mod common;
+
+use common::{REPO, Run, TempSite};
+
+fn portal(args: &[&str]) -> Run {
+    Run::from(
+        std::process::Command::new(env!("CARGO_BIN_EXE_portal")).args(args).env("NO_COLOR", "1").output().unwrap(),
+    )
+}
+
+/// Every code of the rule and diagnostic tables of docs/check.md and docs/links.md.
+fn documented_codes() -> Vec<String> {
+    let mut codes = Vec::new();
+    for doc in ["check.md", "links.md"] {
+        let text = std::fs::read_to_string(format!("{REPO}/docs/{doc}")).unwrap();
+        for row in text.lines().filter(|l| l.starts_with("| ")) {
+            let first = row.split(" | ").next().unwrap().trim_start_matches("| ");
+            if first.starts_with('R') && first.len() == 2 {
+                codes.push(first.to_owned());
+            }
+            codes.extend(first.split(", ").filter_map(|c| c.strip_prefix('`')?.strip_suffix('`')).map(str::to_owned));
+        }
+    }
+    codes
+}
+
+#[test]
+fn explain_works_for_every_documented_code() {
+    let codes = documented_codes();
+    assert!(
+        codes.len() > 40 && codes.contains(&"R3".to_owned()) && codes.contains(&"link-outside".to_owned()),
+        "{codes:?}"
+    );
+    for code in &codes {
+        let run = portal(&["explain", code]);
+        assert!(run.success, "portal explain {code}: {}", run.stderr);
+        assert!(run.stdout.starts_with(&format!("{code}：")), "{code}: {}", run.stdout);
+        assert!(run.stdout.contains("例如") && run.stdout.contains("怎么改"), "{code}: {}", run.stdout);
+    }
+    let run = portal(&["explain", "R33"]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("没有代码“R33”"), "{}", run.stderr);
+    assert!(portal(&["explain"]).stdout.contains("missing-row"));
+}
+
+#[test]
+fn help_is_in_chinese_for_every_command() {
+    for args in [
+        &["--help"][..],
+        &["build", "--help"],
+        &["serve", "--help"],
+        &["check", "--help"],
+        &["init", "--help"],
+        &["new", "--help"],
+        &["import", "--help"],
+        &["explain", "--help"],
+        &["completions", "--help"],
+    ] {
+        let run = portal(args);
+        assert!(run.success, "{args:?}: {}", run.stderr);
+        let help = run.stdout;
+        assert!(help.contains("用法：portal") && help.contains("显示帮助"), "{args:?}:\n{help}");
+        for english in ["Usage", "Print help", "Options:", "[OPTIONS]", "[default", "Possible values"] {
+            assert!(!help.contains(english), "{args:?} says {english}:\n{help}");
+        }
+        // Every option has a help text of its own, in Chinese.
+        for line in help.lines().filter(|l| l.trim_start().starts_with("--") || l.trim_start().starts_with('-')) {
+            assert!(
+                line.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{args:?}: no help for {line:?}\n{help}"
+            );
+        }
+    }
+    assert!(portal(&["build", "--help"]).stdout.contains("--out <文件夹>"));
+}
+
+#[test]
+fn completions_for_the_shells() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = portal(&["completions", shell]);
+        assert!(run.success && run.stdout.contains("explain"), "{shell}: {}", run.stderr);
+    }
+    assert!(!portal(&["completions", "cmd"]).success);
+}
+
+#[test]
+fn quiet_keeps_only_the_problems() {
+    let site = TempSite::sample();
+    let run = site.run(&["build", "--quiet"]);
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "");
+    assert!(site.run(&["build"]).stdout.contains("已生成"));
+    let run = site.run(&["check", "-q"]);
+    assert!(run.success && run.stdout.is_empty(), "{}", run.stdout);
+    // What is owed is a finding, and stays; the closing line goes.
+    assert!(run.stderr.contains("未发布") && !run.stderr.contains("检查通过"), "{}", run.stderr);
+}
+
+#[test]
+fn messages_point_to_explain_not_to_files_the_user_lacks() {
+    let site = TempSite::sample();
+    site.edit("content/linqu-yeyuan/2024/report.md", "date = ", "date = 2025-02-30 #");
+    let run = site.run(&["check"]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("要了解问题的详细解释和改法，运行 portal explain date"), "{}", run.stderr);
+    assert!(!run.stderr.contains("docs/"), "{}", run.stderr);
+    let empty = tempfile::tempdir().unwrap();
+    let run = portal(&["check", "--root", empty.path().to_str().unwrap()]);
+    assert!(run.stderr.contains("新建站点请运行 portal init") && !run.stderr.contains("docs/"), "{}", run.stderr);
+}
+
+#[test]
+fn base_url_builds_for_a_staging_host() {
+    let site = TempSite::sample();
+    let run = site.run(&["build", "--base-url", "https://test.example.gov.cn/yulan/"]);
+    assert!(run.success, "{}", run.stderr);
+    let home = site.out("index.html");
+    assert!(home.contains("href=\"/yulan/2024/\"") || home.contains("/yulan/"), "{home}");
+    assert!(!home.contains("/xxgk/2024/"), "links still use site.toml's base_url");
+    assert!(site.out("sitemap.xml").contains("https://test.example.gov.cn/yulan/"));
+    // The kept state is not for another address: a build for site.toml's own is whole again.
+    site.build_ok();
+    assert!(site.out("sitemap.xml").contains("https://www.example.gov.cn/xxgk/"));
+    assert!(!site.out("sitemap.xml").contains("yulan"));
+    let bad = site.run(&["build", "--base-url", "test.example.gov.cn"]);
+    assert!(!bad.success && bad.stderr.contains("--base-url：base_url 必须以 http:// 或 https:// 开头"), "{}", bad.stderr);
+}
