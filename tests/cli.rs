@@ -127,5 +127,9 @@ fn base_url_builds_for_a_staging_host() {
     assert!(site.out("sitemap.xml").contains("https://www.example.gov.cn/xxgk/"));
     assert!(!site.out("sitemap.xml").contains("yulan"));
     let bad = site.run(&["build", "--base-url", "test.example.gov.cn"]);
-    assert!(!bad.success && bad.stderr.contains("--base-url：base_url 必须以 http:// 或 https:// 开头"), "{}", bad.stderr);
+    assert!(
+        !bad.success && bad.stderr.contains("--base-url：base_url 必须以 http:// 或 https:// 开头"),
+        "{}",
+        bad.stderr
+    );
 }

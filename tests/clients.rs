@@ -251,7 +251,9 @@ fn crawl(port: u16) -> Crawl {
         }
         let html = String::from_utf8(res.body).unwrap();
         c.ids.insert(path.clone(), attr_values(&html, "id").into_iter().collect());
-        for link in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
+        // A GET form (the header's search box) leads to its page as a link does.
+        let links = ["href", "src", "action"].into_iter().flat_map(|a| attr_values(&html, a));
+        for link in links {
             if link.starts_with("mailto:") {
                 continue;
             }
@@ -313,7 +315,9 @@ fn check_crawl(c: &Crawl, public: &Path) -> Result<String, String> {
     // for nginx and search engines and are checked on their own.
     let reached: BTreeSet<String> = c.fetched.keys().map(|p| file_of(p)).collect();
     let files: BTreeSet<String> = common::snapshot(public).into_iter().map(|(rel, _)| rel.replace('\\', "/")).collect();
-    for file in files.iter().filter(|f| !["404.html", "sitemap.xml"].contains(&f.as_str())) {
+    // The search index is fetched by the search page's script, not linked.
+    let index = |f: &str| f.starts_with("search/") && f != "search/index.html";
+    for file in files.iter().filter(|f| !["404.html", "sitemap.xml"].contains(&f.as_str()) && !index(f)) {
         if !reached.contains(file) {
             errors.push(format!("{file} is not reached from the home page"));
         }
@@ -492,8 +496,12 @@ fn check_feed(base: &str, port: u16, c: &Crawl) -> Result<String, String> {
             errors.push(format!("item {item} does not resolve under nginx or lacks title or date"));
         }
     }
-    let report_pages =
-        c.html_pages().filter(|p| p.matches('/').count() == 4 && !p.starts_with(&format!("{PREFIX}agencies/"))).count();
+    // A report's page is YEAR/AGENCY/.
+    let is_report = |p: &str| {
+        let parts: Vec<&str> = p.strip_prefix(PREFIX).unwrap_or("").trim_end_matches('/').split('/').collect();
+        parts.len() == 2 && parts[0].bytes().all(|b| b.is_ascii_digit())
+    };
+    let report_pages = c.html_pages().filter(|p| is_report(p)).count();
     if items.len() != report_pages {
         errors.push(format!("{} items for {report_pages} report pages", items.len()));
     }

@@ -244,11 +244,15 @@ impl<'a> Renderer<'a> {
     /// A year's pages: its reports, its compliance overview and its rankings.
     /// The one place that says which of them a year has.
     pub(crate) fn year_pages(&self, year: u16) -> Vec<(String, PageKind)> {
-        vec![
+        let mut pages = vec![
             (url::page(&url::year(year)), PageKind::Year(year)),
             (url::page(&url::compliance(year)), PageKind::Compliance(year)),
-            (url::page(&url::rankings(year)), PageKind::Rankings(year)),
-        ]
+        ];
+        // A year of free-form reports has nothing to rank, and its page links no rankings.
+        if overview::ranking_format(self.site, year).is_some() {
+            pages.push((url::page(&url::rankings(year)), PageKind::Rankings(year)));
+        }
+        pages
     }
 
     /// The theme's assets and the reports' attachments.

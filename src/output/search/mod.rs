@@ -221,11 +221,7 @@ fn plain_text(markdown: &str, out: &mut String) {
             Event::HardBreak => out.push('\n'),
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableHead | TagEnd::TableRow,
-            ) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            ) if !out.ends_with('\n') => out.push('\n'),
             Event::End(TagEnd::TableCell) => out.push(' '),
             _ => {}
         }
@@ -286,7 +282,9 @@ impl Index {
         const CHUNK: usize = 512;
         let mut groups: Vec<HashMap<Token, Postings>> = (0..GROUPS).map(|_| HashMap::new()).collect();
         for (c, chunk) in reports.chunks(CHUNK).enumerate() {
-            let tokens: Vec<(Vec<(Token, Field)>, [usize; GROUPS as usize + 1])> = chunk
+            // Each report's tokens, ordered by group, and where each group starts.
+            type Grouped = (Vec<(Token, Field)>, [usize; GROUPS as usize + 1]);
+            let tokens: Vec<Grouped> = chunk
                 .par_iter()
                 .map(|&r| {
                     let mut all = text(r).map(|md| doc_tokens(&DocText::of(site, r, &md))).unwrap_or_default();

@@ -259,7 +259,7 @@ mod tests {
     fn shards_are_fnv1a_over_code_points() {
         // The values search.js computes (pinned: both sides must agree).
         assert_eq!(shard_of("", 1 << 31), 0x811C_9DC5 % (1 << 31));
-        assert_eq!(shard_of("a", u32::MAX), 0xE40C_292C % u32::MAX);
+        assert_eq!(shard_of("a", u32::MAX), 0xE40C_292C);
         assert_eq!(shard_of("公开", 1024), shard_of("公开", 1024));
         for t in [Token::han('公'), Token::pair('公', '开'), Token::word(b"gb2024")] {
             assert_eq!(t.shard(64), shard_of(&t.text(), 64));
