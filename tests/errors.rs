@@ -30,7 +30,7 @@ fn missing_site_toml() {
     let site = TempSite::yeyuan();
     fs::remove_file(site.path("site.toml")).unwrap();
     let run = build_fails(&site);
-    assert_mentions(&run, &["找不到 site.toml", "创建"]);
+    assert_mentions(&run, &["找不到 site.toml", "portal init", "--root"]);
 }
 
 #[test]

@@ -32,14 +32,14 @@ pub(super) fn emit(diagnostics: &Diagnostics, sources: &Sources) {
     let color = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
     let mut stderr = BufferedStandardStream::stderr(color);
     if diagnostics.emit(sources, &mut stderr).is_err() {
-        let _ = writeln!(std::io::stderr(), "{}", diagnostics.to_plain_string(sources));
+        let _ = writeln!(stderr, "{}", diagnostics.to_plain_string(sources));
     }
     // As rustc does: where the user, holding only the binary, reads more.
     let codes = diagnostics.codes();
     if let Some(first) = codes.first() {
         let others =
             if codes.len() > 1 { format!("；其他代码：{}", codes[1..].join("、")) } else { String::new() };
-        let _ = writeln!(std::io::stderr(), "要了解问题的详细解释和改法，运行 portal explain {first}{others}");
+        let _ = writeln!(stderr, "要了解问题的详细解释和改法，运行 portal explain {first}{others}");
     }
     let _ = stderr.flush();
 }
