@@ -28,17 +28,11 @@ pub(crate) struct Args {
 /// Builds the site at `root` into its output folder.
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
     let out = args.out.unwrap_or_else(|| pipeline::default_output(root));
-    let publish = match args.clock.publish(if args.drafts { Drafts::Show } else { Drafts::Hold }) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    let publish = match &args.base_url {
-        Some(url) => match publish.with_base_url(url) {
+    let publish =
+        match args.clock.publish_at(if args.drafts { Drafts::Show } else { Drafts::Hold }, args.base_url.as_deref()) {
             Ok(p) => p,
             Err(e) => return fail(e),
-        },
-        None => publish,
-    };
+        };
     let outcome = pipeline::build(root, &out, &publish);
     emit(&outcome.diagnostics, &outcome.sources);
     match outcome.result {

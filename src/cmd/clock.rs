@@ -15,4 +15,14 @@ impl Clock {
     pub(crate) fn publish(&self, drafts: Drafts) -> Result<Publish, portal::publish::ClockError> {
         Publish::new(self.clock.as_deref(), drafts)
     }
+
+    /// What `build` and `serve` publish: the day, the drafts and a `--base-url`
+    /// in place of `site.toml`'s; or the message for a value that is wrong.
+    pub(crate) fn publish_at(&self, drafts: Drafts, base_url: Option<&str>) -> Result<Publish, String> {
+        let publish = self.publish(drafts).map_err(|e| e.to_string())?;
+        match base_url {
+            Some(url) => publish.with_base_url(url),
+            None => Ok(publish),
+        }
+    }
 }

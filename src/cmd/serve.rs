@@ -44,17 +44,12 @@ pub(crate) struct Args {
 
 /// Serves the site at `root` until interrupted.
 pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
-    let publish = match args.clock.publish(if args.no_drafts { Drafts::Hold } else { Drafts::Show }) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    let publish = match &args.base_url {
-        Some(url) => match publish.with_base_url(url) {
+    let publish =
+        match args.clock.publish_at(if args.no_drafts { Drafts::Hold } else { Drafts::Show }, args.base_url.as_deref())
+        {
             Ok(p) => p,
             Err(e) => return fail(e),
-        },
-        None => publish,
-    };
+        };
     let options = serve::Options {
         publish,
         root: root.to_path_buf(),
