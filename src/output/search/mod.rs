@@ -315,13 +315,19 @@ impl Index {
                 maps[t.shard(shards) as usize].insert(t.text(), p);
             }
         }
-        let labels = table_labels(site);
         let mut index = Index { docs, shards: maps.into_iter().map(Arc::new).collect() };
-        token::tokens(&labels, |t| {
-            let shard = Arc::make_mut(&mut index.shards[t.shard(shards) as usize]);
+        index.mark_labels(&table_labels(site));
+        index
+    }
+
+    /// Marks every token of `labels` (the format's table labels) as in every
+    /// document's tables: the lowest rank, below the title and the narrative.
+    fn mark_labels(&mut self, labels: &str) {
+        let shards = self.shards.len() as u32;
+        token::tokens(labels, |t| {
+            let shard = Arc::make_mut(&mut self.shards[t.shard(shards) as usize]);
             shard.entry(t.text()).or_default().table = true;
         });
-        index
     }
 
     /// The index with document `doc` indexed from `new` instead of `old`:
@@ -559,6 +565,42 @@ mod tests {
         assert_eq!(lookup(&index, "pdf"), Some((false, vec![], vec![1])));
         assert_eq!(lookup(&index, "容"), Some((false, vec![], vec![2])));
         assert_eq!(lookup(&index, "不在"), None);
+    }
+
+    #[test]
+    fn a_number_in_a_code_is_found_alone_and_whole() {
+        let index = index_of(&[doc("甲", "受理编号XK7391的申请"), doc("乙", "编号7391"), doc("丙", "XK-7391")]);
+        assert_eq!(lookup(&index, "7391"), Some((false, vec![], vec![0, 1, 2])));
+        assert_eq!(lookup(&index, "xk7391"), Some((false, vec![], vec![0])));
+        assert_eq!(lookup(&index, "xk"), Some((false, vec![], vec![0, 2])));
+    }
+
+    /// What search.js ranks by: the title list (3), the narrative list (2),
+    /// the table flag (1); a document is in one list only, its best.
+    #[test]
+    fn the_encoding_carries_the_three_ranks() {
+        let mut index = index_of(&[
+            doc("行政复议工作报告", "本年度无行政复议。"),
+            doc("年度报告", "收到行政复议申请2件。"),
+            doc("年度报告", "无"),
+        ]);
+        index.mark_labels("行政复议\n结果");
+        // In the title and the narrative of document 0: only its title counts.
+        assert_eq!(lookup(&index, "复议"), Some((true, vec![0], vec![1])));
+        // A label's token that no document has is still there, flagged.
+        assert_eq!(lookup(&index, "结果"), Some((true, vec![], vec![])));
+        assert_eq!(lookup(&index, "申请"), Some((false, vec![], vec![1])));
+        // The labels make no pair across their lines.
+        assert_eq!(lookup(&index, "议结"), None);
+        // Document 2 has none of it: found only through the table flag, the lowest rank.
+        let rank = |d: u32, t: &str| match lookup(&index, t) {
+            Some((_, title, _)) if title.contains(&d) => 3,
+            Some((_, _, text)) if text.contains(&d) => 2,
+            Some((true, _, _)) => 1,
+            _ => 0,
+        };
+        assert_eq!([rank(0, "复议"), rank(1, "复议"), rank(2, "复议")], [3, 2, 1]);
+        assert_eq!([rank(0, "申请"), rank(1, "申请"), rank(2, "申请")], [0, 2, 0]);
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! text is normalised character by character (NFKC, which folds full-width
 //! forms to half-width, then ASCII lower case); runs of Han characters give
 //! every character and every overlapping pair, runs of ASCII letters and
-//! digits give one word each. `search.js` implements the same rules; the
-//! unit tests below pin them with examples it is checked against.
+//! digits give one word each, and where such a run mixes letters and digits
+//! (`XK7391`, `GB2024`) each run of letters or of digits in it too, so that a
+//! query for the number alone finds it. `search.js` implements the same rules
+//! (a query word is looked up whole, which the index always holds); the unit
+//! tests below pin them with examples the browser gate checks it against.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -125,6 +128,19 @@ pub(crate) fn normalize(text: &str) -> String {
     s
 }
 
+/// Feeds `out` the tokens of one ASCII word: the word, then, if it mixes
+/// letters and digits, each of its runs of letters or of digits.
+fn word_tokens(word: &[u8], out: &mut impl FnMut(Token)) {
+    out(Token::word(word));
+    let splits = word.windows(2).filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit()).count();
+    if splits == 0 {
+        return;
+    }
+    for run in word.chunk_by(|a, b| a.is_ascii_digit() == b.is_ascii_digit()) {
+        out(Token::word(run));
+    }
+}
+
 /// Feeds `out` every token of `text`, in order, with repeats.
 pub(crate) fn tokens(text: &str, mut out: impl FnMut(Token)) {
     let mut word: Vec<u8> = Vec::new();
@@ -136,7 +152,7 @@ pub(crate) fn tokens(text: &str, mut out: impl FnMut(Token)) {
             return;
         }
         if !word.is_empty() {
-            out(Token::word(&word));
+            word_tokens(&word, &mut out);
             word.clear();
         }
         if is_han(c) {
@@ -150,7 +166,7 @@ pub(crate) fn tokens(text: &str, mut out: impl FnMut(Token)) {
         }
     });
     if !word.is_empty() {
-        out(Token::word(&word));
+        word_tokens(&word, &mut out);
     }
 }
 
@@ -221,11 +237,31 @@ mod tests {
     }
 
     #[test]
+    fn a_word_mixing_letters_and_digits_also_gives_its_runs() {
+        assert_eq!(texts("XK7391号"), ["xk7391", "xk", "7391", "号"]);
+        assert_eq!(texts("a1b22c"), ["a1b22c", "a", "1", "b", "22", "c"]);
+        // A word of one kind is one token, not two.
+        assert_eq!(texts("pdf 2024"), ["pdf", "2024"]);
+        // Each run is cut to WORD_MAX on its own.
+        assert_eq!(texts("abcdefghijklmn7391"), ["abcdefghijkl", "abcdefghijkl", "7391"]);
+        // Every query word's tokens are among the text's: the number alone, the whole word, the letters.
+        let mut doc = Vec::new();
+        tokens("编号为ＸＫ７３９１的申请", |t| doc.push(t));
+        for q in ["7391", "XK7391", "xk", "ｘｋ7391", "编号"] {
+            for t in query_tokens(q) {
+                assert!(doc.contains(&t), "{q}: {}", t.text());
+            }
+        }
+        // Not a substring of a run: "391" is neither a run nor the word.
+        assert!(query_tokens("391").iter().all(|t| !doc.contains(t)));
+    }
+
+    #[test]
     fn full_width_forms_fold_to_ascii_and_case_to_lower() {
-        assert_eq!(texts("２０２４ＧＢ"), ["2024gb"]);
+        assert_eq!(texts("２０２４ＧＢ"), ["2024gb", "2024", "gb"]);
         assert_eq!(normalize("ＡＢｃ（１）"), "abc(1)");
         // Compatibility forms NFKC folds: a circled digit, a Roman numeral, an ideographic space.
-        assert_eq!(texts("①Ⅻ"), ["1xii"]);
+        assert_eq!(texts("①Ⅻ"), ["1xii", "1", "xii"]);
         assert_eq!(texts("公\u{3000}开"), ["公", "开"]);
         // A compatibility ideograph is its unified one.
         assert_eq!(texts("\u{F900}"), ["\u{8C48}"]);

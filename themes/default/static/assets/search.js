@@ -1,7 +1,9 @@
 // portal default theme: full-text search over the static index in search/ (docs/search.md).
 // The query is tokenized as the index was (src/output/search/token.rs): NFKC per character,
 // ASCII lower case; a Han run of one character is that character, a longer one its overlapping
-// pairs; ASCII letters and digits are words, cut to 12 characters. Words separated by spaces
+// pairs; ASCII letters and digits are words, cut to 12 characters (the index also holds the
+// runs of letters and of digits of a word that mixes them, so that 7391 finds XK7391; a query
+// word is looked up whole, which the index always holds). Words separated by spaces
 // must all match. Only the shards of the query's tokens are fetched, then the texts of the
 // results shown, in which every word is confirmed before it is shown. Data is written into the
 // page as text, never as HTML.
