@@ -7,6 +7,8 @@
 //! (`scripts/test-deps`); it never skips.
 
 mod common;
+#[path = "../benches/gen_site.rs"]
+mod gen_site;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -50,6 +52,81 @@ fn the_site_passes_real_clients() {
     gate("5. feedparser", check_feed(&base, port, &crawl));
     drop(nginx);
     assert!(failures.is_empty(), "{} gate(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// Reports of the generated site the search gate runs on: 15 agencies, 20 years each.
+const SEARCH_REPORTS: usize = 300;
+
+/// Search, navigation and the elder mode in chromium (issue #21), on a generated site of a few
+/// hundred reports served by nginx under the subpath, with words planted in a few reports.
+#[test]
+fn search_and_elder_mode_pass_a_real_browser() {
+    require_tools();
+    let dir = tempfile::tempdir().unwrap();
+    gen_site::generate(dir.path(), SEARCH_REPORTS);
+    let site = common::TempSite { dir };
+    let report = |a: usize, y: u16| format!("content/agency-{a:05}/{y}/report.md");
+    let page = |a: usize, y: u16| format!("{y}/agency-{a:05}/");
+    // What is planted, so that each query has one right answer; none of it is in the generated text.
+    let plants: [(usize, u16, &str); 5] = [
+        (3, 2016, "本机关组织开展了沂山东麓古茶园保护专项公开。"),
+        (5, 2012, "彧"),
+        (7, 2021, "许可证编号为XK7391。"),
+        (9, 2023, "依申请公开的政府信息采用OFD格式提供。"),
+        (11, 2024, "晴川阁修缮信息已主动公开。"),
+    ];
+    let all_md: String = common::snapshot(&site.path("content"))
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with("report.md"))
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .collect();
+    for word in ["古茶园", "彧", "7391", "OFD", "晴川阁", "量子纠缠"] {
+        assert!(!all_md.contains(word), "the generated site already has {word}");
+    }
+    for (a, y, text) in plants {
+        site.edit(&report(a, y), "## 一、总体情况\n\n", &format!("## 一、总体情况\n\n{text}\n\n"));
+    }
+    // The same word in an older report's title: the title ranks first.
+    site.edit(&report(2, 2010), "年政府信息公开工作年度报告\"", "年政府信息公开工作年度报告（晴川阁专题）\"");
+
+    let public = site.path("public");
+    let nginx = Nginx::start(&site.path("nginx"), &public);
+    let base = format!("http://127.0.0.1:{}{PREFIX}", nginx.port);
+    site.edit("site.toml", "base_url = \"https://www.example.gov.cn/xxgk/\"", &format!("base_url = \"{base}\""));
+    site.build_ok();
+    assert!(public.join("search/meta.json").is_file(), "no search index");
+
+    let query = |name: &str, q: &str, first: Option<String>, only: bool, marks: &[&str]| {
+        serde_json::json!({ "name": name, "q": q, "first": first, "only": only, "marks": marks, "none": false })
+    };
+    let config = serde_json::json!({
+        "base": base,
+        "queries": [
+            query("a phrase unique to one report", "古茶园保护", Some(page(3, 2016)), true, &["古茶园保护"]),
+            query("one character", "彧", Some(page(5, 2012)), true, &["彧"]),
+            query("one common character", "申", None, false, &["申"]),
+            query("a number inside a code", "7391", Some(page(7, 2021)), true, &["7391"]),
+            query("the code whole", "XK7391", Some(page(7, 2021)), true, &["XK7391"]),
+            query("Chinese and ASCII in one word", "OFD格式", Some(page(9, 2023)), true, &["OFD格式"]),
+            query("Chinese and ASCII, two words", "ofd 政府信息", Some(page(9, 2023)), true, &["OFD", "政府信息"]),
+            query("full-width forms", "ＯＦＤ格式", Some(page(9, 2023)), true, &["OFD格式"]),
+            { "name": "no result", "q": "量子纠缠", "none": true },
+        ],
+        "ranked": { "q": "晴川阁", "first": page(2, 2010), "second": page(11, 2024) },
+        "yearFilter": { "q": "政府信息公开", "year": 2020 },
+        "pages": ["", "2024/", "agencies/", page(3, 2016), "search/?q=古茶园保护"],
+        "screenshotDir": screenshot_dir(),
+    });
+    let config_path = site.path("search.json");
+    fs::write(&config_path, config.to_string()).unwrap();
+    let out = Command::new("node")
+        .arg(Path::new(REPO).join("tests/clients/search.mjs"))
+        .arg(&config_path)
+        .output()
+        .expect("node");
+    drop(nginx);
+    eprint!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "search.mjs exited with {}:\n{}", out.status, String::from_utf8_lossy(&out.stderr));
 }
 
 // --- tools -------------------------------------------------------------------------------

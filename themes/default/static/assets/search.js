@@ -123,7 +123,10 @@
       }
       flushWord();
       flushHan();
-      if (tokens.length) words.push({ tokens: Array.from(new Set(tokens)), phrases: phrases });
+      // A word of letters, digits and Han characters alone must be found whole (OFD格式), not
+      // only its parts somewhere in the text.
+      var whole = phrases.length > 1 && phrases.join('') === w ? w : null;
+      if (tokens.length) words.push({ tokens: Array.from(new Set(tokens)), phrases: phrases, whole: whole });
     });
     return words;
   }
@@ -288,7 +291,9 @@
   // table labels, in the labels): a coincidence of pairs is not a match.
   function confirmed(words, folded, m) {
     return words.every(function (w) {
-      var inDoc = w.phrases.every(function (p) { return folded.indexOf(p) >= 0; });
+      var inDoc = w.whole
+        ? folded.indexOf(w.whole) >= 0
+        : w.phrases.every(function (p) { return folded.indexOf(p) >= 0; });
       return inDoc || w.phrases.every(function (p) { return m.labelsFolded.indexOf(p) >= 0; });
     });
   }
@@ -379,13 +384,14 @@
     var f = fold(text);
     var ranges = [];
     words.forEach(function (w) {
-      w.phrases.forEach(function (p) {
+      (w.whole ? [w.whole] : []).concat(w.phrases).forEach(function (p) {
         for (var at = f.text.indexOf(p); at >= 0; at = f.text.indexOf(p, at + p.length)) {
           ranges.push([f.from[at], f.from[at + p.length]]);
         }
       });
     });
-    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    // Longest first where two start together: a whole word over its parts.
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var pos = 0;
     ranges.forEach(function (r) {
       if (r[0] < pos) return;
@@ -398,15 +404,18 @@
     parent.appendChild(document.createTextNode(text.slice(pos)));
   }
 
-  // Some 100 characters of the text around the first phrase found in it.
+  // Some 100 characters of the text from a little before the first place of the word found last
+  // (each word at its first place, whole if it must be whole), so that the rarest word shows.
   function snippet(text, words) {
     var f = fold(text);
     var first = -1;
     words.forEach(function (w) {
-      w.phrases.forEach(function (p) {
-        var at = f.text.indexOf(p);
-        if (at >= 0 && (first < 0 || at < first)) first = at;
+      var at = -1;
+      (w.whole ? [w.whole] : w.phrases).forEach(function (p) {
+        var i = f.text.indexOf(p);
+        if (i >= 0 && (at < 0 || i < at)) at = i;
       });
+      if (at > first) first = at;
     });
     var start = first < 0 ? 0 : Math.max(0, f.from[first] - 30);
     var end = Math.min(text.length, start + 100);
