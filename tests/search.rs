@@ -1,0 +1,62 @@
+//! The search index and the pages that must scale (issue #21), on generated sites: a build after
+//! one edit rewrites only the index files the edit touches; the year and home pages grow per
+//! agency within what the size targets allow.
+
+mod common;
+#[path = "../benches/gen_site.rs"]
+mod gen_site;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+use common::TempSite;
+
+fn generated(reports: usize) -> TempSite {
+    let dir = tempfile::tempdir().unwrap();
+    gen_site::generate(dir.path(), reports);
+    TempSite { dir }
+}
+
+/// Every file under `dir`: relative path → (modification time, bytes).
+fn files(dir: &Path) -> BTreeMap<String, (SystemTime, Vec<u8>)> {
+    common::snapshot(dir)
+        .into_iter()
+        .map(|(rel, bytes)| {
+            let modified = fs::metadata(dir.join(&rel)).unwrap().modified().unwrap();
+            (rel.replace('\\', "/"), (modified, bytes))
+        })
+        .collect()
+}
+
+#[test]
+fn one_edit_rewrites_only_the_index_files_it_touches() {
+    let site = generated(200);
+    site.build_ok();
+    let before = files(&site.path("public"));
+    let shards = before.keys().filter(|p| p.starts_with("search/s/")).count();
+    assert!(shards >= 16, "{shards} shards");
+    // File times have a granularity: let a rewrite show.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    site.edit("content/agency-00004/2015/report.md", "## 一、总体情况\n\n", "## 一、总体情况\n\n本年度开展了鹳雀楼修缮公开。\n\n");
+    site.build_ok();
+    let after = files(&site.path("public"));
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "the same files");
+    let rewritten: Vec<&String> = after.keys().filter(|p| after[*p].0 != before[*p].0).collect();
+    let changed: Vec<&String> = after.keys().filter(|p| after[*p].1 != before[*p].1).collect();
+    // Only what changed was written again: no index file rewritten with the same bytes.
+    let index = |p: &&&String| p.starts_with("search/");
+    assert_eq!(
+        rewritten.iter().filter(index).collect::<Vec<_>>(),
+        changed.iter().filter(index).collect::<Vec<_>>(),
+        "index files rewritten vs changed"
+    );
+    // The edited report's text, and the shards of its new tokens: a few, not all.
+    let docs: Vec<&&String> = changed.iter().filter(|p| p.starts_with("search/d/")).collect();
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    assert!(String::from_utf8_lossy(&after[*docs[0]].1).contains("鹳雀楼修缮"), "{docs:?}");
+    let shards_changed = changed.iter().filter(|p| p.starts_with("search/s/")).count();
+    assert!((1..shards / 2).contains(&shards_changed), "{shards_changed} of {shards} shards changed");
+    assert!(!changed.iter().any(|p| *p == "search/meta.json"), "meta.json changed");
+}
