@@ -1,7 +1,11 @@
 //! End-to-end: the command line speaks Chinese, explains every code of the
-//! docs, writes completion scripts, and is quiet when asked.
+//! docs, writes completion scripts, shows progress on a terminal only,, and is
+//! quiet when asked.
 
 mod common;
+#[allow(dead_code)]
+#[path = "../benches/gen_site.rs"]
+mod gen_site;
 
 use common::{REPO, Run, TempSite};
 
@@ -132,4 +136,52 @@ fn base_url_builds_for_a_staging_host() {
         "{}",
         bad.stderr
     );
+}
+
+/// `portal <args>` on a pseudo-terminal (util-linux `script`): what the terminal showed.
+#[cfg(unix)]
+fn on_terminal(args: &[&str]) -> Run {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_portal")).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
+    let output = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .output()
+        .expect("`script` from util-linux is needed for this test (apt-get install util-linux)");
+    Run::from(output)
+}
+
+#[cfg(unix)]
+#[test]
+fn progress_line_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    gen_site::generate(&site, 300);
+    let root = site.to_str().unwrap();
+    let out = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+
+    // Not a terminal: the one closing line, as ever, and no progress.
+    let plain = portal(&["build", "--root", root, "--out", &out("plain")]);
+    assert!(plain.success, "{}", plain.stderr);
+    assert_eq!(plain.stderr, "");
+    assert_eq!(plain.stdout.lines().count(), 1, "{}", plain.stdout);
+    assert!(plain.stdout.starts_with("已生成 ") && !plain.stdout.contains('\r'), "{}", plain.stdout);
+
+    // A terminal: a fresh build of 300 reports lasts more than a second; the
+    // line names the stage and counts the files, then is cleared.
+    let _ = std::fs::remove_dir_all(site.join(".portal-cache"));
+    let shown = on_terminal(&["build", "--root", root, "--out", &out("shown")]);
+    assert!(shown.success, "{}", shown.stdout);
+    assert!(shown.stdout.contains("正在生成文件并检查链接："), "{}", shown.stdout);
+    assert!(shown.stdout.contains(" 个文件"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("已生成 "), "{}", shown.stdout);
+    let _ = std::fs::remove_dir_all(site.join(".portal-cache"));
+    let checked = on_terminal(&["check", "--root", root]);
+    assert!(checked.success && checked.stdout.contains("正在检查各个文件和链接："), "{}", checked.stdout);
+
+    // --quiet: nothing at all, on a terminal too.
+    let _ = std::fs::remove_dir_all(site.join(".portal-cache"));
+    let quiet = on_terminal(&["build", "--quiet", "--root", root, "--out", &out("quiet")]);
+    assert!(quiet.success, "{}", quiet.stdout);
+    assert_eq!(quiet.stdout.trim(), "", "{:?}", quiet.stdout);
 }

@@ -14,6 +14,7 @@ use portal::pipeline::{self, Outcome};
 use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
+use super::progress::{Pass, ProgressLine};
 
 /// 检查数据和链接，不写入任何文件
 #[derive(clap::Args)]
@@ -65,7 +66,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let checked = pipeline::inspect(root, args.external || args.report.is_some(), &publish);
+    let progress = ProgressLine::start(Pass::Check);
+    let checked = pipeline::inspect(root, args.external || args.report.is_some(), &publish, &progress);
+    progress.finish();
     let link_report = match check_links(root, &checked, &args) {
         Ok(r) => r,
         Err(e) => return fail(e),
