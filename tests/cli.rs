@@ -1,6 +1,6 @@
 //! End-to-end: the command line speaks Chinese, explains every code of the
-//! docs, writes completion scripts, shows progress on a terminal only,, and is
-//! quiet when asked.
+//! docs, writes completion scripts, shows progress on a terminal only, is
+//! quiet when asked, and words clap's own errors in Chinese.
 
 mod common;
 #[allow(dead_code)]
@@ -184,4 +184,53 @@ fn progress_line_on_a_terminal_only() {
     let quiet = on_terminal(&["build", "--quiet", "--root", root, "--out", &out("quiet")]);
     assert!(quiet.success, "{}", quiet.stdout);
     assert_eq!(quiet.stdout.trim(), "", "{:?}", quiet.stdout);
+}
+
+/// `portal <args>` fails with clap's status and exactly `expected` on stderr.
+fn fails_with(args: &[&str], expected: &str) {
+    let run = portal(args);
+    assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+    assert_eq!(run.stdout, "", "{args:?}");
+    assert_eq!(run.stderr, expected, "{args:?}");
+}
+
+#[test]
+fn clap_errors_in_chinese() {
+    let tail = "\n要查看这个命令的全部选项，运行 portal build --help；全部命令：portal --help\n";
+    fails_with(
+        &["build", "--outt", "x"],
+        &format!("错误：没有 '--outt' 这个选项\n  提示：是不是想写 '--out'？\n\n用法：portal build [选项]\n{tail}"),
+    );
+    fails_with(
+        &["build", "--out"],
+        &format!("错误：选项 '--out <文件夹>' 后面缺少值\n\n用法：portal build [选项]\n{tail}"),
+    );
+    fails_with(
+        &["biuld"],
+        "错误：没有 'biuld' 这个命令\n  提示：是不是想写 'build'？\n\n用法：portal [选项] <命令>\n\n要查看这个命令的全部选项，运行 portal --help\n",
+    );
+    fails_with(
+        &["check", "--format", "xml"],
+        "错误：选项 '--format <格式>' 的值 'xml' 不是可以写的值\n  提示：可以写的值：text、json\n\n用法：portal check [选项]\n\n\
+         要查看这个命令的全部选项，运行 portal check --help；全部命令：portal --help\n",
+    );
+    fails_with(
+        &["check", "--external", "--timeout", "abc"],
+        "错误：选项 '--timeout <秒>' 的值 'abc' 写法不对\n  提示：这里要写一个不带小数点的整数，例如 15\n\n\
+         用法：portal check [选项]\n\n要查看这个命令的全部选项，运行 portal check --help；全部命令：portal --help\n",
+    );
+    fails_with(
+        &["new"],
+        "错误：缺少必须给出的参数：<机构>\n\n用法：portal new [选项] <机构> [年份]\n\n\
+         要查看这个命令的全部选项，运行 portal new --help；全部命令：portal --help\n",
+    );
+    fails_with(
+        &["build", "extra"],
+        &format!("错误：多出了参数 'extra'：这个命令不需要它\n\n用法：portal build [选项]\n{tail}"),
+    );
+    // `portal` alone lists the commands.
+    let run = portal(&[]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("用法：portal [选项] <命令>") && run.stderr.contains("build"), "{}", run.stderr);
+    assert!(!run.stderr.contains("error:") && !run.stderr.contains("Usage"), "{}", run.stderr);
 }
