@@ -158,9 +158,5 @@ fn print_link_report(r: &LinkReport) {
             say(&format!("  {}  {}  {}（{}，第 {} 行）", e.kind.label(), e.url, e.reason, e.source, e.line));
         }
     }
-    let c = &r.counts;
-    say(&format!(
-        "链接：共检查 {}，正常 {}，失效 {}，重定向 {}，无法确认 {}，未检查 {}",
-        c.checked, c.ok, c.broken, c.redirected, c.unverifiable, c.skipped
-    ));
+    say(&format!("链接：{}", r.counts.words()));
 }
