@@ -224,6 +224,8 @@ fn equation(names: &[&str], values: &[Number], total: Number) -> String {
 /// The sum rules of the format, each in every column (or row) it runs through.
 pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Per message, the cells it shows, by (table, block, row, column): a cell in two failing sums is named.
+    let mut shown_in: Vec<Vec<(&str, usize, usize, usize)>> = Vec::new();
     for rule in format.rules {
         let Some(t) = format.table_ix(rule.table) else { continue };
         let table = format.table_at(t);
@@ -261,6 +263,7 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
             let (ll, rl) = (line.lhs.len(), line.rhs.len());
             let lhs = line.lhs.iter().filter(|&&(r, c)| shown(ll, grid.value(r, c)));
             let rhs = line.rhs.iter().filter(|&&(r, c)| shown(rl, grid.value(r, c)));
+            shown_in.push(lhs.clone().chain(rhs.clone()).map(|&(r, c)| (rule.table, rule.block, r, c)).collect());
             let mut cells = lhs.chain(rhs).filter_map(|&c| given_span(grid, c).map(|s| (c, s)));
             if let (Some(file), Some((cell, span))) = (report.data_file, cells.next()) {
                 d = d.at(file, span).with_label(format!("{} = {}", name(cell), value_text(grid, cell)));
@@ -271,7 +274,33 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
             out.push(d.with_note(format!("两边相差 {}", Number::difference(lsum, rsum))));
         }
     }
+    suspect_cells(format, &mut out, &shown_in);
     out
+}
+
+/// Names, in each failing sum's message, a cell that two or more failing
+/// sums share (its row and its column, say): most likely the one mistyped.
+fn suspect_cells(format: &Format, out: &mut [Diagnostic], shown_in: &[Vec<(&str, usize, usize, usize)>]) {
+    let mut count: BTreeMap<(&str, usize, usize, usize), usize> = BTreeMap::new();
+    for cells in shown_in {
+        for &cell in cells {
+            *count.entry(cell).or_default() += 1;
+        }
+    }
+    for (d, cells) in out.iter_mut().zip(shown_in) {
+        for &(table, block, r, c) in cells {
+            let n = count[&(table, block, r, c)];
+            let Some(t) = format.table_ix(table).filter(|_| n > 1) else { continue };
+            let b = &format.table_at(t).blocks[block];
+            let (row, col) = (b.row_leaves()[r].own_label(), b.column_leaves()[c].own_label());
+            let cell = if row.is_empty() {
+                format!("「{col}」这一格")
+            } else {
+                format!("「{row}」行「{col}」列这一格")
+            };
+            d.notes.push(format!("{cell}同时出现在 {n} 条不成立的勾稽关系中：多半是它写错了"));
+        }
+    }
 }
 
 /// A rule of `now`, year Y's format, between `previous` (year Y−1, in
