@@ -44,7 +44,10 @@ enum Command {
 fn main() -> ExitCode {
     // Before parsing: the help clap prints is Chinese too.
     let _console = cmd::console::Utf8Console::enable();
-    let Cli { root, quiet, command } = cmd::cli::parse();
+    let Cli { root, quiet, command } = match cmd::cli::parse() {
+        Ok(cli) => cli,
+        Err(status) => return status,
+    };
     cmd::set_quiet(quiet);
     alloc::tune(matches!(command, Command::Serve(_)));
     match command {

@@ -192,19 +192,40 @@ fn sum(block: &format::Block, grid: &Grid, cells: &[(usize, usize)]) -> Option<(
     Some((grid.sum(block, cells.iter().copied())?, values))
 }
 
-/// `a + b = 1 + 2 = 3`, or `a = 3` for a single operand.
+/// A sum of more operands than this names only those that are not 0, in its
+/// message and its labels: one wrong cell of a 21-term column is then a line.
+const SHORT_SUM: usize = 4;
+
+/// Whether operand `value` of a side of `len` operands is shown.
+fn shown(len: usize, value: Option<Number>) -> bool {
+    len <= SHORT_SUM || value.is_none_or(|v| v.steps() != 0)
+}
+
+/// `a + b = 1 + 2 = 3`, or `a = 3` for a single operand; a long sum without
+/// its zeros, which it counts.
 fn equation(names: &[&str], values: &[Number], total: Number) -> String {
     if names.len() == 1 {
-        format!("{} = {total}", names[0])
-    } else {
+        return format!("{} = {total}", names[0]);
+    }
+    if names.len() <= SHORT_SUM {
         let nums: Vec<String> = values.iter().map(Number::to_string).collect();
-        format!("{} = {} = {total}", names.join(" + "), nums.join(" + "))
+        return format!("{} = {} = {total}", names.join(" + "), nums.join(" + "));
+    }
+    let terms: Vec<String> = (0..names.len())
+        .filter(|&i| shown(names.len(), Some(values[i])))
+        .map(|i| format!("{} {}", names[i], values[i]))
+        .collect();
+    match terms.len() {
+        0 => format!("{} 项之和 = {total}（各项都是 0）", names.len()),
+        n => format!("{} 项之和 = {} = {total}（其余 {} 项都是 0）", names.len(), terms.join(" + "), names.len() - n),
     }
 }
 
 /// The sum rules of the format, each in every column (or row) it runs through.
 pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Per message, the cells it shows, by (table, block, row, column): a cell in two failing sums is named.
+    let mut shown_in: Vec<Vec<(&str, usize, usize, usize)>> = Vec::new();
     for rule in format.rules {
         let Some(t) = format.table_ix(rule.table) else { continue };
         let table = format.table_at(t);
@@ -238,8 +259,12 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
                 equation(&rnames, &rvals, rsum)
             );
             let mut d = Diagnostic::error(rule.id, message);
-            // Point at the first typed figure of the equation; show the others.
-            let mut cells = line.lhs.iter().chain(&line.rhs).filter_map(|&c| given_span(grid, c).map(|s| (c, s)));
+            // Point at the first typed figure of the equation; show the others (a long sum's that are not 0).
+            let (ll, rl) = (line.lhs.len(), line.rhs.len());
+            let lhs = line.lhs.iter().filter(|&&(r, c)| shown(ll, grid.value(r, c)));
+            let rhs = line.rhs.iter().filter(|&&(r, c)| shown(rl, grid.value(r, c)));
+            shown_in.push(lhs.clone().chain(rhs.clone()).map(|&(r, c)| (rule.table, rule.block, r, c)).collect());
+            let mut cells = lhs.chain(rhs).filter_map(|&c| given_span(grid, c).map(|s| (c, s)));
             if let (Some(file), Some((cell, span))) = (report.data_file, cells.next()) {
                 d = d.at(file, span).with_label(format!("{} = {}", name(cell), value_text(grid, cell)));
                 for (cell, span) in cells {
@@ -249,7 +274,33 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
             out.push(d.with_note(format!("两边相差 {}", Number::difference(lsum, rsum))));
         }
     }
+    suspect_cells(format, &mut out, &shown_in);
     out
+}
+
+/// Names, in each failing sum's message, a cell that two or more failing
+/// sums share (its row and its column, say): most likely the one mistyped.
+fn suspect_cells(format: &Format, out: &mut [Diagnostic], shown_in: &[Vec<(&str, usize, usize, usize)>]) {
+    let mut count: BTreeMap<(&str, usize, usize, usize), usize> = BTreeMap::new();
+    for cells in shown_in {
+        for &cell in cells {
+            *count.entry(cell).or_default() += 1;
+        }
+    }
+    for (d, cells) in out.iter_mut().zip(shown_in) {
+        for &(table, block, r, c) in cells {
+            let n = count[&(table, block, r, c)];
+            let Some(t) = format.table_ix(table).filter(|_| n > 1) else { continue };
+            let b = &format.table_at(t).blocks[block];
+            let (row, col) = (b.row_leaves()[r].own_label(), b.column_leaves()[c].own_label());
+            let cell = if row.is_empty() {
+                format!("「{col}」这一格")
+            } else {
+                format!("「{row}」行「{col}」列这一格")
+            };
+            d.notes.push(format!("{cell}同时出现在 {n} 条不成立的勾稽关系中：多半是它写错了"));
+        }
+    }
 }
 
 /// A rule of `now`, year Y's format, between `previous` (year Y−1, in
@@ -299,7 +350,7 @@ fn check_cross_year(
             Axis::EachRow => format!("「{}」行", rows[line.along].label()),
         };
         let this_name = operand(now, line.this);
-        let mut computation = format!("{}年{} {base}", previous.year, operand(before, line.previous));
+        let mut computation = format!("{}年「{}」{base}", previous.year, operand(before, line.previous));
         // A term's sign is its own: a change of −3 is added as “− 3”.
         let mut term = |figures: &Figures, at, plus: bool| {
             let Some(v) = figures.value(at) else { return };
@@ -318,12 +369,21 @@ fn check_cross_year(
         for &at in &line.minus {
             term(this_year, at, false);
         }
+        // A plain carry-over names both years' cells and the value once; a computed one shows its terms.
+        let (year, last) = (report.year, previous.year);
+        let last_name = operand(before, line.previous);
+        let should = if line.plus_previous.is_empty() && line.plus.is_empty() && line.minus.is_empty() {
+            format!("应等于{last}年的「{last_name}」{expected}")
+        } else {
+            format!("按{last}年的数字应为 {computation} = {expected}")
+        };
         let message = format!(
-            "{}{place}与{}年度报告不衔接（{}）：本年{this_name} = {actual}，按上一年度应为 {computation} = {expected}",
-            table.name, previous.year, rule.statement
+            "{}{place}与{last}年度报告不衔接：{year}年的「{this_name}」是 {actual}，{should}；请核对两年的报告，改正写错的一处",
+            table.name
         );
         let mut d =
             if rule.warning_only { Diagnostic::warning(rule.id, message) } else { Diagnostic::error(rule.id, message) };
+        d = d.with_note(format!("规则：{}", rule.statement));
         if let (Some(file), Some(span)) = (report.data_file, given_at(this_year, line.this)) {
             d = d.at(file, span).with_label(format!("{}年：{actual}", report.year));
         }
@@ -482,7 +542,13 @@ mod tests {
         let found = cross_year(&FORMAT_2021, &FORMAT_2019, &previous, &bad);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].code, found[0].severity), (Code::Rule(RuleId::R6), Severity::Error));
-        assert!(found[0].message.contains("2020年四、结转下年度继续办理 3 = 3"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains(
+                "2021年的「二、上年结转政府信息公开申请数量」是 2，应等于2020年的「四、结转下年度继续办理」3；"
+            ),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]
@@ -495,11 +561,15 @@ mod tests {
         let found = cross_year(&FORMAT_2019, &FORMAT_2019, &previous, &bad);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].code, found[0].severity), (Code::Rule(RuleId::R7), Severity::Warning));
-        assert!(found[0].message.contains("2019年上一年项目数量 40 − 3 = 37"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("按2019年的数字应为 2019年「上一年项目数量」40 − 3 = 37"),
+            "{}",
+            found[0].message
+        );
         // A change may be negative; a count may not, and a rule that predicts one says so.
         let shrunk = report(&FORMAT_2019, 2019, &row(2, -5));
         let found = cross_year(&FORMAT_2019, &FORMAT_2019, &shrunk, &good);
-        assert!(found[0].message.ends_with("= -3"), "{}", found[0].message);
+        assert!(found[0].message.contains("= -3；"), "{}", found[0].message);
         assert_eq!(
             FORMAT_2019.unit_at(
                 FORMAT_2019.cell(format::CellKey { table: "active", row: "licensing", column: "change" }).unwrap()

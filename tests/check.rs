@@ -164,6 +164,18 @@ const CASES: &[Case] = &[
         expect: &[(W, "R8", "report.md:21")],
     },
     Case {
+        name: "R8: 申请共计27件 is read",
+        base: Base::Yeyuan,
+        edit: |s| s.edit(Y_MD, "收到政府信息依申请6条", "收到政府信息公开申请共计27件"),
+        expect: &[(W, "R8", "report.md:21")],
+    },
+    Case {
+        name: "a mistyped figure is a figure, not text",
+        base: Base::Yeyuan,
+        edit: |s| s.edit(Y_DATA, "new          = [6, 0, 0, 0, 0, 0, 6]", "new          = [1x38, 0, 0, 0, 0, 0, 6]"),
+        expect: &[(E, "R5", "data.toml:23")],
+    },
+    Case {
         name: "count given as a string",
         base: Base::Yeyuan,
         edit: |s| s.edit(Y_DATA, "licensing = 0", "licensing = \"0\""),
@@ -473,4 +485,70 @@ fn a_prose_warning_quotes_the_phrase() {
         .collect();
     assert_eq!(messages.len(), 1, "{}", run.stdout);
     assert!(messages[0].starts_with("总体情况中写的“收到政府信息依申请5条”与表三"), "{}", messages[0]);
+}
+
+/// `check`'s diagnostics as (code, message, how many lines the text output takes).
+fn messages(site: &TempSite) -> (Vec<(String, String)>, usize) {
+    let run = site.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_owned(), d["message"].as_str().unwrap().to_owned()))
+        .collect();
+    (found, site.run(&["check"]).stderr.lines().count())
+}
+
+#[test]
+fn a_mistyped_figure_says_what_a_number_looks_like() {
+    let site = TempSite::yeyuan();
+    site.edit(Y_DATA, "new          = [6, 0, 0, 0, 0, 0, 6]", "new          = [1x38, 0, 0, 0, 0, 0, 6]");
+    let (found, _) = messages(&site);
+    assert_eq!(found, [("R5".to_owned(), "表格里的数字写错了：1x38 不是一个数字".to_owned())]);
+    let text = site.run(&["check"]).stderr;
+    assert!(
+        text.contains("数字只能用 0 到 9 书写，例如 138；金额可以带小数点，例如 12.5；不加引号、单位、空格和千分位逗号；没有就写 0"),
+        "{text}"
+    );
+    assert!(!text.contains("双引号"), "{text}");
+}
+
+#[test]
+fn a_carry_over_says_the_expected_value_once() {
+    let site = TempSite::sample();
+    site.edit(E23_DATA, "carried_forward = [2, 0, 0, 0, 0, 0, 2]", "carried_forward = [3, 0, 0, 0, 0, 0, 3]");
+    let (found, _) = messages(&site);
+    let r6: Vec<&str> = found.iter().filter(|(c, _)| c == "R6").map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        r6[0],
+        "表三「申请人情况 自然人」列与2023年度报告不衔接：2024年的「二、上年结转政府信息公开申请数量」是 2，\
+         应等于2023年的「四、结转下年度继续办理」3；请核对两年的报告，改正写错的一处"
+    );
+    assert_eq!(r6.len(), 2, "{r6:?}");
+}
+
+#[test]
+fn one_wrong_cell_in_a_long_sum_is_a_few_lines() {
+    let site = TempSite::yeyuan();
+    site.edit(
+        Y_DATA,
+        "results.granted        = [0, 0, 0, 0, 0, 0, 0]",
+        "results.granted        = [1, 0, 0, 0, 0, 0, 0]",
+    );
+    let (found, lines) = messages(&site);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    // The row (R2) and the column (R3) the cell is in, nothing more.
+    assert_eq!(codes, ["R2", "R3"]);
+    assert_eq!(
+        found[1].1,
+        "表三「申请人情况 自然人」列不符合勾稽关系（（七）总计等于（一）、（二）与（三）至（六）各项之和）：\
+         （七）总计 = 6，但 21 项之和 = （一）予以公开 1 + 1.本机关不掌握相关政府信息 6 = 7（其余 19 项都是 0）"
+    );
+    // Was 71 lines, one labelled line per cell of the column.
+    assert!(lines <= 32, "{lines} lines");
+    // Both messages name the one cell they share.
+    let text = site.run(&["check"]).stderr;
+    let note = "「（一）予以公开」行「自然人」列这一格同时出现在 2 条不成立的勾稽关系中：多半是它写错了";
+    assert_eq!(text.matches(note).count(), 2, "{text}");
 }

@@ -1,7 +1,11 @@
 //! End-to-end: the command line speaks Chinese, explains every code of the
-//! docs, writes completion scripts, and is quiet when asked.
+//! docs, writes completion scripts, shows progress on a terminal only, is
+//! quiet when asked, and words clap's own errors in Chinese.
 
 mod common;
+#[allow(dead_code)]
+#[path = "../benches/gen_site.rs"]
+mod gen_site;
 
 use common::{REPO, Run, TempSite};
 
@@ -132,4 +136,101 @@ fn base_url_builds_for_a_staging_host() {
         "{}",
         bad.stderr
     );
+}
+
+/// `portal <args>` on a pseudo-terminal (util-linux `script`): what the terminal showed.
+#[cfg(unix)]
+fn on_terminal(args: &[&str]) -> Run {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_portal")).chain(args.iter().copied()).collect::<Vec<_>>().join(" ");
+    let output = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .output()
+        .expect("`script` from util-linux is needed for this test (apt-get install util-linux)");
+    Run::from(output)
+}
+
+#[cfg(unix)]
+#[test]
+fn progress_line_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    gen_site::generate(&site, 300);
+    let root = site.to_str().unwrap();
+    let out = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+
+    // Not a terminal: the one closing line, as ever, and no progress.
+    let plain = portal(&["build", "--root", root, "--out", &out("plain")]);
+    assert!(plain.success, "{}", plain.stderr);
+    assert_eq!(plain.stderr, "");
+    assert_eq!(plain.stdout.lines().count(), 1, "{}", plain.stdout);
+    assert!(plain.stdout.starts_with("已生成 ") && !plain.stdout.contains('\r'), "{}", plain.stdout);
+
+    // A terminal: a fresh build of 300 reports lasts more than a second; the
+    // line names the stage and counts the files, then is cleared.
+    let _ = std::fs::remove_dir_all(site.join(".portal-cache"));
+    let shown = on_terminal(&["build", "--root", root, "--out", &out("shown")]);
+    assert!(shown.success, "{}", shown.stdout);
+    assert!(shown.stdout.contains("正在生成文件并检查链接："), "{}", shown.stdout);
+    assert!(shown.stdout.contains(" 个文件"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("已生成 "), "{}", shown.stdout);
+    let _ = std::fs::remove_dir_all(site.join(".portal-cache"));
+    let checked = on_terminal(&["check", "--root", root]);
+    assert!(checked.success && checked.stdout.contains("正在检查各个文件和链接："), "{}", checked.stdout);
+
+    // --quiet: nothing at all, on a terminal too.
+    let _ = std::fs::remove_dir_all(site.join(".portal-cache"));
+    let quiet = on_terminal(&["build", "--quiet", "--root", root, "--out", &out("quiet")]);
+    assert!(quiet.success, "{}", quiet.stdout);
+    assert_eq!(quiet.stdout.trim(), "", "{:?}", quiet.stdout);
+}
+
+/// `portal <args>` fails with clap's status and exactly `expected` on stderr.
+fn fails_with(args: &[&str], expected: &str) {
+    let run = portal(args);
+    assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+    assert_eq!(run.stdout, "", "{args:?}");
+    assert_eq!(run.stderr, expected, "{args:?}");
+}
+
+#[test]
+fn clap_errors_in_chinese() {
+    let tail = "\n要查看这个命令的全部选项，运行 portal build --help；全部命令：portal --help\n";
+    fails_with(
+        &["build", "--outt", "x"],
+        &format!("错误：没有 '--outt' 这个选项\n  提示：是不是想写 '--out'？\n\n用法：portal build [选项]\n{tail}"),
+    );
+    fails_with(
+        &["build", "--out"],
+        &format!("错误：选项 '--out <文件夹>' 后面缺少值\n\n用法：portal build [选项]\n{tail}"),
+    );
+    fails_with(
+        &["biuld"],
+        "错误：没有 'biuld' 这个命令\n  提示：是不是想写 'build'？\n\n用法：portal [选项] <命令>\n\n要查看这个命令的全部选项，运行 portal --help\n",
+    );
+    fails_with(
+        &["check", "--format", "xml"],
+        "错误：选项 '--format <格式>' 的值 'xml' 不是可以写的值\n  提示：可以写的值：text、json\n\n用法：portal check [选项]\n\n\
+         要查看这个命令的全部选项，运行 portal check --help；全部命令：portal --help\n",
+    );
+    fails_with(
+        &["check", "--external", "--timeout", "abc"],
+        "错误：选项 '--timeout <秒>' 的值 'abc' 写法不对\n  提示：这里要写一个不带小数点的整数，例如 15\n\n\
+         用法：portal check [选项]\n\n要查看这个命令的全部选项，运行 portal check --help；全部命令：portal --help\n",
+    );
+    fails_with(
+        &["new"],
+        "错误：缺少必须给出的参数：<机构>\n\n用法：portal new [选项] <机构> [年份]\n\n\
+         要查看这个命令的全部选项，运行 portal new --help；全部命令：portal --help\n",
+    );
+    fails_with(
+        &["build", "extra"],
+        &format!("错误：多出了参数 'extra'：这个命令不需要它\n\n用法：portal build [选项]\n{tail}"),
+    );
+    // `portal` alone lists the commands.
+    let run = portal(&[]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("用法：portal [选项] <命令>") && run.stderr.contains("build"), "{}", run.stderr);
+    assert!(!run.stderr.contains("error:") && !run.stderr.contains("Usage"), "{}", run.stderr);
 }

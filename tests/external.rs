@@ -238,3 +238,26 @@ fn an_invalid_exclusion_is_a_clear_error() {
     assert!(!run.success);
     assert!(run.stderr.contains("不是有效的正则表达式"), "{}", run.stderr);
 }
+
+/// One dead address on many pages is one dead link, on that many pages: the
+/// totals count addresses, not the places they are written.
+#[test]
+fn totals_count_addresses_and_say_on_how_many_pages() {
+    let remote = Remote::start();
+    let site = TempSite::sample();
+    let dead = remote.url("/gone-404");
+    for (report, phrase) in [
+        ("content/example-county/2024/report.md", "上年结转3件。"),
+        ("content/example-town/2024/report.md", "上年结转1件，"),
+        ("content/example-education/2024/report.md", "上年结转2件，"),
+    ] {
+        site.edit(report, phrase, &format!("{phrase}[一]({dead})、[二]({dead})"));
+    }
+    let run = site.run(&["check", "--external", "--no-cache", "--timeout", "1", "--exclude", "^https?://[a-z]"]);
+    assert!(!run.success);
+    let listed = run.stdout.lines().filter(|l| l.contains(&dead)).count();
+    assert_eq!(listed, 6, "every place is listed: {}", run.stdout);
+    let totals = run.stdout.lines().find(|l| l.starts_with("链接：")).expect("totals line");
+    assert!(totals.contains("失效 1 个") && totals.contains("列出的链接在 3 个页面上"), "{totals}");
+    assert!(totals.contains("按地址计（同一地址出现在多个页面上只算一次）"), "{totals}");
+}

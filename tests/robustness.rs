@@ -75,6 +75,7 @@ fn mangled_files_never_panic() {
                     site.root(),
                     &out.path().join("public"),
                     &portal::publish::Publish::from_env(portal::publish::Drafts::Hold),
+                    &portal::pipeline::NoProgress,
                 )
             });
             runs += 1;

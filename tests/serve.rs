@@ -172,7 +172,14 @@ fn a_broken_edit_shows_the_diagnostics_and_the_fix_brings_the_page_back() {
     events.expect_reload();
     let overlay = preview.get(REPORT_PAGE);
     assert_eq!(overlay.status, 500);
-    assert!(overlay.body.contains("站点生成失败"));
+    assert!(overlay.body.contains("站点生成失败：刚保存的修改有错误"));
+    assert!(
+        overlay.body.contains("请按下面列出的问题（每条都写明了文件和行号）改正并保存，本页会自动刷新为改好后的页面。")
+            && overlay.body.contains("这只是本机预览：正式网站和输出文件夹都没有任何改动。"),
+        "{}",
+        overlay.body
+    );
+    assert!(!overlay.body.contains("修改前的页面没有发布"));
     assert!(overlay.body.contains("error[R1]"), "{}", overlay.body);
     assert!(overlay.body.contains("content/linqu-yeyuan/2024/data.toml:23:17"));
     assert!(overlay.body.contains("../../__portal/livereload.js"), "the overlay reloads itself too");

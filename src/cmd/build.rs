@@ -8,6 +8,7 @@ use portal::pipeline::{self, BuildError};
 use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
+use super::progress::{Pass, ProgressLine};
 
 /// 检查数据并生成网站（写入输出文件夹）
 #[derive(clap::Args)]
@@ -33,7 +34,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
             Ok(p) => p,
             Err(e) => return fail(e),
         };
-    let outcome = pipeline::build(root, &out, &publish);
+    let progress = ProgressLine::start(Pass::Build);
+    let outcome = pipeline::build(root, &out, &publish, &progress);
+    progress.finish();
     emit(&outcome.diagnostics, &outcome.sources);
     match outcome.result {
         Ok(s) => {

@@ -14,6 +14,7 @@ use portal::pipeline::{self, Outcome};
 use portal::publish::Drafts;
 
 use super::console::{emit, fail, say, summary};
+use super::progress::{Pass, ProgressLine};
 
 /// 检查数据和链接，不写入任何文件
 #[derive(clap::Args)]
@@ -65,7 +66,9 @@ pub(crate) fn execute(root: &Path, args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let checked = pipeline::inspect(root, args.external || args.report.is_some(), &publish);
+    let progress = ProgressLine::start(Pass::Check);
+    let checked = pipeline::inspect(root, args.external || args.report.is_some(), &publish, &progress);
+    progress.finish();
     let link_report = match check_links(root, &checked, &args) {
         Ok(r) => r,
         Err(e) => return fail(e),
@@ -155,9 +158,5 @@ fn print_link_report(r: &LinkReport) {
             say(&format!("  {}  {}  {}（{}，第 {} 行）", e.kind.label(), e.url, e.reason, e.source, e.line));
         }
     }
-    let c = &r.counts;
-    say(&format!(
-        "链接：共检查 {}，正常 {}，失效 {}，重定向 {}，无法确认 {}，未检查 {}",
-        c.checked, c.ok, c.broken, c.redirected, c.unverifiable, c.skipped
-    ));
+    say(&format!("链接：{}", r.counts.words()));
 }

@@ -2,6 +2,10 @@
 //! line, the headings, `--help` and `--version`) in Chinese, on every command.
 //! Flag names stay English.
 
+use std::num::ParseIntError;
+use std::process::ExitCode;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, Command, CommandFactory, FromArgMatches};
 
 /// How every command's help is laid out, with Chinese headings.
@@ -27,10 +31,126 @@ fn usage_in_chinese(mut cmd: Command, parent: &str) -> Command {
     cmd
 }
 
-/// Parses the arguments; `--help`, `--version` and mistakes exit as clap does.
-pub(crate) fn parse<T: CommandFactory + FromArgMatches>() -> T {
-    let matches = command::<T>().get_matches();
-    T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+/// Parses the arguments. `Err` is the exit status after `--help`,
+/// `--version` or a mistake, already printed (mistakes in Chinese); returned
+/// rather than exiting so that `main`'s console guard is dropped.
+pub(crate) fn parse<T: CommandFactory + FromArgMatches>() -> Result<T, ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cmd = command::<T>();
+    cmd.clone().try_get_matches_from(&args).and_then(|m| T::from_arg_matches(&m)).map_err(|e| match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        // `portal` alone: the list of commands is the answer.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            eprint!("{}", in_chinese(&e, named(&cmd, &args)));
+            // clap's status for a usage error.
+            ExitCode::from(2)
+        }
+    })
+}
+
+/// The command `args` name (`portal build …` → build), or `top` itself.
+fn named<'c>(top: &'c Command, args: &[std::ffi::OsString]) -> &'c Command {
+    args.iter().skip(1).find_map(|a| top.find_subcommand(a)).unwrap_or(top)
+}
+
+/// A clap error in Chinese, from its kind and context (never from its English
+/// text): what is wrong, a suggestion when clap has one, the usage line and
+/// where the help is. Flags and values are quoted as typed.
+/// `named` is the command the arguments name, for the usage line when clap
+/// gives none.
+pub(crate) fn in_chinese(e: &clap::Error, named: &Command) -> String {
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) if !v.is_empty() => Some(v.join("、")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let list = |kind| match e.get(kind) {
+        Some(ContextValue::Strings(v)) => v.clone(),
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let usage = text(ContextKind::Usage).unwrap_or_else(|| named.clone().render_usage().to_string());
+    let usage = usage.split_once(": ").map_or(usage.as_str(), |(_, u)| u).trim().to_owned();
+    let mut hints = Vec::new();
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument if arg.starts_with('-') => {
+            if let Some(s) = text(ContextKind::SuggestedArg) {
+                hints.push(format!("是不是想写 '{s}'？"));
+            }
+            format!("没有 '{arg}' 这个选项")
+        }
+        ErrorKind::UnknownArgument => format!("多出了参数 '{arg}'：这个命令不需要它"),
+        ErrorKind::InvalidSubcommand => {
+            let sub = text(ContextKind::InvalidSubcommand).unwrap_or_default();
+            if let Some(s) = text(ContextKind::SuggestedSubcommand) {
+                hints.push(format!("是不是想写 '{s}'？"));
+            }
+            format!("没有 '{sub}' 这个命令")
+        }
+        ErrorKind::InvalidValue => match text(ContextKind::InvalidValue).filter(|v| !v.is_empty()) {
+            None => format!("选项 '{arg}' 后面缺少值"),
+            Some(value) => {
+                if let Some(s) = text(ContextKind::SuggestedValue) {
+                    hints.push(format!("是不是想写 '{s}'？"));
+                }
+                let valid = list(ContextKind::ValidValue);
+                if !valid.is_empty() {
+                    hints.push(format!("可以写的值：{}", valid.join("、")));
+                }
+                format!("选项 '{arg}' 的值 '{value}' 不是可以写的值")
+            }
+        },
+        ErrorKind::ValueValidation => {
+            let value = text(ContextKind::InvalidValue).unwrap_or_default();
+            // The one kind of value a flag of portal parses itself.
+            if std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<ParseIntError>().is_some()) {
+                hints.push("这里要写一个不带小数点的整数，例如 15".to_owned());
+            }
+            format!("选项 '{arg}' 的值 '{value}' 写法不对")
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!("缺少必须给出的参数：{}", list(ContextKind::InvalidArg).join("、"))
+        }
+        ErrorKind::MissingSubcommand => "缺少命令：要写明做什么，例如 portal build".to_owned(),
+        ErrorKind::ArgumentConflict => {
+            let prior = list(ContextKind::PriorArg).join("、");
+            if prior.is_empty() {
+                format!("选项 '{arg}' 只能写一次")
+            } else {
+                format!("选项 '{arg}' 不能和 {prior} 一起使用")
+            }
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("选项 '{arg}' 后面的值的个数不对")
+        }
+        ErrorKind::NoEquals => format!("选项 '{arg}' 的值要用等号连着写，例如 {arg}=值"),
+        ErrorKind::InvalidUtf8 => "命令行中有无法识别的字符：请检查文件夹名和参数的编码".to_owned(),
+        // The rest (I/O, formatting) carry no user mistake to word.
+        _ => format!("命令行无法解析（{:?}）", e.kind()),
+    };
+    let mut out = format!("错误：{what}\n");
+    for hint in hints {
+        out.push_str(&format!("  提示：{hint}\n"));
+    }
+    // The command the usage names, without its placeholders: where its help is.
+    let command =
+        usage.split_whitespace().take_while(|w| !w.starts_with(['[', '<', '-'])).collect::<Vec<_>>().join(" ");
+    out.push_str(&format!("\n用法：{usage}\n"));
+    out.push_str(&format!("\n要查看这个命令的全部选项，运行 {command} --help"));
+    if command != "portal" {
+        out.push_str("；全部命令：portal --help");
+    }
+    out.push('\n');
+    out
 }
 
 /// `cmd` and its subcommands with Chinese headings and help flags.

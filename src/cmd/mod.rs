@@ -12,6 +12,7 @@ pub(crate) mod explain;
 pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod new;
+mod progress;
 pub(crate) mod serve;
 
 /// `--quiet`: only errors and warnings, no progress and no closing lines.

@@ -358,8 +358,11 @@ pub struct ProseFigure {
     pub units: &'static [&'static str],
 }
 
-/// Words allowed between a phrase and its number: `现行有效的行政规范性文件共10件`.
-pub(crate) const PROSE_CONNECTORS: &[&str] = &["继续办理", "决定", "合计", "总计", "共", "为", "了", "达"];
+/// Words allowed between a phrase and its number: `现行有效的行政规范性文件共10件`,
+/// `新收政府信息公开申请数量共计27件`. Tried in order, up to three: a longer word before its prefix (`共计`
+/// before `共`).
+pub(crate) const PROSE_CONNECTORS: &[&str] =
+    &["继续办理", "数量", "决定", "共计", "合计", "总计", "共", "为", "了", "达"];
 
 impl SumRule {
     /// A rule whose left side is a single total marked [`Header::total`] defines

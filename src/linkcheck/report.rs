@@ -2,7 +2,7 @@
 //! page it is on, the home page first (inspectors weigh it most), as data for
 //! the console, JSON and an HTML page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -13,21 +13,36 @@ use crate::layout::url;
 use crate::sources::Sources;
 use crate::text::escape;
 
-/// How many links the report counts of each outcome.
+/// How many links the report counts of each outcome. A link is counted once
+/// per address however many pages have it (a template's link is on every
+/// page); `checked` alone counts every place a link is written.
 #[derive(Debug, Default, Serialize)]
 pub struct Counts {
-    /// Links looked at, internal and external.
+    /// Links looked at, internal and external, every place they are written.
     pub checked: usize,
-    /// Links found to work: internal ones not broken, external ones that answered.
+    /// External addresses that answered.
     pub ok: usize,
-    /// Links that lead nowhere, internal and external.
+    /// Addresses that lead nowhere, internal and external.
     pub broken: usize,
-    /// External links that redirect, temporarily or for good; only permanent redirects are listed.
+    /// External addresses that redirect, temporarily or for good; only permanent redirects are listed.
     pub redirected: usize,
-    /// External links whose site refused or did not answer.
+    /// External addresses whose site refused or did not answer.
     pub unverifiable: usize,
-    /// External links not fetched: excluded, or fetching was not asked for.
+    /// External addresses not fetched: excluded, or fetching was not asked for.
     pub skipped: usize,
+    /// Pages that have a listed link.
+    pub pages: usize,
+}
+
+impl Counts {
+    /// The counts in words, as the console and the HTML report show them.
+    pub fn words(&self) -> String {
+        format!(
+            "共检查 {} 处链接；按地址计（同一地址出现在多个页面上只算一次）：失效 {} 个，重定向 {} 个，无法确认 {} 个，\
+             未检查 {} 个，外部地址正常 {} 个；列出的链接在 {} 个页面上",
+            self.checked, self.broken, self.redirected, self.unverifiable, self.skipped, self.ok, self.pages
+        )
+    }
 }
 
 /// What is wrong with a listed link. JSON and the HTML report's row classes
@@ -149,35 +164,43 @@ impl LinkReport {
                 reason: b.explain(),
             });
         }
-        counts.broken = inspection.broken.len();
-        let externals = inspection.external.len();
+        let broken_urls: BTreeSet<&str> = inspection.broken.iter().map(|b| b.url.as_str()).collect();
+        counts.broken = broken_urls.len();
+        // Each address counted once, by its verdict; every place it is written is listed.
+        let mut counted: BTreeSet<&str> = BTreeSet::new();
         for link in &inspection.external {
+            let first = counted.insert(link.url.as_str());
+            let count = |n: &mut usize| {
+                if first {
+                    *n += 1;
+                }
+            };
             let Some(verdict) = verdicts.and_then(|v| v.get(&link.url)) else {
-                counts.skipped += 1;
+                count(&mut counts.skipped);
                 continue;
             };
             let (kind, reason) = match verdict {
                 Verdict::Ok => {
-                    counts.ok += 1;
+                    count(&mut counts.ok);
                     continue;
                 }
                 Verdict::Skipped => {
-                    counts.skipped += 1;
+                    count(&mut counts.skipped);
                     continue;
                 }
                 Verdict::Redirected { to, permanent } => {
-                    counts.redirected += 1;
+                    count(&mut counts.redirected);
                     if !permanent {
                         continue;
                     }
                     (LinkOutcome::Redirected, format!("已永久迁移到 {to}，请把链接改为新地址"))
                 }
                 Verdict::Broken { reason } => {
-                    counts.broken += 1;
+                    count(&mut counts.broken);
                     (LinkOutcome::Broken, reason.clone())
                 }
                 Verdict::Unverifiable { reason } => {
-                    counts.unverifiable += 1;
+                    count(&mut counts.unverifiable);
                     (LinkOutcome::Unverifiable, reason.clone())
                 }
             };
@@ -190,7 +213,7 @@ impl LinkReport {
                 reason,
             });
         }
-        counts.ok += inspection.checked.saturating_sub(externals + inspection.broken.len());
+        counts.pages = by_page.len();
         let mut pages: Vec<PageEntries> =
             by_page.into_iter().map(|(page, entries)| PageEntries { page, entries }).collect();
         // The home page first: inspectors weigh its links most.
@@ -249,7 +272,7 @@ tr.broken td:nth-child(3) {{ color: #b00020; font-weight: bold; }}
 </head>
 <body>
 <h1>链接检查报告</h1>
-<p>{title}：共检查 {} 个链接，正常 {}，失效 {}，重定向 {}，无法确认 {}，未检查 {}。首页的问题列在最前。</p>
+<p>{title}：{}。首页的问题列在最前。</p>
 <table>
 <thead><tr><th scope="col">页面</th><th scope="col">出处</th><th scope="col">结果</th><th scope="col">链接</th><th scope="col">原因</th></tr></thead>
 <tbody>
@@ -258,12 +281,7 @@ tr.broken td:nth-child(3) {{ color: #b00020; font-weight: bold; }}
 </body>
 </html>
 "#,
-            c.checked,
-            c.ok,
-            c.broken,
-            c.redirected,
-            c.unverifiable,
-            c.skipped,
+            c.words(),
             title = escape(title),
         )
     }

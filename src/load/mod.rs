@@ -900,7 +900,8 @@ impl Loader<'_> {
             Ok(doc) => doc,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
-                self.diagnostics.push(words::explain_syntax(e.message()).at(file, span));
+                let bad = text.get(span.clone()).unwrap_or_default();
+                self.diagnostics.push(words::explain_figure_syntax(e.message(), bad).at(file, span));
                 return None;
             }
         };

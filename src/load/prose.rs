@@ -193,6 +193,17 @@ mod tests {
     }
 
     #[test]
+    fn a_total_in_words_before_the_number() {
+        let new = |n: &str| vec![("new".to_owned(), "total".to_owned(), n.to_owned())];
+        assert_eq!(quotes("本年度新收政府信息公开申请共计27件"), new("27"));
+        assert_eq!(quotes("全年共收到申请共计27件。"), new("27"));
+        assert_eq!(quotes("受理政府信息公开申请合计27个"), new("27"));
+        assert_eq!(quotes("新收政府信息公开申请总计27条"), new("27"));
+        assert_eq!(quotes("新收政府信息公开申请数量为27件"), new("27"));
+        assert_eq!(quotes("新收政府信息公开申请数量共计２７件"), new("27"));
+    }
+
+    #[test]
     fn leaves_loose_sentences_alone() {
         for text in [
             "累计发布1259条信息",

@@ -42,6 +42,22 @@ pub(super) fn explain_syntax(message: &str) -> Diagnostic {
     if words == message { d } else { d.with_note(format!("解析器原文：{message}")) }
 }
 
+/// [`explain_syntax`] for `data.toml`, where a bare word that starts like a
+/// number (`1x38`, `12。5`) is a mistyped figure, not text left unquoted.
+/// `bad` is the text the parser points at.
+pub(super) fn explain_figure_syntax(message: &str, bad: &str) -> Diagnostic {
+    let bad = bad.trim();
+    let numberish = bad.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.');
+    let unquoted = message.trim().starts_with("string values must be quoted");
+    if !(numberish && unquoted) {
+        return explain_syntax(message);
+    }
+    Diagnostic::error(crate::format::RuleId::R5, format!("表格里的数字写错了：{bad} 不是一个数字"))
+        .with_label("这里应是数字")
+        .with_note("数字只能用 0 到 9 书写，例如 138；金额可以带小数点，例如 12.5；不加引号、单位、空格和千分位逗号；没有就写 0")
+        .with_note(format!("解析器原文：{}", message.trim()))
+}
+
 fn syntax_words(message: &str) -> String {
     const WORDS: &[(&str, &str)] = &[
         ("string values must be quoted", "文字要用英文双引号括起来，例如 title = \"示例局\""),
@@ -83,6 +99,16 @@ fn syntax_words(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mistyped_figure_is_not_text_to_quote() {
+        let d = explain_figure_syntax("string values must be quoted, expected literal string", "1x38");
+        assert_eq!(d.message, "表格里的数字写错了：1x38 不是一个数字");
+        assert!(d.notes[0].starts_with("数字只能用 0 到 9 书写，例如 138"), "{:?}", d.notes);
+        // Text left unquoted is still text.
+        let d = explain_figure_syntax("string values must be quoted, expected literal string", "说明");
+        assert!(d.message.contains("文字要用英文双引号括起来"), "{}", d.message);
+    }
 
     #[test]
     fn syntax_errors_are_explained_in_chinese() {

@@ -29,6 +29,35 @@ use crate::sources::Sources;
 use crate::validate::Review;
 use crate::{load, summary, validate};
 
+/// What a long run tells whoever shows its progress (the command's progress
+/// line): which stage it is in, and in the one long pass, each file done.
+/// Every method may be called from any thread; the defaults do nothing.
+pub trait Progress: Sync {
+    /// A stage begins.
+    fn stage(&self, _stage: Stage) {}
+    /// One more file of the pass is produced and inspected.
+    fn file_done(&self) {}
+}
+
+/// The stages a [`Progress`] hears of, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the site (or the state the previous run kept), summing, validating.
+    Load,
+    /// The one pass over the site's files: produced, links inspected.
+    Produce {
+        /// How many files the pass makes.
+        files: usize,
+    },
+    /// Putting the output in place (`build` only).
+    Write,
+}
+
+/// No progress shown.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// A loaded and validated site, with every problem found.
 pub struct Checked {
     /// `None` when `site.toml` could not be read.
@@ -266,9 +295,11 @@ fn run<S: Sink, T>(
     root: &Path,
     publish: &Publish,
     external: bool,
+    progress: &dyn Progress,
     open: impl FnOnce(&Prepared) -> Result<S, BuildError>,
     finish: impl FnOnce(Prepared, S) -> Result<T, BuildError>,
 ) -> Outcome<T> {
+    progress.stage(Stage::Load);
     let (checked, restored, stamps) = check_restoring(root, publish);
     let (prepared, loaded) = prepare_checked(root, checked);
     let (mut sources, mut diagnostics) = (prepared.sources, prepared.diagnostics);
@@ -280,7 +311,8 @@ fn run<S: Sink, T>(
         let t = Instant::now();
         let entries = p.entries_hash();
         let (mut reused, keep) = Reused::of(&p, restored, entries, external);
-        let produced = p.produce_all(&sink, external, reused.as_mut().map(Reused::prior))?;
+        progress.stage(Stage::Produce { files: p.entries.len() });
+        let produced = p.produce_all(&sink, external, reused.as_mut().map(Reused::prior), progress)?;
         let (links, hashes): (Vec<_>, Vec<_>) = produced.into_iter().map(|m| (m.links, m.hash)).unzip();
         let mut inspection = p.inspection(&links);
         if !external {
@@ -383,11 +415,13 @@ pub struct Inspected {
 /// Checks the site at `root` as a build would, writing nothing: the data,
 /// then every file produced in memory and its links inspected; external
 /// links listed when `external` is set.
-pub fn inspect(root: &Path, external: bool, publish: &Publish) -> Outcome<Inspected> {
+/// `progress` hears of each stage and file.
+pub fn inspect(root: &Path, external: bool, publish: &Publish, progress: &dyn Progress) -> Outcome<Inspected> {
     run(
         root,
         publish,
         external,
+        progress,
         |_| Ok(Discard),
         |p, _| {
             let unpublished = crate::compliance::unpublished(&p.site, &p.review.summaries);
@@ -397,7 +431,8 @@ pub fn inspect(root: &Path, external: bool, publish: &Publish) -> Outcome<Inspec
 }
 
 /// Builds the site at `root` into `out`. On any error `out` is left as it was.
-pub fn build(root: &Path, out: &Path, publish: &Publish) -> Outcome<Summary> {
+/// `progress` hears of each stage and file.
+pub fn build(root: &Path, out: &Path, publish: &Publish, progress: &dyn Progress) -> Outcome<Summary> {
     let start = Instant::now();
     if let Err(e) = check_output_path(root, out) {
         return Outcome {
@@ -413,8 +448,10 @@ pub fn build(root: &Path, out: &Path, publish: &Publish) -> Outcome<Summary> {
         root,
         publish,
         false,
+        progress,
         |p| Ok(Output::open(out, p.entries.iter().map(|e| e.path.as_str()), Some(manifest.clone()))?),
         |p, output| {
+            progress.stage(Stage::Write);
             let repaired = output.was_interrupted();
             let written = output.commit(p.entries.iter().map(|e| e.path.as_str()))?;
             forget_gone_outputs(&manifest);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{BuildError, Sink};
+use super::{BuildError, Progress, Sink};
 use crate::layout::{name, url};
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::load;
@@ -341,6 +341,7 @@ impl Prepared {
         sink: &impl Sink,
         external: bool,
         prior: Option<Prior<'_>>,
+        progress: &dyn Progress,
     ) -> Result<Vec<Produced>, BuildError> {
         let inspector = self.inspector(external);
         let (redo, hashes, old) = match prior {
@@ -357,6 +358,7 @@ impl Prepared {
         let one = |n: usize, slot: &mut (Option<PageLinks>, Result<Produced, BuildError>)| {
             let reuse = slot.0.is_some().then(|| known(n)).flatten();
             slot.1 = self.produce_one(&inspector, sink, reuse, n);
+            progress.file_done();
             match &mut slot.1 {
                 Ok(p) if p.reused => p.links = slot.0.take().unwrap_or_default(),
                 _ => slot.0 = None,

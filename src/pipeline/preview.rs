@@ -60,13 +60,14 @@ pub fn preview(root: &Path, publish: &Publish) -> (Outcome<Arc<Prepared>>, Optio
     let data = diagnostics.clone();
     let entries = p.entries_hash();
     let (mut reused, keep) = Reused::of(&p, restored, entries, false);
-    let (links, hashes): (Vec<_>, Vec<_>) = match p.produce_all(&Discard, false, reused.as_mut().map(Reused::prior)) {
-        Ok(made) => made.into_iter().map(|m| (m.links, m.hash)).unzip(),
-        Err(e) => {
-            let result = Err(site_file_error(e, &mut diagnostics));
-            return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
-        }
-    };
+    let (links, hashes): (Vec<_>, Vec<_>) =
+        match p.produce_all(&Discard, false, reused.as_mut().map(Reused::prior), &super::NoProgress) {
+            Ok(made) => made.into_iter().map(|m| (m.links, m.hash)).unzip(),
+            Err(e) => {
+                let result = Err(site_file_error(e, &mut diagnostics));
+                return (Outcome { sources, diagnostics, base_path, links: None, result }, None);
+            }
+        };
     if keep {
         let (site, sources, loaded, links, hashes, external) = (&p.site, &sources, &loaded, &links, &hashes, false);
         let (day, drafts) = (publish.day_key(), publish.drafts_key(site, &diagnostics));
