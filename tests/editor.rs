@@ -244,6 +244,12 @@ fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
     for year in ["2015", "2020", "2022", "2023", "2024"] {
         let row = compliance_row(&site.out(&format!("compliance/{year}/index.html")), "示例县卫生健康局");
         assert!(row.as_deref().is_some_and(|r| r.contains("未发布")), "{year}: {row:?}");
+        // The year page lists it in its place among the reports, marked, linked to its page.
+        let page = site.out(&format!("{year}/index.html"));
+        assert_eq!(year_line(&page, "示例县卫生健康局").as_deref(), Some("示例县卫生健康局 未发布"), "{year}");
+        assert!(page.contains("个机构应发布而未发布"), "{year}");
+        assert!(!page.contains(&format!("{year}/weijian/")), "{year}: a link to a report it does not have");
+        assert!(page.contains("/agencies/weijian/\">示例县卫生健康局</a> <span class=\"status\">未发布</span>"));
     }
 
     // From a first year on, until the last year of a dissolved agency.
@@ -261,4 +267,23 @@ fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
     assert!(compliance_row(&site.out("compliance/2022/index.html"), "示例县卫生健康局").is_none());
     assert!(compliance_row(&site.out("compliance/2023/index.html"), "示例县卫生健康局").unwrap().contains("未发布"));
     assert!(compliance_row(&site.out("compliance/2024/index.html"), "示例县卫生健康局").is_none());
+    assert_eq!(year_line(&site.out("2023/index.html"), "示例县卫生健康局").as_deref(), Some("示例县卫生健康局 未发布"));
+    for year in ["2022", "2024"] {
+        assert!(year_line(&site.out(&format!("{year}/index.html")), "示例县卫生健康局").is_none(), "{year}");
+    }
+    let agency = common::text_of(&site.out("agencies/weijian/index.html"));
+    assert!(
+        agency.contains("机构变动2024年1月机构改革，并入示例县人民政府办公室（已撤销或合并，年度报告发布至2023年度）"),
+        "{agency}"
+    );
+    // An agency that was not dissolved says nothing of it.
+    assert!(!common::text_of(&site.out("agencies/linqu-yeyuan/index.html")).contains("机构变动"));
+}
+
+/// The line of `name` in a year page's list of reports, as text.
+fn year_line(page: &str, name: &str) -> Option<String> {
+    page.split("<li")
+        .skip(1)
+        .map(|li| common::text_of(&format!("<li{}", li.split("</li>").next().unwrap_or(li))).trim().to_owned())
+        .find(|line| line.starts_with(name))
 }

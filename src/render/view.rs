@@ -41,6 +41,38 @@ pub(super) struct ReportLink {
     href: String,
 }
 
+/// An agency's line in a year's list of reports: its report, or, for an
+/// agency expected to report that year without one, its name marked 未发布
+/// and linked to its page. The fields are a [`ReportLink`]'s, so that a
+/// site's own `year.html` written for reports alone still renders.
+#[derive(Serialize)]
+pub(super) struct YearItem {
+    #[serde(flatten)]
+    link: ReportLink,
+    unpublished: bool,
+}
+
+impl YearItem {
+    /// `agency`'s report for `year`, if it has one; else, if `owed` (it was
+    /// expected to report), its name marked 未发布.
+    pub(super) fn of(base: &BaseUrl, agency: &Agency, year: u16, owed: bool) -> Option<Self> {
+        match agency.report(year) {
+            Some(report) => Some(Self { link: report_link(base, agency, report), unpublished: false }),
+            None => owed.then(|| Self {
+                link: ReportLink {
+                    title: agency.info.name.clone(),
+                    agency: agency.info.name.clone(),
+                    year,
+                    date: String::new(),
+                    date_iso: String::new(),
+                    href: base.link(&url::agency(&agency.slug)),
+                },
+                unpublished: true,
+            }),
+        }
+    }
+}
+
 /// A link to an agency's page, with what lists of agencies show of it.
 #[derive(Serialize)]
 pub(super) struct AgencyLink {
