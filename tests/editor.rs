@@ -287,3 +287,72 @@ fn year_line(page: &str, name: &str) -> Option<String> {
         .map(|li| common::text_of(&format!("<li{}", li.split("</li>").next().unwrap_or(li))).trim().to_owned())
         .find(|line| line.starts_with(name))
 }
+
+/// Every page the build wrote with its links (`href` and `src`), and the sitemap.
+fn pages_and_links(site: &TempSite) -> (Vec<String>, Vec<String>, String) {
+    let mut files = Vec::new();
+    let mut links = Vec::new();
+    for (path, bytes) in common::snapshot(&site.path("public")) {
+        if path.ends_with(".html") {
+            let html = String::from_utf8_lossy(&bytes);
+            links.extend(common::attr_values(&html, "href").into_iter().map(|h| format!("{path}: {h}")));
+            links.extend(common::attr_values(&html, "src").into_iter().map(|h| format!("{path}: {h}")));
+        }
+        files.push(path);
+    }
+    let sitemap = fs_read(&site.path("public/sitemap.xml"));
+    (files, links, sitemap)
+}
+
+fn fs_read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn each_page_turned_off_in_site_toml_is_gone_and_unlinked() {
+    // (key, the published path the page or file has, what a link to it contains)
+    let switches = [
+        ("rankings", "rankings/2024/index.html", "/xxgk/rankings/"),
+        ("compliance", "compliance/2024/index.html", "/xxgk/compliance/"),
+        ("feed", "feed.xml", "/xxgk/feed.xml"),
+        ("sitemap", "sitemap.xml", "/xxgk/sitemap.xml"),
+    ];
+    // By default each is published and linked (the sitemap is listed in no page).
+    let site = TempSite::sample();
+    site.build_ok();
+    let (files, links, sitemap) = pages_and_links(&site);
+    for (key, path, link) in switches {
+        assert!(files.iter().any(|f| f == path), "{key}: {path} is not published by default");
+        if key != "sitemap" {
+            assert!(links.iter().any(|l| l.contains(link)), "{key}: nothing links {link}");
+        }
+    }
+    assert!(sitemap.contains("/xxgk/rankings/2024/") && sitemap.contains("/xxgk/compliance/2024/"), "{sitemap}");
+
+    for (key, path, link) in switches {
+        let site = TempSite::sample();
+        site.write("site.toml", &format!("{}\n[pages]\n{key} = false\n", site.read("site.toml")));
+        // The build's link inspection passes: no page links to what is left out.
+        let build = site.build_ok();
+        assert!(!build.stderr.contains("error"), "{key}: {}", build.stderr);
+        let (files, links, sitemap) = pages_and_links(&site);
+        let prefix = path.trim_end_matches("2024/index.html");
+        assert!(!files.iter().any(|f| f.starts_with(prefix)), "{key}: {prefix} is still published");
+        let stray: Vec<&String> = links.iter().filter(|l| l.contains(link)).collect();
+        assert!(stray.is_empty(), "{key}: still linked: {stray:?}");
+        assert!(!sitemap.contains(link.trim_end_matches(".xml")), "{key}: the sitemap lists it");
+        // The other pages stay.
+        for (other, other_path, _) in switches {
+            if other != key {
+                assert!(files.iter().any(|f| f == other_path), "{key} off removed {other_path}");
+            }
+        }
+        if key == "sitemap" {
+            assert!(sitemap.is_empty());
+        } else {
+            assert!(sitemap.contains("/xxgk/2024/"), "{key}: {sitemap}");
+        }
+        let check = site.run(&["check"]);
+        assert!(check.success, "{key}: {}", check.stderr);
+    }
+}

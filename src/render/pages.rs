@@ -77,8 +77,9 @@ impl Renderer<'_> {
                 reports => groups.iter().map(view::RegionGroup::len).sum::<usize>() - owed.len(),
                 unpublished => owed.len(),
                 groups => Serde(groups),
-                compliance_href => base.link(&url::compliance(year)),
-                rankings_href => base.link(&url::rankings(year)),
+                // `none` when the site leaves the page out (`[pages]`): nothing links to it then.
+                compliance_href => site.config.pages.compliance.then(|| base.link(&url::compliance(year))),
+                rankings_href => super::has_rankings(site, year).then(|| base.link(&url::rankings(year))),
                 rankings => Serde(view::ranking_links(site, year)),
                 year_csv => base.link(&year_csv),
                 breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, "全部年度".to_owned(), url::YEARS)])),

@@ -99,7 +99,8 @@ pub(super) struct SiteContext<'a> {
     /// The folder of the theme's assets (`assets/`), for its scripts.
     assets_href: String,
     agencies_href: String,
-    feed_href: String,
+    /// The RSS feed, if the site has one (`[pages] feed`).
+    feed_href: Option<String>,
     home_href: String,
     data_href: String,
 }
@@ -120,7 +121,7 @@ impl<'a> SiteContext<'a> {
             search_href: site.config.search.enabled.then(|| base.link(url::SEARCH)),
             assets_href: base.link("assets/"),
             agencies_href: base.link(url::AGENCIES),
-            feed_href: base.link(url::FEED),
+            feed_href: site.config.pages.feed.then(|| base.link(url::FEED)),
             home_href: base.link(url::HOME),
             data_href: base.link(url::DATA),
         }
@@ -366,6 +367,9 @@ pub(super) fn year_links(site: &Site) -> Vec<Link> {
 /// The rankings of a year, linked on its rankings page.
 pub(super) fn ranking_links(site: &Site, year: u16) -> Vec<Link> {
     let base = &site.config.base_url;
+    if !super::has_rankings(site, year) {
+        return Vec::new();
+    }
     let page = base.link(&url::rankings(year));
     let rankings = super::overview::ranking_format(site, year).map_or(&[][..], |f| f.rankings);
     rankings.iter().map(|r| Link { label: r.title.to_owned(), href: format!("{page}#{}", r.id) }).collect()
