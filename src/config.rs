@@ -37,6 +37,34 @@ pub struct SiteConfig {
     /// The full-text search (`search/`).
     #[serde(default)]
     pub search: SearchConfig,
+    /// Which of the generated pages and files the site publishes.
+    #[serde(default)]
+    pub pages: PagesConfig,
+}
+
+/// The `[pages]` table: the generated pages a site may leave out. Each is
+/// on by default; a page turned off is not written, and no page links to it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagesConfig {
+    /// A year's rankings (`rankings/<year>/`), by 予以公开比例 and the like.
+    #[serde(default = "yes")]
+    pub rankings: bool,
+    /// A year's compliance overview (`compliance/<year>/`): who published, when, and on time or not.
+    #[serde(default = "yes")]
+    pub compliance: bool,
+    /// The RSS feed (`feed.xml`), and every page's link to it.
+    #[serde(default = "yes")]
+    pub feed: bool,
+    /// The sitemap (`sitemap.xml`).
+    #[serde(default = "yes")]
+    pub sitemap: bool,
+}
+
+impl Default for PagesConfig {
+    fn default() -> Self {
+        Self { rankings: true, compliance: true, feed: true, sitemap: true }
+    }
 }
 
 /// The `[search]` table.

@@ -244,6 +244,12 @@ fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
     for year in ["2015", "2020", "2022", "2023", "2024"] {
         let row = compliance_row(&site.out(&format!("compliance/{year}/index.html")), "示例县卫生健康局");
         assert!(row.as_deref().is_some_and(|r| r.contains("未发布")), "{year}: {row:?}");
+        // The year page lists it in its place among the reports, marked, linked to its page.
+        let page = site.out(&format!("{year}/index.html"));
+        assert_eq!(year_line(&page, "示例县卫生健康局").as_deref(), Some("示例县卫生健康局 未发布"), "{year}");
+        assert!(page.contains("个机构应发布而未发布"), "{year}");
+        assert!(!page.contains(&format!("{year}/weijian/")), "{year}: a link to a report it does not have");
+        assert!(page.contains("/agencies/weijian/\">示例县卫生健康局</a> <span class=\"status\">未发布</span>"));
     }
 
     // From a first year on, until the last year of a dissolved agency.
@@ -261,4 +267,92 @@ fn an_agency_that_never_published_is_unpublished_until_it_is_dissolved() {
     assert!(compliance_row(&site.out("compliance/2022/index.html"), "示例县卫生健康局").is_none());
     assert!(compliance_row(&site.out("compliance/2023/index.html"), "示例县卫生健康局").unwrap().contains("未发布"));
     assert!(compliance_row(&site.out("compliance/2024/index.html"), "示例县卫生健康局").is_none());
+    assert_eq!(year_line(&site.out("2023/index.html"), "示例县卫生健康局").as_deref(), Some("示例县卫生健康局 未发布"));
+    for year in ["2022", "2024"] {
+        assert!(year_line(&site.out(&format!("{year}/index.html")), "示例县卫生健康局").is_none(), "{year}");
+    }
+    let agency = common::text_of(&site.out("agencies/weijian/index.html"));
+    assert!(
+        agency.contains("机构变动2024年1月机构改革，并入示例县人民政府办公室（已撤销或合并，年度报告发布至2023年度）"),
+        "{agency}"
+    );
+    // An agency that was not dissolved says nothing of it.
+    assert!(!common::text_of(&site.out("agencies/linqu-yeyuan/index.html")).contains("机构变动"));
+}
+
+/// The line of `name` in a year page's list of reports, as text.
+fn year_line(page: &str, name: &str) -> Option<String> {
+    page.split("<li")
+        .skip(1)
+        .map(|li| common::text_of(&format!("<li{}", li.split("</li>").next().unwrap_or(li))).trim().to_owned())
+        .find(|line| line.starts_with(name))
+}
+
+/// Every page the build wrote with its links (`href` and `src`), and the sitemap.
+fn pages_and_links(site: &TempSite) -> (Vec<String>, Vec<String>, String) {
+    let mut files = Vec::new();
+    let mut links = Vec::new();
+    for (path, bytes) in common::snapshot(&site.path("public")) {
+        if path.ends_with(".html") {
+            let html = String::from_utf8_lossy(&bytes);
+            links.extend(common::attr_values(&html, "href").into_iter().map(|h| format!("{path}: {h}")));
+            links.extend(common::attr_values(&html, "src").into_iter().map(|h| format!("{path}: {h}")));
+        }
+        files.push(path);
+    }
+    let sitemap = fs_read(&site.path("public/sitemap.xml"));
+    (files, links, sitemap)
+}
+
+fn fs_read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn each_page_turned_off_in_site_toml_is_gone_and_unlinked() {
+    // (key, the published path the page or file has, what a link to it contains)
+    let switches = [
+        ("rankings", "rankings/2024/index.html", "/xxgk/rankings/"),
+        ("compliance", "compliance/2024/index.html", "/xxgk/compliance/"),
+        ("feed", "feed.xml", "/xxgk/feed.xml"),
+        ("sitemap", "sitemap.xml", "/xxgk/sitemap.xml"),
+    ];
+    // By default each is published and linked (the sitemap is listed in no page).
+    let site = TempSite::sample();
+    site.build_ok();
+    let (files, links, sitemap) = pages_and_links(&site);
+    for (key, path, link) in switches {
+        assert!(files.iter().any(|f| f == path), "{key}: {path} is not published by default");
+        if key != "sitemap" {
+            assert!(links.iter().any(|l| l.contains(link)), "{key}: nothing links {link}");
+        }
+    }
+    assert!(sitemap.contains("/xxgk/rankings/2024/") && sitemap.contains("/xxgk/compliance/2024/"), "{sitemap}");
+
+    for (key, path, link) in switches {
+        let site = TempSite::sample();
+        site.write("site.toml", &format!("{}\n[pages]\n{key} = false\n", site.read("site.toml")));
+        // The build's link inspection passes: no page links to what is left out.
+        let build = site.build_ok();
+        assert!(!build.stderr.contains("error"), "{key}: {}", build.stderr);
+        let (files, links, sitemap) = pages_and_links(&site);
+        let prefix = path.trim_end_matches("2024/index.html");
+        assert!(!files.iter().any(|f| f.starts_with(prefix)), "{key}: {prefix} is still published");
+        let stray: Vec<&String> = links.iter().filter(|l| l.contains(link)).collect();
+        assert!(stray.is_empty(), "{key}: still linked: {stray:?}");
+        assert!(!sitemap.contains(link.trim_end_matches(".xml")), "{key}: the sitemap lists it");
+        // The other pages stay.
+        for (other, other_path, _) in switches {
+            if other != key {
+                assert!(files.iter().any(|f| f == other_path), "{key} off removed {other_path}");
+            }
+        }
+        if key == "sitemap" {
+            assert!(sitemap.is_empty());
+        } else {
+            assert!(sitemap.contains("/xxgk/2024/"), "{key}: {sitemap}");
+        }
+        let check = site.run(&["check"]);
+        assert!(check.success, "{key}: {}", check.stderr);
+    }
 }

@@ -120,8 +120,12 @@ impl Prepared {
                     .map(|(n, r)| Entry { path: search::doc_path(n as u32), kind: Kind::Search(SearchFile::Doc(r)) }),
             );
         }
-        entries.push(Entry { path: url::SITEMAP.to_owned(), kind: Kind::Sitemap });
-        entries.push(Entry { path: url::FEED.to_owned(), kind: Kind::Feed });
+        if site.config.pages.sitemap {
+            entries.push(Entry { path: url::SITEMAP.to_owned(), kind: Kind::Sitemap });
+        }
+        if site.config.pages.feed {
+            entries.push(Entry { path: url::FEED.to_owned(), kind: Kind::Feed });
+        }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
             return Err(BuildError::Collision { path: w[0].path.clone() });

@@ -26,6 +26,36 @@ const PLOT: f64 = 180.0;
 const AXIS: f64 = 28.0;
 const LEGEND_ROW: f64 = 22.0;
 const LEGEND_COLUMNS: usize = 3;
+/// The font sizes the theme gives the chart's texts (`.chart-svg text`, `.in-bar`), in the
+/// SVG's units: labels are laid out against them, so they scale with the chart.
+const FONT: f64 = 12.0;
+const IN_BAR_FONT: f64 = 11.0;
+/// The least space between two labels side by side.
+const LABEL_GAP: f64 = 6.0;
+
+/// The width a text takes at `font`, estimated on the wide side: a digit or
+/// Latin letter is at most 0.6 em in the fonts the theme names, a Chinese
+/// character 1 em.
+fn text_width(text: &str, font: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.6 } else { 1.0 }).sum::<f64>() * font
+}
+
+/// Which of `n` years, one per `slot` of width, are labelled when a label is
+/// `width` wide: every k-th from the first, k the least step at which
+/// neighbours do not touch, and the last always (the k-th before it gives way
+/// when the two would be closer than k slots). All of them when they fit.
+fn labelled(n: usize, slot: f64, width: f64) -> Vec<usize> {
+    let Some(last) = n.checked_sub(1) else { return Vec::new() };
+    let k = ((width + LABEL_GAP) / slot).ceil().max(1.0) as usize;
+    let mut shown: Vec<usize> = (0..n).step_by(k).collect();
+    if shown.last() != Some(&last) {
+        if shown.last().is_some_and(|&s| last - s < k && s > 0) {
+            shown.pop();
+        }
+        shown.push(last);
+    }
+    shown
+}
 
 /// One chart's figures: per year, one value per series.
 #[derive(Debug)]
@@ -191,10 +221,18 @@ fn svg(chart: &Chart, series: &Series) -> String {
         tick += step;
     }
 
-    // Bars, one per year, series stacked bottom first.
+    // Bars, one per year, series stacked bottom first. With many years not every
+    // year is labelled (`labelled`); the table beside the chart has them all.
     let slot = plot_w / n as f64;
     let bar = (slot * 0.6).min(72.0);
+    let year_width = series.years.iter().map(|y| text_width(&format!("{y}年"), FONT)).fold(0.0, f64::max);
+    let shown = labelled(series.years.len(), slot, year_width);
+    // Totals above the bars: every year's when they fit in a slot, else the labelled years'.
+    let total_width =
+        (0..series.years.len()).map(|y| text_width(&series.total(y).to_string(), FONT)).fold(0.0, f64::max);
+    let every_total = total_width + LABEL_GAP <= slot;
     for (y, year) in series.years.iter().enumerate() {
+        let labelled = shown.binary_search(&y).is_ok();
         let x = LEFT + slot * y as f64 + (slot - bar) / 2.0;
         let mut base = 0;
         for (s, value) in series.values[y].iter().enumerate() {
@@ -208,7 +246,7 @@ fn svg(chart: &Chart, series: &Series) -> String {
                 COLOURS[s % COLOURS.len()],
                 escape(label)
             );
-            if h >= 14.0 {
+            if h >= 14.0 && text_width(&v.to_string(), IN_BAR_FONT) + 2.0 <= bar {
                 let _ = write!(
                     out,
                     "<text class=\"in-bar\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v}</text>",
@@ -218,19 +256,23 @@ fn svg(chart: &Chart, series: &Series) -> String {
             }
             base += v;
         }
-        let _ = write!(
-            out,
-            "<text class=\"total\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x + bar / 2.0,
-            y_of(base) - 5.0,
-            base
-        );
-        let _ = write!(
-            out,
-            "<text class=\"year\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{year}年</text>",
-            x + bar / 2.0,
-            TOP + PLOT + 18.0
-        );
+        if every_total || labelled {
+            let _ = write!(
+                out,
+                "<text class=\"total\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                x + bar / 2.0,
+                y_of(base) - 5.0,
+                base
+            );
+        }
+        if labelled {
+            let _ = write!(
+                out,
+                "<text class=\"year\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{year}年</text>",
+                x + bar / 2.0,
+                TOP + PLOT + 18.0
+            );
+        }
     }
     // Where the format changes: a dashed line between the two years.
     for (y, _) in series.changes() {
@@ -331,6 +373,61 @@ mod tests {
         series.formats = vec![("2021 年版格式", "30号"); 3];
         let html = chart_html(chart, &series);
         assert!(!html.contains("chart-note") && !html.contains("format-change"), "{html}");
+    }
+
+    /// The boxes of the year labels an SVG shows: (left, right, text), in order.
+    fn year_boxes(svg: &str) -> Vec<(f64, f64, String)> {
+        svg.split("<text class=\"year\" x=\"")
+            .skip(1)
+            .map(|rest| {
+                let x: f64 = rest[..rest.find('"').unwrap()].parse().unwrap();
+                let text = &rest[rest.find('>').unwrap() + 1..rest.find("</text>").unwrap()];
+                let w = text_width(text, FONT);
+                (x - w / 2.0, x + w / 2.0, text.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn year_labels_never_overlap_and_keep_the_first_and_last() {
+        let chart = &crate::format::FORMAT_2021.charts[0];
+        for n in [1_u16, 2, 5, 6, 12, 20, 21, 40, 60] {
+            let years: Vec<u16> = (0..n).map(|i| 2000 + i).collect();
+            let series = Series {
+                labels: vec!["甲", "乙"],
+                values: years.iter().map(|&y| vec![Some(u64::from(y % 7) * 150), Some(9)]).collect(),
+                formats: vec![("2021 年版格式", "30号"); years.len()],
+                years: years.clone(),
+            };
+            let boxes = year_boxes(&svg(chart, &series));
+            let first = format!("{}年", years[0]);
+            let last = format!("{}年", years[years.len() - 1]);
+            assert_eq!(boxes.first().map(|b| &b.2), Some(&first), "{n} years");
+            assert_eq!(boxes.last().map(|b| &b.2), Some(&last), "{n} years");
+            for pair in boxes.windows(2) {
+                assert!(pair[0].1 + LABEL_GAP <= pair[1].0, "{n} years: {pair:?}");
+            }
+            // Inside the drawing.
+            assert!(boxes.iter().all(|b| b.0 >= 0.0 && b.1 <= WIDTH), "{n} years: {boxes:?}");
+            // A dozen years are all labelled (48 units each); twenty and more are
+            // thinned, not dropped wholesale.
+            if n <= 12 {
+                assert_eq!(boxes.len(), usize::from(n), "{n} years");
+            } else {
+                assert!(boxes.len() >= 5 && boxes.len() < usize::from(n), "{n} years: {}", boxes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn labels_thin_by_the_width_they_need() {
+        // 576 units for 20 years: 28.8 each, a 40.8-wide label needs two slots.
+        assert_eq!(labelled(20, 28.8, 40.8), vec![0, 2, 4, 6, 8, 10, 12, 14, 16, 19]);
+        assert_eq!(labelled(5, 115.2, 40.8), vec![0, 1, 2, 3, 4]);
+        // The last is kept; the one before it gives way when too close.
+        assert_eq!(labelled(40, 14.4, 40.8), vec![0, 4, 8, 12, 16, 20, 24, 28, 32, 39]);
+        assert_eq!(labelled(41, 14.0, 40.8), vec![0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
+        assert_eq!(labelled(0, 10.0, 40.8), Vec::<usize>::new());
     }
 
     #[test]

@@ -202,6 +202,12 @@ fn cell_prefix(t: TableIx) -> String {
     format!("t{}", t.index() + 1)
 }
 
+/// Whether `year` has a rankings page: the site publishes rankings and the
+/// year's format has some. The one test every link to the page follows.
+pub(crate) fn has_rankings(site: &Site, year: u16) -> bool {
+    site.config.pages.rankings && overview::ranking_format(site, year).is_some()
+}
+
 /// Renders the pages of one site, one at a time, with the theme's templates
 /// compiled once.
 pub(crate) struct Renderer<'a> {
@@ -244,12 +250,13 @@ impl<'a> Renderer<'a> {
     /// A year's pages: its reports, its compliance overview and its rankings.
     /// The one place that says which of them a year has.
     pub(crate) fn year_pages(&self, year: u16) -> Vec<(String, PageKind)> {
-        let mut pages = vec![
-            (url::page(&url::year(year)), PageKind::Year(year)),
-            (url::page(&url::compliance(year)), PageKind::Compliance(year)),
-        ];
+        let pages_on = &self.site.config.pages;
+        let mut pages = vec![(url::page(&url::year(year)), PageKind::Year(year))];
+        if pages_on.compliance {
+            pages.push((url::page(&url::compliance(year)), PageKind::Compliance(year)));
+        }
         // A year of free-form reports has nothing to rank, and its page links no rankings.
-        if overview::ranking_format(self.site, year).is_some() {
+        if has_rankings(self.site, year) {
             pages.push((url::page(&url::rankings(year)), PageKind::Rankings(year)));
         }
         pages

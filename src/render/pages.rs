@@ -59,17 +59,27 @@ impl Renderer<'_> {
         let base = &site.config.base_url;
         // A year whose reports have no tables has no CSV: the data page then.
         let year_csv = crate::output::opendata::year_csv(site, year).unwrap_or_else(|| url::DATA.to_owned());
-        let groups = view::region_groups(&site.agencies, |a| a.report(year).map(|r| view::report_link(base, a, r)));
+        // Agencies expected to report this year without a report stand in their
+        // place, marked 未发布: the ones a webmaster must chase.
+        let owed: std::collections::HashSet<&str> = crate::compliance::overview(site, &self.review.summaries, year)
+            .into_iter()
+            .filter(|e| e.status == crate::compliance::Status::Missing)
+            .map(|e| site.agency(e.agency).slug.as_str())
+            .collect();
+        let groups =
+            view::region_groups(&site.agencies, |a| view::YearItem::of(base, a, year, owed.contains(a.slug.as_str())));
         Page::plain(
             "year.html",
             context! {
                 site => self.shared.site_ctx.clone(),
                 page_title => format!("{year}年度政府信息公开工作年度报告"),
                 year => year,
-                reports => groups.iter().map(view::RegionGroup::len).sum::<usize>(),
+                reports => groups.iter().map(view::RegionGroup::len).sum::<usize>() - owed.len(),
+                unpublished => owed.len(),
                 groups => Serde(groups),
-                compliance_href => base.link(&url::compliance(year)),
-                rankings_href => base.link(&url::rankings(year)),
+                // `none` when the site leaves the page out (`[pages]`): nothing links to it then.
+                compliance_href => site.config.pages.compliance.then(|| base.link(&url::compliance(year))),
+                rankings_href => super::has_rankings(site, year).then(|| base.link(&url::rankings(year))),
                 rankings => Serde(view::ranking_links(site, year)),
                 year_csv => base.link(&year_csv),
                 breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, "全部年度".to_owned(), url::YEARS)])),
@@ -169,6 +179,7 @@ impl Renderer<'_> {
             site => self.shared.site_ctx.clone(),
             page_title => agency.info.name.clone(),
             agency => Serde(AgencyPage::new(&agency.info)),
+            dissolved => Serde(agency.info.dissolved.as_ref()),
             reports => Serde(reports),
             charts => Serde(charts),
             level => agency.info.summary.as_ref().map(|_| agency.level().label()),

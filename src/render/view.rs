@@ -41,6 +41,38 @@ pub(super) struct ReportLink {
     href: String,
 }
 
+/// An agency's line in a year's list of reports: its report, or, for an
+/// agency expected to report that year without one, its name marked 未发布
+/// and linked to its page. The fields are a [`ReportLink`]'s, so that a
+/// site's own `year.html` written for reports alone still renders.
+#[derive(Serialize)]
+pub(super) struct YearItem {
+    #[serde(flatten)]
+    link: ReportLink,
+    unpublished: bool,
+}
+
+impl YearItem {
+    /// `agency`'s report for `year`, if it has one; else, if `owed` (it was
+    /// expected to report), its name marked 未发布.
+    pub(super) fn of(base: &BaseUrl, agency: &Agency, year: u16, owed: bool) -> Option<Self> {
+        match agency.report(year) {
+            Some(report) => Some(Self { link: report_link(base, agency, report), unpublished: false }),
+            None => owed.then(|| Self {
+                link: ReportLink {
+                    title: agency.info.name.clone(),
+                    agency: agency.info.name.clone(),
+                    year,
+                    date: String::new(),
+                    date_iso: String::new(),
+                    href: base.link(&url::agency(&agency.slug)),
+                },
+                unpublished: true,
+            }),
+        }
+    }
+}
+
 /// A link to an agency's page, with what lists of agencies show of it.
 #[derive(Serialize)]
 pub(super) struct AgencyLink {
@@ -67,7 +99,8 @@ pub(super) struct SiteContext<'a> {
     /// The folder of the theme's assets (`assets/`), for its scripts.
     assets_href: String,
     agencies_href: String,
-    feed_href: String,
+    /// The RSS feed, if the site has one (`[pages] feed`).
+    feed_href: Option<String>,
     home_href: String,
     data_href: String,
 }
@@ -88,7 +121,7 @@ impl<'a> SiteContext<'a> {
             search_href: site.config.search.enabled.then(|| base.link(url::SEARCH)),
             assets_href: base.link("assets/"),
             agencies_href: base.link(url::AGENCIES),
-            feed_href: base.link(url::FEED),
+            feed_href: site.config.pages.feed.then(|| base.link(url::FEED)),
             home_href: base.link(url::HOME),
             data_href: base.link(url::DATA),
         }
@@ -334,6 +367,9 @@ pub(super) fn year_links(site: &Site) -> Vec<Link> {
 /// The rankings of a year, linked on its rankings page.
 pub(super) fn ranking_links(site: &Site, year: u16) -> Vec<Link> {
     let base = &site.config.base_url;
+    if !super::has_rankings(site, year) {
+        return Vec::new();
+    }
     let page = base.link(&url::rankings(year));
     let rankings = super::overview::ranking_format(site, year).map_or(&[][..], |f| f.rankings);
     rankings.iter().map(|r| Link { label: r.title.to_owned(), href: format!("{page}#{}", r.id) }).collect()

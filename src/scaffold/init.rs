@@ -106,6 +106,13 @@ allow_raw_html = false
 [search]
 # true：生成搜索索引和搜索页，每页页头有搜索框；false：不提供搜索 · true: write the search index and page, a search box on every page; false: no search
 enabled = true
+
+# 生成的页面：不需要的可以关闭，关闭后不生成该页面，其他页面也不再链接它 · Generated pages: one turned off is not written, and no page links to it
+[pages]
+rankings = true     # 各年度排名（按予以公开比例等）· Each year's rankings
+compliance = true   # 各年度报告公开情况（是否按时发布）· Each year's compliance overview (published on time or not)
+feed = true         # RSS 订阅（feed.xml）及各页面上的订阅链接 · The RSS feed and every page's link to it
+sitemap = true      # 网站地图（sitemap.xml），供搜索引擎收录 · The sitemap, for search engines
 "#;
 
 fn readme(year: u16) -> String {

@@ -1,5 +1,5 @@
 // portal default theme: the elder-friendly mode (长者模式: large text, high contrast), remembered
-// across pages, and the filter of the agency list. The page works without this script, at its
+// across pages, the filter of the agency list, and the cue on tables that scroll sideways. The page works without this script, at its
 // base size and with the full list.
 (function () {
   'use strict';
@@ -63,8 +63,34 @@
     if (input.value) apply();
   }
 
+  // A table wider than its region scrolls in it: the region then says so (the cue of the
+  // elder mode, in style.css), on load, on resize and when the mode changes the text size.
+  function markScrolling() {
+    Array.prototype.forEach.call(document.querySelectorAll('.table-scroll'), function (region) {
+      region.classList.remove('scrolls');
+      region.classList.toggle('scrolls', region.scrollWidth > region.clientWidth + 1);
+    });
+  }
+
+  function setUpScrollCue() {
+    var pending = false;
+    var later = function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        markScrolling();
+      });
+    };
+    markScrolling();
+    window.addEventListener('resize', later);
+    var button = document.getElementById('elder-toggle');
+    if (button) button.addEventListener('click', later);
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     setUpToggle();
     setUpFilter();
+    setUpScrollCue();
   });
 })();
