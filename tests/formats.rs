@@ -49,6 +49,23 @@ fn a_free_form_report_is_on_every_page_kind() {
         assert!(!site.out(rel).contains("2015"), "{rel} holds the free-form report");
     }
     assert!(!site.path("public/data/2015.csv").exists());
+    // Found by the site search: a document of its own, its year among the search's years.
+    let meta = site.out("search/meta.json");
+    assert!(meta.contains("\"years\":[") && meta.contains(",2015]"), "{meta}");
+    let docs = std::fs::read_dir(site.path("public/search/d")).unwrap();
+    let found = docs.filter_map(Result::ok).any(|d| {
+        let text = std::fs::read_to_string(d.path()).unwrap_or_default();
+        text.starts_with("示例县教育局2015年政府信息公开工作年度报告\n")
+            && text.contains("2015年，示例县教育局按照县政府的统一部署")
+    });
+    assert!(found, "no search document holds the free-form report's text");
+    // The year's compliance overview: the 2007 regulation's 3月31日, on time, and the note says so.
+    let squeezed = |rel: &str| text_of(&site.out(rel)).split_whitespace().collect::<String>();
+    let compliance = squeezed("compliance/2015/index.html");
+    assert!(compliance.contains("示例县教育局部门、乡镇2016年3月31日2016年3月18日按时发布"), "{compliance}");
+    assert!(compliance.contains("国务院令第492号") && !compliance.contains("次年1月31日"), "{compliance}");
+    let revised = squeezed("compliance/2020/index.html");
+    assert!(revised.contains("次年1月31日") && !revised.contains("国务院令第492号"), "{revised}");
 }
 
 #[test]
@@ -101,6 +118,17 @@ fn each_rule_of_the_2019_format_fires_on_its_cells() {
     let site = TempSite::sample();
     site.edit(&data, "procurement = [6, 128.5]", "procurement = [6.5, 128.5]");
     fails_with(&site, &["error[R5]"]);
+    // R8: 一、总体情况's figures of the 2019 format's own cells against its tables (warnings).
+    for (said, cell) in [
+        ("新制作规范性文件2件", "新制作规范性文件3件"),
+        ("政府集中采购项目6个", "政府集中采购项目7个"),
+        ("采购总金额128.5万元", "采购总金额130万元"),
+    ] {
+        let site = TempSite::sample();
+        site.edit(&format!("{F2019}/report.md"), said, cell);
+        let run = site.run(&["check"]);
+        assert!(run.success && run.stderr.contains("warning[R8]"), "{cell}: {}", run.stderr);
+    }
     // A 2021 row in a 2019 report is an unknown key.
     let site = TempSite::sample();
     site.edit(&data, "results.other = [0, 0, 0, 0, 0, 0, 0]", "results.other.fee_unpaid = [0, 0, 0, 0, 0, 0, 0]");
@@ -133,6 +161,36 @@ fn the_2019_formats_cross_year_rules_run_from_2019_to_2020_as_warnings() {
     let run = site.run(&["check"]);
     assert!(run.success, "R7 is a warning:\n{}", run.stderr);
     assert!(run.stderr.contains("warning[R7]") && run.stderr.contains("16 − 3 = 13"), "{}", run.stderr);
+    // Each of the other carry-over rules: 对外公开总数量, 第（六）项's items and 第（八）项's fees.
+    for (from, to, label) in [
+        ("normative_documents = [2, 2, 13]", "normative_documents = [2, 2, 10]", "对外公开总数量"),
+        ("penalty     = [8, 0, 1]", "penalty     = [5, 0, 1]", "行政处罚"),
+        ("fees = [2, -1]", "fees = [4, -1]", "行政事业性收费"),
+    ] {
+        assert!(data.contains(from), "{from}");
+        site.write(&format!("{at}/data.toml"), &data.replace(from, to));
+        let run = site.run(&["check"]);
+        assert!(run.success, "{label}: R7 is a warning:\n{}", run.stderr);
+        let r7: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning[R7]")).collect();
+        assert!(r7.len() == 1 && r7[0].contains(label), "{label}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn no_cross_year_rule_fires_from_a_free_form_report_to_a_2019_format_one() {
+    // A free-form 2019 report (published late, without the tables) before 2020's: no cell to follow.
+    let site = TempSite::sample();
+    let at = "content/example-education/2019";
+    site.write(
+        &format!("{at}/report.md"),
+        &site
+            .read(&format!("{FREE}/report.md"))
+            .replace("2015年", "2019年")
+            .replace("date = 2016-03-18", "date = 2020-01-18\nformat = \"free\""),
+    );
+    let run = site.run(&["check"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(!run.stderr.contains("R6") && !run.stderr.contains("R7"), "{}", run.stderr);
 }
 
 #[test]

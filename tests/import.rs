@@ -474,3 +474,142 @@ fn text_that_looks_like_markup_imports_as_text_from_every_reader() {
     site.write("report.html", &html_page(&parts_with_lookalikes(), true));
     assert_lookalikes_render_as_text(&site, "report.html");
 }
+
+/// The sample's report of each format: 2021, 2019 and free-form.
+const EACH_FORMAT: [(&str, u16); 3] =
+    [("linqu-yeyuan", 2024), ("example-education", 2020), ("example-education", 2015)];
+
+/// The sample with one report taken out, for importing it again.
+fn site_without(slug: &str, year: u16) -> TempSite {
+    let site = TempSite::sample();
+    fs::remove_dir_all(site.path(&format!("content/{slug}/{year}"))).unwrap();
+    site
+}
+
+/// A `report.md`'s text after its front matter, whitespace removed, and an
+/// autolink's brackets (`<http://…>`), which a printed or saved report shows
+/// as the bare address.
+fn body_of(md: &str) -> String {
+    squeeze(md.splitn(3, "+++\n").nth(2).unwrap_or_default()).replace(['<', '>'], "")
+}
+
+/// Imports `file` (written into `site`) as the sample's report `slug`/`year`
+/// and checks it is that report: its format, title, date, signature, every
+/// figure and its narrative.
+fn assert_imports_as_sample(site: &TempSite, file: &str, slug: &str, year: u16) -> String {
+    let run = site.run(&["import", site.path(file).to_str().unwrap(), "--agency", slug]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(run.success, "{file} ({slug} {year}): {all}");
+    assert!(all.contains("检查通过"), "{file} ({slug} {year}): {all}");
+    let sample = sample();
+    let expected = report(&sample, slug, year);
+    let imported = load(site.root());
+    let got = report(&imported, slug, year);
+    assert_eq!(got.format, expected.format, "{file} ({slug} {year})");
+    assert_eq!((&got.title, got.date, &got.signed_by), (&expected.title, expected.date, &expected.signed_by));
+    assert_eq!(values(got), values(expected), "{file} ({slug} {year}): figures differ");
+    let md = site.read(&format!("content/{slug}/{year}/report.md"));
+    let published = fs::read_to_string(Path::new(REPO).join(format!("content/{slug}/{year}/report.md"))).unwrap();
+    assert_eq!(body_of(&md), body_of(&published), "{file} ({slug} {year}): narrative differs:\n{md}");
+    let data = site.path(&format!("content/{slug}/{year}/data.toml"));
+    assert_eq!(data.exists(), expected.format.format().has_tables(), "{file} ({slug} {year}): data.toml");
+    all
+}
+
+#[test]
+fn each_format_imports_from_text_docx_and_a_saved_page() {
+    for (slug, year) in EACH_FORMAT {
+        let parts = documents::report_parts(slug, year);
+        let title = match &parts[0] {
+            Part::Para(t) => t.clone(),
+            Part::Table(_) => unreachable!("a report starts with its title"),
+        };
+        let site = site_without(slug, year);
+        site.write("report.txt", &documents::text_of_parts(&parts));
+        assert_imports_as_sample(&site, "report.txt", slug, year);
+
+        let site = site_without(slug, year);
+        site.write_bytes("report.docx", &docx(&parts));
+        assert_imports_as_sample(&site, "report.docx", slug, year);
+
+        let site = site_without(slug, year);
+        let after = "<p>附件：<a href=\"/xxgk/files/%E5%8E%9F%E4%BB%B6.pdf\">原件.pdf</a></p>";
+        site.write("report.html", &documents::page_of(&parts, &title, "2000-01-01 08:00", None, after));
+        let all = assert_imports_as_sample(&site, "report.html", slug, year);
+        // The attachment is listed with where to put it, not written into the text.
+        let folder = Path::new("content").join(slug).join(year.to_string());
+        let listed = format!(
+            "附件“原件.pdf”（/xxgk/files/%E5%8E%9F%E4%BB%B6.pdf）没有随正文导入：请取得原件放入 {}",
+            folder.display()
+        );
+        assert!(all.contains(&listed), "{slug} {year}: {all}");
+    }
+}
+
+#[test]
+fn a_2019_format_docx_and_page_whose_figures_break_a_rule_are_imported_as_published_and_flagged() {
+    let mut parts = documents::report_parts("example-education", 2020);
+    // （六）其他处理, the 2019 format's single row, one more 自然人 and total than
+    // （七）总计 counts: R3 broken as published.
+    let other = parts
+        .iter_mut()
+        .filter_map(|p| if let Part::Table(rows) = p { Some(rows) } else { None })
+        .flat_map(|rows| rows.iter_mut())
+        .find(|row| row.iter().any(|c| documents::text(c).contains("其他处理")))
+        .expect("table 三's row （六）其他处理");
+    let label = other.iter().position(|c| documents::text(c).contains("其他处理")).unwrap();
+    for at in [label + 1, other.len() - 1] {
+        let printed: u64 = documents::text(&other[at]).parse().unwrap();
+        other[at] = documents::tc(&(printed + 1).to_string(), 1, 1);
+    }
+    for (file, bytes) in [
+        ("report.docx", docx(&parts)),
+        (
+            "report.html",
+            documents::page_of(&parts, "示例县教育局2020年政府信息公开工作年度报告", "2021-01-20", None, "")
+                .into_bytes(),
+        ),
+    ] {
+        let site = site_without("example-education", 2020);
+        site.write_bytes(file, &bytes);
+        let run = site.run(&["import", site.path(file).to_str().unwrap()]);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains("error[R3]"), "{file}: the broken rule is named:\n{all}");
+        let model = portal::load::load(site.root()).site.unwrap();
+        let got = report(&model, "example-education", 2020);
+        let expected = sample();
+        let expected = report(&expected, "example-education", 2020);
+        let differ: Vec<usize> = values(got)
+            .iter()
+            .zip(values(expected))
+            .enumerate()
+            .filter(|(_, (g, e))| **g != *e)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(differ.len(), 2, "{file}: the two cells changed are imported as printed, not fixed");
+        assert!(!all.contains("error[R1]") && !all.contains("error[R2]"), "{file}: only R3 is broken:\n{all}");
+        assert!(!site.run(&["check"]).success);
+    }
+}
+
+#[test]
+fn a_report_page_portal_built_imports_as_its_report_body() {
+    let built = TempSite::sample();
+    built.build_ok();
+    for (slug, year) in EACH_FORMAT {
+        let page = built.out(&format!("{year}/{slug}/index.html"));
+        let site = site_without(slug, year);
+        site.write("page.html", &page);
+        let all = assert_imports_as_sample(&site, "page.html", slug, year);
+        // Neither the contents, the header, the navigation nor the notes around the report are its text.
+        let md = site.read(&format!("content/{slug}/{year}/report.md"));
+        for chrome in ["目录", "跳到正文", "当前位置", "主办单位", "开放数据", "上一年度", "按原报告录入"]
+        {
+            assert!(!md.contains(chrome), "{slug} {year}: “{chrome}” imported as text:\n{md}");
+        }
+        assert!(!md.lines().any(|l| l.trim_start_matches('#').trim() == "附件"), "{slug} {year}:\n{md}");
+        for attachment in &report(&sample(), slug, year).attachments {
+            assert!(all.contains(&format!("附件“{attachment}”")), "{slug} {year}: {attachment} not listed:\n{all}");
+        }
+    }
+}

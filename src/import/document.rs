@@ -75,6 +75,16 @@ pub(crate) enum Piece {
     Table(RawTable),
 }
 
+/// A file the report links to as its attachment (the original PDF, a spreadsheet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The link's text, or the file name when the link has none.
+    pub name: String,
+    /// The address as written in the page.
+    pub href: String,
+    pub loc: Loc,
+}
+
 /// What a reader found: the pieces of the report body in order, and what the
 /// container says about it (an HTML page's metadata).
 #[derive(Debug, Default)]
@@ -82,6 +92,7 @@ pub(crate) struct Source {
     pub pieces: Vec<Piece>,
     pub title: Option<Para>,
     pub date: Option<(Date, Loc)>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// One of the format's sections as found.
@@ -105,6 +116,11 @@ pub struct Document {
     pub sections: Vec<Option<SectionText>>,
     /// Tables, each with the section it sits in.
     pub tables: Vec<(Option<u8>, RawTable)>,
+    /// For each table, how many paragraphs of `preamble` come before it: a
+    /// report without sections keeps its tables where they stood.
+    pub table_places: Vec<usize>,
+    /// Files the report links to as attachments, in order.
+    pub attachments: Vec<Attachment>,
     pub contact: Contact,
     pub findings: Vec<Finding>,
 }
@@ -153,13 +169,22 @@ pub(crate) fn is_title(text: &str) -> bool {
 
 /// Assembles a report from what a reader found.
 pub(crate) fn assemble(format: &'static Format, source: Source) -> Document {
-    let mut doc = Document { sections: vec![None; format.sections.len()], ..Document::default() };
+    let mut doc = Document {
+        sections: vec![None; format.sections.len()],
+        attachments: source.attachments,
+        ..Document::default()
+    };
     let mut paras: Vec<(Option<u8>, Para)> = Vec::new();
+    // For each table, how many paragraphs were read before it.
+    let mut after: Vec<usize> = Vec::new();
     let mut title = source.title;
     let mut current: Option<u8> = None;
     for piece in source.pieces {
         match piece {
-            Piece::Table(t) => doc.tables.push((current, t)),
+            Piece::Table(t) => {
+                after.push(paras.len());
+                doc.tables.push((current, t));
+            }
             Piece::Para(p) => {
                 let text = squash(&p.text);
                 if text.is_empty() {
@@ -230,6 +255,17 @@ pub(crate) fn assemble(format: &'static Format, source: Source) -> Document {
             ));
         }
     }
+    // Paragraphs of the preamble before each read paragraph, to place the tables among them.
+    let mut preamble_before = Vec::with_capacity(paras.len() + 1);
+    let mut count = 0;
+    for (section, _) in &paras {
+        preamble_before.push(count);
+        if section.and_then(|n| doc.sections.get(usize::from(n) - 1)).is_none_or(Option::is_none) {
+            count += 1;
+        }
+    }
+    preamble_before.push(count);
+    doc.table_places = after.iter().map(|&i| preamble_before.get(i).copied().unwrap_or(count)).collect();
     for (section, p) in paras {
         let markdown =
             if is_subheading(&p.text) { format!("### {}", markdown::text(&p.text)) } else { markdown::text(&p.text) };

@@ -184,7 +184,7 @@ fn parse(xml: &str) -> Result<Source, String> {
             _ => {}
         }
     }
-    Ok(Source { pieces, title: None, date: None })
+    Ok(Source { pieces, ..Source::default() })
 }
 
 #[cfg(test)]

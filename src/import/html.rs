@@ -11,7 +11,9 @@ use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::ImportError;
-use super::document::{Loc, Para, Piece, RawCell, RawRow, RawTable, Source, is_title, section_heading};
+use super::document::{
+    Attachment, Loc, Para, Piece, RawCell, RawRow, RawTable, Source, is_title, numbered_heading, section_heading,
+};
 use super::words::{find_date, squash};
 use crate::format::Format;
 use crate::markdown::html::{MAX_DEPTH, TooDeep, parse_bounded};
@@ -93,6 +95,7 @@ pub(super) fn read(format: &'static Format, text: &str) -> Result<Source, Import
         walker.walk(*root, &outline);
         walker.flush();
         source.pieces = walker.pieces;
+        source.attachments = walker.attachments;
     }
     Ok(source)
 }
@@ -226,15 +229,37 @@ const HEADING_HOLDERS: &[&str] =
 /// section headings as any element does (a heading repeated in a footer or a
 /// sidebar does not widen it); of equally deep ones, the last.
 fn body<'a>(format: &'static Format, page: &'a Html, outline: &Outline) -> Option<ElementRef<'a>> {
-    // Per open node: the section numbers (as bits) of the headings strictly below it.
-    let mut stack: Vec<u32> = Vec::new();
+    let official = |t: &str| section_heading(format, t).filter(|&(_, exact)| exact).map(|(n, _)| n);
+    // A report without the official sections (a free-form one) by its own numbered headings.
+    holder(page, outline, &official).or_else(|| holder(page, outline, &numbered_heading)).or_else(|| {
+        // Else the page's one article, else its main content, else the whole page.
+        ["article", "main, [role=main]", "body"].iter().find_map(|s| {
+            let found: Vec<ElementRef<'a>> = page.select(&selector(s)?).filter(|e| !skipped(**e)).collect();
+            (found.len() == 1).then(|| found[0])
+        })
+    })
+}
+
+/// The deepest element holding at least two and as many different headings
+/// (numbered by `heading`) as any element does; of equally deep ones, the last.
+fn holder<'a>(page: &'a Html, outline: &Outline, heading: &dyn Fn(&str) -> Option<u8>) -> Option<ElementRef<'a>> {
+    // Per open node: the section numbers (as bits) of the headings strictly below it,
+    // and whether it is in the page's chrome (a table of contents or a footer repeats
+    // the headings: neither it nor anything in it is the body).
+    let mut stack: Vec<(u32, bool)> = Vec::new();
     // (how many sections, depth, node) of the best holder so far.
     let mut best: Option<(u32, usize, NodeId)> = None;
     for edge in page.tree.root().traverse() {
         match edge {
-            Edge::Open(_) => stack.push(0),
+            Edge::Open(node) => {
+                let inside = stack.last().is_some_and(|&(_, inside)| inside) || chrome(node);
+                stack.push((0, inside));
+            }
             Edge::Close(node) => {
-                let Some(below) = stack.pop() else { continue };
+                let Some((below, inside)) = stack.pop() else { continue };
+                if inside {
+                    continue;
+                }
                 let depth = stack.len();
                 if below != 0 && best.is_none_or(|(n, d, _)| (below.count_ones(), depth) >= (n, d)) {
                     best = Some((below.count_ones(), depth, node.id()));
@@ -243,12 +268,12 @@ fn body<'a>(format: &'static Format, page: &'a Html, outline: &Outline) -> Optio
                     Node::Element(e) if HEADING_HOLDERS.contains(&e.name()) => outline
                         .short_text(node.id())
                         .filter(|t| t.chars().count() <= 60)
-                        .and_then(|t| section_heading(format, t))
-                        .filter(|&(number, exact)| exact && number < 32)
-                        .map_or(0, |(number, _)| 1u32 << number),
+                        .and_then(heading)
+                        .filter(|&number| number < 32)
+                        .map_or(0, |number| 1u32 << number),
                     _ => 0,
                 };
-                if let Some(parent) = stack.last_mut() {
+                if let Some((parent, _)) = stack.last_mut() {
                     *parent |= below | own;
                 }
             }
@@ -256,8 +281,69 @@ fn body<'a>(format: &'static Format, page: &'a Html, outline: &Outline) -> Optio
     }
     match best {
         Some((most, _, id)) if most >= 2 => page.tree.get(id).and_then(ElementRef::wrap),
-        _ => page.select(&selector("body")?).next(),
+        _ => None,
     }
+}
+
+/// Whether an element is never part of a report's text: navigation, a header
+/// or footer, hidden text, and `portal`'s own notes around a report it built
+/// (its attachments are read as links, not as text).
+fn skipped(node: NodeRef<'_, Node>) -> bool {
+    matches!(node.value(), Node::Element(e) if SKIPPED.contains(&e.name())) || chrome(node)
+}
+
+/// Whether an element is what a page shows around its content (navigation, a
+/// header, a footer, a sidebar, hidden text), which may repeat the headings.
+fn chrome(node: NodeRef<'_, Node>) -> bool {
+    let Node::Element(e) = node.value() else { return false };
+    matches!(e.name(), "nav" | "header" | "footer" | "aside")
+        || e.attr("role") == Some("navigation")
+        || e.attr("aria-hidden") == Some("true")
+        || e.attr("hidden").is_some()
+        || e.attr("style").is_some_and(|s| s.replace(' ', "").contains("display:none"))
+        || e.classes().any(|c| PORTAL_SKIPPED.contains(&c))
+}
+
+/// Classes of what `portal`'s report page shows around the report itself.
+const PORTAL_SKIPPED: &[&str] = &["attachments", "skip-link", "breadcrumbs", "year-nav", "report-data", "toc"];
+
+/// Extensions of the files a report page links to as its attachments.
+const ATTACHMENT_EXTENSIONS: &[&str] =
+    &["pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip", "rar", "7z", "txt", "csv"];
+
+/// A link to a file that is an attachment: its name and address.
+fn attachment(e: ElementRef<'_>) -> Option<(String, String)> {
+    let href = e.attr("href")?.trim();
+    let path = href.split(['?', '#']).next()?;
+    let file = path.rsplit('/').next()?;
+    let (_, ext) = file.rsplit_once('.')?;
+    if !ATTACHMENT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let text = squash(&e.text().collect::<String>());
+    let name = if text.is_empty() { percent_decoded(file) } else { text };
+    Some((name, href.to_owned()))
+}
+
+/// A file name as written in an address, `%E9%99%84` decoded where it is UTF-8.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 /// A publication date printed on the page outside the body (`发布时间：2025-01-10`).
@@ -295,6 +381,9 @@ fn date_in_text(page: &Html, body: Option<NodeId>) -> Option<(crate::model::Date
 #[derive(Default)]
 struct Walker {
     pieces: Vec<Piece>,
+    attachments: Vec<Attachment>,
+    /// The names of the attachments linked from the paragraph being read.
+    linked: Vec<String>,
     text: String,
     paragraphs: usize,
     tables: usize,
@@ -304,9 +393,30 @@ impl Walker {
     fn flush(&mut self) {
         let text = squash(&self.text);
         self.text.clear();
-        if !text.is_empty() {
+        let linked = std::mem::take(&mut self.linked);
+        // A line of attachments only (`附件：原件.pdf`) is read as its links, not as text.
+        let mut rest = text.clone();
+        for name in &linked {
+            rest = rest.replacen(name.as_str(), "", 1);
+        }
+        let attachments_only = !linked.is_empty()
+            && rest
+                .replace("附件", "")
+                .chars()
+                .all(|c| c.is_whitespace() || c.is_ascii_digit() || !c.is_alphanumeric());
+        if !text.is_empty() && !attachments_only {
             self.paragraphs += 1;
             self.pieces.push(Piece::Para(Para { text, loc: Loc::Paragraph(self.paragraphs) }));
+        }
+    }
+
+    /// Records a link to an attachment, once per address.
+    fn attachment(&mut self, a: ElementRef<'_>) {
+        let Some((name, href)) = attachment(a) else { return };
+        self.linked.push(name.clone());
+        if !self.attachments.iter().any(|f| f.href == href) {
+            let loc = Loc::Paragraph(self.paragraphs + 1);
+            self.attachments.push(Attachment { name, href, loc });
         }
     }
 
@@ -330,10 +440,20 @@ impl Walker {
                 Node::Text(t) => self.text.push_str(t),
                 Node::Element(e) => {
                     let name = e.name();
-                    let hidden = e.attr("role") == Some("navigation")
-                        || e.attr("style").is_some_and(|s| s.replace(' ', "").contains("display:none"));
-                    if SKIPPED.contains(&name) || hidden {
+                    if skipped(node) {
+                        // A list of attachments is read for its links only.
+                        if let Some(list) = ElementRef::wrap(node).filter(|_| e.classes().any(|c| c == "attachments")) {
+                            let links = selector("a[href]");
+                            for a in links.iter().flat_map(|s| list.select(s)) {
+                                self.attachment(a);
+                            }
+                        }
                         continue;
+                    }
+                    if name == "a"
+                        && let Some(a) = ElementRef::wrap(node)
+                    {
+                        self.attachment(a);
                     }
                     if name == "br" {
                         self.flush();
@@ -361,6 +481,12 @@ impl Walker {
 /// `rowspan` above left out.
 fn table(table: ElementRef<'_>, number: usize) -> RawTable {
     let mut rows = Vec::new();
+    // A caption names the block, as the row above the headers does in a printed table.
+    let caption = selector("caption")
+        .and_then(|s| table.select(&s).next())
+        .map(|c| squash(&c.text().collect::<Vec<_>>().join(" ")))
+        .filter(|t| !t.is_empty());
+    let first = usize::from(caption.is_some());
     // Columns still covered by a rowspan from above: column → rows left.
     let mut covered: Vec<usize> = Vec::new();
     let rows_sel = selector("tr");
@@ -389,7 +515,12 @@ fn table(table: ElementRef<'_>, number: usize) -> RawTable {
         for n in &mut covered {
             *n = n.saturating_sub(1);
         }
-        rows.push(RawRow { cells, loc: Loc::TableRow { table: number, row: i + 1 } });
+        rows.push(RawRow { cells, loc: Loc::TableRow { table: number, row: first + i + 1 } });
+    }
+    if let Some(text) = caption {
+        let width = rows.iter().flat_map(|r| r.cells.iter().map(|c| c.col + c.span)).max().unwrap_or(1);
+        let cells = vec![RawCell { text, col: 0, span: width }];
+        rows.insert(0, RawRow { cells, loc: Loc::TableRow { table: number, row: 1 } });
     }
     RawTable { rows, positional: true }
 }
@@ -547,5 +678,31 @@ mod tests {
             .filter_map(|p| if let Piece::Para(p) = p { Some(p.text.clone()) } else { None })
             .collect();
         assert_eq!(texts, ["一、总体情况", "正文。", "六、其他需要报告的事项", "无。"]);
+    }
+
+    #[test]
+    fn a_table_of_contents_is_not_the_body_and_attachments_are_links() {
+        let html = r##"<html><body><main><article><nav class="toc"><ol><li><a href="#s1">一、总体情况</a></li>
+            <li><a href="#s6">六、其他需要报告的事项</a></li></ol></nav>
+            <section><h2>一、总体情况</h2><p>正文。</p></section><section><h2>六、其他需要报告的事项</h2><p>无。</p></section>
+            <p>附件：<a href="files/%E5%8E%9F%E4%BB%B6.pdf"></a>、<a href="b.xls">统计表</a></p>
+            <section class="attachments"><h2>附件</h2><ul><li><a href="c.pdf">原件</a>（PDF 文档）</li></ul></section>
+            </article></main></body></html>"##;
+        let source = read(&FORMAT_2021, html).unwrap();
+        assert_eq!(paras(&source), ["一、总体情况", "正文。", "六、其他需要报告的事项", "无。"]);
+        let files: Vec<(&str, &str)> = source.attachments.iter().map(|a| (a.name.as_str(), a.href.as_str())).collect();
+        assert_eq!(files, [("原件.pdf", "files/%E5%8E%9F%E4%BB%B6.pdf"), ("统计表", "b.xls"), ("原件", "c.pdf")]);
+    }
+
+    #[test]
+    fn a_free_form_body_is_found_by_its_own_numbered_headings() {
+        let html = r#"<html><body><div class="top">网站首页 政务公开</div><div id="zoom"><p>一、概述</p><p>正文。</p>
+            <p>二、主动公开政府信息的情况</p><table><caption>表1 公开情况</caption><tr><td>类别</td><td>条数</td></tr></table></div>
+            <div class="share">分享到：微信</div></body></html>"#;
+        let source = read(&FORMAT_2021, html).unwrap();
+        assert_eq!(paras(&source), ["一、概述", "正文。", "二、主动公开政府信息的情况"]);
+        let Some(Piece::Table(t)) = source.pieces.last() else { panic!("no table") };
+        assert_eq!(t.rows[0].cells[0].text, "表1 公开情况", "the caption is the table's first row");
+        assert_eq!((t.rows[0].cells[0].span, t.rows[1].loc), (2, Loc::TableRow { table: 1, row: 2 }));
     }
 }

@@ -578,6 +578,18 @@ impl<'a> Run<'a> {
         });
 
         let dir = source::report_dir(&slug, year);
+        for file in &doc.attachments {
+            findings.push(Finding::new(
+                Some(file.loc),
+                FindingKind::Missing,
+                format!(
+                    "附件“{}”（{}）没有随正文导入：请取得原件放入 {}，报告页会在文末列出",
+                    file.name,
+                    file.href,
+                    format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)
+                ),
+            ));
+        }
         let source_name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
         // Named in a comment line of each file: a line break in the name would end the comment.
         let source_name = source_name.replace(['\n', '\r'], " ");
@@ -647,7 +659,13 @@ fn report_md(
         named.map_or_else(String::new, |f| format!("format = \"{}\"\n", f.key())),
     );
     let free = !format.has_tables();
-    for p in &doc.preamble {
+    // A free-form report's tables stand where they stood, among its paragraphs.
+    let mut tables = doc.tables.iter().zip(&doc.table_places).filter(|_| free).peekable();
+    for (i, p) in doc.preamble.iter().enumerate() {
+        while let Some(((_, table), _)) = tables.next_if(|(_, at)| **at <= i) {
+            out.push('\n');
+            out.push_str(&markdown_table(table));
+        }
         // A free-form report's own numbered headings (`一、概述`) are its sections.
         if free && document::numbered_heading(p).is_some() {
             out.push_str(&format!("\n## {p}\n"));
@@ -655,11 +673,9 @@ fn report_md(
             out.push_str(&format!("\n{p}\n"));
         }
     }
-    if free {
-        for (_, table) in &doc.tables {
-            out.push('\n');
-            out.push_str(&markdown_table(table));
-        }
+    for ((_, table), _) in tables {
+        out.push('\n');
+        out.push_str(&markdown_table(table));
     }
     for (section, found) in format.sections.iter().zip(&doc.sections) {
         let heading = match found {

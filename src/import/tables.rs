@@ -78,19 +78,21 @@ fn data_row(row: &RawRow) -> Option<DataRow<'_>> {
     Some(DataRow { row, labels, key, values })
 }
 
+/// Every label of a header tree, as keys.
+fn collect_labels(headers: &[Header], out: &mut Vec<String>) {
+    for h in headers {
+        out.push(key(h.label));
+        collect_labels(h.children, out);
+    }
+}
+
 /// Every label of a table, as keys, for recognising a grid.
 fn table_labels(table: &Table) -> Vec<String> {
-    fn walk(headers: &[Header], out: &mut Vec<String>) {
-        for h in headers {
-            out.push(key(h.label));
-            walk(h.children, out);
-        }
-    }
     let mut out = Vec::new();
     for block in table.blocks {
         out.extend(block.caption.map(key));
-        walk(block.columns, &mut out);
-        walk(block.rows, &mut out);
+        collect_labels(block.columns, &mut out);
+        collect_labels(block.rows, &mut out);
     }
     out.retain(|k| k.chars().count() >= 2);
     out.sort();
@@ -106,8 +108,22 @@ fn recognise(format: &Format, section: Option<u8>, grid: &RawTable) -> Option<Ta
         let labels = table_labels(t);
         labels.iter().filter(|l| hay.contains(l.as_str())).count() as f64 / labels.len().max(1) as f64
     };
+    // One block of a stacked table printed as a table of its own (表二's 第二十条第（八）项
+    // on a page `portal` built): its caption and most of its own labels.
+    let block_alone = |t: &Table| {
+        t.blocks.iter().any(|b| {
+            let mut labels = Vec::new();
+            collect_labels(b.columns, &mut labels);
+            collect_labels(b.rows, &mut labels);
+            let found = labels.iter().filter(|l| hay.contains(l.as_str())).count();
+            b.caption.is_some_and(|c| hay.contains(&key(c))) && found * 2 >= labels.len() && found > 0
+        })
+    };
     let scores: Vec<(TableIx, &Table, f64)> = format.tables_ix().map(|(t, table)| (t, table, score(table))).collect();
-    let by_section = scores.iter().find(|(_, table, _)| Some(table.section) == section).filter(|(_, _, s)| *s >= 0.2);
+    let by_section = scores
+        .iter()
+        .find(|(_, table, _)| Some(table.section) == section)
+        .filter(|(_, table, s)| *s >= 0.2 || block_alone(table));
     let best = scores.iter().filter(|(_, _, s)| *s >= 0.3).max_by(|a, b| a.2.total_cmp(&b.2));
     by_section.or(best).map(|&(t, _, _)| t)
 }

@@ -31,7 +31,7 @@ pub(super) fn read(format: &'static Format, text: &str) -> Source {
     if let Some(t) = table.take() {
         pieces.push(Piece::Table(t));
     }
-    Source { pieces: join_broken(format, pieces), title: None, date: None }
+    Source { pieces: join_broken(format, pieces), ..Source::default() }
 }
 
 /// A table row has tab-separated cells; a single leading tab is indentation.

@@ -214,7 +214,7 @@ impl Level {
 }
 
 /// The first report year the revised regulation's deadlines apply to.
-const REVISED_REGULATION_FROM: u16 = 2019;
+pub(crate) const REVISED_REGULATION_FROM: u16 = 2019;
 
 /// The members of a summary: listed by folder name, or every agency whose
 /// `parent` is the summary's `name` (`members = "children"`).

@@ -97,6 +97,8 @@ impl Renderer<'_> {
                 site => self.shared.site_ctx.clone(),
                 page_title => format!("{year}年度报告公开情况"),
                 year => year,
+                // Which regulation's deadlines the note states: the 2007 one before its revision.
+                revised => year >= crate::model::REVISED_REGULATION_FROM,
                 compliance => Serde(overview::compliance_rows(site, review, year)),
                 findings => Serde(overview::findings(site, review, year)),
                 breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, format!("{year}年"), &url::year(year))])),

@@ -6,7 +6,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use portal::format::{Block, FORMAT_2021, Header, depth, leaf_count};
+use portal::format::{Block, Header, depth, leaf_count};
 
 use super::common::REPO;
 
@@ -16,6 +16,11 @@ pub(crate) struct TCell {
     text: String,
     colspan: usize,
     rowspan: usize,
+}
+
+/// A cell's text.
+pub(crate) fn text(cell: &TCell) -> &str {
+    &cell.text
 }
 
 pub(crate) fn tc(text: &str, colspan: usize, rowspan: usize) -> TCell {
@@ -79,14 +84,18 @@ fn block_rows(block: &Block, width: usize, value: &dyn Fn(usize, usize) -> Strin
     rows
 }
 
-/// The three official tables with the sample's figures, as laid-out rows.
-pub(crate) fn official_tables() -> Vec<(u8, Vec<Vec<TCell>>)> {
+/// A report of the sample.
+fn sample_report(slug: &str, year: u16) -> std::sync::Arc<portal::model::Report> {
     let loaded = portal::load::load(Path::new(REPO));
     let sample = loaded.site.expect("the sample loads");
-    let agency = sample.agencies.iter().find(|a| a.slug == "linqu-yeyuan").expect("the sample's real agency");
-    let report = agency.reports.iter().find(|r| r.year == 2024).expect("its 2024 report");
+    let agency = sample.agencies.iter().find(|a| a.slug == slug).expect("a sample agency");
+    agency.reports.iter().find(|r| r.year == year).expect("a sample report").clone()
+}
+
+/// The official tables of a report of the sample, in its format, as laid-out rows.
+fn official_tables(report: &portal::model::Report) -> Vec<(u8, Vec<Vec<TCell>>)> {
     let mut out = Vec::new();
-    for (t, table) in FORMAT_2021.tables_ix() {
+    for (t, table) in report.format.format().tables_ix() {
         let width = table.blocks.iter().map(|b| depth(b.rows) + b.column_leaves().len()).max().unwrap_or(1);
         let mut rows = Vec::new();
         for (b, block) in table.blocks.iter().enumerate() {
@@ -106,22 +115,48 @@ pub(crate) enum Part {
     Table(Vec<Vec<TCell>>),
 }
 
+/// The sample's 2024 report as published, without its date line.
 pub(crate) fn sample_parts() -> Vec<Part> {
-    let md = fs::read_to_string(Path::new(REPO).join("content/linqu-yeyuan/2024/report.md")).unwrap();
+    let mut parts = report_parts("linqu-yeyuan", 2024);
+    parts.pop();
+    parts
+}
+
+/// A report of the sample as its office would print it: title, paragraphs,
+/// each official table after its section's heading and its own Markdown
+/// tables where they stand, then the signature and the date.
+pub(crate) fn report_parts(slug: &str, year: u16) -> Vec<Part> {
+    let report = sample_report(slug, year);
+    let md = fs::read_to_string(Path::new(REPO).join(format!("content/{slug}/{year}/report.md"))).unwrap();
     let body = md.splitn(3, "+++\n").nth(2).unwrap();
-    let mut tables = official_tables();
-    let mut parts = vec![Part::Para("临朐县冶源街道办事处2024年政府信息公开工作年度报告".to_owned())];
+    let mut tables = official_tables(&report);
+    let mut parts = vec![Part::Para(report.title.clone())];
+    let mut own: Vec<Vec<TCell>> = Vec::new();
     for line in body.lines().filter(|l| !l.trim().is_empty()) {
+        if let Some(row) = line.trim().strip_prefix('|') {
+            if !row.starts_with("---") {
+                own.push(row.trim_end_matches('|').split('|').map(|c| tc(c.trim(), 1, 1)).collect());
+            }
+            continue;
+        }
+        if !own.is_empty() {
+            parts.push(Part::Table(std::mem::take(&mut own)));
+        }
         let text = line.trim_start_matches('#').trim();
         parts.push(Part::Para(text.to_owned()));
-        if line.starts_with("## ") {
-            let n = FORMAT_2021.section_by_title(text).unwrap().number;
-            if let Some(i) = tables.iter().position(|(s, _)| *s == n) {
-                parts.push(Part::Table(tables.remove(i).1));
-            }
+        if line.starts_with("## ")
+            && let Some(section) = report.format.format().section_by_title(text)
+            && let Some(i) = tables.iter().position(|(s, _)| *s == section.number)
+        {
+            parts.push(Part::Table(tables.remove(i).1));
         }
     }
-    parts.push(Part::Para("冶源街道办事处".to_owned()));
+    if !own.is_empty() {
+        parts.push(Part::Table(own));
+    }
+    parts.push(Part::Para(report.signed_by.clone()));
+    let d = report.date;
+    parts.push(Part::Para(format!("{}年{}月{}日", d.year, d.month, d.day)));
     parts
 }
 
@@ -204,10 +239,19 @@ pub(crate) fn docx(parts: &[Part]) -> Vec<u8> {
 }
 
 pub(crate) fn html_page(parts: &[Part], with_date: bool) -> String {
+    let left_out = (!with_date).then_some("2025年1月10日");
+    page_of(parts, "临朐县冶源街道办事处2024年政府信息公开工作年度报告", "2025-01-10 16:20", left_out, "")
+}
+
+/// A report as a county portal (TRS) publishes it: navigation, a header with
+/// the publication date, the body, `after` (an attachments line, say), a share
+/// bar and a footer that repeats a section title. A paragraph holding
+/// `left_out` is not printed.
+pub(crate) fn page_of(parts: &[Part], title: &str, pub_date: &str, left_out: Option<&str>, after: &str) -> String {
     let mut body = String::new();
     for part in parts {
         match part {
-            Part::Para(t) if !with_date && t.contains("2025年1月10日") => {}
+            Part::Para(t) if left_out.is_some_and(|l| t.contains(l)) => {}
             Part::Para(t) => body.push_str(&format!("<p style=\"text-indent:2em\">{}</p>\n", xml_escape(t))),
             Part::Table(rows) => {
                 body.push_str("<table border=\"1\" cellspacing=\"0\"><tbody>\n");
@@ -227,19 +271,42 @@ pub(crate) fn html_page(parts: &[Part], with_date: bool) -> String {
             }
         }
     }
+    let title = xml_escape(title);
     format!(
         r#"<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta name="ArticleTitle" content="临朐县冶源街道办事处2024年政府信息公开工作年度报告">
-<meta name="PubDate" content="2025-01-10 16:20">
-<title>临朐县冶源街道办事处2024年政府信息公开工作年度报告_临朐县人民政府</title></head>
+<meta name="ArticleTitle" content="{title}">
+<meta name="PubDate" content="{pub_date}">
+<title>{title}_临朐县人民政府</title></head>
 <body><div class="header"><nav><ul><li><a href="/">首页</a></li><li><a href="/xxgk/">政府信息公开</a></li>
 <li><a href="/xxgk/nb/2023.html">临朐县冶源街道办事处2023年政府信息公开工作年度报告</a></li></ul></nav></div>
 <div class="container"><div class="left"><table class="layout"><tr><td>
-<div class="info">发布时间：2025-01-10 来源：冶源街道 浏览次数：128</div>
+<div class="info">发布时间：{pub_date} 来源：冶源街道 浏览次数：128</div>
 <div id="zoom" class="TRS_Editor">
-{body}</div></td></tr></table></div>
+{body}{after}</div></td></tr></table></div>
 <div class="share">分享到：微信 微博</div></div>
 <footer><p>主办单位：临朐县人民政府办公室 地址：临朐县民主路 电话：0536-3111111</p><p>一、总体情况</p></footer>
 </body></html>"#
     )
+}
+
+/// The parts as plain text, as copied out of a Word file or a PDF: one line
+/// per paragraph, a table's cells separated by tabs.
+pub(crate) fn text_of_parts(parts: &[Part]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            Part::Para(t) => out.push_str(&format!("{t}\n")),
+            Part::Table(rows) => {
+                for row in rows {
+                    // A merged cell is its text and then empty cells, as a PDF's text copies it.
+                    let cells: Vec<&str> = row
+                        .iter()
+                        .flat_map(|c| std::iter::once(c.text.as_str()).chain(std::iter::repeat_n("", c.colspan - 1)))
+                        .collect();
+                    out.push_str(&format!("{}\n", cells.join("\t")));
+                }
+            }
+        }
+    }
+    out
 }
