@@ -27,6 +27,57 @@ pub(super) struct Found {
     pub anchors: HashSet<String>,
 }
 
+/// The links and ids of a piece of HTML known as it was written, without
+/// parsing it: values as a parser reads them (entities decoded), lines
+/// 1-based within the piece.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Known {
+    links: Vec<RawLink>,
+    ids: Vec<String>,
+}
+
+impl Known {
+    /// An `href` on line `line` of the piece.
+    pub(crate) fn href(&mut self, url: String, line: usize) {
+        self.links.push(RawLink { attr: Attr::Href, url, line });
+    }
+
+    /// A `src` on line `line` of the piece.
+    pub(crate) fn src(&mut self, url: String, line: usize) {
+        self.links.push(RawLink { attr: Attr::Src, url, line });
+    }
+
+    /// An `id`.
+    pub(crate) fn id(&mut self, id: String) {
+        self.ids.push(id);
+    }
+
+    /// What a parser reads from `html`, in the same shape, ids sorted: to
+    /// test that what was known is what a parser finds.
+    #[cfg(test)]
+    pub(crate) fn parsed(html: &str) -> Self {
+        let found = self::html(html.as_bytes(), None);
+        let mut ids: Vec<String> = found.anchors.into_iter().collect();
+        ids.sort();
+        Self { links: found.links, ids }
+    }
+
+    /// The same, ids sorted and percent-decoded as the inspection compares them.
+    #[cfg(test)]
+    pub(crate) fn normalised(&self) -> Self {
+        let mut ids: Vec<String> = self.ids.iter().map(|id| decode(id)).collect();
+        ids.sort();
+        ids.dedup();
+        Self { links: self.links.clone(), ids }
+    }
+
+    /// Adds the piece, which starts on line `start` of the page, to what was read of the page.
+    pub(super) fn add_to(&self, found: &mut Found, start: usize) {
+        found.links.extend(self.links.iter().map(|l| RawLink { line: start + l.line - 1, ..l.clone() }));
+        found.anchors.extend(self.ids.iter().map(|id| decode(id)));
+    }
+}
+
 /// Where a link is written: an HTML attribute, or an element of the feed or
 /// the sitemap whose text is a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -67,8 +118,10 @@ impl Attr {
 /// The HTML attributes whose whole value is a URL.
 const URL_ATTRS: [Attr; 6] = [Attr::Href, Attr::Src, Attr::Poster, Attr::Action, Attr::Data, Attr::Cite];
 
-/// Reads an HTML page. A page lol_html cannot parse yields what was read so far.
-pub(super) fn html(page: &[u8]) -> Found {
+/// Reads an HTML page. A page lol_html cannot parse yields what was read so
+/// far. `place`, given a link's byte offset and its line in `page`, says its
+/// line in the page as written, when `page` is a frame that parts are spliced into.
+pub(super) fn html(page: &[u8], place: Option<&dyn Fn(usize, usize) -> usize>) -> Found {
     let mut found = Found::default();
     let mut spans: Vec<(Attr, String, usize)> = Vec::new();
     let mut anchors = Vec::new();
@@ -103,8 +156,12 @@ pub(super) fn html(page: &[u8]) -> Found {
         let _ = rewriter.write(page).and_then(|()| rewriter.end());
     }
     let lines = LineIndex::new(page);
+    let line = |at| match place {
+        Some(place) => place(at, lines.line(at)),
+        None => lines.line(at),
+    };
     found.links =
-        spans.into_iter().map(|(attr, url, at)| RawLink { attr, url: unescape(&url), line: lines.line(at) }).collect();
+        spans.into_iter().map(|(attr, url, at)| RawLink { attr, url: unescape(&url), line: line(at) }).collect();
     found.anchors = anchors.iter().map(|a| decode(&unescape(a))).collect();
     found
 }
@@ -173,7 +230,7 @@ pub(super) fn xml(page: &[u8]) -> Found {
 }
 
 /// Decodes the character references our pages and feeds contain.
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
@@ -241,7 +298,7 @@ mod tests {
 <h2 id="section-1">一</h2><a name="old"></a><p id="&#x4E00;">x</p>
 <script>var s = "<a href='nope'>";</script>
 </body></html>"##;
-        let found = html(page.as_bytes());
+        let found = html(page.as_bytes(), None);
         let urls: Vec<(&str, &str, usize)> =
             found.links.iter().map(|l| (l.attr.as_str(), l.url.as_str(), l.line)).collect();
         assert_eq!(

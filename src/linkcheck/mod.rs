@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use self::extract::RawLink;
+pub(crate) use self::extract::{Known, unescape};
 use self::resolve::{Target, decode};
 use crate::config::BaseUrl;
 use crate::diagnostics::{Code, Diagnostic, Severity};
@@ -129,7 +130,10 @@ pub(crate) struct Inspector<'a> {
 #[derive(Default)]
 pub(crate) struct Apart<'a> {
     pub ids: Vec<Arc<HashSet<String>>>,
-    pub line: Option<&'a dyn Fn(usize) -> usize>,
+    /// A link's line in the written page, from its byte offset and line in the HTML read.
+    pub line: Option<&'a dyn Fn(usize, usize) -> usize>,
+    /// Pieces whose links and ids are known as written, each with the page line it starts on.
+    pub known: Vec<(usize, &'a Known)>,
 }
 
 /// What one page left for the end of the inspection. A file without links
@@ -244,18 +248,20 @@ impl<'a> Inspector<'a> {
     /// `apart` is what the page has beyond `bytes`: parts rendered apart and
     /// spliced in (the official tables, the charts).
     pub(crate) fn page(&self, path: &str, bytes: &[u8], apart: Apart<'_>, source: PageSource<'_>) -> PageLinks {
+        let Apart { ids: more_ids, line, known } = apart;
         let mut found = if is_html(path) {
-            extract::html(bytes)
+            extract::html(bytes, line)
         } else if is_xml(path) {
             extract::xml(bytes)
         } else {
             return PageLinks::default();
         };
-        let Apart { ids: more_ids, line } = apart;
-        if let Some(line) = line {
-            for link in &mut found.links {
-                link.line = line(link.line);
+        if !known.is_empty() {
+            for (start, piece) in known {
+                piece.add_to(&mut found, start);
             }
+            // In the page's order, as a parser of the whole page finds them.
+            found.links.sort_by_key(|l| l.line);
         }
         let mut out = Left { checked: found.links.len(), ..Left::default() };
         let own = decode(path);

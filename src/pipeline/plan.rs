@@ -495,7 +495,7 @@ impl Prepared {
         html: &render::Html,
         text: Option<&str>,
     ) -> PageLinks {
-        let line = |l| html.page_line(l);
+        let line = |at, l| html.page_line(at, l);
         let mut ids = Vec::new();
         if let (true, Kind::Page(PageKind::Report(r))) = (html.has(PartKind::Table), &entry.kind) {
             ids.push(Arc::clone(self.shared.table_ids(self.site.report(*r).format)));
@@ -503,7 +503,11 @@ impl Prepared {
         if html.has(PartKind::Chart) {
             ids.push(Arc::clone(&self.shared.chart_ids));
         }
-        let apart = Apart { ids, line: (!html.parts.is_empty()).then_some(&line as &dyn Fn(usize) -> usize) };
+        let apart = Apart {
+            ids,
+            line: (!html.parts.is_empty()).then_some(&line as &dyn Fn(usize, usize) -> usize),
+            known: html.known(),
+        };
         inspector.page(&entry.path, html.frame.as_bytes(), apart, self.source_with(entry, text))
     }
 

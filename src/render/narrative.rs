@@ -1,9 +1,21 @@
 //! Markdown narrative → HTML.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use std::cell::Cell;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd, html};
+
+use crate::linkcheck::Known;
 
 pub(crate) use crate::markdown::html::RawHtml;
 use crate::markdown::html::{needs_cleaning, sanitize};
+
+/// A stretch of narrative as HTML. When it is published as pulldown-cmark
+/// writes it, its links and ids are known from the Markdown's events
+/// (`known`), so that the link inspection need not parse it again.
+pub(crate) struct Narrative {
+    pub html: String,
+    pub known: Option<Known>,
+}
 
 /// Renders a stretch of narrative. Headings are demoted below the section
 /// headings (h3 and deeper) and get stable ids `<id_prefix>-1`, `-2`, … unless
@@ -12,6 +24,11 @@ use crate::markdown::html::{needs_cleaning, sanitize};
 /// other Markdown is published as pulldown-cmark writes it, which the
 /// sanitizer would keep whole.
 pub(crate) fn to_html(markdown: &str, id_prefix: &str, raw: RawHtml) -> String {
+    render(markdown, id_prefix, raw).html
+}
+
+/// [`to_html`], with the links and ids of the HTML when they are known.
+pub(crate) fn render(markdown: &str, id_prefix: &str, raw: RawHtml) -> Narrative {
     let mut counter = 0;
     let mut unclean = false;
     let mut comment = false;
@@ -34,9 +51,78 @@ pub(crate) fn to_html(markdown: &str, id_prefix: &str, raw: RawHtml) -> String {
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
         other => other,
     });
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events);
-    if unclean && raw == RawHtml::Sanitize { sanitize(&out) } else { out }
+    // The writer counts the lines it has written, which the collector reads
+    // before each event is written: the line each link starts on.
+    let lines = Cell::new(0);
+    let mut collect = Collect::default();
+    let events = events.inspect(|event| collect.event(event, lines.get() + 1));
+    let mut out = LineCounting { out: String::with_capacity(markdown.len() * 3 / 2), lines: &lines };
+    // Writing into a String cannot fail.
+    let _ = html::write_html_fmt(&mut out, events);
+    let html = out.out;
+    if unclean && raw == RawHtml::Sanitize {
+        Narrative { html: sanitize(&html), known: None }
+    } else if unclean {
+        // Raw HTML carries links and ids of its own: the inspection reads it.
+        Narrative { html, known: None }
+    } else {
+        Narrative { html, known: Some(collect.known) }
+    }
+}
+
+/// A `fmt::Write` into a String that counts the line breaks written.
+struct LineCounting<'a> {
+    out: String,
+    lines: &'a Cell<usize>,
+}
+
+impl std::fmt::Write for LineCounting<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.lines.set(self.lines.get() + s.bytes().filter(|&b| b == b'\n').count());
+        self.out.push_str(s);
+        Ok(())
+    }
+}
+
+/// The links and ids pulldown-cmark writes for the events of clean Markdown,
+/// as the attributes' values read back (entities decoded).
+#[derive(Default)]
+struct Collect {
+    known: Known,
+    /// Inside an image, whose alt text is written as text: no links there.
+    in_image: usize,
+}
+
+impl Collect {
+    fn event(&mut self, event: &Event<'_>, line: usize) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                if self.in_image == 0 {
+                    self.known.src(href_value(dest_url), line);
+                }
+                self.in_image += 1;
+            }
+            Event::End(TagEnd::Image) => self.in_image = self.in_image.saturating_sub(1),
+            _ if self.in_image > 0 => {}
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                let value = href_value(dest_url);
+                let value = if *link_type == LinkType::Email { format!("mailto:{value}") } else { value };
+                self.known.href(value, line);
+            }
+            Event::Start(Tag::Heading { id: Some(id), .. }) => self.known.id(id.to_string()),
+            Event::Start(Tag::FootnoteDefinition(name)) => self.known.id(name.to_string()),
+            Event::FootnoteReference(name) => self.known.href(format!("#{name}"), line),
+            _ => {}
+        }
+    }
+}
+
+/// An address as pulldown-cmark writes it into `href`/`src` (percent-escaped),
+/// read back as a parser would (entities decoded).
+fn href_value(dest: &str) -> String {
+    let mut escaped = String::with_capacity(dest.len());
+    let _ = pulldown_cmark_escape::escape_href(&mut escaped, dest);
+    crate::linkcheck::unescape(&escaped)
 }
 
 /// The raw HTML `html` without its comments; `comment` carries an open
@@ -154,6 +240,34 @@ mod tests {
         assert_eq!(md[own.parts[1].body.clone()].trim(), "正文二");
         let none = own_sections("只有正文。\n");
         assert_eq!((none.preamble_end, none.parts.len()), (16, 0));
+    }
+
+    /// The links and ids known from the Markdown are those a parser finds
+    /// in the HTML written, with their lines.
+    #[test]
+    fn known_links_are_what_a_parser_reads() {
+        let cases = [
+            "正文 [链接](../2023/a/) 与 [另一个](/xxgk/b/#section-2 \"题\")。\n",
+            "# 一\n\n## 二 {#自定}\n\n### 三 {.cls}\n\n#### 四 {#a&b}\n",
+            "[空格](<my file.pdf>) [中文](附件/年报.pdf) [符号](a?x=1&y='2'#frag) [百分](a%20b%zz)\n",
+            "<https://www.gov.cn/> 和 <someone@example.gov.cn>\n",
+            "![图](img/a.png \"t\") ![外 [内](x/)](y.png) [![图中](i.png)](link/)\n",
+            "脚注[^1]与[^注释]。\n\n[^1]: 一\n\n[^注释]: 二 [链](c/)\n",
+            "[引用][r]\n\n[r]: ref/target/\n",
+            "| 表 | 链 |\n|---|---|\n| 1 | [t](t/) |\n\n> 引 [q](q/)\n>\n> - [l](l/)\n",
+            "第一行\n第二行 [a](a/)\n\n\n第三段\n\n    code [no](no/)\n\n```\n[no](no/)\n```\n\n- 项\n\n  [b](b/)\n",
+            "<!-- 提示：写作提示\n     第二行 -->\n\n段落 [c](c/)<!-- 行内 -->\n",
+            "",
+        ];
+        for md in cases {
+            let out = render(md, "section-1", RawHtml::Sanitize);
+            let known = out.known.unwrap_or_else(|| panic!("clean Markdown has known links: {md}"));
+            assert_eq!(known.normalised(), Known::parsed(&out.html).normalised(), "{md}\n{}", out.html);
+        }
+        for md in ["<div id=\"x\"><a href=\"y/\">原始</a></div>\n", "[js](javascript:alert(1))\n"] {
+            assert!(render(md, "s", RawHtml::Sanitize).known.is_none(), "{md}");
+            assert!(render(md, "s", RawHtml::Allow).known.is_none(), "{md}");
+        }
     }
 
     #[test]

@@ -11,6 +11,9 @@
 
 use std::ops::Range;
 
+use super::narrative::Narrative;
+use crate::linkcheck::Known;
+
 /// A rendered page: its frame and the parts spliced into it.
 #[derive(Debug)]
 pub(crate) struct Html {
@@ -30,6 +33,8 @@ pub(crate) struct Part {
     /// Line breaks in `html`.
     breaks: usize,
     kind: PartKind,
+    /// Its links and ids, when it has any (a narrative).
+    known: Option<Known>,
 }
 
 /// What a part of a page is.
@@ -39,6 +44,8 @@ pub(crate) enum PartKind {
     Table,
     /// A trend chart.
     Chart,
+    /// A stretch of narrative whose links and ids are known from its Markdown.
+    Narrative,
 }
 
 impl Html {
@@ -47,15 +54,25 @@ impl Html {
     /// as given gets the parts put wherever their placeholders are, and the
     /// page is then inspected whole.
     pub(crate) fn splice(frame: String, Parts(parts): Parts) -> Self {
-        let places: Vec<Option<usize>> = (0..parts.len())
-            .map(|n| match frame.match_indices(&placeholder(n)).map(|(at, _)| at).collect::<Vec<_>>()[..] {
-                [at] => Some(at),
-                _ => None,
-            })
-            .collect();
+        // One pass over the frame for every placeholder, not one per part.
+        let mut found_at: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
+        let mut from = 0;
+        while let Some(i) = frame[from..].find(PLACEHOLDER) {
+            let at = from + i;
+            let rest = &frame[at + PLACEHOLDER.len()..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if rest[digits..].starts_with("-->")
+                && let Some(places) = rest[..digits].parse::<usize>().ok().and_then(|n| found_at.get_mut(n))
+            {
+                places.push(at);
+            }
+            from = at + PLACEHOLDER.len();
+        }
+        let places: Vec<Option<usize>> =
+            found_at.iter().map(|at| if let [at] = at[..] { Some(at) } else { None }).collect();
         if places.iter().any(Option::is_none) {
             let mut frame = frame;
-            for (n, (html, _)) in parts.iter().enumerate() {
+            for (n, (html, _, _)) in parts.iter().enumerate() {
                 frame = frame.replace(&placeholder(n), html);
             }
             return Html { frame, parts: Vec::new() };
@@ -64,9 +81,9 @@ impl Html {
             .into_iter()
             .zip(places.into_iter().flatten())
             .enumerate()
-            .map(|(n, ((html, kind), at))| {
+            .map(|(n, ((html, kind, known), at))| {
                 let breaks = breaks(&html);
-                Part { at: at..at + placeholder(n).len(), line: 0, html, breaks, kind }
+                Part { at: at..at + placeholder(n).len(), line: 0, html, breaks, kind, known }
             })
             .collect();
         found.sort_by_key(|p| p.at.start);
@@ -115,10 +132,25 @@ impl Html {
         self.parts.iter().any(|p| p.kind == kind)
     }
 
-    /// The line in the written page of a line of the frame: parts spliced in
-    /// above it push it down by their line breaks.
-    pub(crate) fn page_line(&self, frame_line: usize) -> usize {
-        frame_line + self.parts.iter().filter(|p| p.line < frame_line).map(|p| p.breaks).sum::<usize>()
+    /// The parts whose links and ids are known, each with the line of the
+    /// written page it starts on.
+    pub(crate) fn known(&self) -> Vec<(usize, &Known)> {
+        let mut above = 0;
+        let mut out = Vec::new();
+        for part in &self.parts {
+            if let Some(known) = &part.known {
+                out.push((part.line + above, known));
+            }
+            above += part.breaks;
+        }
+        out
+    }
+
+    /// The line in the written page of what is at byte `offset` of the
+    /// frame, on its line `frame_line`: parts spliced in before it push it
+    /// down by their line breaks.
+    pub(crate) fn page_line(&self, offset: usize, frame_line: usize) -> usize {
+        frame_line + self.parts.iter().take_while(|p| p.at.start < offset).map(|p| p.breaks).sum::<usize>()
     }
 }
 
@@ -129,24 +161,90 @@ fn breaks(s: &str) -> usize {
 /// Where part `n` of a page goes, until it is spliced in. A comment: the link
 /// inspection reads the frame as the HTML it is.
 fn placeholder(n: usize) -> String {
-    format!("<!--portal:part:{n}-->")
+    format!("{PLACEHOLDER}{n}-->")
 }
+
+const PLACEHOLDER: &str = "<!--portal:part:";
 
 /// The parts of a page being built, each given to its template as a placeholder.
 #[derive(Default)]
-pub(crate) struct Parts(Vec<(String, PartKind)>);
+pub(crate) struct Parts(Vec<(String, PartKind, Option<Known>)>);
 
 impl Parts {
     /// Adds a part and returns its placeholder, for the template's context.
     pub(crate) fn push(&mut self, html: String, kind: PartKind) -> String {
-        self.0.push((html, kind));
+        self.0.push((html, kind, None));
         placeholder(self.0.len() - 1)
+    }
+
+    /// Adds a stretch of narrative as a part if its links and ids are known,
+    /// and returns its placeholder; else returns its HTML, which then stays
+    /// in the frame for the link inspection to read.
+    pub(crate) fn push_narrative(&mut self, narrative: Narrative) -> String {
+        match narrative.known {
+            Some(known) if !narrative.html.is_empty() => {
+                self.0.push((narrative.html, PartKind::Narrative, Some(known)));
+                placeholder(self.0.len() - 1)
+            }
+            _ => narrative.html,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parts(n: usize) -> (Parts, Vec<String>) {
+        let mut parts = Parts::default();
+        let holders = (0..n).map(|i| parts.push(format!("<p>{i}</p>\n"), PartKind::Table)).collect();
+        (parts, holders)
+    }
+
+    /// Each placeholder is found once (part 1 is not part 12), and the
+    /// written page is the frame with the parts in their places.
+    #[test]
+    fn parts_are_spliced_where_their_placeholders_are() {
+        let (parts, holders) = parts(13);
+        let frame: String = holders.iter().rev().map(|h| format!("<div>{h}</div>\n")).collect();
+        let html = Html::splice(frame, parts);
+        assert_eq!(html.parts.len(), 13);
+        let page = String::from_utf8(html.into_bytes()).unwrap();
+        let expected: String = (0..13).rev().map(|i| format!("<div><p>{i}</p>\n</div>\n")).collect();
+        assert_eq!(page, expected);
+    }
+
+    /// A template that places a part twice, or not at all, gets the parts put
+    /// in and the page read whole.
+    #[test]
+    fn a_part_placed_twice_or_never_makes_one_frame() {
+        let (parts, holders) = parts(2);
+        let html = Html::splice(format!("{0}{0}", holders[0]), parts);
+        assert!(html.parts.is_empty());
+        assert_eq!(html.frame, "<p>0</p>\n<p>0</p>\n");
+    }
+
+    /// Lines of the frame and of known parts are lines of the written page.
+    #[test]
+    fn lines_of_the_frame_and_parts_are_lines_of_the_page() {
+        let mut parts = Parts::default();
+        let table = parts.push("<table>\n<tr>\n</table>".to_owned(), PartKind::Table);
+        let mut known = Known::default();
+        known.href("a/".to_owned(), 2);
+        let text =
+            parts.push_narrative(Narrative { html: "<p>\n<a href=\"a/\">a</a></p>".to_owned(), known: Some(known) });
+        let frame = format!("<main>\n{table}<a href=x>\n{text}\n<a href=y>");
+        let at_x = frame.find("<a href=x").unwrap();
+        let at_y = frame.find("<a href=y").unwrap();
+        let html = Html::splice(frame, parts);
+        assert_eq!(html.page_line(at_x, 2), 4, "after the table's two breaks");
+        assert_eq!(html.page_line(at_y, 4), 7);
+        let known: Vec<usize> = html.known().into_iter().map(|(line, _)| line).collect();
+        assert_eq!(known, [5]);
+        let written = String::from_utf8(html.into_bytes()).unwrap();
+        let line_of = |s: &str| written[..written.find(s).unwrap()].matches('\n').count() + 1;
+        assert_eq!((line_of("<a href=x"), line_of("<a href=\"a/"), line_of("<a href=y")), (4, 6, 7));
+    }
 
     /// A page made again to the same bytes keeps its links only if the hash
     /// of the page in parts is the hash of the page as written.
@@ -155,7 +253,7 @@ mod tests {
         let frame = "<main>\n@@0@@\n<p>文</p>\n@@1@@</main>\n".to_owned();
         let part = |n: usize, html: &str| {
             let at = frame.find(&format!("@@{n}@@")).unwrap();
-            Part { at: at..at + 5, line: 0, html: html.to_owned(), breaks: 0, kind: PartKind::Table }
+            Part { at: at..at + 5, line: 0, html: html.to_owned(), breaks: 0, kind: PartKind::Table, known: None }
         };
         let html = Html { parts: vec![part(0, "<table>一</table>"), part(1, "")], frame: frame.clone() };
         let hash = html.hash();

@@ -457,7 +457,7 @@ pub(super) fn report_context(
                     title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
                     html: part
                         .as_ref()
-                        .map(|p| narrative::to_html(p.markdown(text), section.anchor, raw))
+                        .map(|p| parts.push_narrative(narrative::render(p.markdown(text), section.anchor, raw)))
                         .unwrap_or_default(),
                     table_html,
                 }
@@ -474,7 +474,7 @@ pub(super) fn report_context(
             .enumerate()
             .map(|(i, part)| {
                 let anchor = format!("part-{}", i + 1);
-                let html = narrative::to_html(&body[part.body.clone()], &anchor, raw);
+                let html = parts.push_narrative(narrative::render(&body[part.body.clone()], &anchor, raw));
                 SectionContext {
                     number: (i + 1).try_into().unwrap_or(u8::MAX),
                     anchor,
@@ -509,7 +509,7 @@ pub(super) fn report_context(
         date: report.date.to_chinese(),
         date_iso: report.date.to_string(),
         signed_by: report.signed_by.clone(),
-        preamble_html: narrative::to_html(preamble, "preamble", raw),
+        preamble_html: parts.push_narrative(narrative::render(preamble, "preamble", raw)),
         sections,
         previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
         next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),
