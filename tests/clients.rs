@@ -96,9 +96,7 @@ fn search_and_elder_mode_pass_a_real_browser() {
     site.build_ok();
     assert!(public.join("search/meta.json").is_file(), "no search index");
 
-    let query = |name: &str, q: &str, first: Option<String>, only: bool, marks: &[&str]| {
-        serde_json::json!({ "name": name, "q": q, "first": first, "only": only, "marks": marks, "none": false })
-    };
+    let query = |name: &str, q: &str, first: Option<String>, only: bool, marks: &[&str]| serde_json::json!({ "name": name, "q": q, "first": first, "only": only, "marks": marks, "none": false });
     let config = serde_json::json!({
         "base": base,
         "queries": [

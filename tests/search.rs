@@ -39,7 +39,11 @@ fn one_edit_rewrites_only_the_index_files_it_touches() {
     assert!(shards >= 16, "{shards} shards");
     // File times have a granularity: let a rewrite show.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    site.edit("content/agency-00004/2015/report.md", "## 一、总体情况\n\n", "## 一、总体情况\n\n本年度开展了鹳雀楼修缮公开。\n\n");
+    site.edit(
+        "content/agency-00004/2015/report.md",
+        "## 一、总体情况\n\n",
+        "## 一、总体情况\n\n本年度开展了鹳雀楼修缮公开。\n\n",
+    );
     site.build_ok();
     let after = files(&site.path("public"));
     assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "the same files");
