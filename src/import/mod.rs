@@ -583,10 +583,11 @@ impl<'a> Run<'a> {
                 Some(file.loc),
                 FindingKind::Missing,
                 format!(
-                    "附件“{}”（{}）没有随正文导入：请取得原件放入 {}，报告页会在文末列出",
+                    "附件“{}”（{}）没有随正文导入：请取得原件放入 {}{}，报告页会在文末列出",
                     file.name,
                     file.href,
-                    format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR)
+                    dir.display(),
+                    std::path::MAIN_SEPARATOR
                 ),
             ));
         }

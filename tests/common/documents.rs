@@ -2,6 +2,9 @@
 //! table layout (merged header cells), for the import tests and the Wine
 //! test. Included with `#[path]`, so that other tests do not compile it.
 
+// Each test uses what it needs of these.
+#![allow(dead_code)]
+
 use std::fs;
 use std::io::Write;
 use std::path::Path;
