@@ -14,6 +14,15 @@ use portal::pipeline::{Progress, Stage};
 /// Work shorter than this shows no line at all.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
+/// [`SHOW_AFTER`], or `PORTAL_PROGRESS_AFTER_MS` when set: tests of the line
+/// must not depend on how fast the machine is.
+fn show_after() -> Duration {
+    std::env::var("PORTAL_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(SHOW_AFTER, Duration::from_millis)
+}
+
 /// What the line says during the pass over the files, per command.
 #[derive(Clone, Copy)]
 pub(super) enum Pass {
@@ -46,7 +55,7 @@ impl ProgressLine {
         let (stop, stopped) = mpsc::channel::<()>();
         let revealed = bar.clone();
         let reveal = std::thread::spawn(move || {
-            if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(SHOW_AFTER) {
+            if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(show_after()) {
                 revealed.set_draw_target(ProgressDrawTarget::stderr());
                 revealed.enable_steady_tick(Duration::from_millis(120));
             }
