@@ -327,23 +327,7 @@ fn attachment(e: ElementRef<'_>) -> Option<(String, String)> {
 
 /// A file name as written in an address, `%E9%99%84` decoded where it is UTF-8.
 fn percent_decoded(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    String::from_utf8(crate::text::percent_decode(s)).unwrap_or_else(|_| s.to_owned())
 }
 
 /// A publication date printed on the page outside the body (`发布时间：2025-01-10`).

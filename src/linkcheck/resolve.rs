@@ -142,23 +142,7 @@ pub(super) fn decode(s: &str) -> String {
     if s.is_ascii() && !s.contains('%') {
         return s.to_owned();
     }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).nfc().collect()
+    String::from_utf8_lossy(&crate::text::percent_decode(s)).nfc().collect()
 }
 
 #[cfg(test)]

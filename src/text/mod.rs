@@ -81,6 +81,28 @@ pub(crate) fn escape_into(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::
     out.write_str(&s[start..])
 }
 
+/// The bytes `s` stands for, `%XX` escapes decoded (a `%` not followed by
+/// two hex digits is kept as it is).
+pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
