@@ -528,20 +528,20 @@ fn each_format_imports_from_text_docx_and_a_saved_page() {
         site.write("report.txt", &documents::text_of_parts(&parts));
         assert_imports_as_sample(&site, "report.txt", slug, year);
 
-        let site = site_without(slug, year);
-        site.write_bytes("report.docx", &docx(&parts));
-        assert_imports_as_sample(&site, "report.docx", slug, year);
+        // Each with a line linking the original: listed with where to put it, not written into the text.
+        let href = "/xxgk/files/%E5%8E%9F%E4%BB%B6.pdf";
+        let folder = Path::new("content").join(slug).join(year.to_string());
+        let listed = format!("附件“原件.pdf”（{href}）没有随正文导入：请取得原件放入 {}", folder.display());
 
         let site = site_without(slug, year);
-        let after = "<p>附件：<a href=\"/xxgk/files/%E5%8E%9F%E4%BB%B6.pdf\">原件.pdf</a></p>";
-        site.write("report.html", &documents::page_of(&parts, &title, "2000-01-01 08:00", None, after));
+        site.write_bytes("report.docx", &documents::docx_linking(&parts, Some(("原件.pdf", href))));
+        let all = assert_imports_as_sample(&site, "report.docx", slug, year);
+        assert!(all.contains(&listed), "{slug} {year}, .docx: {all}");
+
+        let site = site_without(slug, year);
+        let after = format!("<p>附件：<a href=\"{href}\">原件.pdf</a></p>");
+        site.write("report.html", &documents::page_of(&parts, &title, "2000-01-01 08:00", None, &after));
         let all = assert_imports_as_sample(&site, "report.html", slug, year);
-        // The attachment is listed with where to put it, not written into the text.
-        let folder = Path::new("content").join(slug).join(year.to_string());
-        let listed = format!(
-            "附件“原件.pdf”（/xxgk/files/%E5%8E%9F%E4%BB%B6.pdf）没有随正文导入：请取得原件放入 {}",
-            folder.display()
-        );
         assert!(all.contains(&listed), "{slug} {year}: {all}");
     }
 }

@@ -85,6 +85,32 @@ pub struct Attachment {
     pub loc: Loc,
 }
 
+/// Extensions of the files a report links to as its attachments.
+const ATTACHMENT_EXTENSIONS: &[&str] =
+    &["pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip", "rar", "7z", "txt", "csv"];
+
+/// The file an address names (`/files/%E5%8E%9F%E4%BB%B6.pdf?v=2`: `原件.pdf`) when it is an
+/// attachment's, by its extension; percent-decoded where that gives UTF-8.
+pub(crate) fn attachment_file(href: &str) -> Option<String> {
+    let path = href.trim().split(['?', '#']).next()?;
+    let file = path.rsplit(['/', '\\']).next()?;
+    let (_, ext) = file.rsplit_once('.')?;
+    ATTACHMENT_EXTENSIONS
+        .contains(&ext.to_ascii_lowercase().as_str())
+        .then(|| String::from_utf8(crate::text::percent_decode(file)).unwrap_or_else(|_| file.to_owned()))
+}
+
+/// Whether a paragraph is a line of attachments only (`附件：原件.pdf`), `linked` being the
+/// names of the attachments it links: such a line is read as its links, not as text.
+pub(crate) fn attachments_only(text: &str, linked: &[String]) -> bool {
+    let mut rest = text.to_owned();
+    for name in linked {
+        rest = rest.replacen(name.as_str(), "", 1);
+    }
+    !linked.is_empty()
+        && rest.replace("附件", "").chars().all(|c| c.is_whitespace() || c.is_ascii_digit() || !c.is_alphanumeric())
+}
+
 /// What a reader found: the pieces of the report body in order, and what the
 /// container says about it (an HTML page's metadata).
 #[derive(Debug, Default)]

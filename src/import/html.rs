@@ -12,7 +12,8 @@ use scraper::{ElementRef, Html, Node, Selector};
 
 use super::ImportError;
 use super::document::{
-    Attachment, Loc, Para, Piece, RawCell, RawRow, RawTable, Source, is_title, numbered_heading, section_heading,
+    Attachment, Loc, Para, Piece, RawCell, RawRow, RawTable, Source, attachment_file, attachments_only, is_title,
+    numbered_heading, section_heading,
 };
 use super::words::{find_date, squash};
 use crate::format::Format;
@@ -307,27 +308,13 @@ fn chrome(node: NodeRef<'_, Node>) -> bool {
 /// Classes of what `portal`'s report page shows around the report itself.
 const PORTAL_SKIPPED: &[&str] = &["attachments", "skip-link", "breadcrumbs", "year-nav", "report-data", "toc"];
 
-/// Extensions of the files a report page links to as its attachments.
-const ATTACHMENT_EXTENSIONS: &[&str] =
-    &["pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip", "rar", "7z", "txt", "csv"];
-
 /// A link to a file that is an attachment: its name and address.
 fn attachment(e: ElementRef<'_>) -> Option<(String, String)> {
     let href = e.attr("href")?.trim();
-    let path = href.split(['?', '#']).next()?;
-    let file = path.rsplit('/').next()?;
-    let (_, ext) = file.rsplit_once('.')?;
-    if !ATTACHMENT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) {
-        return None;
-    }
+    let file = attachment_file(href)?;
     let text = squash(&e.text().collect::<String>());
-    let name = if text.is_empty() { percent_decoded(file) } else { text };
+    let name = if text.is_empty() { file } else { text };
     Some((name, href.to_owned()))
-}
-
-/// A file name as written in an address, `%E9%99%84` decoded where it is UTF-8.
-fn percent_decoded(s: &str) -> String {
-    String::from_utf8(crate::text::percent_decode(s)).unwrap_or_else(|_| s.to_owned())
 }
 
 /// A publication date printed on the page outside the body (`发布时间：2025-01-10`).
@@ -378,17 +365,7 @@ impl Walker {
         let text = squash(&self.text);
         self.text.clear();
         let linked = std::mem::take(&mut self.linked);
-        // A line of attachments only (`附件：原件.pdf`) is read as its links, not as text.
-        let mut rest = text.clone();
-        for name in &linked {
-            rest = rest.replacen(name.as_str(), "", 1);
-        }
-        let attachments_only = !linked.is_empty()
-            && rest
-                .replace("附件", "")
-                .chars()
-                .all(|c| c.is_whitespace() || c.is_ascii_digit() || !c.is_alphanumeric());
-        if !text.is_empty() && !attachments_only {
+        if !text.is_empty() && !attachments_only(&text, &linked) {
             self.paragraphs += 1;
             self.pieces.push(Piece::Para(Para { text, loc: Loc::Paragraph(self.paragraphs) }));
         }

@@ -218,6 +218,12 @@ fn w_table(rows: &[Vec<TCell>]) -> String {
 }
 
 pub(crate) fn docx(parts: &[Part]) -> Vec<u8> {
+    docx_linking(parts, None)
+}
+
+/// [`docx`], ending with a line `附件：NAME` whose NAME links to `href` (a hyperlink resolved
+/// through `word/_rels/document.xml.rels`, as Word writes it).
+pub(crate) fn docx_linking(parts: &[Part], attachment: Option<(&str, &str)>) -> Vec<u8> {
     let mut body = String::new();
     for part in parts {
         match part {
@@ -225,9 +231,16 @@ pub(crate) fn docx(parts: &[Part]) -> Vec<u8> {
             Part::Table(rows) => body.push_str(&w_table(rows)),
         }
     }
+    if let Some((name, _)) = attachment {
+        body.push_str(&format!(
+            "<w:p><w:r><w:t>附件：</w:t></w:r><w:hyperlink r:id=\"rId1\"><w:r><w:t>{}</w:t></w:r></w:hyperlink></w:p>",
+            xml_escape(name)
+        ));
+    }
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
+         xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><w:body>{body}</w:body></w:document>"
     );
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
@@ -238,6 +251,19 @@ pub(crate) fn docx(parts: &[Part]) -> Vec<u8> {
     .unwrap();
     zip.start_file("word/document.xml", options).unwrap();
     zip.write_all(document.as_bytes()).unwrap();
+    if let Some((_, href)) = attachment {
+        zip.start_file("word/_rels/document.xml.rels", options).unwrap();
+        zip.write_all(
+            format!(
+                "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+                 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" \
+                 Target=\"{}\" TargetMode=\"External\"/></Relationships>",
+                xml_escape(href)
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    }
     zip.finish().unwrap().into_inner()
 }
 
