@@ -64,8 +64,12 @@ fn a_free_form_report_is_on_every_page_kind() {
     let compliance = squeezed("compliance/2015/index.html");
     assert!(compliance.contains("示例县教育局部门、乡镇2016年3月31日2016年3月18日按时发布"), "{compliance}");
     assert!(compliance.contains("国务院令第492号") && !compliance.contains("次年1月31日"), "{compliance}");
+    // Nothing to verify in a report without tables: not 全部通过, and the note says why.
+    assert!(compliance.contains("按时发布无统计表，不作核验") && !compliance.contains("全部通过"), "{compliance}");
+    assert!(compliance.contains("没有统计表，不作数据核验"), "{compliance}");
     let revised = squeezed("compliance/2020/index.html");
     assert!(revised.contains("次年1月31日") && !revised.contains("国务院令第492号"), "{revised}");
+    assert!(!revised.contains("不作数据核验"), "{revised}");
 }
 
 #[test]

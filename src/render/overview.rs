@@ -79,10 +79,13 @@ pub(super) fn compliance_rows(site: &Site, review: &Review, year: u16) -> Vec<Co
                 Status::Missing => ("未发布".to_owned(), "missing"),
             };
             let warnings = review.warnings.get(&(entry.agency, year)).map_or(0, Vec::len);
+            // A free-form report has no tables to verify: say so rather than 全部通过.
+            let tables = agency.report(year).is_none_or(|r| r.format.format().has_tables());
+            let passed = if tables { "通过" } else { "无统计表" };
             let (check, check_href) = match (entry.published, warnings) {
                 (None, _) => ("—".to_owned(), None),
-                (Some(_), 0) => ("全部通过".to_owned(), None),
-                (Some(_), n) => (format!("通过，有 {n} 条提示"), Some(format!("#{}", findings_id(agency)))),
+                (Some(_), 0) => (if tables { "全部通过" } else { "无统计表，不作核验" }.to_owned(), None),
+                (Some(_), n) => (format!("{passed}，有 {n} 条提示"), Some(format!("#{}", findings_id(agency)))),
             };
             ComplianceRow {
                 name: agency.info.name.clone(),

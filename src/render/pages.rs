@@ -99,6 +99,8 @@ impl Renderer<'_> {
                 year => year,
                 // Which regulation's deadlines the note states: the 2007 one before its revision.
                 revised => year >= crate::model::REVISED_REGULATION_FROM,
+                // Whether the note says what 数据核验 means for a report without tables.
+                free_form => site.agencies.iter().filter_map(|a| a.report(year)).any(|r| !r.format.format().has_tables()),
                 compliance => Serde(overview::compliance_rows(site, review, year)),
                 findings => Serde(overview::findings(site, review, year)),
                 breadcrumbs => Serde(view::crumbs(base, vec![Link::new(base, format!("{year}年"), &url::year(year))])),
