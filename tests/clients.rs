@@ -23,6 +23,10 @@ use common::{REPO, TempSite, attr_values, percent_decode};
 /// The subpath the site is served under, as in the sample's `base_url`.
 const PREFIX: &str = "/xxgk/";
 const REPORT: &str = "2024/linqu-yeyuan/";
+/// The sample's report in the 2019 format (国办公开办函〔2019〕60号).
+const REPORT_2019: &str = "2020/example-education/";
+/// The sample's free-form report (before 2019), with its original as a PDF attachment.
+const REPORT_FREE: &str = "2015/example-education/";
 
 #[test]
 fn the_site_passes_real_clients() {
@@ -473,7 +477,7 @@ fn screenshot_dir() -> PathBuf {
 fn check_browser(base: &str, c: &Crawl, pdf: &Path) -> Result<String, String> {
     let pages: Vec<String> =
         c.html_pages().map(|p| p[PREFIX.len()..].to_owned()).chain(["404.html".to_owned()]).collect();
-    for wanted in ["", "2024/", "agencies/linqu-yeyuan/", REPORT] {
+    for wanted in ["", "2024/", "agencies/linqu-yeyuan/", REPORT, REPORT_2019, REPORT_FREE] {
         if !pages.iter().any(|p| p == wanted) {
             return Err(format!("the crawl did not reach {PREFIX}{wanted}"));
         }
@@ -490,6 +494,11 @@ fn check_browser(base: &str, c: &Crawl, pdf: &Path) -> Result<String, String> {
         "screenshotDir": screenshot_dir(),
         "report": REPORT,
         "pdf": pdf,
+        "named": [
+            // Table 二's five groups, 三 and 四; section 三 without 2021's items of （六）其他处理.
+            { "path": REPORT_2019, "tables": 7, "text": "第二十条第（九）项", "section3Rows": 23 },
+            { "path": REPORT_FREE, "tables": 0, "toc": free_form_headings(), "attachment": true },
+        ],
     });
     let config_path = pdf.with_file_name("browser.json");
     fs::write(&config_path, config.to_string()).unwrap();
@@ -501,11 +510,23 @@ fn check_browser(base: &str, c: &Crawl, pdf: &Path) -> Result<String, String> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprint!("{stdout}");
-    if out.status.success() {
-        Ok(stdout.lines().last().unwrap_or("").to_owned())
-    } else {
-        Err(format!("browser.mjs exited with {}:\n{stderr}", out.status))
+    if !out.status.success() {
+        return Err(format!("browser.mjs exited with {}:\n{stderr}", out.status));
     }
+    // Each page of another format was checked for its shape at both widths.
+    for report in [REPORT_2019, REPORT_FREE] {
+        let passed = stdout.matches(&format!("named {report} passed")).count();
+        if passed != 2 {
+            return Err(format!("{report}: its shape was checked at {passed} of 2 widths"));
+        }
+    }
+    Ok(stdout.lines().last().unwrap_or("").to_owned())
+}
+
+/// The `## ` headings of the sample's free-form report: its page's contents.
+fn free_form_headings() -> Vec<String> {
+    let text = fs::read_to_string(Path::new(REPO).join("content/example-education/2015/report.md")).unwrap();
+    text.lines().filter_map(|l| l.strip_prefix("## ")).map(|h| h.trim().to_owned()).collect()
 }
 
 // --- gate 4: vnu -------------------------------------------------------------------------
@@ -524,6 +545,12 @@ fn check_html(public: &Path) -> Result<String, String> {
     }
     if !text.contains(&format!("Number of files: {pages}")) {
         return Err(format!("vnu did not check the {pages} pages:\n{text}"));
+    }
+    // Among them a page of each format.
+    for report in [REPORT, REPORT_2019, REPORT_FREE] {
+        if !public.join(report).join("index.html").is_file() {
+            return Err(format!("{report} was not built, so vnu did not check it"));
+        }
     }
     Ok(format!("{pages} pages, no errors"))
 }

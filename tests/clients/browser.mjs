@@ -3,8 +3,13 @@
 // the section 三 table's headers are checked cell by cell, screenshots are written, and the
 // report page is printed to an A4 PDF in which no table row may be cut by a page break.
 //
+// Pages of the other formats are checked for their own shape (`named`): a 2019-format report's
+// tables and section 三 grid, a free-form report's contents from its own headings and its
+// attachment.
+//
 // Usage: node browser.mjs CONFIG.json. CONFIG: { base, pages: [path], screenshots: [{ name, path }],
-// screenshotDir, report, pdf }. Prints what it checked; exits 1 after listing every failure.
+// screenshotDir, report, pdf, named: [{ path, tables, text?, section3Rows?, toc?, attachment? }] }.
+// Prints what it checked; exits 1 after listing every failure.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -112,8 +117,10 @@ async function checkPage(context, path, size) {
   }
   if (path === config.report) {
     if (tables.length < 6) fail(where, `expected the report's 6 statistics tables, found ${tables.length}`);
-    await checkSection3Headers(page, where);
+    await checkSection3Headers(page, where, 25);
   }
+  const named = (config.named || []).find((n) => n.path === path);
+  if (named) await checkNamed(page, where, named, tables.length);
 
   // axe-core, WCAG 2.1 A and AA: no serious or critical violation.
   await page.addScriptTag({ content: axeSource });
@@ -177,8 +184,8 @@ async function checkPage(context, path, size) {
 // Every data cell of the section 三 table names, in `headers`, exactly the header cells that
 // stand above it (column headers, merged ones included) and to its left (row headers), as laid
 // out by rowspan/colspan; and each of those is a `th` of the same table.
-async function checkSection3Headers(page, where) {
-  const problems = await page.evaluate(() => {
+async function checkSection3Headers(page, where, rows) {
+  const problems = await page.evaluate((rows) => {
     const out = [];
     const table = document.querySelector('#section-3 table.stats');
     if (!table) return ['no table in #section-3'];
@@ -223,10 +230,47 @@ async function checkSection3Headers(page, where) {
         }
       });
     });
-    if (dataCells !== 25 * 7) out.push(`expected 175 data cells in the section 三 table, found ${dataCells}`);
+    if (dataCells !== rows * 7) out.push(`expected ${rows * 7} data cells in the section 三 table, found ${dataCells}`);
     return out;
-  });
+  }, rows);
   for (const p of problems) fail(where, `section 三 table: ${p}`);
+}
+
+// A page of another format has its own shape: as many statistics tables as its format has (none
+// for a free-form report), a text its tables must show (a row only that format has), its section
+// 三 grid, its contents made of its own headings, each leading to its section, and its attachment
+// served.
+async function checkNamed(page, where, named, tables) {
+  const before = failures.length;
+  if (tables !== named.tables) fail(where, `expected ${named.tables} statistics table(s), found ${tables}`);
+  if (named.text) {
+    const found = await page.evaluate((t) => [...document.querySelectorAll('table.stats')].some((x) => x.textContent.includes(t)), named.text);
+    if (!found) fail(where, `no statistics table shows ${named.text}`);
+  }
+  if (named.section3Rows) await checkSection3Headers(page, where, named.section3Rows);
+  if (named.toc) {
+    const toc = await page.evaluate(() =>
+      [...document.querySelectorAll('nav.toc a')].map((a) => {
+        const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+        return { text: a.textContent.trim(), heading: target?.querySelector('h2')?.textContent.trim() ?? null };
+      }),
+    );
+    const texts = toc.map((t) => t.text);
+    if (JSON.stringify(texts) !== JSON.stringify(named.toc)) fail(where, `contents ${JSON.stringify(texts)}, expected ${JSON.stringify(named.toc)}`);
+    for (const t of toc.filter((t) => t.heading !== t.text)) fail(where, `contents entry ${t.text} leads to ${t.heading}`);
+  }
+  if (named.attachment) {
+    const hrefs = await page.evaluate(() => [...document.querySelectorAll('section.attachments a')].map((a) => a.href));
+    if (hrefs.length !== 1) fail(where, `expected one attachment link, found ${hrefs.length}`);
+    for (const href of hrefs) {
+      const r = await page.request.get(href);
+      const body = await r.body();
+      if (r.status() !== 200 || !body.subarray(0, 5).equals(Buffer.from('%PDF-'))) {
+        fail(where, `attachment ${href}: HTTP ${r.status()}, ${body.length} bytes, not a PDF`);
+      }
+    }
+  }
+  if (failures.length === before) console.log(`${where}: named ${named.path} passed (${tables} table(s))`);
 }
 
 // Print the report page to A4: every page is A4, every table row has `break-inside: avoid` in
