@@ -154,6 +154,30 @@ fn read_varint(bytes: &[u8]) -> (u32, usize) {
     (v, bytes.len())
 }
 
+/// A map keyed by tokens, with a hash of one multiply: SipHash, the default,
+/// showed in the profile of a build, and the keys come from the site, not an adversary
+/// who could choose collisions (the file order does not depend on the hash).
+type TokenMap<V> = HashMap<Token, V, std::hash::BuildHasherDefault<TokenHasher>>;
+
+#[derive(Default)]
+struct TokenHasher(u64);
+
+impl std::hash::Hasher for TokenHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// The tokens of one shard, by their text (the order of the file).
 pub(crate) type Shard = BTreeMap<String, Postings>;
 
@@ -280,20 +304,30 @@ impl Index {
         // taking the tokens of its shards.
         const GROUPS: u32 = 8;
         const CHUNK: usize = 512;
-        let mut groups: Vec<HashMap<Token, Postings>> = (0..GROUPS).map(|_| HashMap::new()).collect();
+        let mut groups: Vec<TokenMap<Postings>> = (0..GROUPS).map(|_| TokenMap::default()).collect();
         for (c, chunk) in reports.chunks(CHUNK).enumerate() {
             // Each report's tokens, ordered by group, and where each group starts.
             type Grouped = (Vec<(Token, Field)>, [usize; GROUPS as usize + 1]);
             let tokens: Vec<Grouped> = chunk
                 .par_iter()
                 .map(|&r| {
-                    let mut all = text(r).map(|md| doc_tokens(&DocText::of(site, r, &md))).unwrap_or_default();
-                    all.sort_by_cached_key(|(t, _)| t.shard(shards) % GROUPS);
-                    let mut bounds = [all.len(); GROUPS as usize + 1];
-                    for g in (0..GROUPS as usize).rev() {
-                        bounds[g] = all.partition_point(|(t, _)| (t.shard(shards) % GROUPS) < g as u32);
+                    let all = text(r).map(|md| doc_tokens(&DocText::of(site, r, &md))).unwrap_or_default();
+                    // A counting sort by group: each token's shard is hashed once, and nothing is compared.
+                    let group: Vec<u8> = all.iter().map(|(t, _)| (t.shard(shards) % GROUPS) as u8).collect();
+                    let mut bounds = [0usize; GROUPS as usize + 1];
+                    for &g in &group {
+                        bounds[g as usize + 1] += 1;
                     }
-                    (all, bounds)
+                    for g in 0..GROUPS as usize {
+                        bounds[g + 1] += bounds[g];
+                    }
+                    let mut next = bounds;
+                    let mut sorted = vec![(Token(0), Field::Text); all.len()];
+                    for (&g, &token) in group.iter().zip(&all) {
+                        sorted[next[g as usize]] = token;
+                        next[g as usize] += 1;
+                    }
+                    (sorted, bounds)
                 })
                 .collect();
             let base = (c * CHUNK) as u32;
