@@ -18,6 +18,7 @@
 //! `scripts/bench` installs the tools and runs this; see docs/benchmarks.md.
 
 mod gen_site;
+mod search_bytes;
 mod serve_load;
 
 use std::collections::hash_map::DefaultHasher;
@@ -36,8 +37,13 @@ const PORTAL: &str = env!("CARGO_BIN_EXE_portal");
 /// Both generators' sources: a generated site is reused only while they are unchanged.
 const GENERATOR_SOURCE: &str = include_str!("gen_site.rs");
 const CORPUS_SOURCE: &str = include_str!("hugo_corpus.py");
-/// Output size per report measured at 10,000 reports, for the disk-space check.
-const OUTPUT_BYTES_PER_REPORT: u64 = 200_000;
+/// Output size per report measured at 10,000 reports (21 KB on the mixed-format
+/// site), with a margin, for the disk-space check.
+const OUTPUT_BYTES_PER_REPORT: u64 = 25_000;
+/// Two-word queries of the kind a visitor types, over the generated narratives'
+/// words, from common to rare: the bytes a search fetches are measured on them.
+const QUERIES: &[&str] =
+    &["政务公开 培训", "行政复议 诉讼", "依申请 答复", "错链 死链", "政策解读 新媒体", "保密审查 三审三校"];
 
 struct Options {
     sizes: Vec<usize>,
@@ -231,8 +237,31 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
     let check = repeat("portal check (validation + internal links), state kept", runs, |_| {
         portal(&["check", "--root", site_arg])
     });
+    // The search index's share of a fresh build: the same without it.
+    let site_toml = site.join("site.toml");
+    let settings = fs::read_to_string(&site_toml).expect("read site.toml");
+    fs::write(&site_toml, format!("{settings}\n[search]\nenabled = false\n")).expect("turn search off");
+    let fresh_no_search =
+        repeat("portal build, fresh, no kept state, without search ([search] enabled = false)", runs, |i| {
+            forget();
+            portal(&[
+                "build",
+                "--root",
+                site_arg,
+                "--out",
+                dir.join(format!("out-no-search-{i}")).to_str().expect("UTF-8 path"),
+            ])
+        });
+    fs::write(&site_toml, &settings).expect("restore site.toml");
+    forget();
     let fresh_median = fresh.median();
-    rows.extend([fresh, fresh_kept, floor, floor_html, rebuild, rebuild_edit, check_cold, check]);
+    let mut ratios = vec![format!(
+        "the search index adds {} and {} of peak memory to a fresh build (no kept state)",
+        seconds(fresh_median.saturating_sub(fresh_no_search.median())),
+        mebibytes(fresh.peak_kib.unwrap_or(0).saturating_sub(fresh_no_search.peak_kib.unwrap_or(0)))
+    )];
+    ratios.extend(search_sizes(&last, size));
+    rows.extend([fresh, fresh_kept, fresh_no_search, floor, floor_html, rebuild, rebuild_edit, check_cold, check]);
     // Where the time goes: `PORTAL_TIMINGS` makes portal print each stage's time.
     let timed = |args: &[&str]| {
         let m = run(Command::new(PORTAL).args(args).env("NO_COLOR", "1").env("PORTAL_TIMINGS", "1"));
@@ -247,7 +276,6 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
         rows.extend(serve_edits(&site, options.edits));
     }
 
-    let mut ratios = Vec::new();
     match &tools.lychee {
         Some(version) => {
             // lychee resolves root-relative links (`/xxgk/...`) under --root-dir: give it the base path.
@@ -460,16 +488,27 @@ fn serve_edits(site: &Path, edits: usize) -> Vec<Row> {
     let page = format!("{}{year}/{slug}/", server.base);
     let body = server.get(&page);
     assert!(body.contains("年政府信息公开工作年度报告"), "the report page is served: {page}");
+    // A first search makes the index (docs/search.md); each edit then updates it in place.
+    let t = Instant::now();
+    let meta = server.get(&format!("{}search/meta.json", server.base));
+    let first_search = t.elapsed();
+    let shards: u32 = meta
+        .split_once("\"shards\":")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .expect("search/meta.json gives the shard count");
     let reloads = server.events();
 
     let nonce = std::process::id();
-    let (mut to_reload, mut to_page) = (Vec::new(), Vec::new());
-    eprint!("portal serve, one edit → reload event / page:");
+    let (mut to_reload, mut to_page, mut to_search) = (Vec::new(), Vec::new(), Vec::new());
+    eprint!("portal serve, one edit → reload event / page / search index:");
     for i in 0..edits {
         // Quiet before each edit, so that a late event of the last rebuild is not taken for this one.
         thread::sleep(Duration::from_millis(300));
         while reloads.try_recv().is_ok() {}
-        let marker = format!("基准测试标记{nonce}x{i}");
+        // Its ASCII run is one search token: the shard that holds it shows when the index has the edit.
+        let word = format!("{nonce}x{i}");
+        let marker = format!("基准测试标记{word}");
+        let shard = format!("{}search/s/{}.bin", server.base, search_bytes::shard_of(&word, shards));
         let t0 = Instant::now();
         let mut f = fs::OpenOptions::new().append(true).open(&file).expect("open report.md");
         f.write_all(format!("\n{marker}。\n").as_bytes()).expect("append to report.md");
@@ -483,10 +522,18 @@ fn serve_edits(site: &Path, edits: usize) -> Vec<Row> {
             // Every 2 ms at first; later 1 % of the time so far, so that polling does not slow a long rebuild.
             thread::sleep(Duration::from_millis(2).max(t0.elapsed() / 100));
         };
+        let search_at = loop {
+            if server.get(&shard).contains(&word) {
+                break t0.elapsed();
+            }
+            assert!(Instant::now() < deadline, "the edit never reached the search index");
+            thread::sleep(Duration::from_millis(2).max(t0.elapsed() / 100));
+        };
         let reload_at = reloads.recv_timeout(Duration::from_secs(600)).expect("a reload event").duration_since(t0);
-        eprint!(" {}/{}", seconds(reload_at), seconds(page_at));
+        eprint!(" {}/{}/{}", seconds(reload_at), seconds(page_at), seconds(search_at));
         to_reload.push(reload_at);
         to_page.push(page_at);
+        to_search.push(search_at);
     }
     eprintln!();
     fs::write(&file, &original).expect("restore report.md");
@@ -509,6 +556,18 @@ fn serve_edits(site: &Path, edits: usize) -> Vec<Row> {
             times: to_page,
             peak_kib: None,
             note: "polled every 2 ms (1 % of the wait after 200 ms)".to_owned(),
+        },
+        Row {
+            what: "portal serve: first search (`search/meta.json`: the index is made)".to_owned(),
+            times: vec![first_search],
+            peak_kib: None,
+            note: String::new(),
+        },
+        Row {
+            what: format!("portal serve: one edit → search index has it (median of {edits} edits)"),
+            times: to_search,
+            peak_kib: None,
+            note: "its shard polled after the page showed it".to_owned(),
         },
     ]
 }
@@ -678,9 +737,9 @@ fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
         return true;
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
-    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 copies of one for the floor, and
-    // as many copies without the CSV, a fifth of the size each.
-    let folders = 3 * runs as u64 + 3;
+    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 without search, runs + 1 copies of
+    // one for the floor, and as many copies without the CSV, a fifth of the size each.
+    let folders = 4 * runs as u64 + 4;
     let need = OUTPUT_BYTES_PER_REPORT * size as u64 * folders * 6 / 5;
     if need > free {
         eprintln!(
@@ -738,6 +797,57 @@ fn copy_tree(from: &Path, to: &Path, keep: impl Fn(&str) -> bool + Sync) -> Meas
         fs::copy(from.join(f), to.join(f)).expect("copy a file");
     });
     Measured { wall: start.elapsed(), peak_kib: 0, failed: None, stderr: String::new() }
+}
+
+/// The search index's size, what a search downloads (`search_bytes.rs`), and the size of the
+/// pages that list every agency, from a fresh output `out` of `size` reports: lines for the table.
+fn search_sizes(out: &Path, size: usize) -> Vec<String> {
+    let kb = |b: u64| format!("{:.1} KB", b as f64 / 1e3);
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+    let search = out.join("search");
+    let (total, files) = tree_size(&search);
+    let (shards, shard_files) = tree_size(&search.join("s"));
+    let (texts, _) = tree_size(&search.join("d"));
+    let meta = fs::metadata(search.join("meta.json")).map_or(0, |m| m.len());
+    let mut lines = vec![format!(
+        "search index: {} in {files} files ({} a report): meta.json {}, postings {} in {shard_files} shards, texts {}",
+        mb(total),
+        kb(total / size as u64),
+        kb(meta),
+        mb(shards),
+        mb(texts)
+    )];
+    let (index, fixed) = search_bytes::Index::open(out, &search);
+    let mut per_query: Vec<search_bytes::QueryBytes> = QUERIES.iter().map(|q| index.query(q)).collect();
+    let detail: Vec<String> = per_query
+        .iter()
+        .map(|q| format!("{} {} ({} texts, {} shown)", q.query, kb(q.total()), q.documents_fetched, q.results))
+        .collect();
+    per_query.sort_by_key(|q| q.total());
+    let median = per_query[per_query.len() / 2].total();
+    let max = per_query.last().map_or(0, |q| q.total());
+    let shards_max = per_query.iter().map(|q| q.shards).max().unwrap_or(0);
+    lines.push(format!(
+        "a first search fetches {} of fixed payload (search page, search.js, meta.json); a two-word query {} (median), {} at most, of which shards at most {}: {}",
+        kb(fixed),
+        kb(median),
+        kb(max),
+        kb(shards_max),
+        detail.join("; ")
+    ));
+    let page = |path: &str| fs::metadata(out.join(path)).map_or(0, |m| m.len());
+    let latest = fs::read_dir(out)
+        .expect("the output")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u16>().ok())
+        .max()
+        .unwrap_or(0);
+    lines.push(format!(
+        "pages that list every agency: home {}, year page ({latest}) {}, agency index {}",
+        kb(page("index.html")),
+        kb(page(&format!("{latest}/index.html"))),
+        kb(page("agencies/index.html"))
+    ));
+    lines
 }
 
 /// Bytes and files under `dir`.
