@@ -286,6 +286,27 @@ impl Output {
         true
     }
 
+    /// The previous build's file at `path`, if it is still as that build wrote it.
+    pub(crate) fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        let (_, previous) = self.manifest.as_ref()?;
+        let &(_, len, mtime) = previous.0.get(path)?;
+        let old = self.out.join(path);
+        file_meta(&old).filter(|m| stamp(m) == Some((len, mtime)))?;
+        fs::read(&old).ok().filter(|b| b.len() as u64 == len)
+    }
+
+    /// Carries the previous build's file at `path` into the new site if it is
+    /// still as written, whatever it was made from; its fingerprint.
+    pub(crate) fn keep_previous(&self, path: &str) -> Option<u64> {
+        let (_, previous) = self.manifest.as_ref()?;
+        let &(fp, len, mtime) = previous.0.get(path)?;
+        let old = self.out.join(path);
+        let meta = file_meta(&old).filter(|m| stamp(m) == Some((len, mtime)))?;
+        self.keep(path, &old, &meta).ok()?;
+        self.record(path, (fp, len, mtime));
+        Some(fp)
+    }
+
     /// The output's file at `path` if the previous build wrote it with this
     /// fingerprint and it is still as written: then it need not be read to
     /// know it holds what it would be given.

@@ -247,6 +247,14 @@ pub(crate) trait Sink: Sync {
     fn wants_all(&self) -> bool {
         true
     }
+    /// The previous build's file at `path`, as it wrote it.
+    fn previous(&self, _path: &str) -> Option<Vec<u8>> {
+        None
+    }
+    /// Keeps the previous build's file at `path` as it is; its fingerprint.
+    fn keep_previous(&self, _path: &str) -> Option<u64> {
+        None
+    }
 }
 
 /// For inspecting without writing.
@@ -283,6 +291,12 @@ impl Sink for Output {
     }
     fn is_current(&self, path: &str, fingerprint: u64) -> bool {
         Output::is_current(self, path, fingerprint)
+    }
+    fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        Output::previous(self, path)
+    }
+    fn keep_previous(&self, path: &str) -> Option<u64> {
+        Output::keep_previous(self, path)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The plan of a site's files, and producing any one of them.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -72,6 +72,9 @@ pub struct Prepared {
     pub(super) report_prints: OnceLock<Vec<Vec<u64>>>,
     /// The search index, made when a file of it is first asked for.
     pub(super) search: OnceLock<Arc<Index>>,
+    /// After an edit, the shard files that change, patched from the previous
+    /// build's (`None`: the whole index is made).
+    pub(super) patched: OnceLock<Option<BTreeMap<u32, Vec<u8>>>>,
 }
 
 /// Where report pages get their `report.md` from.
@@ -153,6 +156,7 @@ impl Prepared {
             texts: Arc::new(Texts::Disk),
             report_prints: OnceLock::new(),
             search: OnceLock::new(),
+            patched: OnceLock::new(),
         })
     }
 
@@ -189,7 +193,12 @@ impl Prepared {
             }
             Kind::Feed => output::feed::feed(site).into_bytes(),
             Kind::Search(SearchFile::Meta) => search::meta(site, &site.config.base_url),
-            Kind::Search(SearchFile::Shard(n)) => self.search_index().shard_file(*n),
+            Kind::Search(SearchFile::Shard(n)) => {
+                match self.patched.get().and_then(Option::as_ref).and_then(|p| p.get(n)) {
+                    Some(bytes) => bytes.clone(),
+                    None => self.search_index().shard_file(*n),
+                }
+            }
             Kind::Search(SearchFile::Doc(r)) => search::DocText::of(site, *r, &self.text(*r)?).file(),
             Kind::Asset(content) => content
                 .bytes()
@@ -371,9 +380,14 @@ impl Prepared {
         // The bulk files first: each is one long task, which must not be left for the end.
         let bulk: Vec<usize> = (0..self.entries.len()).filter(|&n| Self::streamed(&self.entries[n].kind)).collect();
         let (mut first, mut rest): (Vec<_>, Vec<_>) = made.iter_mut().enumerate().partition(|(n, _)| bulk.contains(n));
-        // The search index is made once, beside the bulk files, before its files are asked for.
+        // After an edit, the shards it touches are patched from the previous build's files.
+        let patched = redo.filter(|_| sink.wants_all()).and_then(|redo| self.patch_index(sink, redo));
+        let patching = patched.is_some();
+        let _ = self.patched.set(patched);
+        // Else the search index is made once, beside the bulk files, before its files are asked for.
         let index_first =
             sink.wants_all()
+                && !patching
                 && self.entries.iter().enumerate().any(|(n, e)| {
                     matches!(e.kind, Kind::Search(SearchFile::Shard(_))) && redo.is_none_or(|redo| redo[n])
                 });
@@ -400,6 +414,14 @@ impl Prepared {
     ) -> Result<Produced, BuildError> {
         let entry = &self.entries[n];
         let nothing = Produced::default();
+        // A shard the patched edit does not touch stays as the previous build wrote it.
+        if let Kind::Search(SearchFile::Shard(s)) = entry.kind
+            && let Some(Some(patched)) = self.patched.get()
+            && !patched.contains_key(&s)
+            && let Some(hash) = sink.keep_previous(&entry.path)
+        {
+            return Ok(Produced { links: PageLinks::default(), hash: Some(hash), reused: true });
+        }
         let fingerprint = self.fingerprint(entry);
         if let Some((false, hash)) = known
             && fingerprint.is_none()
@@ -429,6 +451,38 @@ impl Prepared {
         sink.put(&entry.path, &bytes, fingerprint.or(hash))?;
         let reused = links.is_none();
         Ok(Produced { links: links.unwrap_or_default(), hash, reused })
+    }
+
+    /// The shard files an edit changes, patched from the previous build's: the
+    /// old text of each edited report is its search text file there. `None`
+    /// when nothing is edited, too much is, or a file of the previous build
+    /// is missing or changed: then the whole index is made.
+    fn patch_index(&self, sink: &impl Sink, redo: &[bool]) -> Option<BTreeMap<u32, Vec<u8>>> {
+        // Beyond this, one pass over every report is as quick.
+        const MAX_EDITS: usize = 64;
+        let edited: Vec<(&str, ReportIx)> = self
+            .entries
+            .iter()
+            .zip(redo)
+            .filter_map(|(e, &redo)| match e.kind {
+                Kind::Search(SearchFile::Doc(r)) if redo => Some((e.path.as_str(), r)),
+                _ => None,
+            })
+            .collect();
+        if edited.is_empty() || edited.len() > MAX_EDITS {
+            return None;
+        }
+        let mut edits = Vec::with_capacity(edited.len());
+        for (path, r) in edited {
+            let old = search::DocText::from_file(&sink.previous(path)?)?;
+            let new = search::DocText::of(&self.site, r, &self.text(r).ok()?);
+            if !new.round_trips() {
+                return None;
+            }
+            edits.push((search::doc_id(&self.site, r), old, new));
+        }
+        let docs = self.site.reports().count() as u32;
+        Index::patched_shards(docs, &edits, |n| sink.previous(&search::shard_path(n)))
     }
 
     /// A hash of the paths of the site's files: what the per-file data a run

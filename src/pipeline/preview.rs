@@ -149,6 +149,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         }),
         report_prints: OnceLock::new(),
         search: OnceLock::new(),
+        patched: OnceLock::new(),
     };
     // The index, if made, follows the edit: only the shards of the tokens that changed are copied.
     if let (Some(index), Some(old_text)) = (old.search.get(), old_text) {

@@ -192,6 +192,7 @@ pub(crate) struct Index {
 /// What is indexed of one report: its title field (the title, then its
 /// agency's name and region where the title does not hold them) and its
 /// narrative as plain text.
+#[derive(Debug, Clone)]
 pub(crate) struct DocText {
     pub title: String,
     pub extra: String,
@@ -224,6 +225,20 @@ impl DocText {
 
     /// The document file: the title on the first line, the agency and region
     /// (where the title lacks them) on the second, then the text.
+    /// The fields back from [`DocText::file`]'s bytes; `None` if they are not such a file.
+    pub(crate) fn from_file(bytes: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?.strip_suffix('\n')?;
+        let mut lines = text.splitn(3, '\n');
+        let (title, extra) = (lines.next()?.to_owned(), lines.next()?.to_owned());
+        Some(Self { title, extra, text: lines.next().unwrap_or("").to_owned() })
+    }
+
+    /// Whether [`DocText::from_file`] gives these fields back: the title and
+    /// the agency's line are one line each.
+    pub(crate) fn round_trips(&self) -> bool {
+        !self.title.contains('\n') && !self.extra.contains('\n')
+    }
+
     pub(crate) fn file(&self) -> Vec<u8> {
         let mut out = String::with_capacity(self.title.len() + self.extra.len() + self.text.len() + 2);
         out.push_str(&self.title);
@@ -253,6 +268,59 @@ fn plain_text(markdown: &str, out: &mut String) {
 }
 
 /// One document's tokens, each once, with its best field.
+/// The tokens whose place in a document differs between its `old` and `new`
+/// text, with the field each is in now (`None`: gone).
+fn changes(old: &DocText, new: &DocText) -> Vec<(Token, Option<Field>)> {
+    let before: HashMap<Token, Field> = doc_tokens(old).into_iter().collect();
+    let after: HashMap<Token, Field> = doc_tokens(new).into_iter().collect();
+    let mut out: Vec<(Token, Option<Field>)> =
+        before.iter().filter(|(t, f)| after.get(t) != Some(f)).map(|(&t, _)| (t, after.get(&t).copied())).collect();
+    out.extend(after.iter().filter(|(t, _)| !before.contains_key(t)).map(|(&t, &f)| (t, Some(f))));
+    out
+}
+
+/// A shard file read back (the layout of [`Index::shard_file`]) over `docs`
+/// documents; `None` if it is not one.
+fn read_shard(bytes: &[u8], docs: u32) -> Option<Shard> {
+    fn list(bytes: &[u8], at: &mut usize, docs: u32) -> Option<List> {
+        let (n, used) = read_varint(bytes.get(*at..)?);
+        *at += used;
+        if n == 0 {
+            return Some(List::default());
+        }
+        let (kind, data) = (*bytes.get(*at)?, bytes.get(*at + 1..*at + n as usize)?);
+        *at += n as usize;
+        let ids: Vec<u32> = match kind {
+            1 => (0..docs).filter(|&d| data.get(d as usize / 8).is_some_and(|b| b & (1 << (d % 8)) != 0)).collect(),
+            0 => {
+                let (mut ids, mut p, mut doc) = (Vec::new(), 0, 0u32);
+                while p < data.len() {
+                    let (delta, used) = read_varint(&data[p..]);
+                    p += used;
+                    doc = if ids.is_empty() { delta } else { doc.checked_add(delta)? };
+                    ids.push(doc);
+                }
+                ids
+            }
+            _ => return None,
+        };
+        Some(List::from_ids(&ids))
+    }
+    let mut shard = Shard::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let (len, used) = read_varint(&bytes[at..]);
+        at += used;
+        let text = std::str::from_utf8(bytes.get(at..at + len as usize)?).ok()?.to_owned();
+        at += len as usize;
+        let table = *bytes.get(at)? == 1;
+        at += 1;
+        let (title, text_list) = (list(bytes, &mut at, docs)?, list(bytes, &mut at, docs)?);
+        shard.insert(text, Postings { table, title, text: text_list });
+    }
+    Some(shard)
+}
+
 fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
     let mut title = Vec::new();
     token::tokens(&doc.title, |t| title.push(t));
@@ -367,12 +435,9 @@ impl Index {
     /// The index with document `doc` indexed from `new` instead of `old`:
     /// only the shards of tokens that changed are copied.
     pub(crate) fn with_edit(&self, doc: u32, old: &DocText, new: &DocText) -> Self {
-        let (before, after) = (doc_tokens(old), doc_tokens(new));
-        let before: HashMap<Token, Field> = before.into_iter().collect();
-        let after: HashMap<Token, Field> = after.into_iter().collect();
         let shards = self.shards.len() as u32;
         let mut index = self.clone();
-        let mut change = |t: Token, to: Option<Field>| {
+        for (t, to) in changes(old, new) {
             let shard = Arc::make_mut(&mut index.shards[t.shard(shards) as usize]);
             let p = shard.entry(t.text()).or_default();
             for (field, list) in [(Field::Title, &mut p.title), (Field::Text, &mut p.text)] {
@@ -388,18 +453,31 @@ impl Index {
             if *p == Postings::default() {
                 shard.remove(&t.text());
             }
-        };
-        for (&t, &f) in &before {
-            if after.get(&t) != Some(&f) {
-                change(t, after.get(&t).copied());
-            }
-        }
-        for (&t, &f) in &after {
-            if !before.contains_key(&t) {
-                change(t, Some(f));
-            }
         }
         index
+    }
+
+    /// The files of the shards that change when each document `doc` of
+    /// `edits` is indexed from its new text instead of its old, of an index of
+    /// `docs` documents: each shard read back from `previous` (its file as the
+    /// last build wrote it) and patched. `None` when a shard cannot be read:
+    /// then only a whole index will do.
+    pub(crate) fn patched_shards(
+        docs: u32,
+        edits: &[(u32, DocText, DocText)],
+        previous: impl Fn(u32) -> Option<Vec<u8>>,
+    ) -> Option<BTreeMap<u32, Vec<u8>>> {
+        let shards = shard_count(docs as usize);
+        let touched: std::collections::BTreeSet<u32> =
+            edits.iter().flat_map(|(_, old, new)| changes(old, new)).map(|(t, _)| t.shard(shards)).collect();
+        let mut index = Index { docs, shards: (0..shards).map(|_| Arc::default()).collect() };
+        for &n in &touched {
+            index.shards[n as usize] = Arc::new(read_shard(&previous(n)?, docs)?);
+        }
+        for (doc, old, new) in edits {
+            index = index.with_edit(*doc, old, new);
+        }
+        Some(touched.into_iter().map(|n| (n, index.shard_file(n))).collect())
     }
 
     /// The number of shards.
@@ -660,6 +738,40 @@ mod tests {
         for n in 0..index.shards() {
             assert_eq!(undone.shard_file(n), index.shard_file(n), "shard {n}");
         }
+    }
+
+    #[test]
+    fn shards_read_back_and_patched_are_a_fresh_index() {
+        let mut docs: Vec<DocText> =
+            (0..40).map(|i| doc(&format!("机构{i}年度报告"), &format!("依申请公开{i}件，政府信息公开。"))).collect();
+        let index = index_of(&docs);
+        for n in 0..index.shards() {
+            let read = read_shard(&index.shard_file(n), index.docs).expect("a shard file");
+            assert_eq!(**index.shards.get(n as usize).unwrap(), read, "shard {n}");
+        }
+        assert!(read_shard(&[5, b'a'], 40).is_none(), "a cut file");
+        // Two documents edited: the patched shards are a fresh index's, and only they change.
+        let edits = vec![
+            (3, docs[3].clone(), doc("机构3年度报告", "依申请公开3件，行政复议1件。")),
+            (17, docs[17].clone(), doc("机构十七年度报告", "依申请公开17件。")),
+        ];
+        let patched =
+            Index::patched_shards(40, &edits, |n| Some(index.shard_file(n))).expect("every shard is readable");
+        for (d, _, new) in &edits {
+            docs[*d as usize] = new.clone();
+        }
+        let fresh = index_of(&docs);
+        for n in 0..index.shards() {
+            match patched.get(&n) {
+                Some(bytes) => assert_eq!(*bytes, fresh.shard_file(n), "shard {n}"),
+                None => assert_eq!(index.shard_file(n), fresh.shard_file(n), "shard {n} left as it was"),
+            }
+        }
+        assert!(!patched.is_empty() && patched.len() < index.shards() as usize, "{} shards", patched.len());
+        assert!(Index::patched_shards(40, &edits, |_| None).is_none(), "a shard that cannot be read");
+        let file = edits[0].2.file();
+        let back = DocText::from_file(&file).unwrap();
+        assert_eq!((back.title.as_str(), back.text.as_str()), ("机构3年度报告", "依申请公开3件，行政复议1件。"));
     }
 
     #[test]
