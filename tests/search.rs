@@ -84,3 +84,27 @@ fn one_edit_rewrites_only_the_index_files_it_touches() {
     };
     assert!(index(&patched) == index(&fresh), "the patched index differs from a fresh build's");
 }
+
+#[test]
+fn an_output_of_another_numbering_is_not_patched() {
+    let site = generated(60);
+    let (a, b) = (site.path("a"), site.path("b"));
+    let build = |out: &Path| {
+        let run = site.run(&["build", "--out", out.to_str().unwrap()]);
+        assert!(run.success, "{}", run.stderr);
+    };
+    build(&a);
+    // Weighed to the end of the site's order, the agency's reports are numbered last: `b` and the
+    // kept state number the documents otherwise than `a` does, with as many documents.
+    site.edit("content/agency-00000/agency.toml", "weight = 10", "weight = 99");
+    build(&b);
+    site.edit("content/agency-00001/2015/report.md", "## 一、总体情况\n\n", "## 一、总体情况\n\n鹳雀楼修缮。\n\n");
+    build(&a);
+    let fresh = site.path("fresh");
+    fs::remove_file(site.path(".portal-cache/state.bin")).unwrap();
+    build(&fresh);
+    let index = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        files(dir).into_iter().filter(|(p, _)| p.starts_with("search/")).map(|(p, (_, b))| (p, b)).collect()
+    };
+    assert!(index(&a) == index(&fresh), "the index of `a` differs from a fresh build's");
+}

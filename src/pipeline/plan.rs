@@ -455,8 +455,9 @@ impl Prepared {
 
     /// The shard files an edit changes, patched from the previous build's: the
     /// old text of each edited report is its search text file there. `None`
-    /// when nothing is edited, too much is, or a file of the previous build
-    /// is missing or changed: then the whole index is made.
+    /// when nothing is edited, too much is, the previous build numbered the
+    /// documents otherwise, or a file of it is missing or changed: then the
+    /// whole index is made.
     fn patch_index(&self, sink: &impl Sink, redo: &[bool]) -> Option<BTreeMap<u32, Vec<u8>>> {
         // Beyond this, one pass over every report is as quick.
         const MAX_EDITS: usize = 64;
@@ -470,6 +471,11 @@ impl Prepared {
             })
             .collect();
         if edited.is_empty() || edited.len() > MAX_EDITS {
+            return None;
+        }
+        // The same meta.json maps the same documents to the same reports: the previous
+        // output's numbering is this build's (it may be an output of another structure).
+        if sink.previous(search::META)? != search::meta(&self.site, &self.site.config.base_url) {
             return None;
         }
         let mut edits = Vec::with_capacity(edited.len());
