@@ -223,8 +223,6 @@ impl DocText {
         Self { title, extra, text }
     }
 
-    /// The document file: the title on the first line, the agency and region
-    /// (where the title lacks them) on the second, then the text.
     /// The fields back from [`DocText::file`]'s bytes; `None` if they are not such a file.
     pub(crate) fn from_file(bytes: &[u8]) -> Option<Self> {
         let text = std::str::from_utf8(bytes).ok()?.strip_suffix('\n')?;
@@ -239,6 +237,8 @@ impl DocText {
         !self.title.contains('\n') && !self.extra.contains('\n')
     }
 
+    /// The document file: the title on the first line, the agency and region
+    /// (where the title lacks them) on the second, then the text.
     pub(crate) fn file(&self) -> Vec<u8> {
         let mut out = String::with_capacity(self.title.len() + self.extra.len() + self.text.len() + 2);
         out.push_str(&self.title);
@@ -267,7 +267,6 @@ fn plain_text(markdown: &str, out: &mut String) {
     }
 }
 
-/// One document's tokens, each once, with its best field.
 /// The tokens whose place in a document differs between its `old` and `new`
 /// text, with the field each is in now (`None`: gone).
 fn changes(old: &DocText, new: &DocText) -> Vec<(Token, Option<Field>)> {
@@ -321,6 +320,7 @@ fn read_shard(bytes: &[u8], docs: u32) -> Option<Shard> {
     Some(shard)
 }
 
+/// One document's tokens, each once, with its best field.
 fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
     let mut title = Vec::new();
     token::tokens(&doc.title, |t| title.push(t));
