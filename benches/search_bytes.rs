@@ -34,7 +34,7 @@ pub struct Index<'a> {
     docs: u32,
     shards: u32,
     labels: String,
-    /// Per agency its first document and years as runs, for the year filter (unused) and ties.
+    /// Per agency its first document and years as runs: a document's year, which breaks ties.
     agencies: Vec<(u32, Vec<u16>)>,
 }
 
@@ -236,7 +236,6 @@ fn parse(query: &str) -> Vec<Word> {
         flush_word(&mut run, &mut tokens, &mut phrases);
         flush_han(&mut han, &mut tokens, &mut phrases);
         let whole = (phrases.len() > 1 && phrases.concat() == w).then(|| w.to_owned());
-        tokens.dedup();
         if !tokens.is_empty() {
             words.push(Word { tokens, phrases, whole });
         }

@@ -103,12 +103,14 @@ pub(crate) fn attachment_file(href: &str) -> Option<String> {
 /// Whether a paragraph is a line of attachments only (`附件：原件.pdf`), `linked` being the
 /// names of the attachments it links: such a line is read as its links, not as text.
 pub(crate) fn attachments_only(text: &str, linked: &[String]) -> bool {
+    if linked.is_empty() {
+        return false;
+    }
     let mut rest = text.to_owned();
     for name in linked {
         rest = rest.replacen(name.as_str(), "", 1);
     }
-    !linked.is_empty()
-        && rest.replace("附件", "").chars().all(|c| c.is_whitespace() || c.is_ascii_digit() || !c.is_alphanumeric())
+    rest.replace("附件", "").chars().all(|c| c.is_whitespace() || c.is_ascii_digit() || !c.is_alphanumeric())
 }
 
 /// What a reader found: the pieces of the report body in order, and what the

@@ -81,8 +81,7 @@ struct TableBuilder {
 }
 
 fn val(e: &BytesStart<'_>) -> Option<String> {
-    let attr = e.try_get_attribute("w:val").ok().flatten()?;
-    Some(String::from_utf8_lossy(&attr.value).into_owned())
+    attr(e, "w:val")
 }
 
 /// Parses `word/document.xml`, its links resolved by `rels`.
@@ -148,10 +147,7 @@ fn parse(xml: &str, rels: &Relationships) -> Result<Source, String> {
                     if let Some(target) = attr(&e, "r:id").and_then(|id| rels.get(&id)) {
                         let name = target.rsplit('/').next().unwrap_or(target).to_owned();
                         let href = format!("word/{}", target.trim_start_matches('/'));
-                        let loc = here(&tables, table_count, paragraphs);
-                        if !attachments.iter().any(|a| a.href == href) {
-                            attachments.push(Attachment { name, href, loc });
-                        }
+                        add(&mut attachments, Attachment { name, href, loc: here(&tables, table_count, paragraphs) });
                     }
                 }
                 b"w:vMerge" => {
@@ -184,15 +180,14 @@ fn parse(xml: &str, rels: &Relationships) -> Result<Source, String> {
                         let text = para.as_ref().and_then(|p| p.get(start..)).map(squash).unwrap_or_default();
                         let name = if text.is_empty() { attachment_file(&href).unwrap_or_default() } else { text };
                         linked.push(name.clone());
-                        if !attachments.iter().any(|a| a.href == href) {
-                            attachments.push(Attachment { name, href, loc: here(&tables, table_count, paragraphs) });
-                        }
+                        add(&mut attachments, Attachment { name, href, loc: here(&tables, table_count, paragraphs) });
                     }
                 }
                 b"w:p" => {
                     let text = para.take().unwrap_or_default();
                     // A line of attachments only (`附件：原件.pdf`) is read as its links.
-                    if attachments_only(&squash(&text), &std::mem::take(&mut linked)) {
+                    let links = std::mem::take(&mut linked);
+                    if !links.is_empty() && attachments_only(&squash(&text), &links) {
                         continue;
                     }
                     // A nested table's text belongs to the outermost cell, in
@@ -257,6 +252,13 @@ fn parse(xml: &str, rels: &Relationships) -> Result<Source, String> {
         }
     }
     Ok(Source { pieces, attachments, ..Source::default() })
+}
+
+/// Records an attachment, once per address.
+fn add(attachments: &mut Vec<Attachment>, found: Attachment) {
+    if !attachments.iter().any(|a| a.href == found.href) {
+        attachments.push(found);
+    }
 }
 
 /// Where the reader is: the row of the outermost table, or the next paragraph of the body.

@@ -273,47 +273,41 @@ impl Output {
     /// Whether the output holds the file at `path` as made from inputs with
     /// this fingerprint (then it need not be made again).
     pub(crate) fn is_current(&self, path: &str, fingerprint: u64) -> bool {
-        let Some((_, previous)) = &self.manifest else { return false };
-        let Some(&(fp, len, mtime)) = previous.0.get(path) else { return false };
-        let old = self.out.join(path);
-        let Some(meta) = file_meta(&old).filter(|m| fp == fingerprint && stamp(m) == Some((len, mtime))) else {
-            return false;
-        };
-        if self.keep(path, &old, &meta).is_err() {
-            return false;
-        }
-        self.record(path, (fp, len, mtime));
-        true
-    }
-
-    /// The previous build's file at `path`, if it is still as that build wrote it.
-    pub(crate) fn previous(&self, path: &str) -> Option<Vec<u8>> {
-        let (_, previous) = self.manifest.as_ref()?;
-        let &(_, len, mtime) = previous.0.get(path)?;
-        let old = self.out.join(path);
-        file_meta(&old).filter(|m| stamp(m) == Some((len, mtime)))?;
-        fs::read(&old).ok().filter(|b| b.len() as u64 == len)
+        self.carry_over(path, Some(fingerprint)).is_some()
     }
 
     /// Carries the previous build's file at `path` into the new site if it is
     /// still as written, whatever it was made from; its fingerprint.
     pub(crate) fn keep_previous(&self, path: &str) -> Option<u64> {
-        let (_, previous) = self.manifest.as_ref()?;
-        let &(fp, len, mtime) = previous.0.get(path)?;
-        let old = self.out.join(path);
-        let meta = file_meta(&old).filter(|m| stamp(m) == Some((len, mtime)))?;
-        self.keep(path, &old, &meta).ok()?;
-        self.record(path, (fp, len, mtime));
-        Some(fp)
+        self.carry_over(path, None)
     }
 
-    /// The output's file at `path` if the previous build wrote it with this
-    /// fingerprint and it is still as written: then it need not be read to
-    /// know it holds what it would be given.
-    fn holds(&self, path: &str, old: &Path, fingerprint: Option<u64>) -> Option<fs::Metadata> {
-        let (Some(fingerprint), Some((_, previous))) = (fingerprint, &self.manifest) else { return None };
-        let &(fp, len, mtime) = previous.0.get(path)?;
-        file_meta(old).filter(|m| fp == fingerprint && stamp(m) == Some((len, mtime)))
+    /// The previous build's file at `path`, if it is still as that build wrote it.
+    pub(crate) fn previous(&self, path: &str) -> Option<Vec<u8>> {
+        let ((_, len, _), old, _) = self.as_written(path, None)?;
+        fs::read(&old).ok().filter(|b| b.len() as u64 == len)
+    }
+
+    /// [`Output::is_current`] and [`Output::keep_previous`]: the file kept and recorded.
+    fn carry_over(&self, path: &str, fingerprint: Option<u64>) -> Option<u64> {
+        let (entry, old, meta) = self.as_written(path, fingerprint)?;
+        self.keep(path, &old, &meta).ok()?;
+        self.record(path, entry);
+        Some(entry.0)
+    }
+
+    /// What the previous build recorded of `path` (fingerprint, length, time), its
+    /// file there and that file's metadata, if the file is still as written and,
+    /// with `fingerprint`, was made from inputs with it.
+    fn as_written(&self, path: &str, fingerprint: Option<u64>) -> Option<((u64, u64, i128), PathBuf, fs::Metadata)> {
+        let (_, previous) = self.manifest.as_ref()?;
+        let entry @ (fp, len, mtime) = *previous.0.get(path)?;
+        if fingerprint.is_some_and(|f| f != fp) {
+            return None;
+        }
+        let old = self.out.join(path);
+        let meta = file_meta(&old).filter(|m| stamp(m) == Some((len, mtime)))?;
+        Some((entry, old, meta))
     }
 
     /// Carries the output's file at `path`, which is as it should be, into the new site.
@@ -370,7 +364,8 @@ impl Output {
     /// Writes one file, unless the output already holds it as it is.
     pub(crate) fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), WriteError> {
         let old = self.out.join(path);
-        if let Some(meta) = self.holds(path, &old, fingerprint).or_else(|| unchanged(&old, bytes)) {
+        let holds = fingerprint.and_then(|f| self.as_written(path, Some(f))).map(|(_, _, meta)| meta);
+        if let Some(meta) = holds.or_else(|| unchanged(&old, bytes)) {
             self.keep(path, &old, &meta)?;
             self.note(path, Some(meta), fingerprint);
             return Ok(());
