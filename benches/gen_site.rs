@@ -33,14 +33,43 @@ const PER_COUNTY: usize = 5;
 /// The path of `base_url` in the generated `site.toml`: root-relative links need it.
 const BASE: &str = "/xxgk/";
 
-/// Writes a site of `reports` reports under `root` (created if missing).
+/// Writes a site of `reports` reports under `root` (created if missing), each
+/// report in the format of its year.
 pub fn generate(root: &Path, reports: usize) {
+    generate_in(root, reports, Formats::ByYear);
+}
+
+/// Which formats a generated site's reports follow.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Formats {
+    /// The format of the report's year: free-form, 2019, 2021.
+    ByYear,
+    /// The 2021 format for every year (front matter `format = "2021"` before
+    /// 2021): the site the bench compares the archive with, as it was before
+    /// the archive existed.
+    #[allow(dead_code)] // made by the bench and tests/gen_site.rs, not by every test that includes this file
+    Only2021,
+}
+
+impl Formats {
+    /// The format a report of `year` follows, as `FormatId::for_year` (or the front matter) says.
+    fn of(self, year: usize) -> Fmt {
+        match (self, year) {
+            (Formats::Only2021, _) | (Formats::ByYear, 2021..) => Fmt::F2021,
+            (Formats::ByYear, 2019..=2020) => Fmt::F2019,
+            (Formats::ByYear, _) => Fmt::Free,
+        }
+    }
+}
+
+/// [`generate`] with the reports' formats chosen by `formats`.
+pub fn generate_in(root: &Path, reports: usize, formats: Formats) {
     fs::create_dir_all(root.join("content")).expect("create the site folder");
     fs::write(root.join("site.toml"), SITE_TOML).expect("write site.toml");
     // Each agency is independent of the others: write them in parallel.
     (0..reports.div_ceil(YEARS)).into_par_iter().for_each(|a| {
         let years = (reports - a * YEARS).min(YEARS);
-        write_agency(root, a, years);
+        write_agency(root, a, years, formats);
     });
 }
 
@@ -195,7 +224,7 @@ fn agency_short(a: usize) -> &'static str {
     KINDS[(a % PER_COUNTY + 3 * c) % KINDS.len()].short
 }
 
-fn write_agency(root: &Path, a: usize, years: usize) {
+fn write_agency(root: &Path, a: usize, years: usize, formats: Formats) {
     let agency = agency(a);
     let dir = root.join("content").join(&agency.slug);
     fs::create_dir_all(&dir).expect("create an agency folder");
@@ -210,7 +239,7 @@ fn write_agency(root: &Path, a: usize, years: usize) {
         let figures = Figures::draw(&mut rng, agency.kind, scale, previous.as_ref());
         let year_dir = dir.join(year.to_string());
         fs::create_dir_all(&year_dir).expect("create a year folder");
-        match Fmt::of(year) {
+        match formats.of(year) {
             // A free-form report: its narrative alone, no data.toml.
             Fmt::Free => {}
             Fmt::F2019 => {
@@ -223,13 +252,13 @@ fn write_agency(root: &Path, a: usize, years: usize) {
                 fs::write(year_dir.join("data.toml"), data_toml(&agency, year, &figures)).expect("write data.toml");
             }
         }
-        let markdown = report_md(&agency, year, &figures, previous.as_ref(), y + 1 < years, &mut rng);
+        let markdown = report_md(&agency, year, formats, &figures, previous.as_ref(), y + 1 < years, &mut rng);
         fs::write(year_dir.join("report.md"), markdown).expect("write report.md");
         previous = Some(figures);
     }
 }
 
-/// The format a generated report of a year follows, as `FormatId::for_year` says.
+/// The format of one generated report.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fmt {
     Free,
@@ -238,26 +267,18 @@ enum Fmt {
 }
 
 impl Fmt {
-    fn of(year: usize) -> Fmt {
-        match year {
-            2021.. => Fmt::F2021,
-            2019..=2020 => Fmt::F2019,
-            _ => Fmt::Free,
-        }
-    }
-
-    /// The fragment a link to section `n` (1–6) of a report of `year` names.
-    fn section(year: usize, n: usize) -> String {
-        match Fmt::of(year) {
+    /// The fragment a link to section `n` (1–6) of a report in this format names.
+    fn section(self, n: usize) -> String {
+        match self {
             Fmt::Free => format!("part-{n}"),
             _ => format!("section-{n}"),
         }
     }
 
-    /// The fragment of table `key` (`requests`, `appeals`) on a report of `year`;
-    /// a free-form report has its section's heading instead.
-    fn table(year: usize, key: &str) -> String {
-        match (Fmt::of(year), key) {
+    /// The fragment of table `key` (`requests`, `appeals`) on a report in this
+    /// format; a free-form report has its section's heading instead.
+    fn table(self, key: &str) -> String {
+        match (self, key) {
             (Fmt::Free, "requests") => "part-3".to_owned(),
             (Fmt::Free, _) => "part-4".to_owned(),
             _ => format!("table-{key}"),
@@ -712,6 +733,7 @@ fn paragraphs(out: &mut String, items: &[String]) {
 fn report_md(
     agency: &Agency,
     year: usize,
+    formats: Formats,
     f: &Figures,
     previous: Option<&Figures>,
     has_next: bool,
@@ -719,15 +741,18 @@ fn report_md(
 ) -> String {
     let mut out = String::with_capacity(8 * 1024);
     let (slug, short) = (&agency.slug, agency.short);
+    let fmt = formats.of(year);
+    // Only where the year alone would name another format.
+    let declared = if fmt != Formats::ByYear.of(year) { "format = \"2021\"\n" } else { "" };
     let _ = write!(
         out,
-        "+++\ntitle = \"{name}{year}年政府信息公开工作年度报告\"\ndate = {next}-01-{day:02}\nsigned_by = \"{name}\"\n+++\n\n",
+        "+++\ntitle = \"{name}{year}年政府信息公开工作年度报告\"\ndate = {next}-01-{day:02}\nsigned_by = \"{name}\"\n{declared}+++\n\n",
         name = agency.name,
         next = year + 1,
         day = rng.range(5, 31),
     );
     let outline = OUTLINES[year % OUTLINES.len()];
-    let opening = match Fmt::of(year) {
+    let opening = match fmt {
         Fmt::F2021 => OPENING.to_owned(),
         Fmt::F2019 => OPENING.replace("〔2021〕30号", "〔2019〕60号"),
         Fmt::Free => OPENING.replace("国务院令第711号", "国务院令第492号").replace(
@@ -760,7 +785,7 @@ fn report_md(
         granted = total(&f.results[0]),
         partly = total(&f.results[1]),
         cf = total(&f.carried_forward),
-        requests = Fmt::table(year, "requests"),
+        requests = fmt.table("requests"),
     );
     match previous {
         Some(_) => {
@@ -770,7 +795,7 @@ fn report_md(
                 year - 1,
                 year - 1,
                 year - 1,
-                Fmt::table(year - 1, "requests")
+                formats.of(year - 1).table("requests")
             );
         }
         None => {
@@ -780,14 +805,14 @@ fn report_md(
     out.push_str("\n\n### （一）主动公开\n\n");
     let active = pick(rng, ACTIVE, 2, agency, year, (3, 400));
     paragraphs(&mut out, &active);
-    let mut documents = match Fmt::of(year) {
+    let mut documents = match fmt {
         Fmt::F2019 => format!("本年新制作规范性文件{}件，新公开规范性文件{}件", f.normative[0], f.normative[0]),
         _ => format!(
             "本年制发行政规范性文件{}件，废止{}件，现行有效的规范性文件共{}件",
             f.normative[0], f.normative[1], f.normative[2]
         ),
     };
-    if agency.kind.rules && Fmt::of(year) != Fmt::F2019 {
+    if agency.kind.rules && fmt != Fmt::F2019 {
         let _ = write!(documents, "；现行有效规章{}件", f.rules[2]);
     }
     let _ = write!(
@@ -810,7 +835,7 @@ fn report_md(
             out,
             "{year}年，{}因政府信息公开被申请行政复议{reconsideration}件，被提起行政诉讼{litigation}件，详见[第四部分](#{})。\n\n",
             agency.we,
-            Fmt::table(year, "appeals")
+            fmt.table("appeals")
         );
     }
 
@@ -828,7 +853,7 @@ fn report_md(
             "下一年度的主动公开情况见[{}年度报告](../../{}/{slug}/#{})。\n\n",
             year + 1,
             year + 1,
-            Fmt::section(year + 1, 2)
+            formats.of(year + 1).section(2)
         );
     }
     out.push_str("## 三、行政机关收到和处理政府信息公开申请情况\n\n");
@@ -836,7 +861,7 @@ fn report_md(
         let _ = write!(
             out,
             "同一地区[{other_short}的{year}年度报告]({BASE}{year}/{other}/#{section})可供对照，本地区各机构的情况见[{year}年度汇总页面](../../{year}/)。\n\n",
-            section = Fmt::section(year, 3)
+            section = fmt.section(3)
         );
     }
     out.push_str("## 四、因政府信息公开工作被申请行政复议、提起行政诉讼情况\n\n");

@@ -1,7 +1,7 @@
 //! Portal-scale benchmark of the `portal` binary, and the generator of
 //! benchmark sites (`gen_site.rs`).
 //!
-//!     cargo bench --bench portal -- --generate N DIR       # a site of N reports in DIR
+//!     cargo bench --bench portal -- --generate N DIR [--only-2021]  # a site of N reports in DIR
 //!     cargo bench --bench portal -- --serve-load [...]       # load on `portal serve` (serve_load/mod.rs)
 //!     cargo bench --bench portal -- --reports 1000 [--reports 10000] [--runs 3] [--edits 5]
 //!                                   [--work DIR] [--no-hugo] [--no-lychee] [--no-serve]
@@ -74,7 +74,11 @@ fn main() {
             "--generate" => {
                 let reports = number(args.next(), "--generate N DIR");
                 let dir = PathBuf::from(args.next().expect("--generate N DIR"));
-                return generate_command(reports, &dir);
+                let formats = match args.next().as_deref() {
+                    Some("--only-2021") => gen_site::Formats::Only2021,
+                    _ => gen_site::Formats::ByYear,
+                };
+                return generate_command(reports, &dir, formats);
             }
             "--time-inspection" => {
                 let runs = number(args.next(), "--time-inspection RUNS SITE");
@@ -123,13 +127,13 @@ fn main() {
 }
 
 /// `--generate N DIR`: what `scripts/gen-site` runs.
-fn generate_command(reports: usize, dir: &Path) {
+fn generate_command(reports: usize, dir: &Path, formats: gen_site::Formats) {
     if dir.read_dir().is_ok_and(|mut d| d.next().is_some()) {
         eprintln!("{} is not empty: give an empty or new folder", dir.display());
         std::process::exit(2);
     }
     let start = Instant::now();
-    gen_site::generate(dir, reports);
+    gen_site::generate_in(dir, reports, formats);
     let (bytes, files) = tree_size(&dir.join("content"));
     println!(
         "{reports} reports ({} agencies) in {}: {:.1} MB in {files} files, {:.1} s",
@@ -254,14 +258,36 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
         });
     fs::write(&site_toml, &settings).expect("restore site.toml");
     forget();
+    // The archive's cost: the same agencies and years with every report in the 2021 format,
+    // the site as it was before the 2019 format and free-form reports existed.
+    let only_2021 = dir.join("site-2021");
+    let stamp_2021 = fingerprint(&[GENERATOR_SOURCE, &size.to_string(), "only-2021"]);
+    reuse_or_make(&only_2021, &stamp_2021, |site| gen_site::generate_in(site, size, gen_site::Formats::Only2021));
+    let only_2021_arg = only_2021.to_str().expect("UTF-8 path");
+    let state_2021 = only_2021.join(".portal-cache").join("state.bin");
+    let fresh_2021 = repeat("2021-only site: portal build, fresh, no kept state", runs, |i| {
+        let _ = fs::remove_file(&state_2021);
+        let out = dir.join(format!("out-2021-{i}"));
+        portal(&["build", "--root", only_2021_arg, "--out", out.to_str().expect("UTF-8 path")])
+    });
+    let check_2021 = repeat("2021-only site: portal check, no kept state", runs, |_| {
+        let _ = fs::remove_file(&state_2021);
+        portal(&["check", "--root", only_2021_arg])
+    });
     let fresh_median = fresh.median();
     let mut ratios = vec![format!(
         "the search index adds {} and {} of peak memory to a fresh build (no kept state)",
         seconds(fresh_median.saturating_sub(fresh_no_search.median())),
         mebibytes(fresh.peak_kib.unwrap_or(0).saturating_sub(fresh_no_search.peak_kib.unwrap_or(0)))
     )];
+    ratios.push(format!(
+        "this site (free-form reports before 2019, the 2019 format for 2019–2020) / the 2021-only site: fresh build {:.2}×, check without kept state {:.2}×",
+        fresh_median.as_secs_f64() / fresh_2021.median().as_secs_f64(),
+        check_cold.median().as_secs_f64() / check_2021.median().as_secs_f64()
+    ));
     ratios.extend(search_sizes(&last, size));
     rows.extend([fresh, fresh_kept, fresh_no_search, floor, floor_html, rebuild, rebuild_edit, check_cold, check]);
+    rows.extend([fresh_2021, check_2021]);
     // Where the time goes: `PORTAL_TIMINGS` makes portal print each stage's time.
     let timed = |args: &[&str]| {
         let m = run(Command::new(PORTAL).args(args).env("NO_COLOR", "1").env("PORTAL_TIMINGS", "1"));
@@ -737,9 +763,10 @@ fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
         return true;
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
-    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 without search, runs + 1 copies of
-    // one for the floor, and as many copies without the CSV, a fifth of the size each.
-    let folders = 4 * runs as u64 + 4;
+    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 without search, runs + 1 of the
+    // 2021-only site, runs + 1 copies of one for the floor, and as many copies without the CSV,
+    // a fifth of the size each.
+    let folders = 5 * runs as u64 + 5;
     let need = OUTPUT_BYTES_PER_REPORT * size as u64 * folders * 6 / 5;
     if need > free {
         eprintln!(

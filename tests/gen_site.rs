@@ -74,6 +74,39 @@ fn generated_site_checks_and_builds_cleanly() {
     assert!(fs::read_to_string(site.join("content/agency-00001/2021/data.toml")).unwrap().contains("litigation"));
 }
 
+/// The bench's comparison site: the same agencies and years, every report in the 2021 format.
+#[test]
+fn only_2021_site_checks_cleanly_in_one_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    gen_site::generate_in(&site, REPORTS, gen_site::Formats::Only2021);
+
+    let (ok, text) = portal(&["check"], &site);
+    assert!(ok, "check failed:\n{text}");
+    assert!(text.contains("检查通过：没有发现问题"), "check found something:\n{text}");
+    let files = tree(&site);
+    let tables = files.iter().filter(|(p, _)| p.ends_with("data.toml")).count();
+    assert_eq!(tables, REPORTS, "every report has its tables");
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with("data.toml")) {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(text.contains("litigation") && !text.contains("procurement"), "{path} is not in the 2021 format");
+    }
+    // Before 2021 the front matter names the format; from 2021 the year does.
+    let front = |year: usize| {
+        let text = fs::read_to_string(site.join(format!("content/agency-00001/{year}/report.md"))).unwrap();
+        text.split("+++").nth(1).unwrap().to_owned()
+    };
+    assert!(front(2010).contains("format = \"2021\"") && front(2020).contains("format = \"2021\""));
+    assert!(!front(2022).contains("format"), "{}", front(2022));
+    // Same agencies and years as the site by year.
+    let by_year = dir.path().join("by-year");
+    gen_site::generate(&by_year, REPORTS);
+    let reports = |files: &[(String, Vec<u8>)]| {
+        files.iter().filter(|(p, _)| p.ends_with("report.md")).map(|(p, _)| p.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(reports(&files), reports(&tree(&by_year)));
+}
+
 #[test]
 fn generation_is_deterministic_and_varied() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
