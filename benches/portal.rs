@@ -848,15 +848,21 @@ fn search_sizes(out: &Path, size: usize) -> Vec<String> {
     let mut per_query: Vec<search_bytes::QueryBytes> = QUERIES.iter().map(|q| index.query(q)).collect();
     let detail: Vec<String> = per_query
         .iter()
-        .map(|q| format!("{} {} ({} texts, {} shown)", q.query, kb(q.total()), q.documents_fetched, q.results))
+        .map(|q| {
+            let (query, total, texts, packs) = (&q.query, kb(q.total()), q.documents_fetched, q.packs_fetched);
+            format!("{query} {total} ({texts} texts in {packs} packs, {} shown)", q.results)
+        })
         .collect();
     per_query.sort_by_key(|q| q.total());
     let median = per_query[per_query.len() / 2].total();
     let max = per_query.last().map_or(0, |q| q.total());
     let shards_max = per_query.iter().map(|q| q.shards).max().unwrap_or(0);
     lines.push(format!(
-        "a first search fetches {} of fixed payload (search page, search.js, meta.json); a two-word query {} (median), {} at most, of which shards at most {}: {}",
-        kb(fixed),
+        "a first search fetches {} of fixed payload (search.js {}, meta.json {}), {} with the search page; a two-word query {} (median), {} at most, of which shards at most {}: {}",
+        kb(fixed[0] + fixed[1]),
+        kb(fixed[0]),
+        kb(fixed[1]),
+        kb(fixed.iter().sum()),
         kb(median),
         kb(max),
         kb(shards_max),

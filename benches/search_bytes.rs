@@ -1,10 +1,11 @@
 //! What a visitor's browser downloads for a search, replayed over a built
 //! site's `search/` files as `themes/default/static/assets/search.js` fetches
 //! them (docs/search.md): the page, its script and `meta.json` once (the
-//! fixed payload), then per query the shard of each of its tokens and the
-//! document files of the candidates, best first, in batches of ten, until ten
-//! are confirmed (every word's runs found in the text or the table labels) or
-//! none are left. Byte counts are file lengths (what a server sends without
+//! fixed payload), then per query the shard of each of its tokens, the table
+//! labels if a token is marked as in them, and the text packs of the
+//! candidates, best first, in batches of ten, until ten are confirmed (every
+//! word's runs found in the text or the table labels) or none are left; a
+//! pack is fetched once. Byte counts are file lengths (what a server sends without
 //! compression); the browser gate runs the script itself, this only counts.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,14 +18,19 @@ use unicode_normalization::UnicodeNormalization;
 pub struct QueryBytes {
     pub query: String,
     pub shards: u64,
+    /// `labels.txt`, fetched when a token of the query is in the table labels.
+    pub labels: u64,
+    /// The text packs fetched.
     pub documents: u64,
+    /// Candidates whose text was read, and the packs fetched for them.
     pub documents_fetched: usize,
+    pub packs_fetched: usize,
     pub results: usize,
 }
 
 impl QueryBytes {
     pub fn total(&self) -> u64 {
-        self.shards + self.documents
+        self.shards + self.labels + self.documents
     }
 }
 
@@ -33,14 +39,18 @@ pub struct Index<'a> {
     dir: &'a Path,
     docs: u32,
     shards: u32,
+    /// Agencies per text pack.
+    pack: u32,
     labels: String,
     /// Per agency its first document and years as runs: a document's year, which breaks ties.
+    /// (meta.json has the runs; the first document is the count before, as search.js sums it.)
     agencies: Vec<(u32, Vec<u16>)>,
 }
 
 impl<'a> Index<'a> {
-    /// `out/search/`'s meta, and the fixed payload: the search page, `search.js` and `meta.json`.
-    pub fn open(out: &'a Path, search: &'a Path) -> (Self, u64) {
+    /// `out/search/`'s meta, and the fixed payload: `search.js` and `meta.json` (the script and
+    /// metadata), then the search page.
+    pub fn open(out: &'a Path, search: &'a Path) -> (Self, [u64; 3]) {
         let meta_bytes = fs::read(search.join("meta.json")).expect("search/meta.json");
         let meta: serde_json::Value = serde_json::from_slice(&meta_bytes).expect("meta.json is JSON");
         let number = |k: &str| meta[k].as_u64().unwrap_or_else(|| panic!("meta.json: {k}")) as u32;
@@ -48,22 +58,26 @@ impl<'a> Index<'a> {
             .as_array()
             .expect("meta.json: agencies")
             .iter()
-            .map(|a| {
-                let first = a[3].as_u64().expect("first document") as u32;
-                let runs = a[4].as_array().expect("runs").iter().map(|v| v.as_u64().expect("year") as u16).collect();
-                (first, runs)
+            .scan(0u32, |first, a| {
+                let runs: Vec<u16> =
+                    a[3].as_array().expect("runs").iter().map(|v| v.as_u64().expect("year") as u16).collect();
+                let start = *first;
+                *first += runs.chunks(2).map(|r| u32::from(r[1])).sum::<u32>();
+                Some((start, runs))
             })
             .collect();
+        let labels = fs::read_to_string(search.join("labels.txt")).expect("search/labels.txt");
         let index = Index {
             dir: search,
             docs: number("docs"),
             shards: number("shards"),
-            labels: fold(meta["labels"].as_str().unwrap_or("")),
+            pack: number("pack"),
+            labels: fold(&labels),
             agencies,
         };
         let len = |p: &Path| fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).len();
         let fixed =
-            meta_bytes.len() as u64 + len(&search.join("index.html")) + len(&out.join("assets").join("search.js"));
+            [len(&out.join("assets").join("search.js")), meta_bytes.len() as u64, len(&search.join("index.html"))];
         (index, fixed)
     }
 
@@ -85,23 +99,37 @@ impl<'a> Index<'a> {
             }
         }
         let shards = shard_files.iter().map(|n| self.file_len(&format!("s/{n}.bin"))).sum();
+        let labels = if postings.iter().any(|p| p.table) { self.file_len("labels.txt") } else { 0 };
         let found = if missing { Vec::new() } else { self.candidates(&postings) };
         let (mut documents, mut fetched, mut results) = (0, 0, 0);
+        let mut packs: BTreeMap<String, BTreeMap<u32, String>> = BTreeMap::new();
         for batch in found.chunks(10) {
             if results >= 10 {
                 break;
             }
             for &d in batch {
-                let file = format!("d/{d}.txt");
-                documents += self.file_len(&file);
+                let (agency, year) = self.info(d);
+                let file = format!("d/{year}/{}.txt", agency as u32 / self.pack);
+                if !packs.contains_key(&file) {
+                    documents += self.file_len(&file);
+                    packs.insert(file.clone(), read_pack(&fs::read(self.dir.join(&file)).expect("text pack")));
+                }
                 fetched += 1;
-                let text = fold(&fs::read_to_string(self.dir.join(&file)).expect("document file"));
+                let text = fold(packs[&file].get(&d).expect("the pack holds the document"));
                 if results < 10 && confirmed(&words, &text, &self.labels) {
                     results += 1;
                 }
             }
         }
-        QueryBytes { query: query.to_owned(), shards, documents, documents_fetched: fetched, results }
+        QueryBytes {
+            query: query.to_owned(),
+            shards,
+            labels,
+            documents,
+            documents_fetched: fetched,
+            packs_fetched: packs.len(),
+            results,
+        }
     }
 
     fn file_len(&self, name: &str) -> u64 {
@@ -148,24 +176,25 @@ impl<'a> Index<'a> {
                     let s = field.get(&d).copied().unwrap_or(*fallback);
                     (s > 0).then_some(sum + s)
                 })?;
-                Some((score, self.year_of(d), d))
+                Some((score, self.info(d).1, d))
             })
             .collect();
         out.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         out.into_iter().map(|(_, _, d)| d).collect()
     }
 
-    fn year_of(&self, d: u32) -> u16 {
+    /// Document `d`'s agency (its index) and year.
+    fn info(&self, d: u32) -> (usize, u16) {
         let i = self.agencies.partition_point(|(first, _)| *first <= d).saturating_sub(1);
         let (first, runs) = &self.agencies[i];
         let mut k = d - first;
         for run in runs.chunks(2) {
             if k < u32::from(run[1]) {
-                return run[0] + k as u16;
+                return (i, run[0] + k as u16);
             }
             k -= u32::from(run[1]);
         }
-        0
+        (i, 0)
     }
 }
 
@@ -180,6 +209,22 @@ struct Word {
     tokens: Vec<String>,
     phrases: Vec<String>,
     whole: Option<String>,
+}
+
+/// A text pack's documents by id: UTF-16LE after its byte-order mark, a first line of ids and
+/// lengths (in UTF-16 units), then the documents.
+fn read_pack(bytes: &[u8]) -> BTreeMap<u32, String> {
+    let units: Vec<u16> = bytes.chunks_exact(2).skip(1).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
+    let end = units.iter().position(|&u| u == u16::from(b'\n')).expect("the pack's first line");
+    let head: Vec<usize> =
+        String::from_utf16(&units[..end]).expect("UTF-16").split(' ').map(|n| n.parse().expect("a number")).collect();
+    let mut at = end + 1;
+    let mut out = BTreeMap::new();
+    for pair in head.chunks(2) {
+        out.insert(pair[0] as u32, String::from_utf16(&units[at..at + pair[1]]).expect("UTF-16"));
+        at += pair[1];
+    }
+    out
 }
 
 fn is_han(c: char) -> bool {

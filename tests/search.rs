@@ -56,10 +56,10 @@ fn one_edit_rewrites_only_the_index_files_it_touches() {
         changed.iter().filter(index).collect::<Vec<_>>(),
         "index files rewritten vs changed"
     );
-    // The edited report's text, and the shards of its new tokens: a few, not all.
-    let docs: Vec<&&String> = changed.iter().filter(|p| p.starts_with("search/d/")).collect();
-    assert_eq!(docs.len(), 1, "{docs:?}");
-    assert!(String::from_utf8_lossy(&after[*docs[0]].1).contains("鹳雀楼修缮"), "{docs:?}");
+    // The pack of the edited report's text, and the shards of its new tokens: a few, not all.
+    let packs: Vec<&&String> = changed.iter().filter(|p| p.starts_with("search/d/")).collect();
+    assert!(packs.len() == 1 && packs[0].starts_with("search/d/2015/"), "one pack, of 2015: {packs:?}");
+    assert!(common::search_pack(&after[*packs[0]].1).contains("鹳雀楼修缮"), "{packs:?}");
     let shards_changed = changed.iter().filter(|p| p.starts_with("search/s/")).count();
     assert!((1..shards / 2).contains(&shards_changed), "{shards_changed} of {shards} shards changed");
     assert!(!changed.iter().any(|p| *p == "search/meta.json"), "meta.json changed");

@@ -46,10 +46,12 @@ pub enum Kind {
 pub enum SearchFile {
     /// `meta.json`.
     Meta,
+    /// `labels.txt`.
+    Labels,
     /// A shard of the postings.
     Shard(u32),
-    /// A report's title and text.
-    Doc(ReportIx),
+    /// The titles and texts of a pack of reports.
+    Pack(search::PackId),
 }
 
 /// A loaded, valid site and everything needed to produce any of its files on
@@ -111,16 +113,15 @@ impl Prepared {
         );
         if site.config.search.enabled {
             entries.push(Entry { path: search::META.to_owned(), kind: Kind::Search(SearchFile::Meta) });
-            let reports: Vec<ReportIx> = site.reports().map(|(r, _)| r).collect();
-            let shards = search::shard_count(reports.len());
+            entries.push(Entry { path: search::LABELS.to_owned(), kind: Kind::Search(SearchFile::Labels) });
+            let shards = search::shard_count(site.reports().count());
             entries.extend(
                 (0..shards).map(|n| Entry { path: search::shard_path(n), kind: Kind::Search(SearchFile::Shard(n)) }),
             );
             entries.extend(
-                reports
+                search::packs(&site)
                     .into_iter()
-                    .enumerate()
-                    .map(|(n, r)| Entry { path: search::doc_path(n as u32), kind: Kind::Search(SearchFile::Doc(r)) }),
+                    .map(|p| Entry { path: search::pack_path(p), kind: Kind::Search(SearchFile::Pack(p)) }),
             );
         }
         if site.config.pages.sitemap {
@@ -193,13 +194,20 @@ impl Prepared {
             }
             Kind::Feed => output::feed::feed(site).into_bytes(),
             Kind::Search(SearchFile::Meta) => search::meta(site, &site.config.base_url),
+            Kind::Search(SearchFile::Labels) => search::labels_file(site),
             Kind::Search(SearchFile::Shard(n)) => {
                 match self.patched.get().and_then(Option::as_ref).and_then(|p| p.get(n)) {
                     Some(bytes) => bytes.clone(),
                     None => self.search_index().shard_file(*n),
                 }
             }
-            Kind::Search(SearchFile::Doc(r)) => search::DocText::of(site, *r, &self.text(*r)?).file(),
+            Kind::Search(SearchFile::Pack(p)) => {
+                let mut docs = Vec::new();
+                for r in search::pack_members(site, *p) {
+                    docs.push((search::doc_id(site, r), search::DocText::of(site, r, &self.text(r)?)));
+                }
+                search::pack_file(&docs)
+            }
             Kind::Asset(content) => content
                 .bytes()
                 .map_err(|source| RenderError::Io { path: entry.path.clone().into(), source })?
@@ -454,19 +462,19 @@ impl Prepared {
     }
 
     /// The shard files an edit changes, patched from the previous build's: the
-    /// old text of each edited report is its search text file there. `None`
+    /// old text of each report of a redone pack is in that pack there. `None`
     /// when nothing is edited, too much is, the previous build numbered the
     /// documents otherwise, or a file of it is missing or changed: then the
     /// whole index is made.
     fn patch_index(&self, sink: &impl Sink, redo: &[bool]) -> Option<BTreeMap<u32, Vec<u8>>> {
         // Beyond this, one pass over every report is as quick.
         const MAX_EDITS: usize = 64;
-        let edited: Vec<(&str, ReportIx)> = self
+        let edited: Vec<(&str, search::PackId)> = self
             .entries
             .iter()
             .zip(redo)
             .filter_map(|(e, &redo)| match e.kind {
-                Kind::Search(SearchFile::Doc(r)) if redo => Some((e.path.as_str(), r)),
+                Kind::Search(SearchFile::Pack(p)) if redo => Some((e.path.as_str(), p)),
                 _ => None,
             })
             .collect();
@@ -475,17 +483,25 @@ impl Prepared {
         }
         // The same meta.json maps the same documents to the same reports: the previous
         // output's numbering is this build's (it may be an output of another structure).
-        if sink.previous(search::META)? != search::meta(&self.site, &self.site.config.base_url) {
+        // The same labels mark the same tokens as in the tables.
+        if sink.previous(search::META)? != search::meta(&self.site, &self.site.config.base_url)
+            || sink.previous(search::LABELS)? != search::labels_file(&self.site)
+        {
             return None;
         }
         let mut edits = Vec::with_capacity(edited.len());
-        for (path, r) in edited {
-            let old = search::DocText::from_file(&sink.previous(path)?)?;
-            let new = search::DocText::of(&self.site, r, &self.text(r).ok()?);
-            if !new.round_trips() {
-                return None;
+        for (path, p) in edited {
+            let previous = sink.previous(path)?;
+            // Every report of the pack: an unedited one has no changed token.
+            for r in search::pack_members(&self.site, p) {
+                let doc = search::doc_id(&self.site, r);
+                let old = search::from_pack(&previous, doc)?;
+                let new = search::DocText::of(&self.site, r, &self.text(r).ok()?);
+                if !new.round_trips() {
+                    return None;
+                }
+                edits.push((doc, old, new));
             }
-            edits.push((search::doc_id(&self.site, r), old, new));
         }
         let docs = self.site.reports().count() as u32;
         Index::patched_shards(docs, &edits, |n| sink.previous(&search::shard_path(n)))
@@ -513,7 +529,7 @@ impl Prepared {
                 Kind::Page(kind) => pages.contains(kind),
                 Kind::Feed | Kind::Sitemap => true,
                 Kind::Search(SearchFile::Shard(_)) => !edited.is_empty(),
-                Kind::Search(SearchFile::Doc(r)) => edited.contains(r),
+                Kind::Search(SearchFile::Pack(p)) => edited.iter().any(|&r| search::pack_of(&self.site, r) == *p),
                 _ => false,
             })
             .collect()

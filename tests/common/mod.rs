@@ -165,6 +165,15 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// A search text pack (`search/d/<year>/<group>.txt`) as text: UTF-16LE after
+/// its byte-order mark, a first line of ids and lengths, then the documents
+/// (docs/search.md).
+pub fn search_pack(bytes: &[u8]) -> String {
+    assert_eq!(bytes.get(..2), Some(&[0xFF, 0xFE][..]), "a pack starts with the UTF-16LE byte-order mark");
+    let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
+    String::from_utf16(&units).expect("a pack is UTF-16")
+}
+
 /// Visible text of an HTML page: tags removed, the few entities we write decoded.
 pub fn text_of(html: &str) -> String {
     let mut out = String::with_capacity(html.len());

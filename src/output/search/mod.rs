@@ -2,12 +2,15 @@
 //! `search.js`; see [`docs/search.md`](../../../docs/search.md).
 //!
 //! - `meta.json`: what every search needs: the number of documents and of
-//!   shards, the years, the regions and, per agency, its name, folder, region,
-//!   first document and years; the format's table labels.
+//!   shards, the years, the regions and, per agency, its name, folder, region
+//!   and years.
+//! - `labels.txt`: the formats' table labels, for a query with a token of
+//!   them.
 //! - `s/<n>.bin`: the postings of the tokens whose [`token::shard_of`] is `n`,
 //!   so that a query fetches only the shards of its tokens.
-//! - `d/<n>.txt`: document `n`'s title and plain text, for the phrase check
-//!   and the snippet, fetched for the results shown.
+//! - `d/<year>/<group>.txt`: the titles and plain texts (UTF-16) of a pack of
+//!   documents, one year of [`PACK`] agencies, for the phrase check and the
+//!   snippet, fetched for the results shown.
 //!
 //! Documents are the reports in site order (agency by agency, oldest first).
 //! A token's postings are two lists of documents: where it is in the title
@@ -35,14 +38,91 @@ pub(crate) const DIR: &str = "search/";
 /// The file every search reads first.
 pub(crate) const META: &str = "search/meta.json";
 
+/// The table labels, for the phrase check of a word found only there.
+pub(crate) const LABELS: &str = "search/labels.txt";
+
 /// Shard `n`'s file.
 pub(crate) fn shard_path(n: u32) -> String {
     format!("{DIR}s/{n}.bin")
 }
 
-/// Document `n`'s file.
-pub(crate) fn doc_path(n: u32) -> String {
-    format!("{DIR}d/{n}.txt")
+/// Agencies per text pack: a pack holds one year's reports of this many
+/// consecutive agencies. Results that tie rank by year, then in site order, so
+/// a page of results often shares packs; at most ten packs of about 17 KB are
+/// fetched for ten results, and a site has a quarter of the files.
+pub(crate) const PACK: usize = 4;
+
+/// A pack of document texts: the reports of `year` of the agencies
+/// `group * PACK ..` up to `PACK` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PackId {
+    /// The year of its reports.
+    pub year: u16,
+    /// Its agencies' indexes divided by [`PACK`].
+    pub group: u32,
+}
+
+/// Pack `p`'s file.
+pub(crate) fn pack_path(p: PackId) -> String {
+    format!("{DIR}d/{}/{}.txt", p.year, p.group)
+}
+
+/// The pack that holds report `r`'s text.
+pub(crate) fn pack_of(site: &Site, r: ReportIx) -> PackId {
+    PackId { year: site.report(r).year, group: (r.agency.index() / PACK) as u32 }
+}
+
+/// Every pack of `site`, in path order.
+pub(crate) fn packs(site: &Site) -> Vec<PackId> {
+    let packs: std::collections::BTreeSet<PackId> = site.reports().map(|(r, _)| pack_of(site, r)).collect();
+    packs.into_iter().collect()
+}
+
+/// Pack `p`'s reports, in site order.
+pub(crate) fn pack_members(site: &Site, p: PackId) -> Vec<ReportIx> {
+    let first = p.group as usize * PACK;
+    (first..(first + PACK).min(site.agencies.len()))
+        .filter_map(|a| site.report_of(crate::model::AgencyIx::new(a), p.year))
+        .collect()
+}
+
+/// A pack file: in UTF-16LE after its byte-order mark, a first line of each
+/// document's id and length (in UTF-16 units) as decimal pairs, then each
+/// document's [`DocText::record`].
+pub(crate) fn pack_file(docs: &[(u32, DocText)]) -> Vec<u8> {
+    let records: Vec<Vec<u16>> = docs.iter().map(|(_, d)| d.record().encode_utf16().collect()).collect();
+    let head: Vec<String> = docs.iter().zip(&records).map(|((id, _), r)| format!("{id} {}", r.len())).collect();
+    let head = head.join(" ") + "\n";
+    let units = head.len() + records.iter().map(Vec::len).sum::<usize>();
+    let mut out = Vec::with_capacity(2 + 2 * units);
+    out.extend_from_slice(&UTF16LE_BOM);
+    for unit in head.encode_utf16().chain(records.into_iter().flatten()) {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
+}
+
+/// Document `doc`'s fields from a [`pack_file`]'s bytes; `None` if they are
+/// not such a file or it does not hold the document.
+pub(crate) fn from_pack(bytes: &[u8], doc: u32) -> Option<DocText> {
+    let units = bytes.strip_prefix(&UTF16LE_BOM)?;
+    if units.len() % 2 != 0 {
+        return None;
+    }
+    let units: Vec<u16> = units.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
+    let end = units.iter().position(|&u| u == u16::from(b'\n'))?;
+    let head = String::from_utf16(&units[..end]).ok()?;
+    let numbers: Vec<usize> = head.split(' ').map(str::parse).collect::<Result<_, _>>().ok()?;
+    let mut at = end + 1;
+    for pair in numbers.chunks(2) {
+        let [id, len] = *pair else { return None };
+        let record = units.get(at..at.checked_add(len)?)?;
+        if id == doc as usize {
+            return DocText::from_record(&String::from_utf16(record).ok()?);
+        }
+        at += len;
+    }
+    None
 }
 
 /// How many shards a site of `docs` documents has: about one per eight
@@ -223,33 +303,32 @@ impl DocText {
         Self { title, extra, text }
     }
 
-    /// The fields back from [`DocText::file`]'s bytes; `None` if they are not such a file.
-    pub(crate) fn from_file(bytes: &[u8]) -> Option<Self> {
-        let text = std::str::from_utf8(bytes).ok()?.strip_suffix('\n')?;
+    /// The fields back from a [`DocText::record`]; `None` if it is not one.
+    fn from_record(record: &str) -> Option<Self> {
+        let text = record.strip_suffix('\n')?;
         let mut lines = text.splitn(3, '\n');
         let (title, extra) = (lines.next()?.to_owned(), lines.next()?.to_owned());
         Some(Self { title, extra, text: lines.next().unwrap_or("").to_owned() })
     }
 
-    /// Whether [`DocText::from_file`] gives these fields back: the title and
-    /// the agency's line are one line each.
+    /// Whether [`from_pack`] gives these fields back: the title and the
+    /// agency's line are one line each.
     pub(crate) fn round_trips(&self) -> bool {
         !self.title.contains('\n') && !self.extra.contains('\n')
     }
 
-    /// The document file: the title on the first line, the agency and region
-    /// (where the title lacks them) on the second, then the text.
-    pub(crate) fn file(&self) -> Vec<u8> {
-        let mut out = String::with_capacity(self.title.len() + self.extra.len() + self.text.len() + 2);
-        out.push_str(&self.title);
-        out.push('\n');
-        out.push_str(&self.extra);
-        out.push('\n');
-        out.push_str(self.text.trim_end());
-        out.push('\n');
-        out.into_bytes()
+    /// The document as its pack holds it: the title on the first line, the
+    /// agency and region (where the title lacks them) on the second, then the
+    /// text.
+    fn record(&self) -> String {
+        [self.title.as_str(), "\n", &self.extra, "\n", self.text.trim_end(), "\n"].concat()
     }
 }
+
+/// The byte-order mark of UTF-16LE, which starts a pack file: a browser that
+/// opens one directly reads it right. UTF-16, not UTF-8: a Han character takes
+/// two bytes instead of three, and the texts are most of the index.
+const UTF16LE_BOM: [u8; 2] = [0xFF, 0xFE];
 
 /// Appends the text a reader sees of `markdown`: one line per block.
 fn plain_text(markdown: &str, out: &mut String) {
@@ -320,20 +399,95 @@ fn read_shard(bytes: &[u8], docs: u32) -> Option<Shard> {
     Some(shard)
 }
 
-/// One document's tokens, each once, with its best field.
+/// One document's tokens, each once, with its best field (the title's,
+/// where a token is in both), in the order they first occur.
 fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
-    let mut title = Vec::new();
-    token::tokens(&doc.title, |t| title.push(t));
-    token::tokens(&doc.extra, |t| title.push(t));
-    title.sort_unstable();
-    title.dedup();
-    let mut text = Vec::with_capacity(doc.text.len() / 2);
-    token::tokens(&doc.text, |t| text.push(t));
-    text.sort_unstable();
-    text.dedup();
-    let mut out: Vec<(Token, Field)> = title.iter().map(|&t| (t, Field::Title)).collect();
-    out.extend(text.into_iter().filter(|t| title.binary_search(t).is_err()).map(|t| (t, Field::Text)));
-    out
+    thread_local! {
+        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+    }
+    SEEN.with_borrow_mut(|seen| {
+        seen.clear();
+        let mut out = Vec::with_capacity(doc.text.len() / 4);
+        let mut add = |t, field| {
+            if seen.insert(t) {
+                out.push((t, field));
+            }
+        };
+        token::tokens(&doc.title, |t| add(t, Field::Title));
+        token::tokens(&doc.extra, |t| add(t, Field::Title));
+        token::tokens(&doc.text, |t| add(t, Field::Text));
+        out
+    })
+}
+
+/// A set of tokens, emptied in constant time: open addressing, where a slot
+/// belongs to the set while its stamp is the current one. Sorting each
+/// document's tokens to drop repeats was most of the index's time.
+#[derive(Default)]
+struct Seen {
+    slots: Vec<(Token, u32)>,
+    stamp: u32,
+    len: usize,
+}
+
+impl Seen {
+    fn clear(&mut self) {
+        self.len = 0;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Wrapped: old slots could pass for current ones.
+            self.slots.iter_mut().for_each(|s| s.1 = 0);
+            self.stamp = 1;
+        }
+    }
+
+    /// Adds `t`; whether it was not there yet.
+    fn insert(&mut self, t: Token) -> bool {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(t, mask);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.1 != self.stamp {
+                *slot = (t, self.stamp);
+                self.len += 1;
+                return true;
+            }
+            if slot.0 == t {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn home(t: Token, mask: usize) -> usize {
+        (t.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
+    }
+
+    /// Doubles the table, keeping the current tokens.
+    fn grow(&mut self) {
+        let live: Vec<Token> =
+            self.slots.iter().filter(|s| s.1 == self.stamp && self.stamp != 0).map(|s| s.0).collect();
+        let size = (self.slots.len() * 2).max(1024);
+        self.slots = vec![(Token(0), 0); size];
+        if self.stamp == 0 {
+            self.stamp = 1;
+        }
+        self.len = 0;
+        for t in live {
+            self.insert(t);
+        }
+    }
+}
+
+/// [`table_labels`], the file `labels.txt`: fetched only by a query with a
+/// token of the labels.
+pub(crate) fn labels_file(site: &Site) -> Vec<u8> {
+    let mut labels = table_labels(site);
+    labels.push('\n');
+    labels.into_bytes()
 }
 
 /// Every label of the tables of the formats the site holds, one a line.
@@ -517,38 +671,37 @@ struct Meta<'a> {
     v: u32,
     docs: u32,
     shards: u32,
+    /// Agencies per text pack ([`PACK`]).
+    pack: usize,
     /// The years, newest first.
     years: Vec<u16>,
-    /// Distinct regions (their levels joined by ` / `), in site order.
-    regions: Vec<String>,
-    /// Per agency: name, folder as a URL path segment, region (an index into
-    /// `regions`, or -1), first document, and its years as runs `[first, count, …]`.
-    agencies: Vec<(&'a str, String, i64, u32, Vec<u16>)>,
-    /// The format's table labels, one a line.
-    labels: String,
+    /// The regions as a tree, in site order: per level its name and its
+    /// parent (an index into `regions`, before it, or -1 at the top), so that
+    /// a province or city is written once, not in every county's name.
+    regions: Vec<(&'a str, i64)>,
+    /// Per agency: name, folder as a URL path segment, region (the index of
+    /// its deepest level in `regions`, or -1), and its years as runs `[first,
+    /// count, …]`; its first document is the count of those before it.
+    agencies: Vec<(&'a str, String, i64, Vec<u16>)>,
 }
 
 /// `meta.json` of `site`.
 pub(crate) fn meta(site: &Site, base: &BaseUrl) -> Vec<u8> {
-    let mut regions: Vec<String> = Vec::new();
-    let mut first = 0u32;
+    let mut regions: Vec<(&str, i64)> = Vec::new();
+    let mut nodes: HashMap<(i64, &str), i64> = HashMap::new();
+    let mut docs = 0u32;
     let root = base.link("");
     let agencies = site
         .agencies
         .iter()
         .map(|a| {
-            let region = a.info.region_levels().join(" / ");
-            let r = if region.is_empty() {
-                -1
-            } else {
-                match regions.iter().position(|x| *x == region) {
-                    Some(i) => i as i64,
-                    None => {
-                        regions.push(region);
-                        regions.len() as i64 - 1
-                    }
-                }
-            };
+            let mut r = -1;
+            for level in a.info.region_levels() {
+                r = *nodes.entry((r, level)).or_insert_with(|| {
+                    regions.push((level, r));
+                    regions.len() as i64 - 1
+                });
+            }
             let mut runs: Vec<u16> = Vec::new();
             for r in &a.reports {
                 match runs.len() {
@@ -557,20 +710,12 @@ pub(crate) fn meta(site: &Site, base: &BaseUrl) -> Vec<u8> {
                 }
             }
             let slug = base.link(&a.slug).strip_prefix(&root).unwrap_or_default().to_owned();
-            let entry = (a.info.name.as_str(), slug, r, first, runs);
-            first += a.reports.len() as u32;
-            entry
+            docs += a.reports.len() as u32;
+            (a.info.name.as_str(), slug, r, runs)
         })
         .collect();
-    let meta = Meta {
-        v: 1,
-        docs: first,
-        shards: shard_count(first as usize),
-        years: site.years(),
-        regions,
-        agencies,
-        labels: table_labels(site),
-    };
+    let shards = shard_count(docs as usize);
+    let meta = Meta { v: 2, docs, shards, pack: PACK, years: site.years(), regions, agencies };
     serde_json::to_vec(&meta).unwrap_or_default()
 }
 
@@ -769,9 +914,73 @@ mod tests {
         }
         assert!(!patched.is_empty() && patched.len() < index.shards() as usize, "{} shards", patched.len());
         assert!(Index::patched_shards(40, &edits, |_| None).is_none(), "a shard that cannot be read");
-        let file = edits[0].2.file();
-        let back = DocText::from_file(&file).unwrap();
+        let file = pack_file(&[(edits[0].0, edits[0].2.clone())]);
+        let back = from_pack(&file, edits[0].0).unwrap();
         assert_eq!((back.title.as_str(), back.text.as_str()), ("机构3年度报告", "依申请公开3件，行政复议1件。"));
+    }
+
+    #[test]
+    fn a_document_gives_each_token_once_with_its_best_field() {
+        // Enough distinct pairs to grow the table several times, with repeats across the fields.
+        let text: String = (0..6000u32).map(|i| char::from_u32(0x4E00 + (i * 7919) % 20_000).unwrap()).collect();
+        let doc = DocText {
+            title: "行政复议年度报告".to_owned(),
+            extra: "示例县".to_owned(),
+            text: format!("{text}行政复议 GB2024\n{text}"),
+        };
+        let mut expected: BTreeMap<Token, Field> = BTreeMap::new();
+        for (s, field) in [(&doc.title, Field::Title), (&doc.extra, Field::Title), (&doc.text, Field::Text)] {
+            token::tokens(s, |t| _ = expected.entry(t).or_insert(field));
+        }
+        for _ in 0..3 {
+            // The same each time: the set is emptied between documents.
+            let got = doc_tokens(&doc);
+            assert_eq!(got.len(), expected.len(), "each token once");
+            assert_eq!(got.iter().copied().collect::<BTreeMap<_, _>>(), expected);
+            assert!(
+                doc_tokens(&DocText { title: String::new(), extra: String::new(), text: "复议".to_owned() }).len() == 3
+            );
+        }
+        let mut seen = Seen::default();
+        seen.clear();
+        assert!(seen.insert(Token(5)) && !seen.insert(Token(5)));
+        seen.stamp = u32::MAX;
+        seen.clear();
+        assert!(seen.insert(Token(5)), "a wrapped stamp empties the set");
+    }
+
+    #[test]
+    fn a_pack_is_utf16_and_reads_back() {
+        let doc = |title: &str, text: &str| DocText {
+            title: title.to_owned(),
+            extra: "示例县 / 𠀀镇".to_owned(),
+            text: text.to_owned(),
+        };
+        let docs = [
+            (7, doc("𠀀县（ＸＫ）2024年度报告", "第一行，OFD格式\n第二行 2024\n\n")),
+            (9, doc("乙局2024年度报告", "")),
+            (12, doc("丙局2024年度报告", "一 2 三")),
+        ];
+        let file = pack_file(&docs);
+        assert_eq!(file[..2], [0xFF, 0xFE], "starts with the byte-order mark");
+        let units: Vec<u16> = file[2..].chunks(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
+        let text = String::from_utf16(&units).unwrap();
+        let first = "𠀀县（ＸＫ）2024年度报告\n示例县 / 𠀀镇\n第一行，OFD格式\n第二行 2024\n";
+        assert!(text.starts_with(&format!("7 {} 9 ", first.encode_utf16().count())), "{text}");
+        assert!(text.contains(&format!("\n{first}乙局")), "{text}");
+        // Two bytes a Han character (four outside the basic plane), where UTF-8 takes three.
+        assert_eq!(file.len(), 2 + 2 * text.encode_utf16().count());
+        for (id, d) in &docs {
+            let back = from_pack(&file, *id).unwrap();
+            assert_eq!((&back.title, &back.extra, back.text.as_str()), (&d.title, &d.extra, d.text.trim_end()));
+        }
+        assert!(from_pack(&file, 8).is_none(), "a document the pack does not hold");
+        // Not a pack: no mark, an odd length, a lone surrogate, a length past the end, no head.
+        let lone = [0xFF, 0xFE, b'7', 0, b' ', 0, b'1', 0, b'\n', 0, 0x00, 0xD8];
+        let short = [0xFF, 0xFE, b'7', 0, b' ', 0, b'9', 0, b'\n', 0, b'a', 0];
+        for bad in [&file[2..], &file[..file.len() - 1], &lone[..], &short[..], &[0xFF, 0xFE, b'x', 0][..]] {
+            assert!(from_pack(bad, 7).is_none(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 // pairs; ASCII letters and digits are words, cut to 12 characters (the index also holds the
 // runs of letters and of digits of a word that mixes them, so that 7391 finds XK7391; a query
 // word is looked up whole, which the index always holds). Words separated by spaces
-// must all match. Only the shards of the query's tokens are fetched, then the texts of the
-// results shown, in which every word is confirmed before it is shown. Data is written into the
+// must all match. Only the shards of the query's tokens are fetched, then the packs of texts of
+// the results shown, in which every word is confirmed before it is shown. Data is written into the
 // page as text, never as HTML.
 (function () {
   'use strict';
@@ -24,7 +24,7 @@
 
   var metaPromise = null;
   var shards = new Map();
-  var docs = new Map();
+  var packs = new Map(); // pack path → promise of Map(document → { title, extra, text })
   var current = null; // the search being shown: { found, next, shown, words, generation }
   var generation = 0;
   var pendingRegion = ''; // a region from the URL, until its option exists
@@ -42,20 +42,26 @@
   }
 
   function prepareMeta(m) {
-    m.labelsFolded = fold(m.labels).text;
-    // Region options: every level of every region, widest first, indented by depth.
-    var seen = new Set();
-    m.regions.forEach(function (r) {
-      var parts = r.split(' / ');
-      for (var i = 1; i <= parts.length; i++) {
-        var key = parts.slice(0, i).join(' / ');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        var option = document.createElement('option');
-        option.value = key;
-        option.textContent = '\u3000'.repeat(i - 1) + parts[i - 1];
-        regionSelect.appendChild(option);
-      }
+    // Documents are in site order, agency by agency: an agency's first is the count before it.
+    m.first = [];
+    var count = 0;
+    m.agencies.forEach(function (a) {
+      m.first.push(count);
+      for (var r = 1; r < a[3].length; r += 2) count += a[3][r];
+    });
+    m.labelsFolded = null; // labels.txt, once a query has a token of the table labels
+    // Region options: the levels of the tree (each after its parent), indented by depth; the
+    // value of each is its path, its levels joined by ' / '.
+    m.regionPaths = [];
+    m.regions.forEach(function (r, i) {
+      var parent = r[1];
+      var depth = 0;
+      for (var p = parent; p >= 0; p = m.regions[p][1]) depth++;
+      m.regionPaths.push(parent >= 0 ? m.regionPaths[parent] + ' / ' + r[0] : r[0]);
+      var option = document.createElement('option');
+      option.value = m.regionPaths[i];
+      option.textContent = '\u3000'.repeat(depth) + r[0];
+      regionSelect.appendChild(option);
     });
     return m;
   }
@@ -176,6 +182,7 @@
   }
 
   var decoder = new TextDecoder('utf-8');
+  var textDecoder = new TextDecoder('utf-16le'); // the document files (it drops their byte-order mark)
 
   function shard(n, m) {
     if (!shards.has(n)) {
@@ -213,30 +220,47 @@
     var hi = m.agencies.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (m.agencies[mid][3] <= d) lo = mid;
+      if (m.first[mid] <= d) lo = mid;
       else hi = mid - 1;
     }
     var a = m.agencies[lo];
-    var k = d - a[3];
-    var runs = a[4];
+    var k = d - m.first[lo];
+    var runs = a[3];
     for (var r = 0; r < runs.length; r += 2) {
-      if (k < runs[r + 1]) return { agency: a, year: runs[r] + k };
+      if (k < runs[r + 1]) return { agency: a, index: lo, year: runs[r] + k };
       k -= runs[r + 1];
     }
-    return { agency: a, year: 0 };
+    return { agency: a, index: lo, year: 0 };
   }
 
-  function docText(d) {
-    if (!docs.has(d)) {
-      docs.set(
-        d,
-        get('d/' + d + '.txt').then(function (buffer) {
-          var lines = decoder.decode(buffer).split('\n');
-          return { title: lines[0], extra: lines[1] || '', text: lines.slice(2).join('\n') };
+  // The text of candidate f, from its pack: one year's documents of m.pack consecutive agencies,
+  // after a first line of each one's id and length.
+  function docText(f, m) {
+    var path = 'd/' + f.info.year + '/' + Math.floor(f.info.index / m.pack) + '.txt';
+    if (!packs.has(path)) {
+      packs.set(
+        path,
+        get(path).then(function (buffer) {
+          var all = textDecoder.decode(buffer);
+          var end = all.indexOf('\n');
+          var head = all.slice(0, end).split(' ');
+          var byDoc = new Map();
+          var at = end + 1;
+          for (var i = 0; i + 1 < head.length; i += 2) {
+            var len = parseInt(head[i + 1], 10);
+            var lines = all.slice(at, at + len).replace(/\n$/, '').split('\n');
+            byDoc.set(parseInt(head[i], 10), { title: lines[0], extra: lines[1] || '', text: lines.slice(2).join('\n') });
+            at += len;
+          }
+          return byDoc;
         }),
       );
     }
-    return docs.get(d);
+    return packs.get(path).then(function (byDoc) {
+      var doc = byDoc.get(f.doc);
+      if (!doc) throw new Error(path + ': no document ' + f.doc);
+      return doc;
+    });
   }
 
   // --- searching ----------------------------------------------------------------------
@@ -258,6 +282,7 @@
         p.title.forEach(function (d) { field.set(d, 3); });
         return { field: field, fallback: p.table ? 1 : 0 };
       });
+      var labels = lists.some(function (l) { return l.fallback; }) ? tableLabels(m) : null;
       var strict = lists.filter(function (l) { return l.fallback === 0; });
       strict.sort(function (a, b) { return a.field.size - b.field.size; });
       var base;
@@ -277,14 +302,25 @@
         var info = docInfo(d, m);
         if (year && info.year !== year) return;
         if (region) {
-          var r = info.agency[2] >= 0 ? m.regions[info.agency[2]] : '';
+          var r = info.agency[2] >= 0 ? m.regionPaths[info.agency[2]] : '';
           if (r !== region && r.indexOf(region + ' / ') !== 0) return;
         }
         out.push({ doc: d, score: score, info: info });
       });
       out.sort(function (a, b) { return b.score - a.score || b.info.year - a.info.year || a.doc - b.doc; });
-      return out;
+      return labels ? labels.then(function () { return out; }) : out;
     });
+  }
+
+  // The table labels, folded, fetched the first time a query has a token marked as in them:
+  // only such a word can be confirmed there.
+  function tableLabels(m) {
+    if (!m.labelsPromise) {
+      m.labelsPromise = get('labels.txt').then(function (buffer) {
+        m.labelsFolded = fold(decoder.decode(buffer)).text;
+      });
+    }
+    return m.labelsPromise;
   }
 
   // Whether every word's phrases are in the document (or, for a word the index found in the
@@ -294,7 +330,8 @@
       var inDoc = w.whole
         ? folded.indexOf(w.whole) >= 0
         : w.phrases.every(function (p) { return folded.indexOf(p) >= 0; });
-      return inDoc || w.phrases.every(function (p) { return m.labelsFolded.indexOf(p) >= 0; });
+      var labels = m.labelsFolded || '';
+      return inDoc || w.phrases.every(function (p) { return labels.indexOf(p) >= 0; });
     });
   }
 
@@ -341,7 +378,7 @@
       if (c.shown >= target || c.next >= c.found.length) return finish(c);
       var batch = c.found.slice(c.next, c.next + PAGE);
       c.next += batch.length;
-      return Promise.all(batch.map(function (f) { return docText(f.doc); })).then(function (texts) {
+      return Promise.all(batch.map(function (f) { return docText(f, c.m); })).then(function (texts) {
         if (c.generation !== generation) return;
         batch.forEach(function (f, i) {
           if (c.shown >= target) {
