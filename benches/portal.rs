@@ -286,6 +286,7 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
         check_cold.median().as_secs_f64() / check_2021.median().as_secs_f64()
     ));
     ratios.extend(search_sizes(&last, size));
+    ratios.push(browser_search(&last, dir));
     rows.extend([fresh, fresh_kept, fresh_no_search, floor, floor_html, rebuild, rebuild_edit, check_cold, check]);
     rows.extend([fresh_2021, check_2021]);
     // Where the time goes: `PORTAL_TIMINGS` makes portal print each stage's time.
@@ -746,6 +747,7 @@ fn remove_outputs(dir: &Path) {
         if name.starts_with("out-")
             || name.starts_with("hugo-out-")
             || name == "lychee-root"
+            || name == "search-root"
             || name.ends_with(".stale")
         {
             let path = entry.path();
@@ -824,6 +826,80 @@ fn copy_tree(from: &Path, to: &Path, keep: impl Fn(&str) -> bool + Sync) -> Meas
         fs::copy(from.join(f), to.join(f)).expect("copy a file");
     });
     Measured { wall: start.elapsed(), peak_kib: 0, failed: None, stderr: String::new() }
+}
+
+/// The bench's queries typed in chromium on the search page of the output `out`, served by
+/// Python's static server on loopback under the base path (`tests/clients/search.mjs`, its
+/// `queries` gate alone): the time from the last key until the results settled, which includes
+/// the script's 150 ms pause after typing. A line for the table; says why when the tools that
+/// `scripts/test-deps` installs are missing.
+fn browser_search(out: &Path, dir: &Path) -> String {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let driver = Path::new(REPO).join("tests/clients");
+    let have = |program: &str| Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have("node")
+        || !have("python3")
+        || !Path::new(&chromium).exists()
+        || !driver.join("node_modules/playwright-core").is_dir()
+    {
+        return "search in the browser: not measured (node, python3, chromium and tests/clients' modules: run scripts/test-deps)".to_owned();
+    }
+    let root = dir.join("search-root");
+    let _ = fs::remove_dir_all(&root);
+    fs::create_dir_all(&root).expect("search root");
+    std::os::unix::fs::symlink(out, root.join("xxgk")).expect("symlink for the static server");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let mut server = Command::new("python3")
+        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+        .arg(&root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m http.server");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the static server did not start");
+        thread::sleep(Duration::from_millis(50));
+    }
+    let queries: Vec<serde_json::Value> = QUERIES
+        .iter()
+        .map(|q| serde_json::json!({ "name": "bench", "q": q, "first": null, "only": false, "marks": [], "none": false }))
+        .collect();
+    let config = serde_json::json!({ "base": format!("http://127.0.0.1:{port}/xxgk/"), "gates": ["queries"], "queries": queries });
+    let config_path = dir.join("search-root").join("config.json");
+    fs::write(&config_path, config.to_string()).expect("write the browser config");
+    let run = Command::new("node").arg(driver.join("search.mjs")).arg(&config_path).env("CHROMIUM", &chromium).output();
+    let _ = server.kill();
+    let _ = server.wait();
+    let run = run.expect("node search.mjs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    if !run.status.success() {
+        return format!(
+            "search in the browser: failed: {}{}",
+            stdout.trim(),
+            String::from_utf8_lossy(&run.stderr).trim()
+        );
+    }
+    // "search/ query bench “政务公开 培训”: 10 shown, first …, marks […] (183 ms after the last key)"
+    let mut times: Vec<(String, u64)> = stdout
+        .lines()
+        .filter_map(|l| {
+            let q = l.split_once('“')?.1.split_once('”')?.0;
+            let ms = l.rsplit_once(" (")?.1.strip_suffix(" ms after the last key)")?.parse().ok()?;
+            Some((q.to_owned(), ms))
+        })
+        .collect();
+    let detail: Vec<String> = times.iter().map(|(q, ms)| format!("{q} {ms} ms")).collect();
+    times.sort_by_key(|t| t.1);
+    match (times.get(times.len() / 2), times.last()) {
+        (Some(median), Some(max)) => format!(
+            "search in chromium over a static server on loopback: results {} ms (median), {} ms at most after the last key, including the script's 150 ms pause: {}",
+            median.1,
+            max.1,
+            detail.join("; ")
+        ),
+        _ => format!("search in the browser: no timing in the driver's output: {}", stdout.trim()),
+    }
 }
 
 /// The search index's size, what a search downloads (`search_bytes.rs`), and the size of the

@@ -116,6 +116,14 @@ fn search_and_elder_mode_pass_a_real_browser() {
         ],
         "ranked": { "q": "晴川阁", "first": page(2, 2010), "second": page(11, 2024) },
         "yearFilter": { "q": "政府信息公开", "year": 2020 },
+        // Agencies 5–9 share 西岭市安海县 (benches/gen_site.rs: five to a county); 安海县 is also a
+        // county of other cities, a node of its own under each.
+        "regionFilter": {
+            "q": "政府信息公开",
+            "region": "示例省 / 西岭市",
+            "options": [["示例省", "示例省"], ["示例省 / 西岭市", "\u{3000}西岭市"], ["示例省 / 西岭市 / 安海县", "\u{3000}\u{3000}安海县"], ["示例省 / 东江市 / 安海县", "\u{3000}\u{3000}安海县"]],
+            "agencies": (5..10).map(|a| format!("agency-{a:05}")).collect::<Vec<_>>(),
+        },
         "pages": ["", "2024/", "agencies/", page(3, 2016), "search/?q=古茶园保护"],
         "screenshotDir": screenshot_dir(),
     });
