@@ -182,7 +182,7 @@
   }
 
   var decoder = new TextDecoder('utf-8');
-  var textDecoder = new TextDecoder('utf-16le'); // the document files (it drops their byte-order mark)
+  var textDecoder = new TextDecoder('utf-16le'); // the text packs (it drops their byte-order mark)
 
   function shard(n, m) {
     if (!shards.has(n)) {
