@@ -203,8 +203,8 @@ impl Prepared {
             }
             Kind::Search(SearchFile::Pack(p)) => {
                 let mut docs = Vec::new();
-                for r in search::pack_members(site, *p) {
-                    docs.push((search::doc_id(site, r), search::DocText::of(site, r, &self.text(r)?)));
+                for (doc, r) in search::pack_members(site, *p) {
+                    docs.push((doc, search::DocText::of(site, r, &self.text(r)?)));
                 }
                 search::pack_file(&docs)
             }
@@ -493,8 +493,7 @@ impl Prepared {
         for (path, p) in edited {
             let previous = sink.previous(path)?;
             // Every report of the pack: an unedited one has no changed token.
-            for r in search::pack_members(&self.site, p) {
-                let doc = search::doc_id(&self.site, r);
+            for (doc, r) in search::pack_members(&self.site, p) {
                 let old = search::from_pack(&previous, doc)?;
                 let new = search::DocText::of(&self.site, r, &self.text(r).ok()?);
                 if !new.round_trips() {

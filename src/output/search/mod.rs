@@ -78,12 +78,18 @@ pub(crate) fn packs(site: &Site) -> Vec<PackId> {
     packs.into_iter().collect()
 }
 
-/// Pack `p`'s reports, in site order.
-pub(crate) fn pack_members(site: &Site, p: PackId) -> Vec<ReportIx> {
+/// Pack `p`'s reports, in site order, each with its document id.
+pub(crate) fn pack_members(site: &Site, p: PackId) -> Vec<(u32, ReportIx)> {
     let first = p.group as usize * PACK;
-    (first..(first + PACK).min(site.agencies.len()))
-        .filter_map(|a| site.report_of(crate::model::AgencyIx::new(a), p.year))
-        .collect()
+    let mut before: usize = site.agencies[..first.min(site.agencies.len())].iter().map(|a| a.reports.len()).sum();
+    let mut out = Vec::with_capacity(PACK);
+    for (a, agency) in site.agencies.iter().enumerate().skip(first).take(PACK) {
+        if let Some(r) = site.report_of(crate::model::AgencyIx::new(a), p.year) {
+            out.push(((before + r.index) as u32, r));
+        }
+        before += agency.reports.len();
+    }
+    out
 }
 
 /// A pack file: in UTF-16LE after its byte-order mark, a first line of each
