@@ -467,7 +467,7 @@ impl Prepared {
     /// documents otherwise, or a file of it is missing or changed: then the
     /// whole index is made.
     fn patch_index(&self, sink: &impl Sink, redo: &[bool]) -> Option<BTreeMap<u32, Vec<u8>>> {
-        // Beyond this, one pass over every report is as quick.
+        // Beyond this many packs, one pass over every report is as quick.
         const MAX_EDITS: usize = 64;
         let edited: Vec<(&str, search::PackId)> = self
             .entries
@@ -492,14 +492,16 @@ impl Prepared {
         let mut edits = Vec::with_capacity(edited.len());
         for (path, p) in edited {
             let previous = sink.previous(path)?;
-            // Every report of the pack: an unedited one has no changed token.
+            // The reports of the pack whose text differs from the previous build's.
             for (doc, r) in search::pack_members(&self.site, p) {
                 let old = search::from_pack(&previous, doc)?;
                 let new = search::DocText::of(&self.site, r, &self.text(r).ok()?);
                 if !new.round_trips() {
                     return None;
                 }
-                edits.push((doc, old, new));
+                if new != old {
+                    edits.push((doc, old, new));
+                }
             }
         }
         let docs = self.site.reports().count() as u32;

@@ -244,6 +244,7 @@ fn read_varint(bytes: &[u8]) -> (u32, usize) {
 /// showed in the profile of a build, and the keys come from the site, not an adversary
 /// who could choose collisions (the file order does not depend on the hash).
 type TokenMap<V> = HashMap<Token, V, std::hash::BuildHasherDefault<TokenHasher>>;
+type TokenSet = std::collections::HashSet<Token, std::hash::BuildHasherDefault<TokenHasher>>;
 
 #[derive(Default)]
 struct TokenHasher(u64);
@@ -278,7 +279,7 @@ pub(crate) struct Index {
 /// What is indexed of one report: its title field (the title, then its
 /// agency's name and region where the title does not hold them) and its
 /// narrative as plain text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DocText {
     pub title: String,
     pub extra: String,
@@ -352,12 +353,16 @@ fn plain_text(markdown: &str, out: &mut String) {
     }
 }
 
+/// A token whose place in a document changed, with the field it is in now
+/// (`None`: gone).
+type Change = (Token, Option<Field>);
+
 /// The tokens whose place in a document differs between its `old` and `new`
-/// text, with the field each is in now (`None`: gone).
-fn changes(old: &DocText, new: &DocText) -> Vec<(Token, Option<Field>)> {
+/// text.
+fn changes(old: &DocText, new: &DocText) -> Vec<Change> {
     let before: HashMap<Token, Field> = doc_tokens(old).into_iter().collect();
     let after: HashMap<Token, Field> = doc_tokens(new).into_iter().collect();
-    let mut out: Vec<(Token, Option<Field>)> =
+    let mut out: Vec<Change> =
         before.iter().filter(|(t, f)| after.get(t) != Some(f)).map(|(&t, _)| (t, after.get(&t).copied())).collect();
     out.extend(after.iter().filter(|(t, _)| !before.contains_key(t)).map(|(&t, &f)| (t, Some(f))));
     out
@@ -406,10 +411,12 @@ fn read_shard(bytes: &[u8], docs: u32) -> Option<Shard> {
 }
 
 /// One document's tokens, each once, with its best field (the title's,
-/// where a token is in both), in the order they first occur.
+/// where a token is in both), in the order they first occur. A set per
+/// thread, emptied per document, drops the repeats in one pass, without
+/// sorting.
 fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
     thread_local! {
-        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+        static SEEN: std::cell::RefCell<TokenSet> = std::cell::RefCell::default();
     }
     SEEN.with_borrow_mut(|seen| {
         seen.clear();
@@ -424,68 +431,6 @@ fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
         token::tokens(&doc.text, |t| add(t, Field::Text));
         out
     })
-}
-
-/// A set of tokens, emptied in constant time: open addressing, where a slot
-/// belongs to the set while its stamp is the current one. Sorting each
-/// document's tokens to drop repeats was most of the index's time.
-#[derive(Default)]
-struct Seen {
-    slots: Vec<(Token, u32)>,
-    stamp: u32,
-    len: usize,
-}
-
-impl Seen {
-    fn clear(&mut self) {
-        self.len = 0;
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            // Wrapped: old slots could pass for current ones.
-            self.slots.iter_mut().for_each(|s| s.1 = 0);
-            self.stamp = 1;
-        }
-    }
-
-    /// Adds `t`; whether it was not there yet.
-    fn insert(&mut self, t: Token) -> bool {
-        if 2 * (self.len + 1) > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Self::home(t, mask);
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.1 != self.stamp {
-                *slot = (t, self.stamp);
-                self.len += 1;
-                return true;
-            }
-            if slot.0 == t {
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn home(t: Token, mask: usize) -> usize {
-        (t.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
-    }
-
-    /// Doubles the table, keeping the current tokens.
-    fn grow(&mut self) {
-        let live: Vec<Token> =
-            self.slots.iter().filter(|s| s.1 == self.stamp && self.stamp != 0).map(|s| s.0).collect();
-        let size = (self.slots.len() * 2).max(1024);
-        self.slots = vec![(Token(0), 0); size];
-        if self.stamp == 0 {
-            self.stamp = 1;
-        }
-        self.len = 0;
-        for t in live {
-            self.insert(t);
-        }
-    }
 }
 
 /// [`table_labels`], the file `labels.txt`: fetched only by a query with a
@@ -595,9 +540,14 @@ impl Index {
     /// The index with document `doc` indexed from `new` instead of `old`:
     /// only the shards of tokens that changed are copied.
     pub(crate) fn with_edit(&self, doc: u32, old: &DocText, new: &DocText) -> Self {
+        self.with_changes(doc, &changes(old, new))
+    }
+
+    /// The index with the [`changes`] of document `doc`'s tokens.
+    fn with_changes(&self, doc: u32, changes: &[Change]) -> Self {
         let shards = self.shards.len() as u32;
         let mut index = self.clone();
-        for (t, to) in changes(old, new) {
+        for &(t, to) in changes {
             let shard = Arc::make_mut(&mut index.shards[t.shard(shards) as usize]);
             let p = shard.entry(t.text()).or_default();
             for (field, list) in [(Field::Title, &mut p.title), (Field::Text, &mut p.text)] {
@@ -628,14 +578,15 @@ impl Index {
         previous: impl Fn(u32) -> Option<Vec<u8>>,
     ) -> Option<BTreeMap<u32, Vec<u8>>> {
         let shards = shard_count(docs as usize);
+        let changed: Vec<(u32, Vec<Change>)> = edits.iter().map(|(doc, old, new)| (*doc, changes(old, new))).collect();
         let touched: std::collections::BTreeSet<u32> =
-            edits.iter().flat_map(|(_, old, new)| changes(old, new)).map(|(t, _)| t.shard(shards)).collect();
+            changed.iter().flat_map(|(_, c)| c).map(|(t, _)| t.shard(shards)).collect();
         let mut index = Index { docs, shards: (0..shards).map(|_| Arc::default()).collect() };
         for &n in &touched {
             index.shards[n as usize] = Arc::new(read_shard(&previous(n)?, docs)?);
         }
-        for (doc, old, new) in edits {
-            index = index.with_edit(*doc, old, new);
+        for (doc, c) in &changed {
+            index = index.with_changes(*doc, c);
         }
         Some(touched.into_iter().map(|n| (n, index.shard_file(n))).collect())
     }
@@ -927,7 +878,7 @@ mod tests {
 
     #[test]
     fn a_document_gives_each_token_once_with_its_best_field() {
-        // Enough distinct pairs to grow the table several times, with repeats across the fields.
+        // Enough distinct pairs to grow the set several times, with repeats across the fields.
         let text: String = (0..6000u32).map(|i| char::from_u32(0x4E00 + (i * 7919) % 20_000).unwrap()).collect();
         let doc = DocText {
             title: "行政复议年度报告".to_owned(),
@@ -947,12 +898,6 @@ mod tests {
                 doc_tokens(&DocText { title: String::new(), extra: String::new(), text: "复议".to_owned() }).len() == 3
             );
         }
-        let mut seen = Seen::default();
-        seen.clear();
-        assert!(seen.insert(Token(5)) && !seen.insert(Token(5)));
-        seen.stamp = u32::MAX;
-        seen.clear();
-        assert!(seen.insert(Token(5)), "a wrapped stamp empties the set");
     }
 
     #[test]
