@@ -1,12 +1,13 @@
-//! The links and anchors of a written page, read with real parsers: lol_html
-//! for HTML, quick-xml for the feed and the sitemap.
+//! The links and anchors of a written page, read as a browser and a feed
+//! reader read them: HTML with the tokenizer of [`super::scan`], the feed and
+//! the sitemap with quick-xml.
 
 use std::collections::HashSet;
 
-use lol_html::{HtmlRewriter, Settings, element};
 use quick_xml::events::Event;
 
 use super::resolve::decode;
+use super::scan;
 
 /// A link as written in a page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -118,52 +119,39 @@ impl Attr {
 /// The HTML attributes whose whole value is a URL.
 const URL_ATTRS: [Attr; 6] = [Attr::Href, Attr::Src, Attr::Poster, Attr::Action, Attr::Data, Attr::Cite];
 
-/// Reads an HTML page. A page lol_html cannot parse yields what was read so
-/// far. `place`, given a link's byte offset and its line in `page`, says its
-/// line in the page as written, when `page` is a frame that parts are spliced into.
+/// Reads an HTML page. `place`, given a link's byte offset and its line in
+/// `page`, says its line in the page as written, when `page` is a frame that
+/// parts are spliced into.
 pub(super) fn html(page: &[u8], place: Option<&dyn Fn(usize, usize) -> usize>) -> Found {
-    let mut found = Found::default();
     let mut spans: Vec<(Attr, String, usize)> = Vec::new();
     let mut anchors = Vec::new();
-    {
-        let mut rewriter = HtmlRewriter::new(
-            Settings::new().append_element_content_handler(element!("*", |el| {
-                let at = el.source_location().bytes().start;
-                // One pass over the attributes: most elements (table cells) have only `headers`/`class`.
-                for attr in el.attributes() {
-                    let name = attr.name();
-                    match name.as_str() {
-                        "id" => anchors.push(attr.value()),
-                        "name" if el.tag_name() == "a" => anchors.push(attr.value()),
-                        "srcset" => {
-                            for candidate in attr.value().split(',') {
-                                if let Some(url) = candidate.split_whitespace().next() {
-                                    spans.push((Attr::Srcset, url.to_owned(), at));
-                                }
-                            }
-                        }
-                        other => {
-                            if let Some(&known) = URL_ATTRS.iter().find(|a| a.as_str() == other) {
-                                spans.push((known, attr.value(), at));
-                            }
-                        }
+    let text = |value: &[u8]| String::from_utf8_lossy(value).into_owned();
+    scan::start_tags(page, |tag, at, attrs| {
+        for &(name, value) in attrs {
+            if name.eq_ignore_ascii_case(b"id")
+                || (name.eq_ignore_ascii_case(b"name") && tag.eq_ignore_ascii_case(b"a"))
+            {
+                anchors.push(text(value));
+            } else if name.eq_ignore_ascii_case(b"srcset") {
+                for candidate in text(value).split(',') {
+                    if let Some(url) = candidate.split_whitespace().next() {
+                        spans.push((Attr::Srcset, url.to_owned(), at));
                     }
                 }
-                Ok(())
-            })),
-            |_: &[u8]| {},
-        );
-        let _ = rewriter.write(page).and_then(|()| rewriter.end());
-    }
+            } else if let Some(&known) = URL_ATTRS.iter().find(|a| name.eq_ignore_ascii_case(a.as_str().as_bytes())) {
+                spans.push((known, text(value), at));
+            }
+        }
+    });
     let lines = LineIndex::new(page);
     let line = |at| match place {
         Some(place) => place(at, lines.line(at)),
         None => lines.line(at),
     };
-    found.links =
-        spans.into_iter().map(|(attr, url, at)| RawLink { attr, url: unescape(&url), line: line(at) }).collect();
-    found.anchors = anchors.iter().map(|a| decode(&unescape(a))).collect();
-    found
+    Found {
+        links: spans.into_iter().map(|(attr, url, at)| RawLink { attr, url: unescape(&url), line: line(at) }).collect(),
+        anchors: anchors.iter().map(|a| decode(&unescape(a))).collect(),
+    }
 }
 
 /// Reads the URLs of an RSS feed (`<link>`, `<guid>`, `atom:link href`) or a

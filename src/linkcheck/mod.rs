@@ -10,6 +10,7 @@ pub mod external;
 mod extract;
 pub mod report;
 mod resolve;
+mod scan;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
