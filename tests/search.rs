@@ -108,3 +108,40 @@ fn an_output_of_another_numbering_is_not_patched() {
     };
     assert!(index(&a) == index(&fresh), "the index of `a` differs from a fresh build's");
 }
+
+#[test]
+fn packs_made_beside_the_index_are_the_packs_made_one_by_one() {
+    // 30 agencies of 20 years: the index reads them in two chunks, the first ending with a group of
+    // agencies, and makes every pack from its own reading of the texts.
+    let site = generated(600);
+    site.build_ok();
+    // More packs edited than a patch takes: the next build makes each edited pack on its own, as it
+    // makes any file, and the index from every text.
+    let mut edited = 0;
+    for agency in (0..30).step_by(4) {
+        for year in 2005..2014 {
+            let path = site.path(&format!("content/agency-{agency:05}/{year}/report.md"));
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(&path, format!("{text}\n本年度开展了鹳雀楼修缮公开（{agency}，{year}）。\n")).unwrap();
+            edited += 1;
+        }
+    }
+    assert!(edited > 64, "{edited} packs edited");
+    site.build_ok();
+    let one_by_one = files(&site.path("public"));
+    fs::remove_file(site.path(".portal-cache/state.bin")).unwrap();
+    let fresh = site.path("fresh");
+    let run = site.run(&["build", "--out", fresh.to_str().unwrap()]);
+    assert!(run.success, "{}", run.stderr);
+    let beside = files(&fresh);
+    let packs = |files: &BTreeMap<String, (SystemTime, Vec<u8>)>| -> BTreeMap<String, Vec<u8>> {
+        files.iter().filter(|(p, _)| p.starts_with("search/")).map(|(p, (_, b))| (p.clone(), b.clone())).collect()
+    };
+    let (one_by_one, beside) = (packs(&one_by_one), packs(&beside));
+    assert_eq!(one_by_one.keys().collect::<Vec<_>>(), beside.keys().collect::<Vec<_>>(), "the same files");
+    let differ: Vec<&String> = one_by_one.keys().filter(|p| one_by_one[*p] != beside[*p]).collect();
+    assert!(differ.is_empty(), "made otherwise beside the index: {differ:?}");
+    let found =
+        beside.iter().filter(|(p, b)| p.starts_with("search/d/") && common::search_pack(b).contains("鹳雀楼修缮公开"));
+    assert_eq!(found.count(), edited, "packs with an edit");
+}

@@ -1,8 +1,8 @@
 //! The plan of a site's files, and producing any one of them.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -238,7 +238,33 @@ impl Prepared {
 
     /// The search index, made on first use from every report's `report.md`.
     pub(super) fn search_index(&self) -> &Arc<Index> {
-        self.search.get_or_init(|| Arc::new(Index::build(&self.site, &|r| self.text(r).ok())))
+        self.search.get_or_init(|| Arc::new(Index::build(&self.site, &|r| self.text(r).ok(), None)))
+    }
+
+    /// [`Prepared::search_index`], made with the text packs, which are put
+    /// into `sink` as they are made: each report's text is read once for
+    /// both. Gives each pack's entry and what putting it gave; a pack not
+    /// among them is to be made as any file is.
+    fn index_with_packs(
+        &self,
+        sink: &impl Sink,
+        progress: &dyn Progress,
+    ) -> Vec<(usize, Result<Produced, BuildError>)> {
+        let made = Mutex::new(Vec::new());
+        let put = |p: search::PackId, bytes: Vec<u8>| {
+            let path = search::pack_path(p);
+            let Ok(n) = self.entries.binary_search_by(|e| e.path.as_str().cmp(&path)) else { return };
+            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+            let result = sink.put(&path, &bytes, Some(hash)).map(|()| Produced {
+                links: PageLinks::default(),
+                hash: Some(hash),
+                reused: false,
+            });
+            progress.file_done();
+            made.lock().unwrap_or_else(|e| e.into_inner()).push((n, result));
+        };
+        self.search.get_or_init(|| Arc::new(Index::build(&self.site, &|r| self.text(r).ok(), Some(&put))));
+        made.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
     fn report_json(&self, agency: &model::Agency, report: &model::Report) -> Vec<u8> {
@@ -385,9 +411,6 @@ impl Prepared {
                 _ => slot.0 = None,
             }
         };
-        // The bulk files first: each is one long task, which must not be left for the end.
-        let bulk: Vec<usize> = (0..self.entries.len()).filter(|&n| Self::streamed(&self.entries[n].kind)).collect();
-        let (mut first, mut rest): (Vec<_>, Vec<_>) = made.iter_mut().enumerate().partition(|(n, _)| bulk.contains(n));
         // After an edit, the shards it touches are patched from the previous build's files.
         let patched = redo.filter(|_| sink.wants_all()).and_then(|redo| self.patch_index(sink, redo));
         let patching = patched.is_some();
@@ -399,15 +422,43 @@ impl Prepared {
                 && self.entries.iter().enumerate().any(|(n, e)| {
                     matches!(e.kind, Kind::Search(SearchFile::Shard(_))) && redo.is_none_or(|redo| redo[n])
                 });
-        rayon::join(
+        // When every pack is to be made, the index makes them, from the same reading of the texts.
+        let with_packs = index_first && redo.is_none();
+        let pack = |n: &usize| with_packs && matches!(self.entries[*n].kind, Kind::Search(SearchFile::Pack(_)));
+        // The bulk files first: each is one long task, which must not be left for the end.
+        let (mut first, mut rest, mut packs) = (Vec::new(), Vec::new(), Vec::new());
+        for (n, slot) in made.iter_mut().enumerate() {
+            match &self.entries[n].kind {
+                _ if pack(&n) => packs.push((n, slot)),
+                kind if Self::streamed(kind) => first.push((n, slot)),
+                _ => rest.push((n, slot)),
+            }
+        }
+        let (packed, ()) = rayon::join(
             || {
-                if index_first {
-                    self.search_index();
-                }
-                first.par_iter_mut().for_each(|(n, slot)| one(*n, slot))
+                let packed = match (with_packs, index_first) {
+                    (true, _) => self.index_with_packs(sink, progress),
+                    (false, true) => {
+                        self.search_index();
+                        Vec::new()
+                    }
+                    (false, false) => Vec::new(),
+                };
+                first.par_iter_mut().for_each(|(n, slot)| one(*n, slot));
+                packed
             },
             || rest.par_iter_mut().for_each(|(n, slot)| one(*n, slot)),
         );
+        let mut packed: HashMap<usize, Result<Produced, BuildError>> = packed.into_iter().collect();
+        let mut unmade = Vec::new();
+        for (n, slot) in packs {
+            match packed.remove(&n) {
+                Some(result) => slot.1 = result,
+                None => unmade.push((n, slot)),
+            }
+        }
+        // A pack the index did not make (a text could not be read) is made alone, and says why.
+        unmade.par_iter_mut().for_each(|(n, slot)| one(*n, slot));
         made.into_iter().map(|(_, result)| result).collect()
     }
 

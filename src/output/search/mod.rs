@@ -465,10 +465,55 @@ pub(crate) fn table_labels(site: &Site) -> String {
     labels.join("\n")
 }
 
+/// Each report's `report.md` as loaded, for [`Index::build`]; `None` where
+/// it could not be read.
+pub(crate) type TextOf<'a> = dyn Fn(ReportIx) -> Option<Arc<str>> + Sync + 'a;
+
+/// Where [`Index::build`] hands each pack file it makes.
+pub(crate) type PackSink<'a> = dyn Fn(PackId, Vec<u8>) + Sync + 'a;
+
+/// The reports of `site`, by their places in site order, in chunks of a few
+/// hundred that end where a group of [`PACK`] agencies does: a chunk holds
+/// every report of each pack it has one of.
+fn chunks(site: &Site) -> Vec<std::ops::Range<usize>> {
+    const CHUNK: usize = 512;
+    let (mut out, mut start, mut end) = (Vec::new(), 0, 0);
+    for group in site.agencies.chunks(PACK) {
+        end += group.iter().map(|a| a.reports.len()).sum::<usize>();
+        if end - start >= CHUNK {
+            out.push(start..end);
+            start = end;
+        }
+    }
+    if end > start {
+        out.push(start..end);
+    }
+    out
+}
+
+/// Makes the packs of one chunk of reports (`reports`, the first of which is
+/// document `base`) from their texts, and hands them to `sink`.
+fn chunk_packs(site: &Site, base: u32, reports: &[ReportIx], texts: Vec<Option<DocText>>, sink: &PackSink<'_>) {
+    // In site order, which is the order of a pack's members.
+    let mut packs: BTreeMap<PackId, Option<Vec<(u32, DocText)>>> = BTreeMap::new();
+    for (i, (&r, text)) in reports.iter().zip(texts).enumerate() {
+        let docs = packs.entry(pack_of(site, r)).or_insert_with(|| Some(Vec::new()));
+        match (docs.as_mut(), text) {
+            (Some(docs), Some(text)) => docs.push((base + i as u32, text)),
+            _ => *docs = None,
+        }
+    }
+    let packs: Vec<(PackId, Vec<(u32, DocText)>)> = packs.into_iter().filter_map(|(p, d)| Some((p, d?))).collect();
+    packs.into_par_iter().for_each(|(p, docs)| sink(p, pack_file(&docs)));
+}
+
 impl Index {
     /// The index of `site`, from each report's [`DocText`] (`text`: `None`
     /// where its `report.md` could not be read, which the page reports).
-    pub(crate) fn build(site: &Site, text: &(dyn Fn(ReportIx) -> Option<Arc<str>> + Sync)) -> Self {
+    /// `packs`, if given, is handed each [`pack_file`] as soon as its
+    /// reports are read, so that a build reads each text once for both; a
+    /// pack with a report that could not be read is not.
+    pub(crate) fn build(site: &Site, text: &TextOf<'_>, packs: Option<&PackSink<'_>>) -> Self {
         let reports: Vec<ReportIx> = site.reports().map(|(r, _)| r).collect();
         let docs = reports.len() as u32;
         let shards = shard_count(reports.len());
@@ -476,15 +521,16 @@ impl Index {
         // held at once; merged in document order into GROUPS maps at once, each
         // taking the tokens of its shards.
         const GROUPS: u32 = 8;
-        const CHUNK: usize = 512;
         let mut groups: Vec<TokenMap<Postings>> = (0..GROUPS).map(|_| TokenMap::default()).collect();
-        for (c, chunk) in reports.chunks(CHUNK).enumerate() {
+        for chunk in chunks(site) {
+            let chunk_reports = &reports[chunk.clone()];
             // Each report's tokens, ordered by group, and where each group starts.
             type Grouped = (Vec<(Token, Field)>, [usize; GROUPS as usize + 1]);
-            let tokens: Vec<Grouped> = chunk
+            let (tokens, texts): (Vec<Grouped>, Vec<Option<DocText>>) = chunk_reports
                 .par_iter()
                 .map(|&r| {
-                    let all = text(r).map(|md| doc_tokens(&DocText::of(site, r, &md))).unwrap_or_default();
+                    let doc = text(r).map(|md| DocText::of(site, r, &md));
+                    let all = doc.as_ref().map(doc_tokens).unwrap_or_default();
                     // A counting sort by group: each token's shard is hashed once, and nothing is compared.
                     let group: Vec<u8> = all.iter().map(|(t, _)| (t.shard(shards) % GROUPS) as u8).collect();
                     let mut bounds = [0usize; GROUPS as usize + 1];
@@ -500,21 +546,27 @@ impl Index {
                         sorted[next[g as usize]] = token;
                         next[g as usize] += 1;
                     }
-                    (sorted, bounds)
+                    ((sorted, bounds), doc.filter(|_| packs.is_some()))
                 })
-                .collect();
-            let base = (c * CHUNK) as u32;
-            groups.par_iter_mut().enumerate().for_each(|(g, map)| {
-                for (i, (doc, bounds)) in tokens.iter().enumerate() {
-                    for &(t, field) in &doc[bounds[g]..bounds[g + 1]] {
-                        let p = map.entry(t).or_default();
-                        match field {
-                            Field::Title => p.title.push(base + i as u32),
-                            Field::Text => p.text.push(base + i as u32),
+                .unzip();
+            let base = chunk.start as u32;
+            let mut merge = || {
+                groups.par_iter_mut().enumerate().for_each(|(g, map)| {
+                    for (i, (doc, bounds)) in tokens.iter().enumerate() {
+                        for &(t, field) in &doc[bounds[g]..bounds[g + 1]] {
+                            let p = map.entry(t).or_default();
+                            match field {
+                                Field::Title => p.title.push(base + i as u32),
+                                Field::Text => p.text.push(base + i as u32),
+                            }
                         }
                     }
-                }
-            });
+                });
+            };
+            match packs {
+                Some(sink) => rayon::join(merge, || chunk_packs(site, base, chunk_reports, texts, sink)).0,
+                None => merge(),
+            }
         }
         let mut maps: Vec<Shard> = (0..shards).map(|_| Shard::new()).collect();
         for map in groups {
