@@ -83,8 +83,10 @@
     var i = 0;
     for (var ch of text) {
       var cp = ch.codePointAt(0);
-      var n = cp < 128 || isHan(cp) ? ch : ch.normalize('NFKC');
-      n = n.replace(/[A-Z]/g, function (c) { return c.toLowerCase(); });
+      var n;
+      if (cp >= 65 && cp <= 90) n = String.fromCharCode(cp + 32);
+      else if (cp < 128 || isHan(cp)) n = ch;
+      else n = ch.normalize('NFKC').replace(/[A-Z]/g, function (c) { return c.toLowerCase(); });
       for (var k = 0; k < n.length; k++) from.push(i);
       out += n;
       i += ch.length;
@@ -184,7 +186,15 @@
   var decoder = new TextDecoder('utf-8');
   var textDecoder = new TextDecoder('utf-16le'); // the text packs (it drops their byte-order mark)
 
-  function shard(n, m) {
+  // A list's length prefix and bytes, skipped: a shard holds many tokens, a query needs few.
+  function skipList(bytes, at) {
+    var n = varint(bytes, at);
+    at.i += n;
+  }
+
+  // A shard file as a map of its tokens to where their lists start; a token's lists are read
+  // when a query asks for it.
+  function shard(n) {
     if (!shards.has(n)) {
       shards.set(
         n,
@@ -196,12 +206,12 @@
             var len = varint(bytes, at);
             var text = decoder.decode(bytes.subarray(at.i, at.i + len));
             at.i += len;
-            var table = bytes[at.i++] === 1;
-            var title = readList(bytes, at, m.docs);
-            var body = readList(bytes, at, m.docs);
-            tokens.set(text, { table: table, title: title, text: body });
+            tokens.set(text, at.i);
+            at.i++;
+            skipList(bytes, at);
+            skipList(bytes, at);
           }
-          return tokens;
+          return { bytes: bytes, tokens: tokens };
         }),
       );
     }
@@ -209,8 +219,12 @@
   }
 
   function postings(token, m) {
-    return shard(shardOf(token, m.shards), m).then(function (tokens) {
-      return tokens.get(token) || null;
+    return shard(shardOf(token, m.shards)).then(function (s) {
+      var start = s.tokens.get(token);
+      if (start === undefined) return null;
+      var at = { i: start + 1 };
+      var title = readList(s.bytes, at, m.docs);
+      return { table: s.bytes[start] === 1, title: title, text: readList(s.bytes, at, m.docs) };
     });
   }
 
@@ -276,17 +290,23 @@
     });
     return Promise.all(tokens.map(function (t) { return postings(t, m); })).then(function (found) {
       if (found.some(function (p) { return !p; })) return [];
+      // Per token, each document's field (title 3, narrative 2, 0 where absent), and its documents.
       var lists = found.map(function (p) {
-        var field = new Map();
-        p.text.forEach(function (d) { field.set(d, 2); });
-        p.title.forEach(function (d) { field.set(d, 3); });
-        return { field: field, fallback: p.table ? 1 : 0 };
+        var field = new Uint8Array(m.docs);
+        var ids = p.text.slice();
+        p.text.forEach(function (d) { field[d] = 2; });
+        p.title.forEach(function (d) {
+          if (!field[d]) ids.push(d);
+          field[d] = 3;
+        });
+        return { field: field, ids: ids, fallback: p.table ? 1 : 0 };
       });
-      var labels = lists.some(function (l) { return l.fallback; }) ? tableLabels(m) : null;
+      // Fetched beside the first texts: only the confirmation needs them.
+      if (lists.some(function (l) { return l.fallback; })) tableLabels(m);
       var strict = lists.filter(function (l) { return l.fallback === 0; });
-      strict.sort(function (a, b) { return a.field.size - b.field.size; });
+      strict.sort(function (a, b) { return a.ids.length - b.ids.length; });
       var base;
-      if (strict.length) base = Array.from(strict[0].field.keys());
+      if (strict.length) base = strict[0].ids;
       else {
         base = [];
         for (var d = 0; d < m.docs; d++) base.push(d);
@@ -295,7 +315,7 @@
       base.forEach(function (d) {
         var score = 0;
         for (var i = 0; i < lists.length; i++) {
-          var s = lists[i].field.get(d) || lists[i].fallback;
+          var s = lists[i].field[d] || lists[i].fallback;
           if (!s) return;
           score += s;
         }
@@ -308,7 +328,7 @@
         out.push({ doc: d, score: score, info: info });
       });
       out.sort(function (a, b) { return b.score - a.score || b.info.year - a.info.year || a.doc - b.doc; });
-      return labels ? labels.then(function () { return out; }) : out;
+      return out;
     });
   }
 
@@ -378,7 +398,8 @@
       if (c.shown >= target || c.next >= c.found.length) return finish(c);
       var batch = c.found.slice(c.next, c.next + PAGE);
       c.next += batch.length;
-      return Promise.all(batch.map(function (f) { return docText(f, c.m); })).then(function (texts) {
+      var texts = batch.map(function (f) { return docText(f, c.m); });
+      return Promise.all(texts.concat([c.m.labelsPromise])).then(function (texts) {
         if (c.generation !== generation) return;
         batch.forEach(function (f, i) {
           if (c.shown >= target) {
