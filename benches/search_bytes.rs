@@ -60,7 +60,7 @@ impl<'a> Index<'a> {
             .iter()
             .scan(0u32, |first, a| {
                 let runs: Vec<u16> =
-                    a[3].as_array().expect("runs").iter().map(|v| v.as_u64().expect("year") as u16).collect();
+                    a[1].as_array().expect("runs").iter().map(|v| v.as_u64().expect("year") as u16).collect();
                 let start = *first;
                 *first += runs.chunks(2).map(|r| u32::from(r[1])).sum::<u32>();
                 Some((start, runs))

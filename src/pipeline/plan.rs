@@ -193,7 +193,7 @@ impl Prepared {
                 output::sitemap::sitemap(&site.config.base_url, &dirs).into_bytes()
             }
             Kind::Feed => output::feed::feed(site).into_bytes(),
-            Kind::Search(SearchFile::Meta) => search::meta(site, &site.config.base_url),
+            Kind::Search(SearchFile::Meta) => search::meta(site),
             Kind::Search(SearchFile::Labels) => search::labels_file(site),
             Kind::Search(SearchFile::Shard(n)) => {
                 match self.patched.get().and_then(Option::as_ref).and_then(|p| p.get(n)) {
@@ -532,10 +532,10 @@ impl Prepared {
         if edited.is_empty() || edited.len() > MAX_EDITS {
             return None;
         }
-        // The same meta.json maps the same documents to the same reports: the previous
+        // The same meta.json maps the same documents to the same agencies and years: the previous
         // output's numbering is this build's (it may be an output of another structure).
         // The same labels mark the same tokens as in the tables.
-        if sink.previous(search::META)? != search::meta(&self.site, &self.site.config.base_url)
+        if sink.previous(search::META)? != search::meta(&self.site)
             || sink.previous(search::LABELS)? != search::labels_file(&self.site)
         {
             return None;

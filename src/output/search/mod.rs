@@ -27,8 +27,8 @@ use pulldown_cmark::{Event, Parser, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::BaseUrl;
 use crate::format::Header;
+use crate::layout::url;
 use crate::model::{ReportIx, Site};
 use token::Token;
 
@@ -278,12 +278,17 @@ pub(crate) struct Index {
 
 /// What is indexed of one report: its title field (the title, then its
 /// agency's name and region where the title does not hold them) and its
-/// narrative as plain text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// narrative as plain text; and what a result shows of it beside them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct DocText {
     pub title: String,
     pub extra: String,
     pub text: String,
+    /// The agency's name, shown under the title (not searched: the title
+    /// field has it).
+    pub agency: String,
+    /// The report page's address from the site's root (`2024/slug/`).
+    pub link: String,
 }
 
 impl DocText {
@@ -307,28 +312,33 @@ impl DocText {
             }
             plain_text(part.markdown(markdown), &mut text);
         }
-        Self { title, extra, text }
+        let base = &site.config.base_url;
+        let link = base.link(&url::report(report.year, &agency.slug));
+        let link = link.strip_prefix(&base.link("")).unwrap_or_default().to_owned();
+        Self { title, extra, text, agency: agency.info.name.clone(), link }
     }
 
     /// The fields back from a [`DocText::record`]; `None` if it is not one.
     fn from_record(record: &str) -> Option<Self> {
         let text = record.strip_suffix('\n')?;
-        let mut lines = text.splitn(3, '\n');
-        let (title, extra) = (lines.next()?.to_owned(), lines.next()?.to_owned());
-        Some(Self { title, extra, text: lines.next().unwrap_or("").to_owned() })
+        let mut lines = text.splitn(5, '\n');
+        let mut line = || lines.next().map(str::to_owned);
+        let (title, extra, agency, link) = (line()?, line()?, line()?, line()?);
+        Some(Self { title, extra, agency, link, text: line().unwrap_or_default() })
     }
 
-    /// Whether [`from_pack`] gives these fields back: the title and the
-    /// agency's line are one line each.
+    /// Whether [`from_pack`] gives these fields back: each but the text is
+    /// one line.
     pub(crate) fn round_trips(&self) -> bool {
-        !self.title.contains('\n') && !self.extra.contains('\n')
+        [&self.title, &self.extra, &self.agency, &self.link].iter().all(|f| !f.contains('\n'))
     }
 
-    /// The document as its pack holds it: the title on the first line, the
-    /// agency and region (where the title lacks them) on the second, then the
-    /// text.
+    /// The document as its pack holds it, a field a line: the title, the
+    /// agency and region where the title lacks them, the agency's name, the
+    /// page's address, then the text.
     fn record(&self) -> String {
-        [self.title.as_str(), "\n", &self.extra, "\n", self.text.trim_end(), "\n"].concat()
+        let fields = [&self.title, "\n", &self.extra, "\n", &self.agency, "\n", &self.link, "\n"];
+        [fields.concat().as_str(), self.text.trim_end(), "\n"].concat()
     }
 }
 
@@ -688,18 +698,23 @@ struct Meta<'a> {
     /// parent (an index into `regions`, before it, or -1 at the top), so that
     /// a province or city is written once, not in every county's name.
     regions: Vec<(&'a str, i64)>,
-    /// Per agency: name, folder as a URL path segment, region (the index of
-    /// its deepest level in `regions`, or -1), and its years as runs `[first,
-    /// count, …]`; its first document is the count of those before it.
-    agencies: Vec<(&'a str, String, i64, Vec<u16>)>,
+    /// Per agency: its region (the index of its deepest level in `regions`,
+    /// or -1) and its years as runs `[first, count, …]`; its first document
+    /// is the count of those before it. Names and addresses are in the text
+    /// packs, fetched for the results shown: this file is a few bytes an
+    /// agency.
+    agencies: Vec<(i64, Vec<u16>)>,
+    /// A hash of the agencies' folders in site order: what the documents'
+    /// numbers mean. A build patches the previous build's index only when it
+    /// is the same (the rest of this file can be the same for another order).
+    order: String,
 }
 
 /// `meta.json` of `site`.
-pub(crate) fn meta(site: &Site, base: &BaseUrl) -> Vec<u8> {
+pub(crate) fn meta(site: &Site) -> Vec<u8> {
     let mut regions: Vec<(&str, i64)> = Vec::new();
     let mut nodes: HashMap<(i64, &str), i64> = HashMap::new();
     let mut docs = 0u32;
-    let root = base.link("");
     let agencies = site
         .agencies
         .iter()
@@ -718,13 +733,14 @@ pub(crate) fn meta(site: &Site, base: &BaseUrl) -> Vec<u8> {
                     _ => runs.extend([r.year, 1]),
                 }
             }
-            let slug = base.link(&a.slug).strip_prefix(&root).unwrap_or_default().to_owned();
             docs += a.reports.len() as u32;
-            (a.info.name.as_str(), slug, r, runs)
+            (r, runs)
         })
         .collect();
     let shards = shard_count(docs as usize);
-    let meta = Meta { v: 2, docs, shards, pack: PACK, years: site.years(), regions, agencies };
+    let slugs: Vec<&str> = site.agencies.iter().map(|a| a.slug.as_str()).collect();
+    let order = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(slugs.join("/").as_bytes()));
+    let meta = Meta { v: 3, docs, shards, pack: PACK, years: site.years(), regions, agencies, order };
     serde_json::to_vec(&meta).unwrap_or_default()
 }
 
@@ -765,7 +781,7 @@ mod tests {
     }
 
     fn doc(title: &str, text: &str) -> DocText {
-        DocText { title: title.to_owned(), extra: String::new(), text: text.to_owned() }
+        DocText { title: title.to_owned(), text: text.to_owned(), ..DocText::default() }
     }
 
     /// An index of `docs` built by hand, as `build` merges them.
@@ -936,6 +952,7 @@ mod tests {
             title: "行政复议年度报告".to_owned(),
             extra: "示例县".to_owned(),
             text: format!("{text}行政复议 GB2024\n{text}"),
+            ..DocText::default()
         };
         let mut expected: BTreeMap<Token, Field> = BTreeMap::new();
         for (s, field) in [(&doc.title, Field::Title), (&doc.extra, Field::Title), (&doc.text, Field::Text)] {
@@ -946,9 +963,7 @@ mod tests {
             let got = doc_tokens(&doc);
             assert_eq!(got.len(), expected.len(), "each token once");
             assert_eq!(got.iter().copied().collect::<BTreeMap<_, _>>(), expected);
-            assert!(
-                doc_tokens(&DocText { title: String::new(), extra: String::new(), text: "复议".to_owned() }).len() == 3
-            );
+            assert!(doc_tokens(&DocText { text: "复议".to_owned(), ..DocText::default() }).len() == 3);
         }
     }
 
@@ -958,6 +973,8 @@ mod tests {
             title: title.to_owned(),
             extra: "示例县 / 𠀀镇".to_owned(),
             text: text.to_owned(),
+            agency: "𠀀县民政局".to_owned(),
+            link: "2024/min%20zheng/".to_owned(),
         };
         let docs = [
             (7, doc("𠀀县（ＸＫ）2024年度报告", "第一行，OFD格式\n第二行 2024\n\n")),
@@ -968,14 +985,15 @@ mod tests {
         assert_eq!(file[..2], [0xFF, 0xFE], "starts with the byte-order mark");
         let units: Vec<u16> = file[2..].chunks(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect();
         let text = String::from_utf16(&units).unwrap();
-        let first = "𠀀县（ＸＫ）2024年度报告\n示例县 / 𠀀镇\n第一行，OFD格式\n第二行 2024\n";
+        let first =
+            "𠀀县（ＸＫ）2024年度报告\n示例县 / 𠀀镇\n𠀀县民政局\n2024/min%20zheng/\n第一行，OFD格式\n第二行 2024\n";
         assert!(text.starts_with(&format!("7 {} 9 ", first.encode_utf16().count())), "{text}");
         assert!(text.contains(&format!("\n{first}乙局")), "{text}");
         // Two bytes a Han character (four outside the basic plane), where UTF-8 takes three.
         assert_eq!(file.len(), 2 + 2 * text.encode_utf16().count());
         for (id, d) in &docs {
             let back = from_pack(&file, *id).unwrap();
-            assert_eq!((&back.title, &back.extra, back.text.as_str()), (&d.title, &d.extra, d.text.trim_end()));
+            assert_eq!(back, DocText { text: d.text.trim_end().to_owned(), ..d.clone() });
         }
         assert!(from_pack(&file, 8).is_none(), "a document the pack does not hold");
         // Not a pack: no mark, an odd length, a lone surrogate, a length past the end, no head.

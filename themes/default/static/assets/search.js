@@ -47,7 +47,7 @@
     var count = 0;
     m.agencies.forEach(function (a) {
       m.first.push(count);
-      for (var r = 1; r < a[3].length; r += 2) count += a[3][r];
+      for (var r = 1; r < a[1].length; r += 2) count += a[1][r];
     });
     m.labelsFolded = null; // labels.txt, once a query has a token of the table labels
     // Region options: the levels of the tree (each after its parent), indented by depth; the
@@ -239,7 +239,7 @@
     }
     var a = m.agencies[lo];
     var k = d - m.first[lo];
-    var runs = a[3];
+    var runs = a[1];
     for (var r = 0; r < runs.length; r += 2) {
       if (k < runs[r + 1]) return { agency: a, index: lo, year: runs[r] + k };
       k -= runs[r + 1];
@@ -263,7 +263,13 @@
           for (var i = 0; i + 1 < head.length; i += 2) {
             var len = parseInt(head[i + 1], 10);
             var lines = all.slice(at, at + len).replace(/\n$/, '').split('\n');
-            byDoc.set(parseInt(head[i], 10), { title: lines[0], extra: lines[1] || '', text: lines.slice(2).join('\n') });
+            byDoc.set(parseInt(head[i], 10), {
+              title: lines[0],
+              extra: lines[1] || '',
+              agency: lines[2] || '',
+              link: lines[3] || '',
+              text: lines.slice(4).join('\n'),
+            });
             at += len;
           }
           return byDoc;
@@ -322,7 +328,7 @@
         var info = docInfo(d, m);
         if (year && info.year !== year) return;
         if (region) {
-          var r = info.agency[2] >= 0 ? m.regionPaths[info.agency[2]] : '';
+          var r = info.agency[0] >= 0 ? m.regionPaths[info.agency[0]] : '';
           if (r !== region && r.indexOf(region + ' / ') !== 0) return;
         }
         out.push({ doc: d, score: score, info: info });
@@ -482,17 +488,16 @@
   }
 
   function result(f, doc, c) {
-    var a = f.info.agency;
     var li = document.createElement('li');
     var h = document.createElement('h2');
     var link = document.createElement('a');
-    link.href = siteRoot + f.info.year + '/' + a[1] + '/';
+    link.href = siteRoot + doc.link;
     marked(link, doc.title, c.words);
     h.appendChild(link);
     li.appendChild(h);
     var info = document.createElement('p');
     info.className = 'result-meta';
-    info.textContent = a[0] + ' · ' + f.info.year + '年';
+    info.textContent = doc.agency + ' · ' + f.info.year + '年';
     li.appendChild(info);
     var p = document.createElement('p');
     p.className = 'snippet';
