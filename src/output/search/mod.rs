@@ -96,14 +96,29 @@ pub(crate) fn pack_members(site: &Site, p: PackId) -> Vec<(u32, ReportIx)> {
 /// document's id and length (in UTF-16 units) as decimal pairs, then each
 /// document's [`DocText::record`].
 pub(crate) fn pack_file(docs: &[(u32, DocText)]) -> Vec<u8> {
-    let records: Vec<Vec<u16>> = docs.iter().map(|(_, d)| d.record().encode_utf16().collect()).collect();
-    let head: Vec<String> = docs.iter().zip(&records).map(|((id, _), r)| format!("{id} {}", r.len())).collect();
-    let head = head.join(" ") + "\n";
-    let units = head.len() + records.iter().map(Vec::len).sum::<usize>();
-    let mut out = Vec::with_capacity(2 + 2 * units);
+    // The records in UTF-16 first, which counts their units for the head. No text takes more
+    // UTF-16 units than UTF-8 bytes.
+    let mut units: Vec<u16> = Vec::new();
+    let mut head: Vec<String> = Vec::with_capacity(docs.len());
+    for (id, doc) in docs {
+        let start = units.len();
+        for piece in doc.record() {
+            let at = units.len();
+            units.resize(at + piece.len(), 0);
+            let written = encoding_rs::mem::convert_str_to_utf16(piece, &mut units[at..]);
+            units.truncate(at + written);
+        }
+        head.push(format!("{id} {}", units.len() - start));
+    }
+    let head: Vec<u16> = (head.join(" ") + "\n").encode_utf16().collect();
+    let mut out = Vec::with_capacity(2 + 2 * (head.len() + units.len()));
     out.extend_from_slice(&UTF16LE_BOM);
-    for unit in head.encode_utf16().chain(records.into_iter().flatten()) {
-        out.extend_from_slice(&unit.to_le_bytes());
+    for part in [head, units] {
+        let at = out.len();
+        out.resize(at + 2 * part.len(), 0);
+        for (bytes, unit) in out[at..].chunks_exact_mut(2).zip(&part) {
+            bytes.copy_from_slice(&unit.to_le_bytes());
+        }
     }
     out
 }
@@ -336,9 +351,9 @@ impl DocText {
     /// The document as its pack holds it, a field a line: the title, the
     /// agency and region where the title lacks them, the agency's name, the
     /// page's address, then the text.
-    fn record(&self) -> String {
-        let fields = [&self.title, "\n", &self.extra, "\n", &self.agency, "\n", &self.link, "\n"];
-        [fields.concat().as_str(), self.text.trim_end(), "\n"].concat()
+    fn record(&self) -> [&str; 10] {
+        let line = "\n";
+        [&self.title, line, &self.extra, line, &self.agency, line, &self.link, line, self.text.trim_end(), line]
     }
 }
 
