@@ -113,6 +113,10 @@ fn same_site(base: &BaseUrl, url: &str) -> Option<Result<String, Option<String>>
 /// Removes `.` and `..` segments of an absolute path; `None` if `..` climbs
 /// above the root.
 fn normalize(path: &str) -> Option<String> {
+    // Nearly every link has no dot segment: it is its own normal form.
+    if path.starts_with('/') && !path.split('/').any(|s| s == "." || s == "..") {
+        return Some(path.to_owned());
+    }
     let mut out: Vec<&str> = Vec::new();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     for (i, seg) in segments.iter().enumerate() {
@@ -148,6 +152,24 @@ pub(super) fn decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_are_removed_and_nothing_else() {
+        for (path, normal) in [
+            ("/", Some("/")),
+            ("/xxgk/2024/a/", Some("/xxgk/2024/a/")),
+            ("/xxgk//a", Some("/xxgk//a")),
+            ("/xxgk/.well-known/..a", Some("/xxgk/.well-known/..a")),
+            ("/xxgk/./a", Some("/xxgk/a")),
+            ("/xxgk/2024/../a/", Some("/xxgk/a/")),
+            ("/xxgk/a/.", Some("/xxgk/a/")),
+            ("/xxgk/a/..", Some("/xxgk/")),
+            ("/..", None),
+            ("/xxgk/../../a", None),
+        ] {
+            assert_eq!(normalize(path).as_deref(), normal, "{path}");
+        }
+    }
 
     fn base() -> BaseUrl {
         BaseUrl::parse("https://www.example.gov.cn/xxgk/").unwrap()
