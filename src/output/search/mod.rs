@@ -436,24 +436,44 @@ fn read_shard(bytes: &[u8], docs: u32) -> Option<Shard> {
 }
 
 /// One document's tokens, each once, with its best field (the title's,
-/// where a token is in both), in the order they first occur. A set per
-/// thread, emptied per document, drops the repeats in one pass, without
-/// sorting.
+/// where a token is in both), in the order they first occur. Sets per
+/// thread, emptied per document, drop the repeats in one pass, without
+/// sorting: a bitmap of code points for single characters, half the tokens,
+/// and a hash set for the rest.
 fn doc_tokens(doc: &DocText) -> Vec<(Token, Field)> {
     thread_local! {
-        static SEEN: std::cell::RefCell<TokenSet> = std::cell::RefCell::default();
+        static SEEN: std::cell::RefCell<(Vec<u64>, TokenSet)> = std::cell::RefCell::default();
     }
-    SEEN.with_borrow_mut(|seen| {
+    SEEN.with_borrow_mut(|(chars, seen)| {
+        const CHARS: usize = 1 << 21;
+        if chars.is_empty() {
+            chars.resize(CHARS / 64, 0);
+        }
         seen.clear();
-        let mut out = Vec::with_capacity(doc.text.len() / 4);
-        let mut add = |t, field| {
-            if seen.insert(t) {
+        let mut out: Vec<(Token, Field)> = Vec::with_capacity(doc.text.len() / 4);
+        let mut add = |t: Token, field| {
+            let new = match usize::try_from(t.0).ok().filter(|&c| c < CHARS) {
+                Some(c) => {
+                    let (word, bit) = (&mut chars[c / 64], 1u64 << (c % 64));
+                    let new = *word & bit == 0;
+                    *word |= bit;
+                    new
+                }
+                None => seen.insert(t),
+            };
+            if new {
                 out.push((t, field));
             }
         };
         token::tokens(&doc.title, |t| add(t, Field::Title));
         token::tokens(&doc.extra, |t| add(t, Field::Title));
         token::tokens(&doc.text, |t| add(t, Field::Text));
+        // Emptied for the next document by the characters this one set.
+        for (t, _) in &out {
+            if let Some(c) = usize::try_from(t.0).ok().filter(|&c| c < CHARS) {
+                chars[c / 64] = 0;
+            }
+        }
         out
     })
 }
