@@ -424,25 +424,24 @@ impl Prepared {
                 });
         // When every pack is to be made, the index makes them, from the same reading of the texts.
         let with_packs = index_first && redo.is_none();
-        let pack = |n: &usize| with_packs && matches!(self.entries[*n].kind, Kind::Search(SearchFile::Pack(_)));
         // The bulk files first: each is one long task, which must not be left for the end.
         let (mut first, mut rest, mut packs) = (Vec::new(), Vec::new(), Vec::new());
         for (n, slot) in made.iter_mut().enumerate() {
             match &self.entries[n].kind {
-                _ if pack(&n) => packs.push((n, slot)),
+                Kind::Search(SearchFile::Pack(_)) if with_packs => packs.push((n, slot)),
                 kind if Self::streamed(kind) => first.push((n, slot)),
                 _ => rest.push((n, slot)),
             }
         }
         let (packed, ()) = rayon::join(
             || {
-                let packed = match (with_packs, index_first) {
-                    (true, _) => self.index_with_packs(sink, progress),
-                    (false, true) => {
+                let packed = if with_packs {
+                    self.index_with_packs(sink, progress)
+                } else {
+                    if index_first {
                         self.search_index();
-                        Vec::new()
                     }
-                    (false, false) => Vec::new(),
+                    Vec::new()
                 };
                 first.par_iter_mut().for_each(|(n, slot)| one(*n, slot));
                 packed
