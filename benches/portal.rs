@@ -831,7 +831,7 @@ fn copy_tree(from: &Path, to: &Path, keep: impl Fn(&str) -> bool + Sync) -> Meas
 /// The bench's queries typed in chromium on the search page of the output `out`, served by
 /// Python's static server on loopback under the base path (`tests/clients/search.mjs`, its
 /// `queries` gate alone): the time from the last key until the results settled, which includes
-/// the script's 150 ms pause after typing. A line for the table; says why when the tools that
+/// the script's 100 ms pause after typing. A line for the table; says why when the tools that
 /// `scripts/test-deps` installs are missing.
 fn browser_search(out: &Path, dir: &Path) -> String {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
@@ -893,7 +893,7 @@ fn browser_search(out: &Path, dir: &Path) -> String {
     times.sort_by_key(|t| t.1);
     match (times.get(times.len() / 2), times.last()) {
         (Some(median), Some(max)) => format!(
-            "search in chromium over a static server on loopback: results {} ms (median), {} ms at most after the last key, including the script's 150 ms pause: {}",
+            "search in chromium over a static server on loopback: results {} ms (median), {} ms at most after the last key, including the script's 100 ms pause: {}",
             median.1,
             max.1,
             detail.join("; ")

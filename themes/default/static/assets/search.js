@@ -530,13 +530,19 @@
     toUrl();
     run();
   });
-  input.addEventListener('input', function () {
+  // Searches a moment after the last key; not while an input method composes (the pinyin of
+  // 政务 is not a query), but once its characters are chosen.
+  var later = function () {
     window.clearTimeout(typing);
     typing = window.setTimeout(function () {
       toUrl();
       run();
-    }, 150);
+    }, 100);
+  };
+  input.addEventListener('input', function (e) {
+    if (!e.isComposing) later();
   });
+  input.addEventListener('compositionend', later);
   [yearSelect, regionSelect].forEach(function (s) {
     s.addEventListener('change', function () {
       toUrl();
