@@ -143,8 +143,8 @@ pub(super) fn html(page: &[u8], place: Option<&dyn Fn(usize, usize) -> usize>) -
             }
         }
     });
-    let lines = LineIndex::new(page);
-    let line = |at| match place {
+    let mut lines = Lines::new(page);
+    let mut line = |at| match place {
         Some(place) => place(at, lines.line(at)),
         None => lines.line(at),
     };
@@ -159,7 +159,7 @@ pub(super) fn html(page: &[u8], place: Option<&dyn Fn(usize, usize) -> usize>) -
 pub(super) fn xml(page: &[u8]) -> Found {
     let mut found = Found::default();
     let mut reader = quick_xml::Reader::from_reader(page);
-    let lines = LineIndex::new(page);
+    let mut lines = Lines::new(page);
     // The element being read: (name, whether its text is a URL, text so far, line).
     let mut current: Option<(Attr, bool, String, usize)> = None;
     let mut buf = Vec::new();
@@ -261,16 +261,29 @@ pub(crate) fn unescape(s: &str) -> String {
     out
 }
 
-/// Byte offset → 1-based line.
-struct LineIndex(Vec<usize>);
+/// Byte offset → 1-based line, for offsets asked in increasing order (links
+/// are found in the page's order): each line break is counted once, and
+/// nothing is stored. An offset before the last one asked counts again from
+/// the start.
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
 
-impl LineIndex {
-    fn new(text: &[u8]) -> Self {
-        Self(text.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i).collect())
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self { text, at: 0, line: 1 }
     }
 
-    fn line(&self, offset: usize) -> usize {
-        self.0.partition_point(|&nl| nl < offset) + 1
+    fn line(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += self.text[self.at..offset].iter().filter(|&&b| b == b'\n').count();
+        self.at = offset;
+        self.line
     }
 }
 
@@ -322,6 +335,14 @@ mod tests {
         );
         let sitemap = br#"<urlset><url><loc>https://x.cn/xxgk/2024/</loc></url></urlset>"#;
         assert_eq!(xml(sitemap).links[0].url, "https://x.cn/xxgk/2024/");
+    }
+
+    #[test]
+    fn lines_counted_forward_and_again_from_the_start() {
+        let text = b"a\nbb\n\nc";
+        let mut lines = Lines::new(text);
+        let asked: Vec<usize> = [0, 1, 2, 5, 6, 7, 7, 99, 3, 0].iter().map(|&at| lines.line(at)).collect();
+        assert_eq!(asked, [1, 1, 2, 3, 4, 4, 4, 4, 2, 1]);
     }
 
     #[test]
