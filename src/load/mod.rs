@@ -28,7 +28,8 @@ use crate::layout::confine::Root;
 use crate::layout::{name, source, url};
 use crate::markdown::html::{self, RawHtml, Removal, needs_cleaning};
 use crate::model::{
-    Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, Part, Report, Site, Status, Waiver,
+    Agency, AgencyInfo, Cell, Date, Figures, Narrative, Number, Origin, OwnPart, OwnSections, Part, Report, Site,
+    Status, Waiver,
 };
 use crate::sources::{FileId, Sources};
 pub(crate) use crate::text::decode;
@@ -760,8 +761,12 @@ impl Loader<'_> {
         let mut heading: Option<(Range<usize>, String)> = None;
         let before = self.diagnostics.errors();
         let mut unclean = false;
+        let mut own = OwnSections { preamble_end: body.len(), parts: Vec::new() };
         for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
             unclean |= needs_cleaning(&event);
+            if !format.has_tables() {
+                own_section(&mut own, &event, &range, body.len());
+            }
             match event {
                 Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
                     heading = Some((range, String::new()));
@@ -838,6 +843,7 @@ impl Loader<'_> {
         let mut narrative = Narrative {
             preamble: Part::default(),
             sections: vec![None; sections.len()],
+            own,
             source: std::path::absolute(&source).unwrap_or(source),
             text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         };
@@ -1137,6 +1143,35 @@ fn too_deep(deep: html::TooDeep, file: FileId, span: Range<usize>) -> Diagnostic
 }
 
 /// The warning for something the sanitizer removes, at its line.
+/// Takes one event of a free-form report's body (`len` bytes) into its own
+/// sections, in the pass that reads it for everything else: each level-1 or
+/// level-2 heading starts one, which runs to the next.
+fn own_section(own: &mut OwnSections, event: &pulldown_cmark::Event<'_>, range: &Range<usize>, len: usize) {
+    use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+    match event {
+        Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
+            match own.parts.last_mut() {
+                Some(last) => last.body.end = range.start,
+                None => own.preamble_end = range.start,
+            }
+            // The heading's text comes as it is read; its body once it ends.
+            own.parts.push(OwnPart { title: String::new(), body: len..len });
+        }
+        Event::Text(t) | Event::Code(t) => {
+            if let Some(part) = own.parts.last_mut().filter(|p| p.body.start == len) {
+                part.title.push_str(t);
+            }
+        }
+        Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
+            if let Some(part) = own.parts.last_mut() {
+                part.title = part.title.trim().to_owned();
+                part.body = range.end..len;
+            }
+        }
+        _ => {}
+    }
+}
+
 fn unsafe_html(what: &Removal, file: FileId, span: Range<usize>) -> Diagnostic {
     Diagnostic::warning(Code::UnsafeHtml, what.explain())
         .at(file, span)
@@ -1363,6 +1398,32 @@ fn sorted_dir(dir: &Path) -> std::io::Result<Vec<Listed>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_headings_split_a_free_form_narrative() {
+        let own_sections = |md: &str| {
+            let mut own = OwnSections { preamble_end: md.len(), parts: Vec::new() };
+            for (event, range) in pulldown_cmark::Parser::new_ext(md, crate::markdown::options()).into_offset_iter() {
+                own_section(&mut own, &event, &range, md.len());
+            }
+            own
+        };
+        let md = "开头。\n\n# 一、概述\n\n正文一\n\n### 小标题\n\n## 二、`数据` 情况\n\n正文二\n";
+        let own = own_sections(md);
+        assert_eq!(&md[..own.preamble_end], "开头。\n\n");
+        let titles: Vec<&str> = own.parts.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["一、概述", "二、数据 情况"]);
+        assert!(md[own.parts[0].body.clone()].contains("### 小标题"));
+        assert!(!md[own.parts[0].body.clone()].contains("数据"));
+        assert_eq!(md[own.parts[1].body.clone()].trim(), "正文二");
+        let none = own_sections("只有正文。\n");
+        assert_eq!((none.preamble_end, none.parts.len()), (16, 0));
+        // A heading last, with nothing under it.
+        let md = "正文。\n\n## 结尾";
+        let last = own_sections(md);
+        assert_eq!((last.parts[0].title.as_str(), last.parts[0].body.clone()), ("结尾", md.len()..md.len()));
+        assert_eq!(&md[..last.preamble_end], "正文。\n\n");
+    }
 
     #[test]
     fn amounts_are_exact() {

@@ -399,10 +399,33 @@ pub struct Narrative {
     /// Indexed by section number − 1; `None` where the report has no heading
     /// for the section (allowed for the table sections 二、三、四).
     pub sections: Vec<Option<Part>>,
+    /// A free-form report's own sections, found as it was loaded; empty for
+    /// a format with sections of its own.
+    pub own: OwnSections,
     /// Where `report.md` is on disk.
     pub source: std::path::PathBuf,
     /// xxh3 of `report.md` as decoded: the text the parts' spans point into.
     pub text_hash: u64,
+}
+
+/// A free-form report's narrative split at its own level-1 and level-2
+/// headings: they are its sections and its contents. Spans are into the
+/// preamble, which is the whole body of such a report.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnSections {
+    /// Where the text before the first heading ends.
+    pub preamble_end: usize,
+    /// Each heading's text and the Markdown under it, up to the next.
+    pub parts: Vec<OwnPart>,
+}
+
+/// One of a free-form report's own sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnPart {
+    /// The heading as written, without its Markdown.
+    pub title: String,
+    /// Byte span of the Markdown under the heading.
+    pub body: Range<usize>,
 }
 
 /// A stretch of Markdown in `report.md`.

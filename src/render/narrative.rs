@@ -152,55 +152,6 @@ fn uncommented(html: &str, comment: &mut bool) -> Option<String> {
     (!out.trim().is_empty()).then_some(out)
 }
 
-/// A free-form report's narrative split at its own level-1 and level-2
-/// headings: they are its sections and its contents.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct OwnSections {
-    /// Where the text before the first heading ends.
-    pub preamble_end: usize,
-    /// Each heading's text and the Markdown under it, up to the next.
-    pub parts: Vec<OwnPart>,
-}
-
-/// One of a free-form report's own sections.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct OwnPart {
-    /// The heading as written, without its Markdown.
-    pub title: String,
-    /// Byte span of the Markdown under the heading.
-    pub body: std::ops::Range<usize>,
-}
-
-/// Splits `markdown` at its level-1 and level-2 headings.
-pub(crate) fn own_sections(markdown: &str) -> OwnSections {
-    let mut out = OwnSections { preamble_end: markdown.len(), parts: Vec::new() };
-    let mut heading: Option<String> = None;
-    for (event, range) in Parser::new_ext(markdown, crate::markdown::options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2, .. }) => {
-                if let Some(last) = out.parts.last_mut() {
-                    last.body.end = range.start;
-                } else {
-                    out.preamble_end = range.start;
-                }
-                heading = Some(String::new());
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(h) = heading.as_mut() {
-                    h.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H1 | HeadingLevel::H2)) => {
-                if let Some(title) = heading.take() {
-                    out.parts.push(OwnPart { title: title.trim().to_owned(), body: range.end..markdown.len() });
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 fn demote(level: HeadingLevel) -> HeadingLevel {
     match level {
         HeadingLevel::H1 | HeadingLevel::H2 | HeadingLevel::H3 => HeadingLevel::H3,
@@ -227,19 +178,6 @@ mod tests {
             assert!(!html.contains("提示") && !html.contains("行内") && !html.contains("<!--"), "{html}");
             assert!(html.contains("正文") && html.contains("<div>留</div>"), "{html}");
         }
-    }
-
-    #[test]
-    fn own_headings_split_a_free_form_narrative() {
-        let md = "开头。\n\n# 一、概述\n\n正文一\n\n### 小标题\n\n## 二、`数据` 情况\n\n正文二\n";
-        let own = own_sections(md);
-        assert_eq!(&md[..own.preamble_end], "开头。\n\n");
-        let titles: Vec<&str> = own.parts.iter().map(|p| p.title.as_str()).collect();
-        assert_eq!(titles, ["一、概述", "二、数据 情况"]);
-        assert!(md[own.parts[0].body.clone()].contains("### 小标题"));
-        assert_eq!(md[own.parts[1].body.clone()].trim(), "正文二");
-        let none = own_sections("只有正文。\n");
-        assert_eq!((none.preamble_end, none.parts.len()), (16, 0));
     }
 
     /// The links and ids known from the Markdown are those a parser finds

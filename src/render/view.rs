@@ -467,14 +467,15 @@ pub(super) fn report_context(
     } else {
         // A free-form report: its own headings are its sections and its contents.
         let body = report.narrative.preamble.markdown(text);
-        let own = narrative::own_sections(body);
+        let own = &report.narrative.own;
         let sections = own
             .parts
             .iter()
             .enumerate()
             .map(|(i, part)| {
                 let anchor = format!("part-{}", i + 1);
-                let html = parts.push_narrative(narrative::render(&body[part.body.clone()], &anchor, raw));
+                let markdown = body.get(part.body.clone()).unwrap_or_default();
+                let html = parts.push_narrative(narrative::render(markdown, &anchor, raw));
                 SectionContext {
                     number: (i + 1).try_into().unwrap_or(u8::MAX),
                     anchor,
@@ -484,7 +485,7 @@ pub(super) fn report_context(
                 }
             })
             .collect();
-        (&body[..own.preamble_end], sections)
+        (body.get(..own.preamble_end).unwrap_or(body), sections)
     };
     let folder = report.narrative.source.parent();
     let attachments = report
