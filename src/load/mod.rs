@@ -1142,7 +1142,6 @@ fn too_deep(deep: html::TooDeep, file: FileId, span: Range<usize>) -> Diagnostic
     .with_note("请删去多余的 <div> 等标签，或改用 Markdown 书写；从别处复制来的网页代码常有这种情况")
 }
 
-/// The warning for something the sanitizer removes, at its line.
 /// Takes one event of a free-form report's body (`len` bytes) into its own
 /// sections, in the pass that reads it for everything else: each level-1 or
 /// level-2 heading starts one, which runs to the next.
@@ -1172,6 +1171,7 @@ fn own_section(own: &mut OwnSections, event: &pulldown_cmark::Event<'_>, range: 
     }
 }
 
+/// The warning for something the sanitizer removes, at its line.
 fn unsafe_html(what: &Removal, file: FileId, span: Range<usize>) -> Diagnostic {
     Diagnostic::warning(Code::UnsafeHtml, what.explain())
         .at(file, span)
