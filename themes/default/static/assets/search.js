@@ -345,6 +345,8 @@
       m.labelsPromise = get('labels.txt').then(function (buffer) {
         m.labelsFolded = fold(decoder.decode(buffer)).text;
       });
+      // Not awaited by a search with no candidate: its failure is shown by a search that awaits it.
+      m.labelsPromise.catch(function () {});
     }
     return m.labelsPromise;
   }
