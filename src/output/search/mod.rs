@@ -2,15 +2,16 @@
 //! `search.js`; see [`docs/search.md`](../../../docs/search.md).
 //!
 //! - `meta.json`: what every search needs: the number of documents and of
-//!   shards, the years, the regions and, per agency, its name, folder, region
-//!   and years.
+//!   shards, the years, the regions, per agency its region and years, and a
+//!   hash of the agencies' order.
 //! - `labels.txt`: the formats' table labels, for a query with a token of
 //!   them.
 //! - `s/<n>.bin`: the postings of the tokens whose [`token::shard_of`] is `n`,
 //!   so that a query fetches only the shards of its tokens.
-//! - `d/<year>/<group>.txt`: the titles and plain texts (UTF-16) of a pack of
-//!   documents, one year of [`PACK`] agencies, for the phrase check and the
-//!   snippet, fetched for the results shown.
+//! - `d/<year>/<group>.txt`: the titles, agencies, addresses and plain texts
+//!   (UTF-16) of a pack of documents, one year of [`PACK`] agencies, for the
+//!   phrase check, the snippet and the result's line, fetched for the results
+//!   shown.
 //!
 //! Documents are the reports in site order (agency by agency, oldest first).
 //! A token's postings are two lists of documents: where it is in the title
