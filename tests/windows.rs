@@ -114,6 +114,7 @@ fn setup() -> Result<Windows, String> {
         }
         eprintln!("windows: wineboot -i: {:.1} s", started.elapsed().as_secs_f64());
     }
+    windows.keep_server()?;
     Ok(windows)
 }
 
@@ -129,6 +130,29 @@ impl Windows {
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .env("NO_COLOR", "1");
         command
+    }
+
+    /// Starts one wineserver for the whole run. Debian's `wineserver` quits the moment its last
+    /// client does (`-p0`), so a test starting wine just then met a closing server and failed
+    /// with "recvmsg: Connection reset by peer". This one stays 60 s past its last client.
+    fn keep_server(&self) -> Result<(), String> {
+        let server = find(&["wineserver"], &["/usr/lib/wine/wineserver64", "/usr/lib/wine/wineserver"])
+            .ok_or("wineserver is missing (apt-get install wine64 wine): run scripts/test-deps")?;
+        let run = |arg: &str| {
+            Command::new(&server)
+                .arg(arg)
+                .env("WINEPREFIX", &self.prefix)
+                // Detached, it must not hold the test's output open.
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map_err(|e| format!("{}: {e}", server.display()))
+        };
+        // The one wineboot left (or a previous run's) goes first: only one server per prefix.
+        run("-k")?;
+        let started = run("-p60")?;
+        if started.success() { Ok(()) } else { Err(format!("wineserver -p60 failed: {started}")) }
     }
 
     /// `portal.exe <args> --root <root>`, the root as a Windows path.
