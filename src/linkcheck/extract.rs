@@ -281,7 +281,7 @@ impl<'a> Lines<'a> {
         if offset < self.at {
             (self.at, self.line) = (0, 1);
         }
-        self.line += self.text[self.at..offset].iter().filter(|&&b| b == b'\n').count();
+        self.line += crate::text::line_breaks(&self.text[self.at..offset]);
         self.at = offset;
         self.line
     }

@@ -78,7 +78,7 @@ struct LineCounting<'a> {
 
 impl std::fmt::Write for LineCounting<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.lines.set(self.lines.get() + s.bytes().filter(|&b| b == b'\n').count());
+        self.lines.set(self.lines.get() + crate::text::line_breaks(s.as_bytes()));
         self.out.push_str(s);
         Ok(())
     }

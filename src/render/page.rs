@@ -155,7 +155,7 @@ impl Html {
 }
 
 fn breaks(s: &str) -> usize {
-    s.bytes().filter(|&b| b == b'\n').count()
+    crate::text::line_breaks(s.as_bytes())
 }
 
 /// Where part `n` of a page goes, until it is spliced in. A comment: the link

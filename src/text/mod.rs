@@ -54,6 +54,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The number of `\n` in `bytes`. Counted in `u8` lanes, 255 bytes at a time,
+/// which the compiler turns into vector compares; a plain `filter().count()`
+/// is not, and pages are counted through whole.
+pub(crate) fn line_breaks(bytes: &[u8]) -> usize {
+    bytes.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n')))).sum()
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -106,6 +113,15 @@ pub(crate) fn percent_decode(s: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_breaks_are_counted_across_chunks() {
+        for n in [0, 1, 254, 255, 256, 600] {
+            let text: Vec<u8> = (0..n).map(|i| if i % 3 == 0 { b'\n' } else { b'x' }).collect();
+            assert_eq!(line_breaks(&text), text.iter().filter(|&&b| b == b'\n').count(), "{n} bytes");
+        }
+        assert_eq!(line_breaks(&[b'\n'; 1000]), 1000);
+    }
 
     #[test]
     fn typos_get_a_suggestion() {
