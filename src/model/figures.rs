@@ -94,8 +94,8 @@ impl Number {
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Number::Count(n) => write!(f, "{n}"),
-            Number::Signed(n) => write!(f, "{n}"),
+            Number::Count(n) => f.write_str(itoa::Buffer::new().format(n)),
+            Number::Signed(n) => f.write_str(itoa::Buffer::new().format(n)),
             Number::Amount(n) => {
                 let scale = 10u64.pow(format::AMOUNT_DECIMALS);
                 let (int, frac) = (n / scale, n % scale);
