@@ -71,8 +71,17 @@ impl Token {
 
     /// Which of `shards` shard files holds the token: [`shard_of`] its text.
     pub(crate) fn shard(self, shards: u32) -> u32 {
-        let (chars, len) = self.chars();
-        fnv(chars[..len].iter().copied()) % shards.max(1)
+        // Han characters and pairs, nearly every token, are hashed without spelling them out.
+        let (a, b) = ((self.0 >> 21) as u32, (self.0 & 0x1F_FFFF) as u32);
+        let hash = match (self.0 & WORD_BIT != 0, a) {
+            (true, _) => {
+                let (chars, len) = self.chars();
+                fnv(chars[..len].iter().copied())
+            }
+            (false, 0) => fnv([b].into_iter()),
+            (false, _) => fnv([a, b].into_iter()),
+        };
+        hash % shards.max(1)
     }
 }
 
