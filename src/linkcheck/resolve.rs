@@ -1,5 +1,7 @@
 //! Where a link in a page of the site points, as a server would resolve it.
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::BaseUrl;
@@ -55,14 +57,14 @@ pub(super) fn resolve(base: &BaseUrl, page: &str, raw: &str) -> Target {
             Some(Err(Some(_))) | None => Target::External(absolute),
         };
     }
-    let absolute_path = if url.is_empty() {
+    let absolute_path: Cow<'_, str> = if url.is_empty() {
         // `#frag` or `?q`: this very page.
-        format!("{}{}", base.path(), page)
+        format!("{}{}", base.path(), page).into()
     } else if url.starts_with('/') {
-        url.to_owned()
+        url.into()
     } else {
         let dir = &page[..page.rfind('/').map_or(0, |i| i + 1)];
-        format!("{}{dir}{url}", base.path())
+        format!("{}{dir}{url}", base.path()).into()
     };
     let Some(normal) = normalize(&absolute_path) else {
         return Target::OutsideBase(before_fragment.to_owned());
@@ -106,16 +108,17 @@ fn same_site(base: &BaseUrl, url: &str) -> Option<Result<String, Option<String>>
     Some(match normal.strip_prefix(base.path()) {
         Some(rel) => Ok(rel.to_owned()),
         None if format!("{normal}/") == base.path() => Ok(String::new()),
-        None => Err(Some(normal)),
+        None => Err(Some(normal.into_owned())),
     })
 }
 
 /// Removes `.` and `..` segments of an absolute path; `None` if `..` climbs
 /// above the root.
-fn normalize(path: &str) -> Option<String> {
-    // Nearly every link has no dot segment: it is its own normal form.
-    if path.starts_with('/') && !path.split('/').any(|s| s == "." || s == "..") {
-        return Some(path.to_owned());
+fn normalize(path: &str) -> Option<Cow<'_, str>> {
+    // Nearly every link has no dot segment: it is its own normal form. A path
+    // from `/` without `/.` has none.
+    if path.starts_with('/') && !path.contains("/.") {
+        return Some(path.into());
     }
     let mut out: Vec<&str> = Vec::new();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
@@ -136,7 +139,7 @@ fn normalize(path: &str) -> Option<String> {
             s => out.push(s),
         }
     }
-    Some(format!("/{}", out.join("/")))
+    Some(format!("/{}", out.join("/")).into())
 }
 
 /// Percent-decodes and NFC-normalises a path or fragment, so that
