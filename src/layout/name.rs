@@ -42,6 +42,10 @@ pub(crate) fn problem(name: &str) -> Option<&'static str> {
 /// The form under which Windows and macOS take two names for the same: the
 /// name composed (NFC) and in lower case.
 pub(crate) fn fold(name: &str) -> String {
+    // ASCII is its own NFC; nearly every output path is ASCII.
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
     name.nfc().flat_map(char::to_lowercase).collect()
 }
 
