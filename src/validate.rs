@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Place, Severity};
-use crate::format::{self, Axis, CellAt, CrossFormatLine, CrossYearRule, Format, RuleId, RuleLines};
+use crate::format::{self, Axis, CellAt, CrossFormatLine, CrossYearRule, Format, RuleId, rule_lines};
 use crate::model::{Agency, AgencyIx, Figures, Grid, Number, Origin, Report, Site, Waived, WaivedRules};
 use crate::sources::Sources;
 use crate::summary::{Summaries, Summed};
@@ -236,7 +236,7 @@ pub(crate) fn check_sums(format: &Format, report: &Report) -> Vec<Diagnostic> {
             Axis::EachColumn => rows[r].own_label(),
             Axis::EachRow => cols[c].own_label(),
         };
-        for line in RuleLines::new(rule, block) {
+        for line in rule_lines(rule, block) {
             let (Some((lsum, lvals)), Some((rsum, rvals))) = (sum(block, grid, &line.lhs), sum(block, grid, &line.rhs))
             else {
                 continue;

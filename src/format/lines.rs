@@ -12,41 +12,42 @@ pub(crate) struct RuleLine {
     pub rhs: Vec<(usize, usize)>,
 }
 
-/// Iterates the lines a rule runs through.
-pub(crate) struct RuleLines {
-    lines: std::vec::IntoIter<RuleLine>,
+/// The lines `rule` runs through in `block`, worked out once per rule: every
+/// report's totals are completed and checked through them.
+pub(crate) fn rule_lines(rule: &'static SumRule, block: &'static Block) -> &'static [RuleLine] {
+    type Key = (usize, usize);
+    static CACHE: std::sync::RwLock<Vec<(Key, &'static [RuleLine])>> = std::sync::RwLock::new(Vec::new());
+    let key = (std::ptr::from_ref(rule) as usize, std::ptr::from_ref(block) as usize);
+    let found = CACHE.read().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    if let Some(lines) = found {
+        return lines;
+    }
+    // A format has a few dozen rules: what is leaked here is bounded.
+    let lines: &'static [RuleLine] = Box::leak(expand(rule, block).into_boxed_slice());
+    CACHE.write().unwrap_or_else(|p| p.into_inner()).push((key, lines));
+    lines
 }
 
-impl RuleLines {
-    pub(crate) fn new(rule: &SumRule, block: &Block) -> Self {
-        let rows = block.row_leaves();
-        let cols = block.column_leaves();
-        let (operands, count) = match rule.axis {
-            Axis::EachColumn => (&rows, cols.len()),
-            Axis::EachRow => (&cols, rows.len()),
-        };
-        let pick = |side: &[&str]| -> Vec<usize> { side.iter().flat_map(|op| select(operands, op)).collect() };
-        let (lhs, rhs) = (pick(rule.lhs), pick(rule.rhs));
-        let cell = |along: usize, i: usize| match rule.axis {
-            Axis::EachColumn => (i, along),
-            Axis::EachRow => (along, i),
-        };
-        let lines: Vec<RuleLine> = (0..count)
-            .map(|along| RuleLine {
-                along,
-                lhs: lhs.iter().map(|&i| cell(along, i)).collect(),
-                rhs: rhs.iter().map(|&i| cell(along, i)).collect(),
-            })
-            .collect();
-        Self { lines: lines.into_iter() }
-    }
-}
-
-impl Iterator for RuleLines {
-    type Item = RuleLine;
-    fn next(&mut self) -> Option<RuleLine> {
-        self.lines.next()
-    }
+fn expand(rule: &SumRule, block: &Block) -> Vec<RuleLine> {
+    let rows = block.row_leaves();
+    let cols = block.column_leaves();
+    let (operands, count) = match rule.axis {
+        Axis::EachColumn => (&rows, cols.len()),
+        Axis::EachRow => (&cols, rows.len()),
+    };
+    let pick = |side: &[&str]| -> Vec<usize> { side.iter().flat_map(|op| select(operands, op)).collect() };
+    let (lhs, rhs) = (pick(rule.lhs), pick(rule.rhs));
+    let cell = |along: usize, i: usize| match rule.axis {
+        Axis::EachColumn => (i, along),
+        Axis::EachRow => (along, i),
+    };
+    (0..count)
+        .map(|along| RuleLine {
+            along,
+            lhs: lhs.iter().map(|&i| cell(along, i)).collect(),
+            rhs: rhs.iter().map(|&i| cell(along, i)).collect(),
+        })
+        .collect()
 }
 
 /// The concrete cells of one instance of a cross-year rule: `this` (year Y) =

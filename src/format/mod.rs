@@ -19,7 +19,7 @@ mod registry;
 pub use self::format_2019::FORMAT_2019;
 pub use self::format_2021::FORMAT_2021;
 pub use self::ids::{CellAt, CellKey, TableIx};
-pub(crate) use self::lines::{CrossFormatLine, RuleLines};
+pub(crate) use self::lines::{CrossFormatLine, rule_lines};
 pub use self::registry::{FORMAT_FREE, FormatId};
 
 /// A rule of the format (勾稽关系 and the other checks `docs/check.md`

@@ -243,7 +243,7 @@ fn rules_add_cells_of_one_unit_and_balance_no_change() {
     for format in formats() {
         for rule in format.rules {
             let block = block_of(format, rule.table, rule.block);
-            for line in RuleLines::new(rule, block) {
+            for line in rule_lines(rule, block) {
                 let units: BTreeSet<_> =
                     line.lhs.iter().chain(&line.rhs).map(|&c| unit_name(block.unit_at(c))).collect();
                 assert_eq!(units.len(), 1, "{}: {} line {} mixes units", format.key(), rule.id, line.along);

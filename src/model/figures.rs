@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{self, CellAt, Format, RuleLines, TableIx, Unit};
+use crate::format::{self, CellAt, Format, TableIx, Unit, rule_lines};
 
 /// A figure: a count of cases, a change in a count, or an amount in 万元 kept exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -413,7 +413,7 @@ impl Figures {
                 };
                 let block = &format.table_at(t).blocks[rule.block];
                 let grid = self.grid_mut(t, rule.block);
-                for line in RuleLines::new(rule, block) {
+                for line in rule_lines(rule, block) {
                     let [target] = line.lhs[..] else { continue };
                     if grid.get(target.0, target.1).is_some() {
                         continue;

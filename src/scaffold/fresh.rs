@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Note;
 use crate::author::Remark;
-use crate::format::{self, Axis, CellAt, CrossFormatLine, CrossYearRule, Format, RuleLines, SumRule, TableIx};
+use crate::format::{self, Axis, CellAt, CrossFormatLine, CrossYearRule, Format, SumRule, TableIx, rule_lines};
 use crate::model::{Cell, Figures, Number, Origin, Report};
 
 /// The figures of a new year's report, and what was not simply zero.
@@ -136,7 +136,7 @@ impl Fresh {
         let (b, block) = (rule.block, table.blocks.get(rule.block)?);
         let mut cells = Vec::new();
         let mut changed = false;
-        for line in RuleLines::new(rule, block) {
+        for line in rule_lines(rule, block) {
             let Some(&target) = line.rhs.last() else { continue };
             cells.push(target);
             if block.is_total(target) {
