@@ -80,6 +80,9 @@ pub(crate) struct Output {
     recorded: Mutex<Manifest>,
     /// Whether a run was killed while it put its output in place.
     interrupted: bool,
+    /// Whether the output folder was there when this began: if not, it holds
+    /// no file to keep, and none is looked for.
+    had_output: bool,
     /// The names beside the output: the lock (held while this lives), marker, old folder.
     beside: Beside,
     _lock: fs::File,
@@ -89,7 +92,9 @@ pub(crate) struct Output {
 enum Spare {
     /// The whole new site, in `.portal-spare-<name>` beside `real`, the
     /// output folder itself (a link followed); exchanged with it on commit.
-    Tree { dir: PathBuf, real: PathBuf },
+    /// `fresh`: the spare was made by this run, so that nothing in it is
+    /// stale or in a new file's way.
+    Tree { dir: PathBuf, real: PathBuf, fresh: bool },
     /// Only the changed files, in a temporary folder beside the output; they
     /// are moved into place one by one on commit.
     Staging(TempDir),
@@ -193,6 +198,19 @@ fn stamp(meta: &fs::Metadata) -> Option<(u64, i128)> {
     Some((meta.len(), i128::try_from(mtime).ok()?))
 }
 
+/// The metadata of the file just written at `path` through `file`: from the
+/// open file where the system set its times as it was written (no second
+/// walk of the path), else from the path once it is closed, since Windows may
+/// set them again then.
+fn written_meta(file: fs::File, path: &Path) -> Option<fs::Metadata> {
+    if cfg!(unix) {
+        file.metadata().ok()
+    } else {
+        drop(file);
+        file_meta(path)
+    }
+}
+
 /// The metadata of `path` if it is a regular file (a link is not followed).
 fn file_meta(path: &Path) -> Option<fs::Metadata> {
     fs::symlink_metadata(path).ok().filter(fs::Metadata::is_file)
@@ -237,10 +255,13 @@ impl Output {
         };
         let interrupted = finish_swap(&beside, &real).map_err(io_err(&real))? | beside.path("mixed").exists();
         beside.remove_leftovers();
+        // Looked at once the swap of a killed run is finished, which may have put the output back.
+        let had_output = real.is_dir();
         let spare = if whole {
             let dir = beside.path("spare");
+            let fresh = fs::symlink_metadata(&dir).is_err();
             make_dirs(&dir, paths)?;
-            Spare::Tree { dir, real }
+            Spare::Tree { dir, real, fresh }
         } else {
             let staging =
                 tempfile::Builder::new().prefix(STAGING_PREFIX).tempdir_in(&beside.dir).map_err(io_err(&beside.dir))?;
@@ -259,6 +280,7 @@ impl Output {
             manifest,
             recorded: Mutex::default(),
             interrupted,
+            had_output,
             beside,
             _lock: lock,
         })
@@ -334,7 +356,8 @@ impl Output {
         let target = self.spare.dir().join(path);
         match &self.spare {
             // Its folders were made when the output was opened.
-            Spare::Tree { .. } => clear(&target).map_err(io_err(&target))?,
+            Spare::Tree { fresh: false, .. } => clear(&target).map_err(io_err(&target))?,
+            Spare::Tree { fresh: true, .. } => {}
             Spare::Staging(_) => {
                 if let Some(dir) = target.parent() {
                     fs::create_dir_all(dir).map_err(io_err(dir))?;
@@ -356,23 +379,26 @@ impl Output {
         let file = fs::File::create(&target).map_err(io_err(&target))?;
         let mut w = io::BufWriter::with_capacity(1 << 17, file);
         write(&mut w).and_then(|()| io::Write::flush(&mut w)).map_err(io_err(&target))?;
-        drop(w);
-        self.note(path, file_meta(&target), fingerprint);
+        let file = w.into_inner().map_err(|e| io_err(&target)(e.into_error()))?;
+        self.note(path, written_meta(file, &target), fingerprint);
         Ok(())
     }
 
     /// Writes one file, unless the output already holds it as it is.
     pub(crate) fn put(&self, path: &str, bytes: &[u8], fingerprint: Option<u64>) -> Result<(), WriteError> {
-        let old = self.out.join(path);
-        let holds = fingerprint.and_then(|f| self.as_written(path, Some(f))).map(|(_, _, meta)| meta);
-        if let Some(meta) = holds.or_else(|| unchanged(&old, bytes)) {
-            self.keep(path, &old, &meta)?;
-            self.note(path, Some(meta), fingerprint);
-            return Ok(());
+        if self.had_output {
+            let old = self.out.join(path);
+            let holds = fingerprint.and_then(|f| self.as_written(path, Some(f))).map(|(_, _, meta)| meta);
+            if let Some(meta) = holds.or_else(|| unchanged(&old, bytes)) {
+                self.keep(path, &old, &meta)?;
+                self.note(path, Some(meta), fingerprint);
+                return Ok(());
+            }
         }
         let target = self.target(path)?;
-        fs::write(&target, bytes).map_err(io_err(&target))?;
-        self.note(path, file_meta(&target), fingerprint);
+        let mut file = fs::File::create(&target).map_err(io_err(&target))?;
+        io::Write::write_all(&mut file, bytes).map_err(io_err(&target))?;
+        self.note(path, written_meta(file, &target), fingerprint);
         Ok(())
     }
 
@@ -383,8 +409,10 @@ impl Output {
         let mut written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|p| p.into_inner()));
         written.sort_unstable();
         let placed = match &self.spare {
-            Spare::Tree { dir, real } => {
-                remove_stale(dir, dir, &keep)?;
+            Spare::Tree { dir, real, fresh } => {
+                if !fresh {
+                    remove_stale(dir, dir, &keep)?;
+                }
                 crash_point("spare made")?;
                 swap(dir, real, &self.beside)?
             }
@@ -801,6 +829,24 @@ mod tests {
         assert_eq!(write(&out, third).unwrap(), 2);
         assert_eq!(tree(&out), as_tree(third));
         assert_eq!(tree(&dir.path().join(".portal-spare-public")), as_tree(NEW));
+    }
+
+    #[test]
+    fn a_spare_left_without_its_output_is_brought_up_to_the_site() {
+        // The output deleted by hand, its spare still there: the spare is not fresh, and
+        // what it holds that the site has not is gone, even a folder where a file goes.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let spare = dir.path().join(".portal-spare-public");
+        fs::create_dir_all(spare.join("old")).unwrap();
+        fs::write(spare.join("old/x.html"), "stale").unwrap();
+        fs::create_dir_all(spare.join("b.css")).unwrap();
+        assert_eq!(write(&out, NEW).unwrap(), 4);
+        assert_eq!(tree(&out), as_tree(NEW));
+        // A first build into nothing at all writes the same site.
+        let other = dir.path().join("other");
+        assert_eq!(write(&other, NEW).unwrap(), 4);
+        assert_eq!(tree(&other), as_tree(NEW));
     }
 
     #[test]
