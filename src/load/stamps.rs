@@ -66,7 +66,7 @@ impl Stamps {
             .flat_map(|rel| walk(root, PathBuf::from(rel)))
             .map(|(path, stamp)| (path.into_boxed_path(), stamp))
             .collect();
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out.sort_unstable_by(|a, b| order(&a.0).cmp(order(&b.0)));
         Self(out)
     }
 
@@ -83,14 +83,14 @@ impl Stamps {
         loop {
             let (path, edited) = match (old.get(i), new.get(j)) {
                 (None, None) => return out,
-                (Some((p, a)), Some((q, b))) if p == q => {
+                (Some((p, a)), Some((q, b))) if order(p) == order(q) => {
                     (i, j) = (i + 1, j + 1);
                     if a == b {
                         continue;
                     }
                     (q, a.kind == Kind::File && b.kind == Kind::File)
                 }
-                (Some((p, _)), Some((q, _))) if p < q => {
+                (Some((p, _)), Some((q, _))) if order(p) < order(q) => {
                     i += 1;
                     (p, false)
                 }
@@ -106,6 +106,14 @@ impl Stamps {
             out.push(Difference { path, edited });
         }
     }
+}
+
+/// The order the stamps are kept in: their paths' bytes. Any total order
+/// serves the merge in [`Stamps::since`]; `Path`'s own compares component by
+/// component, and sorting the site's tens of thousands of paths with it
+/// showed in the profile of a build.
+fn order(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
 }
 
 #[cfg(unix)]
@@ -177,7 +185,7 @@ mod tests {
             .iter()
             .map(|&(p, len)| (Path::new(p).into(), Stamp { len, mtime: 1, ctime: 1, ino: 1, kind: Kind::File }))
             .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.sort_by(|a, b| order(&a.0).cmp(order(&b.0)));
         Stamps(v)
     }
 
@@ -189,6 +197,12 @@ mod tests {
             now.since(&before).iter().map(|d| (d.path.to_str().unwrap(), d.edited)).collect();
         assert_eq!(found, [("b", true), ("c", false), ("d", false)]);
         assert!(now.since(&now).is_empty());
+        // Where byte order and Path's order differ ('-' sorts before '/', after a component's end).
+        let before = stamps(&[("a/b", 1), ("a-b", 1)]);
+        let now = stamps(&[("a/b", 2), ("a-b", 1), ("a/c", 1)]);
+        let found: Vec<(&str, bool)> =
+            now.since(&before).iter().map(|d| (d.path.to_str().unwrap(), d.edited)).collect();
+        assert_eq!(found, [("a/b", true), ("a/c", false)]);
     }
 
     #[cfg(unix)]

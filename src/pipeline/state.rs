@@ -34,7 +34,7 @@ use crate::publish::Publish;
 use crate::sources::{FileId, Sources};
 
 /// Bump when what is saved, or what it means, changes.
-const REVISION: u32 = 3;
+const REVISION: u32 = 4;
 
 /// After this many edited reports a run keeps a new state, so that later
 /// runs do not read them again.
