@@ -261,3 +261,38 @@ fn totals_count_addresses_and_say_on_how_many_pages() {
     assert!(totals.contains("失效 1 个") && totals.contains("列出的链接在 3 个页面上"), "{totals}");
     assert!(totals.contains("按地址计（同一地址出现在多个页面上只算一次）"), "{totals}");
 }
+
+/// On a terminal the external check counts its progress on one line; with
+/// `--quiet` it says nothing but the problems. Run under `script`, which
+/// gives the binary a terminal.
+#[test]
+fn progress_shows_on_a_terminal_and_not_with_quiet() {
+    let remote = Remote::start();
+    let site = TempSite::yeyuan();
+    site.edit(
+        "content/linqu-yeyuan/2024/report.md",
+        "收到政府信息依申请6条",
+        &format!("收到政府信息依申请6条（[在线]({})）", remote.url("/ok")),
+    );
+    let on_terminal = |quiet: bool| -> String {
+        let command = format!(
+            "'{}' check --external --no-cache --timeout 1 --exclude 'beian|linqu' --root '{}'{}",
+            env!("CARGO_BIN_EXE_portal"),
+            site.root().display(),
+            if quiet { " --quiet" } else { "" }
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("script (util-linux) runs the check on a terminal");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal(false);
+    // One line, rewritten as each address is answered, up to all of them.
+    let last = shown.rsplit("\r检查外部链接：").next().and_then(|l| l.lines().next()).unwrap_or_default();
+    let (done, total) = last.split_once('/').unwrap_or_else(|| panic!("no progress line: {shown}"));
+    assert!(shown.contains("\r检查外部链接：") && done == total, "{shown}");
+    let quiet = on_terminal(true);
+    assert!(!quiet.contains("检查外部链接"), "{quiet}");
+}

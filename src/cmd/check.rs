@@ -118,9 +118,10 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Opti
         use_cache: !args.no_cache,
         mirror: args.mirror.as_ref().map(|to| Mirror { origin: links.origin.clone(), to: to.clone() }),
     });
-    let terminal = std::io::stderr().is_terminal();
+    // Progress, as every command shows it: on a terminal, and not with `--quiet`.
+    let shown = std::io::stderr().is_terminal() && !super::quiet();
     let progress = |done: usize, total: usize| {
-        if terminal {
+        if shown {
             eprint!("\r检查外部链接：{done}/{total}");
             if done == total {
                 eprintln!();
@@ -130,7 +131,9 @@ fn check_links<T>(root: &Path, checked: &Outcome<T>, args: &Args) -> Result<Opti
     let report = LinkReport::check(root, &links.inspection, &checked.sources, fetch.as_ref(), &progress)?;
     if let Some(path) = &args.report {
         report.write_html(path, "链接检查")?;
-        eprintln!("链接检查报告已写入 {}", path.display());
+        if !super::quiet() {
+            eprintln!("链接检查报告已写入 {}", path.display());
+        }
     }
     Ok(Some(report))
 }
