@@ -122,12 +122,29 @@ fn key(root: &Path) -> String {
     format!("portal {} r{REVISION} {exe:?} {}", env!("CARGO_PKG_VERSION"), root.display())
 }
 
+/// The start of the name a state has while it is written; a run killed then
+/// leaves the file behind.
+const TMP_PREFIX: &str = ".state-";
+
+/// Removes the states that killed runs left half-written in `dir`. One that
+/// is less than an hour old may be another run's, still being written.
+fn remove_left_over(dir: &Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < hour_ago);
+        if stale && entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes the state of a run; a failure only costs the next run its speed.
 pub(super) fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
     let path = path(root);
     let dir = path.parent().unwrap_or(root);
     fs::create_dir_all(dir)?;
-    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    remove_left_over(dir);
+    let tmp = tempfile::Builder::new().prefix(TMP_PREFIX).tempfile_in(dir)?;
     let mut w = io::BufWriter::with_capacity(1 << 20, tmp);
     let header = Header {
         key: key(root),
@@ -283,6 +300,24 @@ fn edits(before: &Stamps, now: &Stamps) -> Option<Vec<(String, u16)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn states_left_half_written_are_removed_once_an_hour_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new, other) =
+            (dir.path().join(".state-old"), dir.path().join(".state-new"), dir.path().join("state.bin"));
+        for path in [&old, &new, &other] {
+            fs::write(path, "x").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for path in [&old, &other] {
+            fs::File::options().write(true).open(path).unwrap().set_modified(two_hours_ago).unwrap();
+        }
+        remove_left_over(dir.path());
+        assert!(!old.exists(), "a killed run's");
+        assert!(new.exists(), "perhaps another run's, being written");
+        assert!(other.exists(), "not a state being written");
+    }
 
     #[test]
     fn only_report_files_of_known_folders_are_edits() {
