@@ -538,7 +538,7 @@ fn resolve_output(out: &Path) -> PathBuf {
 }
 
 /// With `PORTAL_TIMINGS` set, prints how long a stage took (for the benchmark).
-fn timing(stage: &str, since: Instant) {
+pub(super) fn timing(stage: &str, since: Instant) {
     if std::env::var_os("PORTAL_TIMINGS").is_some() {
         // Resident memory now (Linux), to see which stage holds what.
         let rss = fs::read_to_string("/proc/self/statm")

@@ -22,6 +22,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostics;
@@ -159,38 +160,42 @@ pub(super) fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
         agencies: kept.site.agencies.len(),
         link_chunks: kept.links.chunks(LINK_CHUNK).len(),
     };
-    write_chunk(&mut w, &header)?;
-    for a in &kept.site.agencies {
+    // The chunks are encoded on every core, a window at a time so that only a
+    // window's bytes are held; the header, the largest, beside the first.
+    let agency = |a: &Agency| {
         let info = serde_json::to_string(&a.info).map_err(io::Error::other)?;
-        let saved =
-            SavedAgency { slug: Cow::Borrowed(&a.slug), info, file: a.file, reports: Cow::Borrowed(&a.reports) };
-        write_chunk(&mut w, &saved)?;
+        encode(&SavedAgency { slug: Cow::Borrowed(&a.slug), info, file: a.file, reports: Cow::Borrowed(&a.reports) })
+    };
+    let links = |links: &[PageLinks]| encode(&SavedLinks::new(links));
+    let mut write =
+        |chunks: Vec<io::Result<Vec<u8>>>| chunks.into_iter().try_for_each(|c| io::Write::write_all(&mut w, &c?));
+    let mut windows = kept.site.agencies.chunks(WINDOW);
+    let (header, first) = rayon::join(
+        || encode(&header),
+        || windows.next().map(|window| window.par_iter().map(agency).collect()).unwrap_or_default(),
+    );
+    write(vec![header])?;
+    write(first)?;
+    for window in windows {
+        write(window.par_iter().map(agency).collect())?;
     }
-    for links in kept.links.chunks(LINK_CHUNK) {
-        write_chunk(&mut w, &SavedLinks::new(links))?;
+    for window in kept.links.chunks(LINK_CHUNK * WINDOW) {
+        write(window.par_chunks(LINK_CHUNK).map(links).collect())?;
     }
     let tmp = w.into_inner().map_err(io::IntoInnerError::into_error)?;
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// A chunk: its length, then its postcard encoding. Encoded twice, to
-/// count and to write, rather than held: the header alone is megabytes.
-fn write_chunk(w: &mut impl io::Write, value: &impl Serialize) -> io::Result<()> {
-    struct Count(u64);
-    impl io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0 += buf.len() as u64;
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    let Count(len) = postcard::to_io(value, Count(0)).map_err(io::Error::other)?;
-    w.write_all(&len.to_le_bytes())?;
-    postcard::to_io(value, w).map_err(io::Error::other)?;
-    Ok(())
+/// How many chunks are encoded at once.
+const WINDOW: usize = 64;
+
+/// A chunk as the file holds it: its length, then its postcard encoding.
+fn encode(value: &impl Serialize) -> io::Result<Vec<u8>> {
+    let mut out = postcard::to_extend(value, vec![0; 8]).map_err(io::Error::other)?;
+    let len = (out.len() - 8) as u64;
+    out[..8].copy_from_slice(&len.to_le_bytes());
+    Ok(out)
 }
 
 /// Reads the next chunk into `buf` and decodes it; `None` on any problem.
@@ -206,7 +211,9 @@ fn read_chunk<T: serde::de::DeserializeOwned>(r: &mut impl io::Read, buf: &mut V
 /// The state the previous run kept, brought up to date with the sources at
 /// `root`; or, when a full run is needed, the stamps it should keep.
 pub(super) fn restore(root: &Path, publish: &Publish) -> Result<Restored, Stamps> {
+    let t = std::time::Instant::now();
     let stamps = Stamps::take(root);
+    super::timing("stamps", t);
     let Ok(file) = fs::File::open(path(root)) else { return Err(stamps) };
     let mut r = io::BufReader::with_capacity(1 << 20, file);
     let mut buf = Vec::new();
