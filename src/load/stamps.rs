@@ -159,21 +159,44 @@ fn stamp(meta: &fs::Metadata, kind: Kind) -> Stamp {
 /// The stamps under `rel` (a file or a folder, perhaps missing).
 fn walk(root: &Path, rel: PathBuf) -> Vec<(PathBuf, Stamp)> {
     let path = root.join(&rel);
-    let Ok(meta) = fs::symlink_metadata(&path) else { return Vec::new() };
-    let mut out = Vec::new();
-    if meta.is_dir() {
-        let children: Vec<PathBuf> =
-            fs::read_dir(&path).into_iter().flatten().filter_map(|e| Some(rel.join(e.ok()?.file_name()))).collect();
-        out.extend(children.into_par_iter().flat_map_iter(|child| walk(root, child)).collect::<Vec<_>>());
-        out.push((rel, Stamp { len: 0, mtime: 0, ctime: 0, ino: 0, kind: Kind::Folder }));
-    } else if meta.file_type().is_symlink() {
-        let target = fs::metadata(&path).ok();
-        let followed = target.as_ref().filter(|m| m.is_file()).map(|m| stamp(m, Kind::File));
-        out.push((rel, followed.unwrap_or_else(|| stamp(&meta, Kind::Opaque))));
-    } else {
-        out.push((rel, stamp(&meta, Kind::File)));
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_dir() => folder(&path, rel),
+        Ok(meta) => vec![(rel, entry_stamp(&path, &meta))],
+        Err(_) => Vec::new(),
     }
+}
+
+/// The stamps of the folder `rel` (at `path`) and of what it holds. Each
+/// entry's metadata is read through the open folder (`DirEntry::metadata`),
+/// not by its whole path again: the walk stats every source file of the site.
+fn folder(path: &Path, rel: PathBuf) -> Vec<(PathBuf, Stamp)> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(path).into_iter().flatten().flatten().collect();
+    let mut out: Vec<(PathBuf, Stamp)> = entries
+        .into_par_iter()
+        .flat_map_iter(|entry| {
+            let child = rel.join(entry.file_name());
+            match entry.metadata() {
+                Ok(meta) if meta.is_dir() => folder(&entry.path(), child),
+                Ok(meta) => vec![(child, entry_stamp(&entry.path(), &meta))],
+                // Gone since the folder was read.
+                Err(_) => Vec::new(),
+            }
+        })
+        .collect();
+    out.push((rel, Stamp { len: 0, mtime: 0, ctime: 0, ino: 0, kind: Kind::Folder }));
     out
+}
+
+/// The stamp of the entry at `path` that is not a folder: a file, or a link
+/// (stamped as the file it leads to, if it does).
+fn entry_stamp(path: &Path, meta: &fs::Metadata) -> Stamp {
+    if meta.file_type().is_symlink() {
+        let target = fs::metadata(path).ok();
+        let followed = target.as_ref().filter(|m| m.is_file()).map(|m| stamp(m, Kind::File));
+        followed.unwrap_or_else(|| stamp(meta, Kind::Opaque))
+    } else {
+        stamp(meta, Kind::File)
+    }
 }
 
 #[cfg(test)]
