@@ -243,11 +243,17 @@ impl Grid {
     }
 
     pub(crate) fn get(&self, row: usize, col: usize) -> Option<Cell> {
-        self.cells.get(row * self.cols + col).and_then(|p| p.unpack(&self.large))
+        self.cells.get(self.at(row, col)?).and_then(|p| p.unpack(&self.large))
+    }
+
+    /// Where cell (`row`, `col`) is in `cells`; `None` outside the grid. A
+    /// column past the last must not wrap onto the next row.
+    fn at(&self, row: usize, col: usize) -> Option<usize> {
+        (row < self.rows && col < self.cols).then(|| row * self.cols + col)
     }
 
     pub(crate) fn set(&mut self, row: usize, col: usize, cell: Cell) {
-        let Some(&old) = self.cells.get(row * self.cols + col) else { return };
+        let Some((at, &old)) = self.at(row, col).and_then(|at| Some((at, self.cells.get(at)?))) else { return };
         let packed = match Packed::small(cell.value) {
             Some(small) => Packed::pack(&cell, small, false),
             None => {
@@ -262,7 +268,9 @@ impl Grid {
                 Packed::pack(&cell, u32::try_from(slot).unwrap_or(u32::MAX), true)
             }
         };
-        self.cells[row * self.cols + col] = packed;
+        if let Some(slot) = self.cells.get_mut(at) {
+            *slot = packed;
+        }
     }
 
     /// The value of the cell at `row`, `col`; `None` when the cell has none.
@@ -462,6 +470,11 @@ mod tests {
         assert_eq!(grid.get(1, 0).map(|c| c.origin), Some(Origin::Given(0..0)));
         grid.set(1, 0, Cell { value: Number::Count(1), origin: Origin::Given(5..500) });
         assert_eq!(grid.get(1, 0).map(|c| c.origin), Some(Origin::Given(5..68)));
+        // A column past the last is outside the grid: not the next row's first cell.
+        assert_eq!(grid.get(0, 2), None);
+        grid.set(0, 2, Cell { value: Number::Count(9), origin: Origin::Computed });
+        assert_eq!(grid.value(1, 0), Some(Number::Count(1)), "the next row is untouched");
+        assert_eq!(grid.get(3, 0), None);
         assert_eq!(Grid::new(1, 1).get(0, 0), None);
         assert_eq!(std::mem::size_of::<Packed>(), 8);
     }
