@@ -80,8 +80,8 @@ pub(crate) struct Output {
     recorded: Mutex<Manifest>,
     /// Whether a run was killed while it put its output in place.
     interrupted: bool,
-    /// Whether the output folder was there when this began: if not, it holds
-    /// no file to keep, and none is looked for.
+    /// Whether there is an output folder to build over (a killed run's swap
+    /// finished): if not, no file of it can be kept, and none is looked for.
     had_output: bool,
     /// The names beside the output: the lock (held while this lives), marker, old folder.
     beside: Beside,
