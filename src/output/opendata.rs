@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 use crate::format::Format;
 use crate::layout::url;
-use crate::model::{Agency, Level, Number, Origin, Report, Site};
+use crate::model::{Agency, Level, Number, Origin, Report, ReportIx, Site};
 use crate::summary::Summaries;
 
 /// The format a report's figures follow: the one place open data asks.
@@ -290,13 +290,9 @@ pub(crate) struct SummaryData<'a> {
     pub computed: bool,
 }
 
-/// The figures of one report.
-pub(crate) fn report_data<'a>(
-    site: &'a Site,
-    summaries: &Summaries,
-    agency: &'a Agency,
-    report: &'a Report,
-) -> ReportData<'a> {
+/// The figures of report `r`.
+pub(crate) fn report_data<'a>(site: &'a Site, summaries: &Summaries, r: ReportIx) -> ReportData<'a> {
+    let (agency, report) = (site.agency(r.agency), site.report(r));
     let format = format_of(site, report);
     let mut tables = serde_json::Map::new();
     let mut computed = Vec::new();
@@ -320,8 +316,7 @@ pub(crate) fn report_data<'a>(
         }
         tables.insert(table.key.to_owned(), Value::Array(blocks));
     }
-    let index = site.find_agency(&agency.slug);
-    let summary = index.and_then(|i| summaries.report(i, report.year)).map(|s| SummaryData {
+    let summary = summaries.report(r.agency, report.year).map(|s| SummaryData {
         level: level_key(agency.level()),
         members: s.members.iter().map(|&m| site.agency(m).slug.as_str()).collect(),
         missing: s.missing.iter().map(|&m| site.agency(m).slug.as_str()).collect(),

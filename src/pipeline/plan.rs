@@ -11,7 +11,7 @@ use super::{BuildError, Progress, Sink};
 use crate::layout::{name, url};
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::load;
-use crate::model::{self, AgencyIx, ReportIx, Site};
+use crate::model::{AgencyIx, ReportIx, Site};
 use crate::output;
 use crate::output::search::{self, Index};
 use crate::render::{self, Content, PageKind, PartKind, RenderError, Renderer, Theme};
@@ -176,7 +176,7 @@ impl Prepared {
         let site = &self.site;
         Ok(match &entry.kind {
             Kind::Page(kind) => self.render(*kind)?.0.into_bytes(),
-            Kind::ReportJson(r) => self.report_json(site.agency(r.agency), site.report(*r)),
+            Kind::ReportJson(r) => self.report_json(*r),
             Kind::ReportCsv(r) => self.open.sheet(site, site.agency(r.agency), site.report(*r)),
             Kind::Bulk(Bulk::Wide { .. } | Bulk::Json) => {
                 let mut out = Vec::new();
@@ -228,9 +228,8 @@ impl Prepared {
         match &entry.kind {
             Kind::Bulk(Bulk::Wide { format, year }) => self.open.write_wide(site, *format, *year, out),
             Kind::Bulk(Bulk::Json) => {
-                let all = site.agencies.iter().flat_map(|a| a.reports.iter().map(move |r| (a, &**r)));
-                let all = all.filter(|(_, r)| output::opendata::OpenData::has_sheet(site, r));
-                collection_json(&self.open.notices(), all.map(|(a, r)| self.report_json(a, r)), out)
+                let all = site.reports().filter(|(_, r)| output::opendata::OpenData::has_sheet(site, r));
+                collection_json(&self.open.notices(), all.map(|(r, _)| self.report_json(r)), out)
             }
             _ => Ok(()),
         }
@@ -267,8 +266,8 @@ impl Prepared {
         made.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn report_json(&self, agency: &model::Agency, report: &model::Report) -> Vec<u8> {
-        let data = output::opendata::report_data(&self.site, &self.review.summaries, agency, report);
+    fn report_json(&self, r: ReportIx) -> Vec<u8> {
+        let data = output::opendata::report_data(&self.site, &self.review.summaries, r);
         output::opendata::to_json(&data)
     }
 
