@@ -104,15 +104,21 @@ const PATHS: &[&str] = &[
     "/no-head",
 ];
 
-fn site_linking_to(remote: &Remote, refused: &str) -> TempSite {
+/// The Yeyuan sample with `links` (Markdown) written into its 2024 report.
+fn yeyuan_with_links(links: &str) -> TempSite {
     let site = TempSite::yeyuan();
-    let mut links: Vec<String> = PATHS.iter().map(|p| format!("[{p}]({})", remote.url(p))).collect();
-    links.push(format!("[refused]({refused})"));
     site.edit(
         "content/linqu-yeyuan/2024/report.md",
         "收到政府信息依申请6条",
-        &format!("收到政府信息依申请6条（{}）", links.join("、")),
+        &format!("收到政府信息依申请6条（{links}）"),
     );
+    site
+}
+
+fn site_linking_to(remote: &Remote, refused: &str) -> TempSite {
+    let mut links: Vec<String> = PATHS.iter().map(|p| format!("[{p}]({})", remote.url(p))).collect();
+    links.push(format!("[refused]({refused})"));
+    let site = yeyuan_with_links(&links.join("、"));
     // A broken link on the home page too: it must be listed first.
     site.edit("site.toml", "intro = \"\"\"", &format!("intro = \"\"\"\n[首页链接]({})\n", remote.url("/gone-404")));
     site
@@ -185,12 +191,7 @@ fn three_outcomes_for_every_kind_of_answer() {
 #[test]
 fn results_are_cached_and_strict_counts_unverifiable() {
     let remote = Remote::start();
-    let site = TempSite::yeyuan();
-    site.edit(
-        "content/linqu-yeyuan/2024/report.md",
-        "收到政府信息依申请6条",
-        &format!("收到政府信息依申请6条（[a]({})、[b]({})）", remote.url("/ok"), remote.url("/forbidden")),
-    );
+    let site = yeyuan_with_links(&format!("[a]({})、[b]({})", remote.url("/ok"), remote.url("/forbidden")));
     let (code, found, _) = run_check(&site, &[]);
     assert_eq!(code, Some(0), "unverifiable is not broken: {found:?}");
     let hits = remote.hits("/ok");
@@ -268,12 +269,7 @@ fn totals_count_addresses_and_say_on_how_many_pages() {
 #[test]
 fn progress_shows_on_a_terminal_and_not_with_quiet() {
     let remote = Remote::start();
-    let site = TempSite::yeyuan();
-    site.edit(
-        "content/linqu-yeyuan/2024/report.md",
-        "收到政府信息依申请6条",
-        &format!("收到政府信息依申请6条（[在线]({})）", remote.url("/ok")),
-    );
+    let site = yeyuan_with_links(&format!("[在线]({})", remote.url("/ok")));
     let on_terminal = |quiet: bool| -> String {
         let command = format!(
             "'{}' check --external --no-cache --timeout 1 --exclude 'beian|linqu' --root '{}'{}",

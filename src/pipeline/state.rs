@@ -166,7 +166,7 @@ pub(super) fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
         let info = serde_json::to_string(&a.info).map_err(io::Error::other)?;
         encode(&SavedAgency { slug: Cow::Borrowed(&a.slug), info, file: a.file, reports: Cow::Borrowed(&a.reports) })
     };
-    let links = |links: &[PageLinks]| encode(&SavedLinks::new(links));
+    let link_chunk = |links: &[PageLinks]| encode(&SavedLinks::new(links));
     let mut write =
         |chunks: Vec<io::Result<Vec<u8>>>| chunks.into_iter().try_for_each(|c| io::Write::write_all(&mut w, &c?));
     let mut windows = kept.site.agencies.chunks(WINDOW);
@@ -180,7 +180,7 @@ pub(super) fn keep(root: &Path, kept: Kept<'_>) -> io::Result<()> {
         write(window.par_iter().map(agency).collect())?;
     }
     for window in kept.links.chunks(LINK_CHUNK * WINDOW) {
-        write(window.par_chunks(LINK_CHUNK).map(links).collect())?;
+        write(window.par_chunks(LINK_CHUNK).map(link_chunk).collect())?;
     }
     let tmp = w.into_inner().map_err(io::IntoInnerError::into_error)?;
     tmp.persist(&path).map_err(|e| e.error)?;
