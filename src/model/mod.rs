@@ -374,6 +374,38 @@ impl Report {
     pub fn layout(&self) -> &'static Format {
         self.format.format()
     }
+
+    /// The narrative in reading order, from the text of its `report.md`: the
+    /// preamble, then each section the report has, under its heading as
+    /// written (a free-form report: each of its own headings). The report
+    /// page shows these stretches and the search index holds their text.
+    pub fn stretches<'a>(&'a self, text: &'a str) -> Vec<Stretch<'a>> {
+        let narrative = &self.narrative;
+        let preamble = narrative.preamble.markdown(text);
+        if self.layout().has_tables() {
+            let sections = narrative.sections.iter().flatten();
+            let sections = sections.map(|p| Stretch { heading: p.heading.as_deref(), markdown: p.markdown(text) });
+            std::iter::once(Stretch { heading: None, markdown: preamble }).chain(sections).collect()
+        } else {
+            let own = &narrative.own;
+            let before = preamble.get(..own.preamble_end).unwrap_or(preamble);
+            let parts = own.parts.iter().map(|p| Stretch {
+                heading: Some(&p.title),
+                markdown: preamble.get(p.body.clone()).unwrap_or_default(),
+            });
+            std::iter::once(Stretch { heading: None, markdown: before }).chain(parts).collect()
+        }
+    }
+}
+
+/// A stretch of a report's narrative: its heading, if it has one (the
+/// preamble has none), and its Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stretch<'a> {
+    /// The heading as written, without its Markdown.
+    pub heading: Option<&'a str>,
+    /// The Markdown under the heading.
+    pub markdown: &'a str,
 }
 
 /// An explicit exemption from a rule: a historical report cannot be changed,

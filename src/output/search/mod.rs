@@ -24,12 +24,12 @@ pub(crate) mod token;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, Parser, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::format::Header;
 use crate::layout::url;
+use crate::markdown::ReaderText;
 use crate::model::{ReportIx, Site};
 use token::Token;
 
@@ -310,6 +310,19 @@ pub(crate) struct DocText {
 impl DocText {
     /// Report `r`'s fields, from its `report.md` as loaded (`markdown`).
     pub(crate) fn of(site: &Site, r: ReportIx, markdown: &str) -> Self {
+        let mut reader = ReaderText::default();
+        for stretch in site.report(r).stretches(markdown) {
+            if let Some(heading) = stretch.heading {
+                reader.heading(heading);
+            }
+            reader.markdown(stretch.markdown);
+        }
+        Self::with_text(site, r, reader.into_string())
+    }
+
+    /// Report `r`'s fields, with `text`, its narrative as a reader sees it:
+    /// what [`DocText::of`] makes of its `report.md`, or its page's rendering.
+    pub(crate) fn with_text(site: &Site, r: ReportIx, text: String) -> Self {
         let (agency, report) = (site.agency(r.agency), site.report(r));
         let title = report.title.clone();
         let mut extra = String::new();
@@ -318,15 +331,6 @@ impl DocText {
                 extra.push_str(if extra.is_empty() { "" } else { " " });
                 extra.push_str(more);
             }
-        }
-        let mut text = String::with_capacity(markdown.len());
-        let parts = std::iter::once(&report.narrative.preamble).chain(report.narrative.sections.iter().flatten());
-        for part in parts {
-            if let Some(h) = &part.heading {
-                text.push_str(h);
-                text.push('\n');
-            }
-            plain_text(part.markdown(markdown), &mut text);
         }
         let base = &site.config.base_url;
         let link = base.link(&url::report(report.year, &agency.slug));
@@ -362,22 +366,6 @@ impl DocText {
 /// opens one directly reads it right. UTF-16, not UTF-8: a Han character takes
 /// two bytes instead of three, and the texts are most of the index.
 const UTF16LE_BOM: [u8; 2] = [0xFF, 0xFE];
-
-/// Appends the text a reader sees of `markdown`: one line per block.
-fn plain_text(markdown: &str, out: &mut String) {
-    for event in Parser::new_ext(markdown, crate::markdown::options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak => {}
-            Event::HardBreak => out.push('\n'),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableHead | TagEnd::TableRow,
-            ) if !out.ends_with('\n') => out.push('\n'),
-            Event::End(TagEnd::TableCell) => out.push(' '),
-            _ => {}
-        }
-    }
-}
 
 /// A token whose place in a document changed, with the field it is in now
 /// (`None`: gone).
@@ -511,9 +499,9 @@ pub(crate) fn table_labels(site: &Site) -> String {
     labels.join("\n")
 }
 
-/// Each report's `report.md` as loaded, for [`Index::build`]; `None` where
-/// it could not be read.
-pub(crate) type TextOf<'a> = dyn Fn(ReportIx) -> Option<Arc<str>> + Sync + 'a;
+/// Each report's [`DocText`], for [`Index::build`]; `None` where its
+/// `report.md` could not be read.
+pub(crate) type DocOf<'a> = dyn Fn(ReportIx) -> Option<DocText> + Sync + 'a;
 
 /// Where [`Index::build`] hands each pack file it makes.
 pub(crate) type PackSink<'a> = dyn Fn(PackId, Vec<u8>) + Sync + 'a;
@@ -554,12 +542,13 @@ fn chunk_packs(site: &Site, base: u32, reports: &[ReportIx], texts: Vec<Option<D
 }
 
 impl Index {
-    /// The index of `site`, from each report's [`DocText`] (`text`: `None`
-    /// where its `report.md` could not be read, which the page reports).
-    /// `packs`, if given, is handed each [`pack_file`] as soon as its
-    /// reports are read, so that a build reads each text once for both; a
-    /// pack with a report that could not be read is not.
-    pub(crate) fn build(site: &Site, text: &TextOf<'_>, packs: Option<&PackSink<'_>>) -> Self {
+    /// The index of `site`, from each report's [`DocText`] (`doc`: `None`
+    /// where its `report.md` could not be read, which the page reports),
+    /// asked for a few hundred reports at a time, in parallel. `packs`, if
+    /// given, is handed each [`pack_file`] as soon as its reports are read,
+    /// so that a build reads each text once for both; a pack with a report
+    /// that could not be read is not.
+    pub(crate) fn build(site: &Site, doc: &DocOf<'_>, packs: Option<&PackSink<'_>>) -> Self {
         let reports: Vec<ReportIx> = site.reports().map(|(r, _)| r).collect();
         let docs = reports.len() as u32;
         let shards = shard_count(reports.len());
@@ -575,7 +564,7 @@ impl Index {
             let (tokens, texts): (Vec<Grouped>, Vec<Option<DocText>>) = chunk_reports
                 .par_iter()
                 .map(|&r| {
-                    let doc = text(r).map(|md| DocText::of(site, r, &md));
+                    let doc = doc(r);
                     let all = doc.as_ref().map(doc_tokens).unwrap_or_default();
                     // A counting sort by group: each token's shard is hashed once, and nothing is compared.
                     let group: Vec<u8> = all.iter().map(|(t, _)| (t.shard(shards) % GROUPS) as u8).collect();
@@ -1038,13 +1027,6 @@ mod tests {
         for bad in [&file[2..], &file[..file.len() - 1], &lone[..], &short[..], &[0xFF, 0xFE, b'x', 0][..]] {
             assert!(from_pack(bad, 7).is_none(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn plain_text_drops_markup() {
-        let mut out = String::new();
-        plain_text("本年度**收到**[申请](../x/)46件。\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n", &mut out);
-        assert_eq!(out, "本年度收到申请46件。\n甲 乙 \n1 2 \n");
     }
 
     #[test]
