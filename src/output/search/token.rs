@@ -109,22 +109,37 @@ fn digit37(b: u8) -> u64 {
 
 /// Han ideographs: the unified blocks and their extensions (the same ranges as `search.js`).
 pub(crate) fn is_han(c: char) -> bool {
-    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0x2_0000..=0x3_134F)
+    // The block nearly every character of a report is in, first.
+    matches!(u32::from(c), 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x2_0000..=0x3_134F)
 }
+
+/// Punctuation of Chinese text that NFKC leaves as it is (、。《》「」【】〔〕
+/// and the curly quotes): the test below checks each against the table.
+const NFKC_UNCHANGED: [std::ops::RangeInclusive<char>; 2] = ['\u{3001}'..='\u{3035}', '\u{2018}'..='\u{201F}'];
 
 /// Feeds `out` the characters of `text` normalised: NFKC per character,
 /// ASCII letters lower-cased. Han and ASCII need no table look-up.
+#[cfg(test)]
 pub(crate) fn normalized(text: &str, mut out: impl FnMut(char)) {
+    classified(text, |c, _| out(c));
+}
+
+/// [`normalized`], each character with whether it [`is_han`], which the
+/// tokenizer asks of each and the normalisation knows for most.
+fn classified(text: &str, mut out: impl FnMut(char, bool)) {
     for c in text.chars() {
         if c.is_ascii() {
-            out(c.to_ascii_lowercase());
+            out(c.to_ascii_lowercase(), false);
         } else if is_han(c) {
-            out(c);
+            out(c, true);
         } else if let '\u{FF01}'..='\u{FF5E}' = c {
             // Full-width ASCII: what NFKC makes of it, without the table.
-            out(char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c).to_ascii_lowercase());
+            out(char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c).to_ascii_lowercase(), false);
+        } else if NFKC_UNCHANGED.iter().any(|r| r.contains(&c)) {
+            // Chinese punctuation and quotes, which NFKC keeps: no table either.
+            out(c, false);
         } else {
-            std::iter::once(c).nfkc().for_each(|n| out(n.to_ascii_lowercase()));
+            std::iter::once(c).nfkc().for_each(|n| out(n.to_ascii_lowercase(), is_han(n)));
         }
     }
 }
@@ -154,7 +169,7 @@ fn word_tokens(word: &[u8], out: &mut impl FnMut(Token)) {
 pub(crate) fn tokens(text: &str, mut out: impl FnMut(Token)) {
     let mut word: Vec<u8> = Vec::new();
     let mut prev: Option<char> = None;
-    normalized(text, |c| {
+    classified(text, |c, han| {
         if c.is_ascii_alphanumeric() {
             word.push(c as u8);
             prev = None;
@@ -164,7 +179,7 @@ pub(crate) fn tokens(text: &str, mut out: impl FnMut(Token)) {
             word_tokens(&word, &mut out);
             word.clear();
         }
-        if is_han(c) {
+        if han {
             out(Token::han(c));
             if let Some(p) = prev {
                 out(Token::pair(p, c));
@@ -274,6 +289,15 @@ mod tests {
         assert_eq!(texts("公\u{3000}开"), ["公", "开"]);
         // A compatibility ideograph is its unified one.
         assert_eq!(texts("\u{F900}"), ["\u{8C48}"]);
+    }
+
+    #[test]
+    fn the_punctuation_passed_without_the_table_is_what_nfkc_keeps() {
+        for c in NFKC_UNCHANGED.iter().flat_map(|r| r.clone()) {
+            assert_eq!(std::iter::once(c).nfkc().collect::<String>(), c.to_string(), "U+{:04X}", u32::from(c));
+            assert!(!is_han(c));
+        }
+        assert_eq!(normalize("“公开”、《条例》。"), "“公开”、《条例》。");
     }
 
     #[test]
