@@ -12,6 +12,9 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone)]
 pub(crate) struct Root {
     given: PathBuf,
+    /// `given` made absolute (links not followed), once: the loader names
+    /// each report's file by it.
+    absolute: PathBuf,
     canonical: PathBuf,
 }
 
@@ -50,14 +53,19 @@ impl Root {
     /// The root at `root`; when it cannot be resolved (it does not exist, say)
     /// it stands for itself, made absolute, and reading it fails later anyway.
     pub(crate) fn new(root: &Path) -> Self {
-        let canonical =
-            root.canonicalize().or_else(|_| std::path::absolute(root)).unwrap_or_else(|_| root.to_path_buf());
-        Self { given: root.to_path_buf(), canonical }
+        let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let canonical = root.canonicalize().unwrap_or_else(|_| absolute.clone());
+        Self { given: root.to_path_buf(), absolute, canonical }
     }
 
     /// The root as given: what paths to open are joined to.
     pub(crate) fn path(&self) -> &Path {
         &self.given
+    }
+
+    /// The root made absolute, its links not followed.
+    pub(crate) fn absolute(&self) -> &Path {
+        &self.absolute
     }
 
     /// Checks `rel` (relative to the root) component by component: the first

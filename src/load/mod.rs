@@ -839,12 +839,11 @@ impl Loader<'_> {
             }
         }
         // Absolute: a later run may reach the site from another folder and take this from its state.
-        let source = self.root.join(rel);
         let mut narrative = Narrative {
             preamble: Part::default(),
             sections: vec![None; sections.len()],
             own,
-            source: std::path::absolute(&source).unwrap_or(source),
+            source: self.confine.absolute().join(rel),
             text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         };
         let first = found.first().map_or(body.len(), |(_, span, _)| span.start);

@@ -56,9 +56,8 @@ impl Html {
     pub(crate) fn splice(frame: String, Parts(parts): Parts) -> Self {
         // One pass over the frame for every placeholder, not one per part.
         let mut found_at: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
-        let mut from = 0;
-        while let Some(i) = frame[from..].find(PLACEHOLDER) {
-            let at = from + i;
+        // memchr's vectorised search: str::find's two-way search showed in the profile of a build.
+        for at in memchr::memmem::find_iter(frame.as_bytes(), PLACEHOLDER) {
             let rest = &frame[at + PLACEHOLDER.len()..];
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             if rest[digits..].starts_with("-->")
@@ -66,7 +65,6 @@ impl Html {
             {
                 places.push(at);
             }
-            from = at + PLACEHOLDER.len();
         }
         let places: Vec<Option<usize>> =
             found_at.iter().map(|at| if let [at] = at[..] { Some(at) } else { None }).collect();
