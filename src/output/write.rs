@@ -627,7 +627,10 @@ fn make_dirs<'p>(root: &Path, paths: impl Iterator<Item = &'p str>) -> Result<()
     dirs.sort_unstable();
     dirs.dedup();
     fs::create_dir_all(root).map_err(io_err(root))?;
-    for dir in dirs {
+    // On every core: a folder whose parent another thread has yet to make makes it as well.
+    let blocked: Vec<&str> = dirs.into_par_iter().filter(|dir| fs::create_dir_all(root.join(dir)).is_err()).collect();
+    // Where a file is in the way, it is replaced, one folder at a time.
+    for dir in blocked {
         make_dir(root, &root.join(dir))?;
     }
     Ok(())
@@ -742,6 +745,24 @@ mod tests {
         pub(super) static CRASH_AT: Cell<Option<&'static str>> = const { Cell::new(None) };
         pub(super) static FORCE_RENAMES: Cell<bool> = const { Cell::new(false) };
         pub(super) static FILE_BY_FILE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn folders_are_made_in_parallel_and_files_in_their_way_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        let root = root.path();
+        // Files where folders go, at the top and deeper down.
+        fs::write(root.join("2024"), "a file").unwrap();
+        fs::create_dir_all(root.join("2023/a")).unwrap();
+        fs::write(root.join("2023/a/b"), "a file").unwrap();
+        let mut paths: Vec<String> = (0..400).map(|i| format!("{}/agency-{i:03}/index.html", 2005 + i % 20)).collect();
+        paths.push("2023/a/b/c/index.html".to_owned());
+        paths.push("index.html".to_owned());
+        make_dirs(root, paths.iter().map(String::as_str)).unwrap();
+        for p in &paths {
+            let dir = Path::new(p).parent().unwrap();
+            assert!(root.join(dir).is_dir(), "{p}");
+        }
     }
 
     fn write(out: &Path, files: &[(&str, &str)]) -> Result<usize, WriteError> {
