@@ -15,9 +15,7 @@ pub(crate) fn options() -> Options {
 
 /// The text a reader sees of a report's narrative: each stretch's heading on
 /// a line, then its Markdown one line per block, without markup. What the
-/// search index holds of a report, taken from the events its page is rendered
-/// from ([`ReaderText::event`]) or from the Markdown alone
-/// ([`ReaderText::markdown`]), which gives the same text.
+/// search index holds of a report.
 #[derive(Debug, Default)]
 pub(crate) struct ReaderText(String);
 
@@ -29,7 +27,7 @@ impl ReaderText {
     }
 
     /// One event of a stretch's Markdown.
-    pub(crate) fn event(&mut self, event: &Event<'_>) {
+    fn event(&mut self, event: &Event<'_>) {
         let out = &mut self.0;
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(t),

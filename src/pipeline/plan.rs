@@ -11,7 +11,6 @@ use super::{BuildError, Progress, Sink};
 use crate::layout::{name, url};
 use crate::linkcheck::{self, Apart, Inspection, Inspector, PageLinks, PageSource};
 use crate::load;
-use crate::markdown::ReaderText;
 use crate::model::{AgencyIx, ReportIx, Site};
 use crate::output;
 use crate::output::search::{self, Index};
@@ -176,7 +175,7 @@ impl Prepared {
         use output::opendata::Bulk;
         let site = &self.site;
         Ok(match &entry.kind {
-            Kind::Page(kind) => self.render(*kind, None)?.0.into_bytes(),
+            Kind::Page(kind) => self.render(*kind)?.0.into_bytes(),
             Kind::ReportJson(r) => self.report_json(*r),
             Kind::ReportCsv(r) => self.open.sheet(site, site.agency(r.agency), site.report(*r)),
             Kind::Bulk(Bulk::Wide { .. } | Bulk::Json) => {
@@ -246,29 +245,16 @@ impl Prepared {
         self.text(r).ok().map(|markdown| search::DocText::of(&self.site, r, &markdown))
     }
 
-    /// [`Prepared::search_index`], made with the report pages and the text
-    /// packs, which are put into `sink` as they are made: each report's
-    /// Markdown is read and parsed once for its page, the index and its pack.
-    /// `pages` gives each report's page entry. Gives each page's and pack's
-    /// entry and what making it gave; one not among them is to be made as any
-    /// file is.
-    fn index_with_pages(
+    /// [`Prepared::search_index`], made with the text packs, which are put
+    /// into `sink` as they are made: each report's text is read once for
+    /// both. Gives each pack's entry and what putting it gave; a pack not
+    /// among them is to be made as any file is.
+    fn index_with_packs(
         &self,
-        inspector: &Inspector<'_>,
         sink: &impl Sink,
-        pages: &HashMap<ReportIx, usize>,
         progress: &dyn Progress,
     ) -> Vec<(usize, Result<Produced, BuildError>)> {
         let made = Mutex::new(Vec::new());
-        let doc = |r: ReportIx| {
-            let Some(&n) = pages.get(&r) else { return self.doc_text(r) };
-            let mut reader = ReaderText::default();
-            let result = self.produce_one(inspector, sink, None, n, Some(&mut reader));
-            progress.file_done();
-            let made_page = result.is_ok();
-            made.lock().unwrap_or_else(|e| e.into_inner()).push((n, result));
-            made_page.then(|| search::DocText::with_text(&self.site, r, reader.into_string()))
-        };
         let put = |p: search::PackId, bytes: Vec<u8>| {
             let path = search::pack_path(p);
             let Ok(n) = self.entries.binary_search_by(|e| e.path.as_str().cmp(&path)) else { return };
@@ -281,7 +267,7 @@ impl Prepared {
             progress.file_done();
             made.lock().unwrap_or_else(|e| e.into_inner()).push((n, result));
         };
-        self.search.get_or_init(|| Arc::new(Index::build(&self.site, &doc, Some(&put))));
+        self.search.get_or_init(|| Arc::new(Index::build(&self.site, &|r| self.doc_text(r), Some(&put))));
         made.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -342,17 +328,13 @@ impl Prepared {
 
     /// A page's HTML. For a report's page its `report.md` is read again (the
     /// model keeps where its parts are, not their text) and given back, for
-    /// the link inspection; with `reader`, its narrative's text goes there.
-    fn render(
-        &self,
-        kind: PageKind,
-        reader: Option<&mut ReaderText>,
-    ) -> Result<(render::Html, Option<Arc<str>>), BuildError> {
+    /// the link inspection.
+    fn render(&self, kind: PageKind) -> Result<(render::Html, Option<Arc<str>>), BuildError> {
         let text = match kind {
             PageKind::Report(r) => Some(self.text(r)?),
             _ => None,
         };
-        let html = self.renderer().render(kind, text.as_deref(), reader)?;
+        let html = self.renderer().render(kind, text.as_deref())?;
         Ok((html, text))
     }
 
@@ -426,7 +408,7 @@ impl Prepared {
         let known = |n: usize| redo.zip(hashes).map(|(redo, hashes)| (redo[n], hashes[n]));
         let one = |n: usize, slot: &mut (Option<PageLinks>, Result<Produced, BuildError>)| {
             let reuse = slot.0.is_some().then(|| known(n)).flatten();
-            slot.1 = self.produce_one(&inspector, sink, reuse, n, None);
+            slot.1 = self.produce_one(&inspector, sink, reuse, n);
             progress.file_done();
             match &mut slot.1 {
                 Ok(p) if p.reused => p.links = slot.0.take().unwrap_or_default(),
@@ -444,19 +426,13 @@ impl Prepared {
                 && self.entries.iter().enumerate().any(|(n, e)| {
                     matches!(e.kind, Kind::Search(SearchFile::Shard(_))) && redo.is_none_or(|redo| redo[n])
                 });
-        // When every pack is to be made, the index makes them and the report pages, from the
-        // same reading of the texts.
+        // When every pack is to be made, the index makes them, from the same reading of the texts.
         let with_packs = index_first && redo.is_none();
         // The bulk files first: each is one long task, which must not be left for the end.
-        let (mut first, mut rest, mut indexed) = (Vec::new(), Vec::new(), Vec::new());
-        let mut pages = HashMap::new();
+        let (mut first, mut rest, mut packs) = (Vec::new(), Vec::new(), Vec::new());
         for (n, slot) in made.iter_mut().enumerate() {
             match &self.entries[n].kind {
-                Kind::Search(SearchFile::Pack(_)) if with_packs => indexed.push((n, slot)),
-                Kind::Page(PageKind::Report(r)) if with_packs => {
-                    pages.insert(*r, n);
-                    indexed.push((n, slot));
-                }
+                Kind::Search(SearchFile::Pack(_)) if with_packs => packs.push((n, slot)),
                 // Made after the index, in its arm: a thread that asked for a shard
                 // sooner would wait for the index instead of helping to make it.
                 Kind::Search(SearchFile::Shard(_)) if index_first => first.push((n, slot)),
@@ -467,7 +443,7 @@ impl Prepared {
         let (packed, ()) = rayon::join(
             || {
                 let packed = if with_packs {
-                    self.index_with_pages(&inspector, sink, &pages, progress)
+                    self.index_with_packs(sink, progress)
                 } else {
                     if index_first {
                         self.search_index();
@@ -481,13 +457,13 @@ impl Prepared {
         );
         let mut packed: HashMap<usize, Result<Produced, BuildError>> = packed.into_iter().collect();
         let mut unmade = Vec::new();
-        for (n, slot) in indexed {
+        for (n, slot) in packs {
             match packed.remove(&n) {
                 Some(result) => slot.1 = result,
                 None => unmade.push((n, slot)),
             }
         }
-        // A page or pack the index did not make (a text could not be read) is made alone, and says why.
+        // A pack the index did not make (a text could not be read) is made alone, and says why.
         unmade.par_iter_mut().for_each(|(n, slot)| one(*n, slot));
         made.into_iter().map(|(_, result)| result).collect()
     }
@@ -500,7 +476,6 @@ impl Prepared {
         sink: &impl Sink,
         known: Option<(bool, Option<u64>)>,
         n: usize,
-        reader: Option<&mut ReaderText>,
     ) -> Result<Produced, BuildError> {
         let entry = &self.entries[n];
         let nothing = Produced::default();
@@ -531,7 +506,7 @@ impl Prepared {
         }
         // A file made as the previous run made it has the links it found then.
         let same_as = known.and_then(|(redo, hash)| hash.filter(|_| !redo));
-        let (bytes, links) = self.produce_inspected(inspector, entry, same_as, reader)?;
+        let (bytes, links) = self.produce_inspected(inspector, entry, same_as)?;
         // Open data has the fingerprint of its inputs; any other file, a hash of its bytes
         // (known already when they were found the same as before).
         let hash = fingerprint.is_none().then(|| match links {
@@ -626,13 +601,12 @@ impl Prepared {
         inspector: &Inspector<'_>,
         entry: &Entry,
         same_as: Option<u64>,
-        reader: Option<&mut ReaderText>,
     ) -> Result<(Vec<u8>, Option<PageLinks>), BuildError> {
         // Hashed here only to compare: without a previous hash there is nothing to compare with.
         let same = |hash: &dyn Fn() -> u64| same_as.is_some_and(|h| h == hash());
         Ok(match &entry.kind {
             Kind::Page(kind) => {
-                let (html, text) = self.render(*kind, reader)?;
+                let (html, text) = self.render(*kind)?;
                 let links =
                     (!same(&|| html.hash())).then(|| self.inspect_html(inspector, entry, &html, text.as_deref()));
                 (html.into_bytes(), links)
@@ -680,7 +654,7 @@ impl Prepared {
             .par_iter()
             .enumerate()
             .filter_map(|(n, e)| match &e.kind {
-                Kind::Page(kind) => Some(self.render(*kind, None).map(|(html, text)| (n, html, text))),
+                Kind::Page(kind) => Some(self.render(*kind).map(|(html, text)| (n, html, text))),
                 _ => None,
             })
             .collect::<Result<_, _>>()?;

@@ -173,7 +173,7 @@ pub fn preview_edit(root: &Path, live: &Live, slug: &str, year: u16) -> Option<(
         .collect();
     let fresh: Vec<Option<PageLinks>> = again
         .par_iter()
-        .map(|&n| prepared.produce_inspected(&inspector, &prepared.entries[n], None, None).ok().and_then(|(_, l)| l))
+        .map(|&n| prepared.produce_inspected(&inspector, &prepared.entries[n], None).ok().and_then(|(_, l)| l))
         .collect();
     for (n, found) in again.into_iter().zip(fresh) {
         links[n] = Arc::new(found?);

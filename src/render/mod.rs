@@ -33,7 +33,6 @@ use minijinja::value::Serde;
 
 use crate::format::{FormatId, Table, TableIx};
 use crate::layout::{source, url};
-use crate::markdown::ReaderText;
 use crate::model::{AgencyIx, ReportIx, Site};
 use crate::text::Reason;
 use crate::validate::Review;
@@ -287,15 +286,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// The HTML of one page. A report page needs its `report.md` as loaded
-    /// (`narrative`): the model keeps where its parts are, not their text;
-    /// with `reader`, it gives there the text of its narrative, from the parse
-    /// it is rendered from.
-    pub(crate) fn render(
-        &self,
-        kind: PageKind,
-        narrative: Option<&str>,
-        reader: Option<&mut ReaderText>,
-    ) -> Result<Html, RenderError> {
+    /// (`narrative`): the model keeps where its parts are, not their text.
+    pub(crate) fn render(&self, kind: PageKind, narrative: Option<&str>) -> Result<Html, RenderError> {
         let page = match kind {
             PageKind::Home => self.home(),
             PageKind::Year(year) => self.year(year),
@@ -305,7 +297,7 @@ impl<'a> Renderer<'a> {
             PageKind::Search => self.search(),
             PageKind::Agencies => self.agencies(),
             PageKind::Agency(a) => self.agency(a),
-            PageKind::Report(r) => self.report(r, narrative, reader)?,
+            PageKind::Report(r) => self.report(r, narrative)?,
             PageKind::Data => self.data(),
             PageKind::NotFound => self.not_found(),
         };

@@ -5,7 +5,6 @@ use std::cell::Cell;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd, html};
 
 use crate::linkcheck::Known;
-use crate::markdown::ReaderText;
 
 pub(crate) use crate::markdown::html::RawHtml;
 use crate::markdown::html::{needs_cleaning, sanitize};
@@ -25,12 +24,11 @@ pub(crate) struct Narrative {
 /// other Markdown is published as pulldown-cmark writes it, which the
 /// sanitizer would keep whole.
 pub(crate) fn to_html(markdown: &str, id_prefix: &str, raw: RawHtml) -> String {
-    render(markdown, id_prefix, raw, None).html
+    render(markdown, id_prefix, raw).html
 }
 
-/// [`to_html`], with the links and ids of the HTML when they are known; with
-/// `reader`, the text a reader sees goes there from the same parse.
-pub(crate) fn render(markdown: &str, id_prefix: &str, raw: RawHtml, mut reader: Option<&mut ReaderText>) -> Narrative {
+/// [`to_html`], with the links and ids of the HTML when they are known.
+pub(crate) fn render(markdown: &str, id_prefix: &str, raw: RawHtml) -> Narrative {
     let mut counter = 0;
     let mut unclean = false;
     let mut comment = false;
@@ -41,12 +39,7 @@ pub(crate) fn render(markdown: &str, id_prefix: &str, raw: RawHtml, mut reader: 
             Event::InlineHtml(t) => uncommented(&t, &mut comment).map(|t| Event::InlineHtml(t.into())),
             other => Some(other),
         })
-        .inspect(|e| {
-            unclean |= needs_cleaning(e);
-            if let Some(reader) = reader.as_deref_mut() {
-                reader.event(e);
-            }
-        });
+        .inspect(|e| unclean |= needs_cleaning(e));
     let events = events.map(|event| match event {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             let id = id.or_else(|| {
@@ -205,32 +198,13 @@ mod tests {
             "",
         ];
         for md in cases {
-            let out = render(md, "section-1", RawHtml::Sanitize, None);
+            let out = render(md, "section-1", RawHtml::Sanitize);
             let known = out.known.unwrap_or_else(|| panic!("clean Markdown has known links: {md}"));
             assert_eq!(known.normalised(), Known::parsed(&out.html).normalised(), "{md}\n{}", out.html);
         }
         for md in ["<div id=\"x\"><a href=\"y/\">原始</a></div>\n", "[js](javascript:alert(1))\n"] {
-            assert!(render(md, "s", RawHtml::Sanitize, None).known.is_none(), "{md}");
-            assert!(render(md, "s", RawHtml::Allow, None).known.is_none(), "{md}");
-        }
-    }
-
-    #[test]
-    fn the_reader_text_of_a_rendering_is_that_of_the_markdown() {
-        let cases = [
-            "## 小标题 {#own}\n\n本年度**收到**[申请](a/)46件。<span>行内</span>\n",
-            "| 表 | 链 |\n|---|---|\n| 1 | [t](t/) |\n\n> 引 [q](q/)\n>\n> - 项一\n> - 项二\n",
-            "第一行\n第二行  \n第三行\n\n    code\n\n```\n块\n```\n\n脚注[^1]\n\n[^1]: 注\n",
-            "<!-- 提示：写作提示\n     第二行 -->\n\n段落<!-- 行内 -->\n\n<div>原始 HTML</div>\n",
-            "",
-        ];
-        for md in cases {
-            for raw in [RawHtml::Sanitize, RawHtml::Allow] {
-                let (mut rendered, mut parsed) = (ReaderText::default(), ReaderText::default());
-                render(md, "s", raw, Some(&mut rendered));
-                parsed.markdown(md);
-                assert_eq!(rendered.into_string(), parsed.into_string(), "{md}");
-            }
+            assert!(render(md, "s", RawHtml::Sanitize).known.is_none(), "{md}");
+            assert!(render(md, "s", RawHtml::Allow).known.is_none(), "{md}");
         }
     }
 

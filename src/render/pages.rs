@@ -8,7 +8,6 @@ use super::page::Parts;
 use super::view::{self, AgencyPage, Link};
 use super::{RenderError, Renderer, narrative, overview};
 use crate::layout::url;
-use crate::markdown::ReaderText;
 use crate::model::{AgencyIx, ReportIx};
 
 /// A page before its template is rendered: the template, its context and the
@@ -195,12 +194,7 @@ impl Renderer<'_> {
     }
 
     /// Report `r`, from its `report.md` as loaded (`narrative`).
-    pub(super) fn report(
-        &self,
-        r: ReportIx,
-        narrative: Option<&str>,
-        reader: Option<&mut ReaderText>,
-    ) -> Result<Page, RenderError> {
+    pub(super) fn report(&self, r: ReportIx, narrative: Option<&str>) -> Result<Page, RenderError> {
         let site = self.site;
         let base = &site.config.base_url;
         let report = site.report(r);
@@ -209,7 +203,7 @@ impl Renderer<'_> {
             source: std::io::Error::other("正文未读入"),
         })?;
         let mut parts = Parts::default();
-        let report_ctx = view::report_context(site, r, text, self.review, self.shared, &mut parts, reader);
+        let report_ctx = view::report_context(site, r, text, self.review, self.shared, &mut parts);
         let year = Link::new(base, format!("{}年", report.year), &url::year(report.year));
         let ctx = context! {
             site => self.shared.site_ctx.clone(),

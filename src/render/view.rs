@@ -10,7 +10,6 @@ use super::narrative;
 use super::page::{PartKind, Parts};
 use crate::config::{BaseUrl, Footer};
 use crate::layout::url;
-use crate::markdown::ReaderText;
 use crate::model::{Agency, AgencyInfo, AgencyIx, Report, ReportIx, Site, Waived};
 use crate::validate::Review;
 
@@ -413,7 +412,6 @@ pub(super) fn members(site: &Site, review: &Review, a: AgencyIx) -> Vec<Link> {
 }
 
 /// The context of a report page, with a placeholder for each table in `parts`.
-/// With `reader`, the narrative's text goes there too, as the page shows it.
 pub(super) fn report_context(
     site: &Site,
     r: ReportIx,
@@ -421,7 +419,6 @@ pub(super) fn report_context(
     review: &Review,
     shared: &Shared,
     parts: &mut Parts,
-    mut reader: Option<&mut ReaderText>,
 ) -> ReportContext {
     let base = &site.config.base_url;
     let (a, index) = (r.agency, r.index);
@@ -453,12 +450,7 @@ pub(super) fn report_context(
     let mut html = stretches
         .iter()
         .zip(std::iter::once("preamble").chain(anchors.iter().map(String::as_str)))
-        .map(|(stretch, anchor)| {
-            if let (Some(reader), Some(heading)) = (reader.as_deref_mut(), stretch.heading) {
-                reader.heading(heading);
-            }
-            parts.push_narrative(narrative::render(stretch.markdown, anchor, raw, reader.as_deref_mut()))
-        })
+        .map(|(stretch, anchor)| parts.push_narrative(narrative::render(stretch.markdown, anchor, raw)))
         .collect::<Vec<String>>()
         .into_iter();
     let preamble_html = html.next().unwrap_or_default();

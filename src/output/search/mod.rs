@@ -309,20 +309,16 @@ pub(crate) struct DocText {
 impl DocText {
     /// Report `r`'s fields, from its `report.md` as loaded (`markdown`).
     pub(crate) fn of(site: &Site, r: ReportIx, markdown: &str) -> Self {
+        let (agency, report) = (site.agency(r.agency), site.report(r));
+        // The stretches the page shows, each parsed for its text alone.
         let mut reader = ReaderText::default();
-        for stretch in site.report(r).stretches(markdown) {
+        for stretch in report.stretches(markdown) {
             if let Some(heading) = stretch.heading {
                 reader.heading(heading);
             }
             reader.markdown(stretch.markdown);
         }
-        Self::with_text(site, r, reader.into_string())
-    }
-
-    /// Report `r`'s fields, with `text`, its narrative as a reader sees it:
-    /// what [`DocText::of`] makes of its `report.md`, or its page's rendering.
-    pub(crate) fn with_text(site: &Site, r: ReportIx, text: String) -> Self {
-        let (agency, report) = (site.agency(r.agency), site.report(r));
+        let text = reader.into_string();
         let title = report.title.clone();
         let mut extra = String::new();
         for more in [Some(&agency.info.name), agency.info.region.as_ref()].into_iter().flatten() {
