@@ -241,22 +241,26 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
     let check = repeat("portal check (validation + internal links), state kept", runs, |_| {
         portal(&["check", "--root", site_arg])
     });
-    // The search index's share of a fresh build: the same without it.
+    // The search index's share of a fresh build: the same without it, each run right after one with
+    // it, so that the machine's drift over the minutes of a run falls on both alike.
     let site_toml = site.join("site.toml");
     let settings = fs::read_to_string(&site_toml).expect("read site.toml");
-    fs::write(&site_toml, format!("{settings}\n[search]\nenabled = false\n")).expect("turn search off");
-    let fresh_no_search =
-        repeat("portal build, fresh, no kept state, without search ([search] enabled = false)", runs, |i| {
-            forget();
-            portal(&[
-                "build",
-                "--root",
-                site_arg,
-                "--out",
-                dir.join(format!("out-no-search-{i}")).to_str().expect("UTF-8 path"),
-            ])
-        });
-    fs::write(&site_toml, &settings).expect("restore site.toml");
+    let fresh_into = |name: String| {
+        forget();
+        portal(&["build", "--root", site_arg, "--out", dir.join(name).to_str().expect("UTF-8 path")])
+    };
+    let mut paired_with: Vec<Measured> = Vec::new();
+    let fresh_no_search = repeat(
+        "portal build, fresh, no kept state, without search ([search] enabled = false), each after one with it",
+        runs,
+        |i| {
+            paired_with.push(fresh_into(format!("out-search-{i}")));
+            fs::write(&site_toml, format!("{settings}\n[search]\nenabled = false\n")).expect("turn search off");
+            let without = fresh_into(format!("out-no-search-{i}"));
+            fs::write(&site_toml, &settings).expect("restore site.toml");
+            without
+        },
+    );
     forget();
     // The archive's cost: the same agencies and years with every report in the 2021 format,
     // the site as it was before the 2019 format and free-form reports existed.
@@ -275,10 +279,21 @@ fn bench_size(size: usize, dir: &Path, options: &Options, tools: &Tools) -> Opti
         portal(&["check", "--root", only_2021_arg])
     });
     let fresh_median = fresh.median();
+    // The warm-up's pair (0) is left out, as `repeat` leaves out its run.
+    let mut added: Vec<i128> = paired_with
+        .iter()
+        .skip(1)
+        .zip(&fresh_no_search.times)
+        .map(|(with, without)| with.wall.as_micros() as i128 - without.as_micros() as i128)
+        .collect();
+    added.sort_unstable();
+    let with_peak = paired_with.iter().skip(1).map(|m| m.peak_kib).max().unwrap_or(0);
     let mut ratios = vec![format!(
-        "the search index adds {} and {} of peak memory to a fresh build (no kept state)",
-        seconds(fresh_median.saturating_sub(fresh_no_search.median())),
-        mebibytes(fresh.peak_kib.unwrap_or(0).saturating_sub(fresh_no_search.peak_kib.unwrap_or(0)))
+        "the search index adds {} (median of {} pairs of fresh builds, with search and then without: {}) and {} of peak memory to a fresh build (no kept state)",
+        signed_seconds(added.get(added.len() / 2).copied().unwrap_or(0)),
+        added.len(),
+        added.iter().map(|&us| signed_seconds(us)).collect::<Vec<_>>().join(", "),
+        mebibytes(with_peak.saturating_sub(fresh_no_search.peak_kib.unwrap_or(0)))
     )];
     ratios.push(format!(
         "this site (free-form reports before 2019, the 2019 format for 2019–2020) / the 2021-only site: fresh build {:.2}×, check without kept state {:.2}×",
@@ -765,10 +780,10 @@ fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
         return true;
     }
     let free = st.f_bavail as u64 * st.f_frsize as u64;
-    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 without search, runs + 1 of the
-    // 2021-only site, runs + 1 copies of one for the floor, and as many copies without the CSV,
-    // a fifth of the size each.
-    let folders = 5 * runs as u64 + 5;
+    // 2 × runs + 1 fresh builds (with the warm-up), runs + 1 pairs with and without search, runs + 1
+    // of the 2021-only site, runs + 1 copies of one for the floor, and as many copies without the
+    // CSV, a fifth of the size each.
+    let folders = 6 * runs as u64 + 6;
     let need = OUTPUT_BYTES_PER_REPORT * size as u64 * folders * 6 / 5;
     if need > free {
         eprintln!(
@@ -780,6 +795,12 @@ fn enough_disk_space(dir: &Path, size: usize, runs: usize) -> bool {
         return false;
     }
     true
+}
+
+/// A difference of two times, in microseconds, as [`seconds`] writes a time.
+fn signed_seconds(us: i128) -> String {
+    let magnitude = seconds(Duration::from_micros(us.unsigned_abs() as u64));
+    if us < 0 { format!("−{magnitude}") } else { magnitude }
 }
 
 fn seconds(d: Duration) -> String {
