@@ -377,8 +377,8 @@ impl Report {
 
     /// The narrative in reading order, from the text of its `report.md`: the
     /// preamble, then each section the report has, under its heading as
-    /// written (a free-form report: each of its own headings). The report
-    /// page shows these stretches and the search index holds their text.
+    /// written (a free-form report: each of its own headings), as the report
+    /// page lays them out; the search index holds their text.
     pub fn stretches<'a>(&'a self, text: &'a str) -> Vec<Stretch<'a>> {
         let narrative = &self.narrative;
         let preamble = narrative.preamble.markdown(text);

@@ -439,23 +439,8 @@ pub(super) fn report_context(
     });
     let format = report.layout();
     let raw = narrative::RawHtml::of(&site.config);
-    // The stretches in reading order, each under the anchor its ids are made from.
-    let stretches = report.stretches(text);
-    let anchors: Vec<String> = if format.has_tables() {
-        let present = format.sections.iter().zip(&report.narrative.sections).filter(|(_, p)| p.is_some());
-        present.map(|(section, _)| section.anchor.to_owned()).collect()
-    } else {
-        (1..stretches.len()).map(|i| format!("part-{i}")).collect()
-    };
-    let mut html = stretches
-        .iter()
-        .zip(std::iter::once("preamble").chain(anchors.iter().map(String::as_str)))
-        .map(|(stretch, anchor)| parts.push_narrative(narrative::render(stretch.markdown, anchor, raw)))
-        .collect::<Vec<String>>()
-        .into_iter();
-    let preamble_html = html.next().unwrap_or_default();
-    let sections: Vec<SectionContext> = if format.has_tables() {
-        format
+    let (preamble, sections): (&str, Vec<SectionContext>) = if format.has_tables() {
+        let sections = format
             .sections
             .iter()
             .zip(&report.narrative.sections)
@@ -470,23 +455,37 @@ pub(super) fn report_context(
                     number: section.number,
                     anchor: section.anchor.to_owned(),
                     title: part.as_ref().and_then(|p| p.heading.clone()).unwrap_or_else(|| section.title.to_owned()),
-                    html: part.as_ref().and_then(|_| html.next()).unwrap_or_default(),
+                    html: part
+                        .as_ref()
+                        .map(|p| parts.push_narrative(narrative::render(p.markdown(text), section.anchor, raw)))
+                        .unwrap_or_default(),
                     table_html,
                 }
             })
-            .collect()
+            .collect();
+        (report.narrative.preamble.markdown(text), sections)
     } else {
         // A free-form report: its own headings are its sections and its contents.
-        let own = report.narrative.own.parts.iter().zip(anchors);
-        own.enumerate()
-            .map(|(i, (part, anchor))| SectionContext {
-                number: (i + 1).try_into().unwrap_or(u8::MAX),
-                anchor,
-                title: part.title.clone(),
-                html: html.next().unwrap_or_default(),
-                table_html: String::new(),
+        let body = report.narrative.preamble.markdown(text);
+        let own = &report.narrative.own;
+        let sections = own
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let anchor = format!("part-{}", i + 1);
+                let markdown = body.get(part.body.clone()).unwrap_or_default();
+                let html = parts.push_narrative(narrative::render(markdown, &anchor, raw));
+                SectionContext {
+                    number: (i + 1).try_into().unwrap_or(u8::MAX),
+                    anchor,
+                    title: part.title.clone(),
+                    html,
+                    table_html: String::new(),
+                }
             })
-            .collect()
+            .collect();
+        (body.get(..own.preamble_end).unwrap_or(body), sections)
     };
     let folder = report.narrative.source.parent();
     let attachments = report
@@ -511,7 +510,7 @@ pub(super) fn report_context(
         date: report.date.to_chinese(),
         date_iso: report.date.to_string(),
         signed_by: report.signed_by.clone(),
-        preamble_html,
+        preamble_html: parts.push_narrative(narrative::render(preamble, "preamble", raw)),
         sections,
         previous: neighbour(index.checked_sub(1).and_then(|i| agency.reports.get(i)).map(|r| &**r)),
         next: neighbour(agency.reports.get(index + 1).map(|r| &**r)),
